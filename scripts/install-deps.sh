@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install the Debian 12 packages sparsevm needs to build, test, run the demo
+# and the benchmarks.  Idempotent, and quiet when everything is present:
+# dpkg-query is asked first and apt-get runs only for what is missing.
+#
+# Usage: scripts/install-deps.sh [build|check|demo|bench|fuzz]...
+#   build  compilers, meson, ninja and the libraries we link against
+#   check  build + the external readers and peers the test suite uses
+#   demo   check (the demo verifies with the same readers)
+#   bench  demo + python3-matplotlib for the plots
+#   fuzz   check + clang's libFuzzer runtime
+set -eu
+
+build_pkgs="build-essential pkg-config meson ninja-build libglib2.0-dev
+libjson-glib-dev libfdt-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"
+check_pkgs="$build_pkgs binutils elfutils gdb makedumpfile python3
+python3-libkdumpfile swtpm swtpm-tools clang libclang-rt-14-dev
+device-tree-compiler"
+bench_pkgs="$check_pkgs python3-matplotlib"
+fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
+
+want=""
+[ $# -eq 0 ] && set -- build
+for what in "$@"; do
+    case "$what" in
+    build) want="$want $build_pkgs" ;;
+    check|demo) want="$want $check_pkgs" ;;
+    bench) want="$want $bench_pkgs" ;;
+    fuzz) want="$want $fuzz_pkgs" ;;
+    *) echo "install-deps.sh: unknown package set '$what'" >&2; exit 1 ;;
+    esac
+done
+
+missing=""
+for p in $(echo $want | tr ' ' '\n' | sort -u); do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        sudo="sudo"
+    else
+        echo "install-deps.sh: need root (or sudo) to install:$missing" >&2
+        exit 1
+    fi
+fi
+echo "install-deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null || true
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
