@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * runstate.h: the VM's run state, stop/cont, reset and shutdown requests,
+ * and the main loop that serves them.
+ *
+ * Run states carry QEMU's names (query-status "status").  vm_stop() and
+ * vm_start() emit STOP and RESUME; a reset runs the registered reset
+ * handlers in registration order and emits RESET; a shutdown request ends
+ * the main loop after emitting SHUTDOWN.  Guest-initiated requests (a write
+ * to port 0xcf9) are only recorded where they happen and carried out by
+ * the main loop, so a device is never reset from inside its own callback.
+ */
+#ifndef SYSEMU_RUNSTATE_H
+#define SYSEMU_RUNSTATE_H
+
+typedef enum RunState {
+    RUN_STATE_DEBUG,
+    RUN_STATE_INMIGRATE,
+    RUN_STATE_INTERNAL_ERROR,
+    RUN_STATE_IO_ERROR,
+    RUN_STATE_PAUSED,
+    RUN_STATE_POSTMIGRATE,
+    RUN_STATE_PRELAUNCH,
+    RUN_STATE_FINISH_MIGRATE,
+    RUN_STATE_RESTORE_VM,
+    RUN_STATE_RUNNING,
+    RUN_STATE_SAVE_VM,
+    RUN_STATE_SHUTDOWN,
+    RUN_STATE_SUSPENDED,
+    RUN_STATE_WATCHDOG,
+    RUN_STATE_GUEST_PANICKED,
+    RUN_STATE_COLO,
+    RUN_STATE__MAX,
+} RunState;
+
+typedef enum ShutdownCause {
+    SHUTDOWN_CAUSE_NONE,
+    SHUTDOWN_CAUSE_HOST_ERROR,
+    SHUTDOWN_CAUSE_HOST_QMP_QUIT,
+    SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET,
+    SHUTDOWN_CAUSE_HOST_SIGNAL,
+    SHUTDOWN_CAUSE_HOST_UI,
+    SHUTDOWN_CAUSE_GUEST_SHUTDOWN,
+    SHUTDOWN_CAUSE_GUEST_RESET,
+    SHUTDOWN_CAUSE_GUEST_PANIC,
+    SHUTDOWN_CAUSE_SUBSYSTEM_RESET,
+    SHUTDOWN_CAUSE__MAX,
+} ShutdownCause;
+
+/** runstate_get / runstate_set / runstate_is_running */
+RunState runstate_get(void);
+void runstate_set(RunState state);
+bool runstate_is_running(void);
+/** runstate_name: QEMU's name of @state ("running", "save-vm", ...). */
+const char *runstate_name(RunState state);
+/** shutdown_cause_name: QEMU's name ("host-qmp-quit", "guest-reset", ...) */
+const char *shutdown_cause_name(ShutdownCause cause);
+
+/** vm_stop: if running, enter @state and emit STOP. */
+void vm_stop(RunState state);
+/** vm_start: if not running, enter RUNNING and emit RESUME. */
+void vm_start(void);
+
+/**
+ * qemu_system_reset: reset the machine now: run every reset handler in
+ * registration order, then emit RESET {guest, reason} (unless @cause is
+ * NONE, the reset at start-up).
+ */
+void qemu_system_reset(ShutdownCause cause);
+/** qemu_system_reset_request: reset from the main loop soon (guest path). */
+void qemu_system_reset_request(ShutdownCause cause);
+/** qemu_system_shutdown_request: emit SHUTDOWN and leave the main loop. */
+void qemu_system_shutdown_request(ShutdownCause cause);
+/** qemu_system_shutdown_requested: the cause, or NONE. */
+ShutdownCause qemu_system_shutdown_requested(void);
+
+/**
+ * qemu_register_reset / qemu_unregister_reset: reset handlers run in
+ * registration order by qemu_system_reset().
+ */
+typedef void QEMUResetHandler(void *opaque);
+void qemu_register_reset(QEMUResetHandler *func, void *opaque);
+void qemu_unregister_reset(QEMUResetHandler *func, void *opaque);
+
+/** qemu_main_loop: serve the main context until a shutdown is requested. */
+void qemu_main_loop(void);
+
+/**
+ * qemu_add_vm_change_state_handler: call @cb(opaque, running, state)
+ * whenever vm_stop / vm_start change the state.
+ */
+typedef void VMChangeStateHandler(void *opaque, bool running, RunState state);
+void qemu_add_vm_change_state_handler(VMChangeStateHandler *cb, void *opaque);
+
+/** runstate_register_commands: query-status, stop, cont, system_reset,
+ *  quit, and HMP info status / stop / cont / system_reset / quit. */
+void runstate_register_commands(void);
+
+#endif /* SYSEMU_RUNSTATE_H */
