@@ -598,8 +598,8 @@ static size_t field_width(const ObjectProperty *prop)
     return 8;
 }
 
-static bool field_get(Object *obj, ObjectProperty *prop, PropValue *v,
-                      Error **errp)
+bool object_field_prop_get(Object *obj, ObjectProperty *prop, PropValue *v,
+                           Error **errp)
 {
     void *ptr = object_field_ptr(obj, prop->field_offset);
 
@@ -636,8 +636,8 @@ static bool field_get(Object *obj, ObjectProperty *prop, PropValue *v,
     return true;
 }
 
-static bool field_set(Object *obj, ObjectProperty *prop, const PropValue *v,
-                      Error **errp)
+bool object_field_prop_set(Object *obj, ObjectProperty *prop,
+                           const PropValue *v, Error **errp)
 {
     void *ptr = object_field_ptr(obj, prop->field_offset);
 
@@ -692,7 +692,7 @@ ObjectProperty *object_property_add_field(Object *obj, const char *name,
                                           size_t offset, uint32_t flags)
 {
     ObjectProperty *prop = object_property_add(obj, name, type, kind,
-                                               field_get, field_set,
+                                               object_field_prop_get, object_field_prop_set,
                                                field_release, NULL);
 
     prop->field_offset = offset;

@@ -266,6 +266,16 @@ void object_property_set_description(ObjectProperty *prop, const char *desc);
 ObjectProperty *object_property_add_field(Object *obj, const char *name,
                                           const char *type, PropKind kind,
                                           size_t offset, uint32_t flags);
+/**
+ * object_field_prop_get / object_field_prop_set: the accessors field
+ * properties use; a type wrapping them with its own checks (a backend that
+ * refuses changes once allocated) calls these after the check.
+ */
+bool object_field_prop_get(Object *obj, ObjectProperty *prop, PropValue *v,
+                           Error **errp);
+bool object_field_prop_set(Object *obj, ObjectProperty *prop,
+                           const PropValue *v, Error **errp);
+
 /** object_property_add_enum_field: a char * field limited to @values. */
 ObjectProperty *object_property_add_enum_field(Object *obj, const char *name,
                                                const char *type,

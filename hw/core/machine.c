@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * machine.c: the abstract machine type: memory sizes (-m), vCPU count
+ * (-smp), main RAM, the device-memory area, and the machine-level QMP/HMP
+ * commands (`info mtree`, `dumpdtb`).
+ * Board layout lives in hw/i386/microvm.c.
+ */
+#include "qemu/osdep.h"
+#include "exec/ramblock.h"
+#include "hw/boards.h"
+#include "hw/qdev.h"
+#include "qapi/qmp-registry.h"
+#include "qemu/cutils.h"
+#include "qemu/error.h"
+#include "qemu/option.h"
+#include "qemu/units.h"
+#include "sysemu/hostmem.h"
+
+#define MACHINE_MAX_RAM_SLOTS 256
+#define MACHINE_MAX_CPUS 255
+
+static void machine_instance_init(Object *obj)
+{
+    MachineState *ms = MACHINE(obj);
+    ObjectProperty *prop;
+
+    ms->smp_cpus = 1;
+    prop = object_property_add_field(obj, "dumpdtb", "str", PROP_KIND_STR,
+                                     offsetof(MachineState, dumpdtb), 0);
+    object_property_set_description(prop, "Dump current dtb to a file and "
+                                    "quit");
+    prop = object_property_add_field(obj, "memory-backend", "str",
+                                     PROP_KIND_STR,
+                                     offsetof(MachineState, ram_memdev_id), 0);
+    object_property_set_description(prop, "Set RAM backend id (valid value: "
+                                    "ID of a memory-backend object)");
+    prop = object_property_add_field(obj, "x-ignore-discard-manager", "bool",
+                                     PROP_KIND_BOOL,
+                                     offsetof(MachineState,
+                                              ignore_discard_manager), 0);
+    object_property_set_description(prop, "Debug: guest_phys_blocks takes "
+                                    "whole discard-managed regions, as "
+                                    "before QEMU 6.2 (for benchmarks)");
+    prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
+                                     offsetof(MachineState, firmware), 0);
+    object_property_set_description(prop, "Firmware image (-bios)");
+}
+
+static void machine_instance_finalize(Object *obj)
+{
+    MachineState *ms = MACHINE(obj);
+
+    g_free(ms->cpus);
+}
+
+void machine_register_types(void)
+{
+    static const TypeInfo info = {
+        .name = TYPE_MACHINE,
+        .parent = TYPE_OBJECT,
+        .abstract = true,
+        .instance_size = sizeof(MachineState),
+        .class_size = sizeof(MachineClass),
+        .instance_init = machine_instance_init,
+        .instance_finalize = machine_instance_finalize,
+    };
+
+    type_register_static(&info);
+}
+
+MachineState *machine_get_current(void)
+{
+    ObjectProperty *prop = object_property_find(object_get_root(), "machine");
+
+    if (!prop || prop->kind != PROP_KIND_CHILD ||
+        !object_dynamic_cast(prop->opaque, TYPE_MACHINE)) {
+        return NULL;
+    }
+    return MACHINE(prop->opaque);
+}
+
+MachineClass *machine_class_find(const char *name)
+{
+    GSList *list = object_class_get_list(TYPE_MACHINE, false);
+    MachineClass *found = NULL;
+
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+
+        if (!strcmp(object_class_get_name(l->data), name) ||
+            (mc->alias && !strcmp(mc->alias, name))) {
+            found = mc;
+            break;
+        }
+    }
+    g_slist_free(list);
+    return found;
+}
+
+void machine_help(void)
+{
+    GSList *list = object_class_get_list(TYPE_MACHINE, false);
+
+    printf("Supported machines are:\n");
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+
+        printf("%-20s %s\n", mc->alias ? mc->alias :
+               object_class_get_name(l->data), mc->desc ? mc->desc : "");
+    }
+    g_slist_free(list);
+}
+
+bool machine_parse_memory_opts(MachineState *ms, const char *optarg,
+                               Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "size", false, errp);
+    const char *size_str, *maxmem_str;
+    uint64_t sz = ms->ram_size, maxmem, slots;
+
+    if (!opts) {
+        return false;
+    }
+    size_str = qemu_opt_get(opts, "size");
+    if (size_str) {
+        if (qemu_strtosz_MiB(size_str, NULL, &sz)) {
+            error_setg(errp, "Parameter 'size' expects a non-negative "
+                       "number below 2^64");
+            error_append_hint(errp, QEMU_SIZE_SUFFIX_HINT);
+            return false;
+        }
+        if (sz == 0) {
+            error_setg(errp, "Invalid RAM size: 0 (RAM must not be empty)");
+            return false;
+        }
+        /* As QEMU: whole 8 KiB units. */
+        if (sz > UINT64_MAX - 8191) {
+            error_setg(errp, "ram size too large");
+            return false;
+        }
+        sz = QEMU_ALIGN_UP(sz, 8192);
+    }
+    if (!qemu_opt_get_number(opts, "slots", 0, &slots, errp)) {
+        return false;
+    }
+    maxmem_str = qemu_opt_get(opts, "maxmem");
+    maxmem = sz;
+    if (maxmem_str && qemu_strtosz(maxmem_str, NULL, &maxmem)) {
+        error_setg(errp, "Parameter 'maxmem' expects a non-negative number "
+                   "below 2^64");
+        error_append_hint(errp, QEMU_SIZE_SUFFIX_HINT);
+        return false;
+    }
+    if (!qemu_opts_check_unused(opts, errp)) {
+        return false;
+    }
+    if (maxmem < sz) {
+        error_setg(errp, "invalid value of maxmem: maximum memory size "
+                   "(0x%" PRIx64 ") must be at least the initial memory "
+                   "size (0x%" PRIx64 ")", maxmem, sz);
+        return false;
+    }
+    if (slots > MACHINE_MAX_RAM_SLOTS) {
+        error_setg(errp, "invalid value of -m option slots: %" PRIu64
+                   " exceeds the maximum of %d", slots,
+                   MACHINE_MAX_RAM_SLOTS);
+        return false;
+    }
+    if (slots && !maxmem_str) {
+        error_setg(errp, "invalid -m option value: missing 'maxmem' option");
+        return false;
+    }
+    ms->ram_size = sz;
+    ms->maxram_size = maxmem;
+    ms->ram_slots = slots;
+    return true;
+}
+
+bool machine_parse_smp(MachineState *ms, const char *optarg, Error **errp)
+{
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "cpus", false, errp);
+    static const char *const topo[] = {
+        "sockets", "dies", "clusters", "cores", "threads"
+    };
+    uint64_t cpus, maxcpus, product = 1, v;
+    bool have_topo = false;
+
+    if (!opts) {
+        return false;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(topo); i++) {
+        if (qemu_opt_has(opts, topo[i])) {
+            if (!qemu_opt_get_number(opts, topo[i], 1, &v, errp)) {
+                return false;
+            }
+            if (!v) {
+                error_setg(errp, "Invalid CPU topology: CPU topology "
+                           "parameters must be greater than zero");
+                return false;
+            }
+            product *= v;
+            have_topo = true;
+        }
+    }
+    if (!qemu_opt_get_number(opts, "cpus", have_topo ? product : 1, &cpus,
+                             errp) ||
+        !qemu_opt_get_number(opts, "maxcpus", cpus, &maxcpus, errp) ||
+        !qemu_opts_check_unused(opts, errp)) {
+        return false;
+    }
+    if (!cpus) {
+        cpus = have_topo ? product : 1;
+    }
+    if (maxcpus < cpus) {
+        error_setg(errp, "Invalid CPUs %" PRIu64 ": maxcpus must be equal "
+                   "to or greater than smp", cpus);
+        return false;
+    }
+    if (maxcpus > MACHINE_MAX_CPUS) {
+        error_setg(errp, "Invalid SMP CPUs %" PRIu64 ". The max CPUs "
+                   "supported by machine '%s' is %d", maxcpus,
+                   object_get_typename(OBJECT(ms)), MACHINE_MAX_CPUS);
+        return false;
+    }
+    ms->smp_cpus = cpus;
+    return true;
+}
+
+bool machine_init_ram(MachineState *ms, Error **errp)
+{
+    MachineClass *mc = MACHINE_GET_CLASS(ms);
+    HostMemoryBackend *backend;
+    Object *obj;
+
+    if (!ms->ram_memdev_id) {
+        if (!memory_region_init_ram(&ms->ram_internal, OBJECT(ms),
+                                    mc->default_ram_id, ms->ram_size, errp)) {
+            return false;
+        }
+        ms->ram = &ms->ram_internal;
+        return true;
+    }
+    obj = object_resolve_path_type(ms->ram_memdev_id, TYPE_MEMORY_BACKEND,
+                                   NULL);
+    if (!obj || obj->parent != object_get_objects_root()) {
+        error_setg(errp, "Memory backend '%s' not found", ms->ram_memdev_id);
+        return false;
+    }
+    backend = MEMORY_BACKEND(obj);
+    if (host_memory_backend_is_mapped(backend)) {
+        error_setg(errp, "memory backend %s can't be used multiple times.",
+                   ms->ram_memdev_id);
+        return false;
+    }
+    if (backend->size != ms->ram_size) {
+        g_autofree char *want = size_to_str(ms->ram_size);
+
+        error_setg(errp, "Machine memory size does not match the size of "
+                   "the memory backend");
+        error_append_hint(errp, "Machine memory size %s, backend '%s' size "
+                          "0x%" PRIx64, want, ms->ram_memdev_id,
+                          backend->size);
+        return false;
+    }
+    host_memory_backend_set_mapped(backend, true);
+    ms->ram = host_memory_backend_get_memory(backend);
+    return true;
+}
+
+bool machine_init_device_memory(MachineState *ms, hwaddr base, Error **errp)
+{
+    DeviceMemoryState *dms;
+    uint64_t size = ms->maxram_size - ms->ram_size;
+
+    if (!size) {
+        return true;
+    }
+    base = QEMU_ALIGN_UP(base, GiB);
+    if (base + size < base) {
+        error_setg(errp, "maxmem 0x%" PRIx64 " is too large: device memory "
+                   "would end above 2^64", ms->maxram_size);
+        return false;
+    }
+    dms = g_new0(DeviceMemoryState, 1);
+    dms->base = base;
+    dms->size = size;
+    dms->devices = g_ptr_array_new();
+    memory_region_init(&dms->mr, OBJECT(ms), "device-memory", size);
+    memory_region_add_subregion(&ms->sysmem, base, &dms->mr);
+    ms->device_memory = dms;
+    return true;
+}
+
+void machine_create_cpus(MachineState *ms)
+{
+    ms->cpus = g_new0(CPUState *, ms->smp_cpus + 1);
+    for (unsigned i = 0; i < ms->smp_cpus; i++) {
+        CPUState *cpu = g_new0(CPUState, 1);
+
+        cpu->cpu_index = i;
+        cpu->apic_id = i;
+        x86_cpu_reset_state(&cpu->env);
+        ms->cpus[i] = cpu;
+    }
+}
+
+CPUState **machine_cpus(unsigned *count)
+{
+    MachineState *ms = machine_get_current();
+
+    if (!ms || !ms->cpus) {
+        *count = 0;
+        return NULL;
+    }
+    *count = ms->smp_cpus;
+    return ms->cpus;
+}
+
+/* --------------------------------------------------------------- commands */
+
+static bool hmp_info_mtree(int argc, char **argv, GString *out, Error **errp)
+{
+    bool flat = false;
+    g_autofree char *text = NULL;
+
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-f")) {
+            flat = true;
+        } else {
+            error_setg(errp, "info mtree: unknown option '%s'", argv[i]);
+            return false;
+        }
+    }
+    text = mtree_info(flat);
+    g_string_append(out, text);
+    return true;
+}
+
+static bool qmp_dumpdtb(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    MachineState *ms = machine_get_current();
+    MachineClass *mc = ms ? MACHINE_GET_CLASS(ms) : NULL;
+
+    if (!mc || !mc->dumpdtb) {
+        error_setg(errp, "This machine doesn't have an FDT");
+        return false;
+    }
+    return mc->dumpdtb(ms, qmp_arg_get_str(args, "filename", NULL), errp);
+}
+
+void machine_register_commands(void)
+{
+    static const QmpArgSpec dumpdtb_args[] = {
+        { "filename", QMP_ARG_STR },
+        { NULL }
+    };
+
+    qmp_register_command("dumpdtb", qmp_dumpdtb, dumpdtb_args, 0);
+    hmp_register_command("info mtree", "[-f]",
+                         "show memory tree (-f: flattened views)",
+                         hmp_info_mtree);
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * memory-device.c: placing memory devices in the machine's device-memory
+ * area, and query-memory-devices.
+ *
+ * Placement follows QEMU: an address given by the user must be aligned,
+ * inside the area and free; otherwise the lowest free aligned address that
+ * fits is taken.  The sum of all devices' sizes may not exceed the area.
+ */
+#include "qemu/osdep.h"
+#include "hw/mem/memory-device.h"
+#include "qapi/qmp-registry.h"
+#include "qemu/error.h"
+#include "qemu/range.h"
+
+typedef struct PluggedMemoryDevice {
+    DeviceState *dev;
+    const MemoryDeviceOps *ops;
+    MemoryRegion *mr;
+    hwaddr addr;
+    uint64_t size;
+} PluggedMemoryDevice;
+
+static PluggedMemoryDevice *find_conflict(DeviceMemoryState *dms,
+                                          hwaddr addr, uint64_t size)
+{
+    for (guint i = 0; i < dms->devices->len; i++) {
+        PluggedMemoryDevice *pmd = dms->devices->pdata[i];
+
+        if (ranges_overlap(addr, size, pmd->addr, pmd->size)) {
+            return pmd;
+        }
+    }
+    return NULL;
+}
+
+static bool check_free(DeviceMemoryState *dms, hwaddr addr, uint64_t size,
+                       Error **errp)
+{
+    PluggedMemoryDevice *pmd = find_conflict(dms, addr, size);
+
+    if (pmd) {
+        error_setg(errp, "address range conflicts with memory device "
+                   "id='%s'", pmd->dev->id ? pmd->dev->id : "");
+        return false;
+    }
+    return true;
+}
+
+static bool pick_address(DeviceMemoryState *dms, uint64_t align,
+                         uint64_t size, uint64_t *addr, Error **errp)
+{
+    hwaddr end = dms->base + dms->size;
+    hwaddr cand;
+
+    if (*addr) {
+        if (!QEMU_IS_ALIGNED(*addr, align)) {
+            error_setg(errp, "address must be aligned to 0x%" PRIx64
+                       " bytes", align);
+            return false;
+        }
+        if (*addr < dms->base || *addr > end || size > end - *addr) {
+            error_setg(errp, "can't add memory device [0x%" PRIx64 ":0x%"
+                       PRIx64 "], usable range for memory devices [0x%"
+                       PRIx64 ":0x%" PRIx64 "]", *addr, size, dms->base,
+                       dms->size);
+            return false;
+        }
+        return check_free(dms, *addr, size, errp);
+    }
+    cand = QEMU_ALIGN_UP(dms->base, align);
+    while (cand >= dms->base && cand <= end && size <= end - cand) {
+        PluggedMemoryDevice *pmd = find_conflict(dms, cand, size);
+
+        if (!pmd) {
+            *addr = cand;
+            return true;
+        }
+        cand = QEMU_ALIGN_UP(pmd->addr + pmd->size, align);
+    }
+    error_setg(errp, "could not find position in guest address space for "
+               "memory device - memory fragmented due to alignments");
+    return false;
+}
+
+bool memory_device_plug(MachineState *ms, DeviceState *dev,
+                        const MemoryDeviceOps *ops, uint64_t align,
+                        uint64_t *addr, Error **errp)
+{
+    DeviceMemoryState *dms = ms->device_memory;
+    PluggedMemoryDevice *pmd;
+    MemoryRegion *mr;
+    uint64_t size;
+
+    if (!dms) {
+        error_setg(errp, "memory devices (e.g. for memory hotplug) are not "
+                   "enabled, please specify the maxmem option");
+        return false;
+    }
+    mr = ops->get_memory_region(dev, errp);
+    if (!mr) {
+        return false;
+    }
+    size = memory_region_size(mr);
+    if (dms->used + size > dms->size || dms->used + size < dms->used) {
+        error_setg(errp, "not enough space, currently 0x%" PRIx64 " in use "
+                   "of total space for memory devices 0x%" PRIx64,
+                   dms->used, dms->size);
+        return false;
+    }
+    if (!pick_address(dms, align, size, addr, errp)) {
+        return false;
+    }
+    pmd = g_new0(PluggedMemoryDevice, 1);
+    pmd->dev = dev;
+    pmd->ops = ops;
+    pmd->mr = mr;
+    pmd->addr = *addr;
+    pmd->size = size;
+    g_ptr_array_add(dms->devices, pmd);
+    dms->used += size;
+    memory_region_add_subregion(&dms->mr, *addr - dms->base, mr);
+    return true;
+}
+
+void memory_device_unplug(MachineState *ms, DeviceState *dev)
+{
+    DeviceMemoryState *dms = ms->device_memory;
+
+    for (guint i = 0; dms && i < dms->devices->len; i++) {
+        PluggedMemoryDevice *pmd = dms->devices->pdata[i];
+
+        if (pmd->dev == dev) {
+            memory_region_del_subregion(&dms->mr, pmd->mr);
+            dms->used -= pmd->size;
+            g_ptr_array_remove_index(dms->devices, i);
+            g_free(pmd);
+            return;
+        }
+    }
+}
+
+static bool qmp_query_memory_devices(JsonObject *args, JsonNode **ret,
+                                     Error **errp)
+{
+    MachineState *ms = machine_get_current();
+    DeviceMemoryState *dms = ms ? ms->device_memory : NULL;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_array(b);
+    for (guint i = 0; dms && i < dms->devices->len; i++) {
+        PluggedMemoryDevice *pmd = dms->devices->pdata[i];
+
+        pmd->ops->fill_info(pmd->dev, b);
+    }
+    json_builder_end_array(b);
+    *ret = json_builder_get_root(b);
+    return true;
+}
+
+void memory_device_register_commands(void)
+{
+    static const QmpArgSpec no_args[] = { { NULL } };
+
+    qmp_register_command("query-memory-devices", qmp_query_memory_devices,
+                         no_args, 0);
+}

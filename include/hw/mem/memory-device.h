@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * memory-device.h: devices that provide guest memory in the machine's
+ * device-memory area (virtio-mem).  The machine picks a free, aligned
+ * address (or checks a requested one), maps the device's region there,
+ * and lists the device in query-memory-devices.
+ */
+#ifndef HW_MEM_MEMORY_DEVICE_H
+#define HW_MEM_MEMORY_DEVICE_H
+
+#include <json-glib/json-glib.h>
+#include "hw/boards.h"
+#include "hw/qdev.h"
+
+/**
+ * struct MemoryDeviceOps: what the machine asks a memory device.
+ * @get_memory_region: the region to map (its size is what is claimed).
+ * @fill_info: append one MemoryDeviceInfo to @b: an object
+ *             {"type": "virtio-mem", "data": {...}}.
+ */
+typedef struct MemoryDeviceOps {
+    MemoryRegion *(*get_memory_region)(DeviceState *dev, Error **errp);
+    void (*fill_info)(DeviceState *dev, JsonBuilder *b);
+} MemoryDeviceOps;
+
+/**
+ * memory_device_plug: place @dev's region in device memory and map it.
+ * @addr: in: the requested address, or 0 to choose; out: the address used.
+ * @align: required alignment of the address (power of two).
+ * Errors as QEMU's ("memory devices (e.g. for memory hotplug) are not
+ * enabled, please specify the maxmem option", address conflicts,
+ * misalignment, not enough space).
+ */
+bool memory_device_plug(MachineState *ms, DeviceState *dev,
+                        const MemoryDeviceOps *ops, uint64_t align,
+                        uint64_t *addr, Error **errp);
+/** memory_device_unplug: unmap and forget @dev. */
+void memory_device_unplug(MachineState *ms, DeviceState *dev);
+
+/** memory_device_register_commands: query-memory-devices. */
+void memory_device_register_commands(void);
+
+#endif /* HW_MEM_MEMORY_DEVICE_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * devices.c: the list of optional subsystems wired into the program (see
+ * include/sysemu/sysemu.h).  Each later subsystem (virtio-mem, dump, TPM)
+ * adds its registration call here.
+ */
+#include "qemu/osdep.h"
+#include "qapi/qmp-registry.h"
+#include "qemu/error.h"
+#include "sysemu/sysemu.h"
+
+void sysemu_register_device_types(void)
+{
+}
+
+void sysemu_register_commands(void)
+{
+}
+
+bool sysemu_tpmdev_add(const char *optarg, Error **errp)
+{
+    error_setg(errp, "-tpmdev: TPM support is not built in yet");
+    return false;
+}
+
+void sysemu_cleanup(void)
+{
+}
+
+static char **vm_name_ptr;
+
+static bool qmp_query_name(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    JsonObject *o = json_object_new();
+
+    if (*vm_name_ptr) {
+        json_object_set_string_member(o, "name", *vm_name_ptr);
+    }
+    *ret = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+    return true;
+}
+
+void vl_register_commands(char **name)
+{
+    static const QmpArgSpec no_args[] = { { NULL } };
+
+    vm_name_ptr = name;
+    qmp_register_command("query-name", qmp_query_name, no_args,
+                         QMP_CMD_ALLOW_PRECONFIG);
+}

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * vl.c: the sparsevm program: parse the command line (QEMU's option names
+ * and syntax), build the machine in QEMU's order, run the main loop, and
+ * tear down.
+ *
+ * Order of creation, and why:
+ *   1. types, registries, chardevs (monitors and qtest need them);
+ *   2. -object (backends must exist before the machine maps its RAM or a
+ *      device links to them);
+ *   3. the machine (-machine, -m, -smp, -bios) and its built-in devices;
+ *   4. -device in command-line order (virtio-mmio slots are taken in that
+ *      order);
+ *   5. dumpdtb exits here if asked; otherwise qtest and QMP monitors start;
+ *   6. a first system reset, then run unless -S.
+ * Any error before the main loop prints one line and exits with status 1.
+ */
+#include "qemu/osdep.h"
+#include <glib-unix.h>
+#include <signal.h>
+#include "chardev/char.h"
+#include "hw/boards.h"
+#include "hw/intc/ioapic.h"
+#include "hw/mem/memory-device.h"
+#include "hw/qdev.h"
+#include "monitor/monitor.h"
+#include "qapi/qmp-registry.h"
+#include "qemu/error.h"
+#include "qemu/log.h"
+#include "qemu/option.h"
+#include "qemu/trace.h"
+#include "qom/object_interfaces.h"
+#include "sysemu/hostmem.h"
+#include "sysemu/qtest.h"
+#include "sysemu/runstate.h"
+#include "sysemu/sysemu.h"
+#include "config-host.h"
+
+typedef enum {
+    OPT_HELP, OPT_VERSION, OPT_MACHINE, OPT_ACCEL, OPT_M, OPT_SMP,
+    OPT_OBJECT, OPT_DEVICE, OPT_QMP, OPT_QMP_PRETTY, OPT_MON, OPT_CHARDEV,
+    OPT_QTEST, OPT_QTEST_LOG, OPT_DISPLAY, OPT_NOGRAPHIC, OPT_S, OPT_NAME,
+    OPT_BIOS, OPT_D, OPT_BIG_D, OPT_TRACE, OPT_NODEFAULTS, OPT_NO_SHUTDOWN,
+    OPT_SERIAL, OPT_MONITOR, OPT_PIDFILE, OPT_TPMDEV, OPT_NO_REBOOT,
+} OptIndex;
+
+typedef struct VlOption {
+    const char *name;
+    OptIndex index;
+    bool has_arg;
+    bool once;          /* a second occurrence is an error */
+    const char *help;
+} VlOption;
+
+static const VlOption vl_options[] = {
+    { "h", OPT_HELP, false, false, "display this help and exit" },
+    { "help", OPT_HELP, false, false, NULL },
+    { "version", OPT_VERSION, false, false, "display version information "
+      "and exit" },
+    { "machine", OPT_MACHINE, true, false, "microvm[,dumpdtb=FILE]"
+      "[,memory-backend=ID][,x-ignore-discard-manager=on|off]" },
+    { "M", OPT_MACHINE, true, false, NULL },
+    { "accel", OPT_ACCEL, true, false, "qtest (the only accelerator here)" },
+    { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },
+    { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,cores=]"
+      "[,threads=]" },
+    { "object", OPT_OBJECT, true, false, "TYPE,id=ID[,PROP=VALUE...]" },
+    { "device", OPT_DEVICE, true, false, "DRIVER[,PROP=VALUE...]" },
+    { "qmp", OPT_QMP, true, false, "unix:PATH[,server=on|off][,wait=on|off]"
+      " | stdio" },
+    { "qmp-pretty", OPT_QMP_PRETTY, true, false, "as -qmp, pretty-printed" },
+    { "mon", OPT_MON, true, false, "chardev=ID[,mode=control][,pretty=on]" },
+    { "chardev", OPT_CHARDEV, true, false, "socket,id=ID,path=PATH"
+      "[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID" },
+    { "qtest", OPT_QTEST, true, true, "unix:PATH (connect to a qtest)" },
+    { "qtest-log", OPT_QTEST_LOG, true, true, "FILE|none" },
+    { "display", OPT_DISPLAY, true, false, "none (no display exists)" },
+    { "nographic", OPT_NOGRAPHIC, false, false, "no display (the default)" },
+    { "S", OPT_S, false, false, "do not start the VM (use 'cont')" },
+    { "name", OPT_NAME, true, true, "NAME[,process=NAME][,debug-threads=]" },
+    { "bios", OPT_BIOS, true, true, "FILE: firmware image" },
+    { "d", OPT_D, true, false, "ITEM[,...]: enable logging (-d help)" },
+    { "D", OPT_BIG_D, true, true, "FILE: log to FILE" },
+    { "trace", OPT_TRACE, true, false, "[enable=]PATTERN|events=FILE"
+      "|file=FILE" },
+    { "nodefaults", OPT_NODEFAULTS, false, false, "no default devices" },
+    { "no-shutdown", OPT_NO_SHUTDOWN, false, false, "stop instead of "
+      "exiting on guest shutdown" },
+    { "no-reboot", OPT_NO_REBOOT, false, false, "exit instead of "
+      "rebooting" },
+    { "serial", OPT_SERIAL, true, false, "none (no serial port exists)" },
+    { "monitor", OPT_MONITOR, true, false, "none (HMP only via QMP "
+      "human-monitor-command)" },
+    { "pidfile", OPT_PIDFILE, true, true, "FILE: write the process id" },
+    { "tpmdev", OPT_TPMDEV, true, false, "emulator,id=ID,chardev=ID" },
+};
+
+typedef struct VlArg {
+    const VlOption *opt;
+    const char *arg;
+    char *label;        /* "-m 1G", for messages */
+} VlArg;
+
+static GPtrArray *vl_args;
+static char *pidfile;
+static const char *qtest_spec;
+static const char *qtest_log;
+static char *vm_name;
+static bool start_paused;
+
+static void vl_arg_free(gpointer p)
+{
+    VlArg *a = p;
+
+    g_free(a->label);
+    g_free(a);
+}
+
+static void help(void)
+{
+    printf("usage: sparsevm [options]\n\n"
+           "A small x86_64 virtual machine monitor built around sparse "
+           "guest memory.\nOptions use QEMU's names and syntax:\n\n");
+    for (size_t i = 0; i < ARRAY_SIZE(vl_options); i++) {
+        const VlOption *o = &vl_options[i];
+
+        if (o->help) {
+            printf("-%-12s %s%s%s\n", o->name, o->has_arg ? "ARG: " : "",
+                   "", o->help);
+        }
+    }
+    printf("\nSizes take QEMU's suffixes (k, M, G, T, P, E); -m defaults "
+           "to MiB.\n");
+}
+
+static void version(void)
+{
+    printf("sparsevm version %s (QEMU-compatible command line and QMP)\n",
+           SPARSEVM_VERSION);
+}
+
+static const VlOption *lookup_option(const char *name)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(vl_options); i++) {
+        if (!strcmp(vl_options[i].name, name)) {
+            return &vl_options[i];
+        }
+    }
+    return NULL;
+}
+
+/* Collect the arguments; validates names, values and repetitions only. */
+static void parse_argv(int argc, char **argv)
+{
+    bool seen[OPT_NO_REBOOT + 1] = { false };
+
+    vl_args = g_ptr_array_new_with_free_func(vl_arg_free);
+    for (int i = 1; i < argc; i++) {
+        const char *name = argv[i];
+        const VlOption *opt;
+        VlArg *a;
+
+        if (name[0] != '-' || !name[1]) {
+            error_report("%s: invalid option (sparsevm takes no disk image "
+                         "argument)", name);
+            exit(1);
+        }
+        name += name[1] == '-' ? 2 : 1;
+        opt = lookup_option(name);
+        if (!opt) {
+            error_report("-%s: invalid option", name);
+            exit(1);
+        }
+        if (opt->has_arg && i + 1 >= argc) {
+            error_report("-%s: requires an argument", name);
+            exit(1);
+        }
+        if (opt->once && seen[opt->index]) {
+            error_report("-%s: may be given only once", name);
+            exit(1);
+        }
+        seen[opt->index] = true;
+        a = g_new0(VlArg, 1);
+        a->opt = opt;
+        if (opt->has_arg) {
+            a->arg = argv[++i];
+            if (strlen(a->arg) > 64 * 1024) {
+                error_report("-%s: argument too long (%zu bytes, limit "
+                             "65536)", name, strlen(a->arg));
+                exit(1);
+            }
+            a->label = g_strdup_printf("-%s %.100s", name, a->arg);
+        } else {
+            a->label = g_strdup_printf("-%s", name);
+        }
+        g_ptr_array_add(vl_args, a);
+    }
+}
+
+/* Run @fn on every argument of option @index, in order. */
+static void for_each_arg(OptIndex index, void (*fn)(VlArg *a, void *opaque),
+                         void *opaque)
+{
+    for (guint i = 0; i < vl_args->len; i++) {
+        VlArg *a = vl_args->pdata[i];
+
+        if (a->opt->index == index) {
+            error_set_location(a->label);
+            fn(a, opaque);
+            error_set_location(NULL);
+        }
+    }
+}
+
+static void register_types(void)
+{
+    type_register_object_types();
+    qdev_register_types();
+    hostmem_register_types();
+    machine_register_types();
+    microvm_register_types();
+    ioapic_register_types();
+    sysemu_register_device_types();
+}
+
+static void register_commands(void)
+{
+    runstate_register_commands();
+    machine_register_commands();
+    memory_device_register_commands();
+    hostmem_register_commands();
+    sysemu_register_commands();
+    vl_register_commands(&vm_name);
+}
+
+/* ------------------------------------------------------------ option steps */
+
+static void opt_early(VlArg *a, void *opaque)
+{
+    Error *err = NULL;
+
+    switch (a->opt->index) {
+    case OPT_D:
+        if (!strcmp(a->arg, "help")) {
+            qemu_log_help();
+            exit(0);
+        }
+        qemu_set_log(a->arg, &error_fatal);
+        break;
+    case OPT_BIG_D:
+        qemu_set_log_filename(a->arg, &error_fatal);
+        break;
+    case OPT_TRACE:
+        trace_opt_parse(a->arg, &error_fatal);
+        break;
+    case OPT_ACCEL: {
+        g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "accel", false,
+                                                   &error_fatal);
+        const char *accel = qemu_opt_get(opts, "accel");
+
+        if (!accel || strcmp(accel, "qtest")) {
+            error_report("invalid accelerator %s: sparsevm has no vCPU "
+                         "execution yet; only 'qtest' is available",
+                         accel ? accel : "");
+            exit(1);
+        }
+        qemu_opt_get(opts, "thread");
+        qemu_opts_check_unused(opts, &error_fatal);
+        break;
+    }
+    case OPT_DISPLAY:
+        if (strcmp(a->arg, "none") && !g_str_has_prefix(a->arg, "none,")) {
+            error_report("Display '%s' is not available: sparsevm has no "
+                         "display (use -display none)", a->arg);
+            exit(1);
+        }
+        break;
+    case OPT_SERIAL:
+    case OPT_MONITOR:
+        if (strcmp(a->arg, "none")) {
+            error_report("'%s' is not supported: sparsevm has no %s (use "
+                         "'none', and QMP for monitoring)", a->arg,
+                         a->opt->index == OPT_SERIAL ? "serial port"
+                                                     : "HMP monitor");
+            exit(1);
+        }
+        break;
+    case OPT_CHARDEV:
+        if (!qemu_chr_parse_opts(a->arg, &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+        break;
+    case OPT_NAME: {
+        g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "guest", false,
+                                                   &error_fatal);
+
+        vm_name = g_strdup(qemu_opt_get(opts, "guest"));
+        qemu_opt_get(opts, "process");
+        qemu_opt_get(opts, "debug-threads");
+        qemu_opts_check_unused(opts, &error_fatal);
+        break;
+    }
+    case OPT_QTEST:
+        qtest_spec = a->arg;
+        break;
+    case OPT_QTEST_LOG:
+        qtest_log = a->arg;
+        break;
+    case OPT_S:
+        start_paused = true;
+        break;
+    case OPT_PIDFILE:
+        pidfile = g_strdup(a->arg);
+        break;
+    default:
+        break;
+    }
+}
+
+static void opt_object(VlArg *a, void *opaque)
+{
+    Error *err = NULL;
+
+    if (!strcmp(a->arg, "help")) {
+        user_creatable_help(NULL);
+        exit(0);
+    }
+    if (g_str_has_suffix(a->arg, ",help")) {
+        g_autofree char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+
+        user_creatable_help(type);
+        exit(0);
+    }
+    if (!user_creatable_add_str(a->arg, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
+static void opt_machine(VlArg *a, void *opaque)
+{
+    MachineState *ms = opaque;
+    g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "type", false,
+                                               &error_fatal);
+    Error *err = NULL;
+
+    for (guint i = 0; i < opts->opts->len; i++) {
+        QemuOpt *opt = opts->opts->pdata[i];
+
+        if (!strcmp(opt->name, "type")) {
+            continue;
+        }
+        if (!strcmp(opt->name, "accel")) {
+            if (strcmp(opt->value, "qtest")) {
+                error_report("invalid accelerator %s: only 'qtest' is "
+                             "available", opt->value);
+                exit(1);
+            }
+            continue;
+        }
+        if (!object_property_parse(OBJECT(ms), opt->name, opt->value,
+                                   &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+    }
+}
+
+static void opt_memory(VlArg *a, void *opaque)
+{
+    machine_parse_memory_opts(opaque, a->arg, &error_fatal);
+}
+
+static void opt_smp(VlArg *a, void *opaque)
+{
+    machine_parse_smp(opaque, a->arg, &error_fatal);
+}
+
+static void opt_bios(VlArg *a, void *opaque)
+{
+    MachineState *ms = opaque;
+
+    g_free(ms->firmware);
+    ms->firmware = g_strdup(a->arg);
+}
+
+static void opt_device(VlArg *a, void *opaque)
+{
+    Error *err = NULL;
+
+    if (!strcmp(a->arg, "help") || !strcmp(a->arg, "?")) {
+        qdev_device_help(NULL);
+        exit(0);
+    }
+    if (g_str_has_suffix(a->arg, ",help")) {
+        g_autofree char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+
+        qdev_device_help(type);
+        exit(0);
+    }
+    if (!qdev_device_add(a->arg, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
+static void opt_tpmdev(VlArg *a, void *opaque)
+{
+    Error *err = NULL;
+
+    if (!sysemu_tpmdev_add(a->arg, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
+static unsigned compat_monitors;
+
+static void opt_monitor(VlArg *a, void *opaque)
+{
+    Chardev *chr = NULL;
+    bool pretty = false;
+    Error *err = NULL;
+
+    if (a->opt->index == OPT_MON) {
+        g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "chardev", false,
+                                                   &error_fatal);
+        const char *id = qemu_opt_get(opts, "chardev");
+        const char *mode = qemu_opt_get(opts, "mode");
+
+        if (!id) {
+            error_report("Parameter 'chardev' is missing");
+            exit(1);
+        }
+        if (mode && strcmp(mode, "control")) {
+            error_report("mode=%s is not supported: only QMP "
+                         "(mode=control) monitors exist", mode);
+            exit(1);
+        }
+        qemu_opt_get_bool(opts, "pretty", false, &pretty, &error_fatal);
+        qemu_opts_check_unused(opts, &error_fatal);
+        chr = qemu_chr_find(id);
+        if (!chr) {
+            error_report("chardev \"%s\" not found", id);
+            exit(1);
+        }
+    } else {
+        g_autofree char *label = g_strdup_printf("compat_monitor%u",
+                                                 compat_monitors++);
+
+        pretty = a->opt->index == OPT_QMP_PRETTY;
+        chr = qemu_chr_new_compat(label, a->arg, &err);
+        if (!chr) {
+            error_report_err(err);
+            exit(1);
+        }
+    }
+    if (!monitor_init_qmp(chr, pretty, &err)) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
+static gboolean on_signal(gpointer opaque)
+{
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
+    return G_SOURCE_CONTINUE;
+}
+
+static bool has_option(OptIndex index)
+{
+    for (guint i = 0; i < vl_args->len; i++) {
+        if (((VlArg *)vl_args->pdata[i])->opt->index == index) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *machine_type_name(void)
+{
+    const char *type = "microvm";
+
+    for (guint i = 0; i < vl_args->len; i++) {
+        VlArg *a = vl_args->pdata[i];
+
+        if (a->opt->index == OPT_MACHINE) {
+            g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "type", false,
+                                                       NULL);
+            const char *t = opts ? qemu_opt_get(opts, "type") : NULL;
+
+            if (t) {
+                type = g_intern_string(t);
+            }
+        }
+    }
+    return type;
+}
+
+int main(int argc, char **argv)
+{
+    MachineClass *mc;
+    MachineState *ms;
+    const char *mtype;
+    Error *err = NULL;
+
+    error_init(argv[0]);
+    signal(SIGPIPE, SIG_IGN);
+    parse_argv(argc, argv);
+    if (has_option(OPT_HELP)) {
+        help();
+        return 0;
+    }
+    if (has_option(OPT_VERSION)) {
+        version();
+        return 0;
+    }
+
+    register_types();
+    register_commands();
+    monitor_init_globals();
+    for (OptIndex i = 0; i <= OPT_NO_REBOOT; i++) {
+        if (i != OPT_OBJECT && i != OPT_DEVICE && i != OPT_MACHINE &&
+            i != OPT_M && i != OPT_SMP && i != OPT_BIOS && i != OPT_QMP &&
+            i != OPT_QMP_PRETTY && i != OPT_MON && i != OPT_TPMDEV) {
+            for_each_arg(i, opt_early, NULL);
+        }
+    }
+
+    mtype = machine_type_name();
+    if (!strcmp(mtype, "help") || !strcmp(mtype, "?")) {
+        machine_help();
+        return 0;
+    }
+    mc = machine_class_find(mtype);
+    if (!mc) {
+        error_report("unsupported machine type \"%s\"", mtype);
+        fprintf(stderr, "Use -machine help to list supported machines\n");
+        return 1;
+    }
+    ms = MACHINE(object_new(object_class_get_name(OBJECT_CLASS(mc))));
+    object_property_add_child(object_get_root(), "machine", OBJECT(ms));
+    object_unref(OBJECT(ms));
+    ms->ram_size = mc->default_ram_size;
+    ms->maxram_size = ms->ram_size;
+    for_each_arg(OPT_MACHINE, opt_machine, ms);
+    for_each_arg(OPT_M, opt_memory, ms);
+    for_each_arg(OPT_SMP, opt_smp, ms);
+    for_each_arg(OPT_BIOS, opt_bios, ms);
+
+    for_each_arg(OPT_OBJECT, opt_object, NULL);
+    for_each_arg(OPT_TPMDEV, opt_tpmdev, NULL);
+
+    memory_region_init(&ms->sysmem, OBJECT(ms), "system", UINT64_MAX);
+    memory_region_init(&ms->sysio, OBJECT(ms), "io", 0x10000);
+    address_space_init(&ms->as_memory, &ms->sysmem, "memory");
+    address_space_init(&ms->as_io, &ms->sysio, "I/O");
+    if (!mc->init(ms, &err)) {
+        error_report_err(err);
+        return 1;
+    }
+    qemu_register_reset((QEMUResetHandler *)qdev_reset_all, NULL);
+    for_each_arg(OPT_DEVICE, opt_device, NULL);
+
+    if (ms->dumpdtb) {
+        if (!mc->dumpdtb) {
+            error_report("This machine doesn't have an FDT");
+            return 1;
+        }
+        if (!mc->dumpdtb(ms, ms->dumpdtb, &err)) {
+            error_report_err(err);
+            return 1;
+        }
+        info_report("dtb dumped to %s. Exiting.", ms->dumpdtb);
+        return 0;
+    }
+    if (pidfile) {
+        g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
+
+        if (!g_file_set_contents(pidfile, pid, -1, NULL)) {
+            error_report("cannot create PID file: %s", g_strerror(errno));
+            return 1;
+        }
+    }
+
+    if (qtest_spec && !qtest_server_init(qtest_spec, qtest_log,
+                                         &ms->as_memory, &ms->as_io, &err)) {
+        error_report("-qtest %s: %s", qtest_spec, error_get_pretty(err));
+        error_free(err);
+        return 1;
+    }
+    for (guint i = 0; i < vl_args->len; i++) {
+        VlArg *a = vl_args->pdata[i];
+
+        if (a->opt->index == OPT_QMP || a->opt->index == OPT_QMP_PRETTY ||
+            a->opt->index == OPT_MON) {
+            error_set_location(a->label);
+            opt_monitor(a, NULL);
+            error_set_location(NULL);
+        }
+    }
+
+    g_unix_signal_add(SIGTERM, on_signal, NULL);
+    g_unix_signal_add(SIGINT, on_signal, NULL);
+    g_unix_signal_add(SIGHUP, on_signal, NULL);
+
+    qemu_system_reset(SHUTDOWN_CAUSE_NONE);
+    if (!start_paused) {
+        vm_start();
+    }
+    qemu_main_loop();
+
+    monitor_cleanup();
+    sysemu_cleanup();
+    qtest_server_cleanup();
+    qemu_chr_cleanup();
+    if (pidfile) {
+        unlink(pidfile);
+    }
+    g_ptr_array_free(vl_args, true);
+    return 0;
+}
