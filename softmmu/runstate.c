@@ -10,7 +10,10 @@
  *   any stopped state --cont/vm_start--> running          emits RESUME
  *   any --quit/signal--> shutdown requested: the main loop emits SHUTDOWN
  *                                            and returns
- * A reset does not change the run state.
+ * A reset does not change the run state.  It runs in two phases: the
+ * handlers of qemu_register_reset(), then those of
+ * qemu_register_reset_late() (include/sysemu/runstate.h says who needs
+ * the second phase), then emits RESET.
  */
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
@@ -30,8 +33,12 @@ typedef struct ResetEntry {
     QTAILQ_ENTRY(ResetEntry) link;
 } ResetEntry;
 
-static QTAILQ_HEAD(, ResetEntry) reset_handlers =
-    QTAILQ_HEAD_INITIALIZER(reset_handlers);
+typedef QTAILQ_HEAD(, ResetEntry) ResetList;
+
+/* The two reset phases; see qemu_register_reset_late() for why. */
+static ResetList reset_handlers = QTAILQ_HEAD_INITIALIZER(reset_handlers);
+static ResetList reset_handlers_late =
+    QTAILQ_HEAD_INITIALIZER(reset_handlers_late);
 
 typedef struct VMChangeEntry {
     VMChangeStateHandler *cb;
@@ -141,26 +148,57 @@ void vm_start(void)
 
 /* ------------------------------------------------------------------ reset */
 
-void qemu_register_reset(QEMUResetHandler *func, void *opaque)
+static void reset_list_add(ResetList *list, QEMUResetHandler *func,
+                           void *opaque)
 {
     ResetEntry *e = g_new0(ResetEntry, 1);
 
     e->func = func;
     e->opaque = opaque;
-    QTAILQ_INSERT_TAIL(&reset_handlers, e, link);
+    QTAILQ_INSERT_TAIL(list, e, link);
 }
 
-void qemu_unregister_reset(QEMUResetHandler *func, void *opaque)
+static void reset_list_remove(ResetList *list, QEMUResetHandler *func,
+                              void *opaque)
 {
     ResetEntry *e, *next;
 
-    QTAILQ_FOREACH_SAFE(e, &reset_handlers, link, next) {
+    QTAILQ_FOREACH_SAFE(e, list, link, next) {
         if (e->func == func && e->opaque == opaque) {
-            QTAILQ_REMOVE(&reset_handlers, e, link);
+            QTAILQ_REMOVE(list, e, link);
             g_free(e);
             return;
         }
     }
+}
+
+static void reset_list_run(ResetList *list)
+{
+    ResetEntry *e, *next;
+
+    QTAILQ_FOREACH_SAFE(e, list, link, next) {
+        e->func(e->opaque);
+    }
+}
+
+void qemu_register_reset(QEMUResetHandler *func, void *opaque)
+{
+    reset_list_add(&reset_handlers, func, opaque);
+}
+
+void qemu_unregister_reset(QEMUResetHandler *func, void *opaque)
+{
+    reset_list_remove(&reset_handlers, func, opaque);
+}
+
+void qemu_register_reset_late(QEMUResetHandler *func, void *opaque)
+{
+    reset_list_add(&reset_handlers_late, func, opaque);
+}
+
+void qemu_unregister_reset_late(QEMUResetHandler *func, void *opaque)
+{
+    reset_list_remove(&reset_handlers_late, func, opaque);
 }
 
 static bool shutdown_cause_is_guest(ShutdownCause cause)
@@ -171,11 +209,8 @@ static bool shutdown_cause_is_guest(ShutdownCause cause)
 
 void qemu_system_reset(ShutdownCause cause)
 {
-    ResetEntry *e, *next;
-
-    QTAILQ_FOREACH_SAFE(e, &reset_handlers, link, next) {
-        e->func(e->opaque);
-    }
+    reset_list_run(&reset_handlers);
+    reset_list_run(&reset_handlers_late);
     if (cause != SHUTDOWN_CAUSE_NONE) {
         JsonObject *data = json_object_new();
 

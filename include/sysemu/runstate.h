@@ -5,7 +5,8 @@
  *
  * Run states carry QEMU's names (query-status "status").  vm_stop() and
  * vm_start() emit STOP and RESUME; a reset runs the registered reset
- * handlers in registration order and emits RESET; a shutdown request ends
+ * handlers in registration order, then the late-phase handlers, and emits
+ * RESET; a shutdown request ends
  * the main loop after emitting SHUTDOWN.  Guest-initiated requests (a write
  * to port 0xcf9) are only recorded where they happen and carried out by
  * the main loop, so a device is never reset from inside its own callback.
@@ -63,8 +64,9 @@ void vm_start(void);
 
 /**
  * qemu_system_reset: reset the machine now: run every reset handler in
- * registration order, then emit RESET {guest, reason} (unless @cause is
- * NONE, the reset at start-up).
+ * registration order, then every late-phase handler in registration
+ * order, then emit RESET {guest, reason} (unless @cause is NONE, the
+ * reset at start-up).
  */
 void qemu_system_reset(ShutdownCause cause);
 /** qemu_system_reset_request: reset from the main loop soon (guest path). */
@@ -81,6 +83,21 @@ ShutdownCause qemu_system_shutdown_requested(void);
 typedef void QEMUResetHandler(void *opaque);
 void qemu_register_reset(QEMUResetHandler *func, void *opaque);
 void qemu_unregister_reset(QEMUResetHandler *func, void *opaque);
+
+/**
+ * qemu_register_reset_late / qemu_unregister_reset_late: handlers of the
+ * late phase.  qemu_system_reset() runs them, in registration order, after
+ * every handler registered with qemu_register_reset() has run and before
+ * RESET is emitted, whatever the order devices were created in.
+ *
+ * For work that must see the machine as the ordinary handlers leave it:
+ * the TPM memory-overwrite clear runs here so that virtio-mem has already
+ * unplugged (and discarded) its memory; it then zeroes only what is still
+ * plugged, and nothing is zeroed first and discarded afterwards.
+ * A late handler must not depend on another late handler's effects.
+ */
+void qemu_register_reset_late(QEMUResetHandler *func, void *opaque);
+void qemu_unregister_reset_late(QEMUResetHandler *func, void *opaque);
 
 /** qemu_main_loop: serve the main context until a shutdown is requested. */
 void qemu_main_loop(void);
