@@ -8,6 +8,7 @@
 #include "qapi/qmp-registry.h"
 #include "qemu/error.h"
 #include "sysemu/sysemu.h"
+#include "sysemu/tpm_backend.h"
 
 void sysemu_register_device_types(void)
 {
@@ -15,16 +16,21 @@ void sysemu_register_device_types(void)
 
 void sysemu_register_commands(void)
 {
+    tpm_backend_register_commands();
 }
 
 bool sysemu_tpmdev_add(const char *optarg, Error **errp)
 {
-    error_setg(errp, "-tpmdev: TPM support is not built in yet");
-    return false;
+    if (!strcmp(optarg, "help")) {
+        tpm_backend_help();
+        exit(0);
+    }
+    return tpm_backend_add_opts(optarg, errp);
 }
 
 void sysemu_cleanup(void)
 {
+    tpm_backend_cleanup();
 }
 
 static char **vm_name_ptr;

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-tpm-emulator.c: the "emulator" TPM back end against a real swtpm:
+ * start-up, TPM2_Startup and TPM2_GetRandom through the data channel,
+ * swtpm dying while idle and in the middle of a command (clear error, a
+ * fatal-error answer, no crash), reconnection at the next start-up,
+ * finishing a slow command synchronously, shutdown at exit, and the
+ * -tpmdev option errors.  Skips (saying why) when swtpm is not installed.
+ */
+#include "qemu/osdep.h"
+#include <signal.h>
+#include "chardev/char.h"
+#include "qemu/error.h"
+#include "sysemu/tpm_backend.h"
+#include "tests/tpm/swtpm.h"
+
+#define WAIT_TIMEOUT_US (10 * G_USEC_PER_SEC)
+#define CRB_LIKE_BUFFER 3968
+
+typedef struct Frontend {
+    TPMBackendCmd cmd;
+    uint8_t out[CRB_LIKE_BUFFER];
+    bool done;
+    int ret;
+} Frontend;
+
+static char *tmpdir;
+
+static void completed(void *opaque, int ret)
+{
+    Frontend *f = opaque;
+
+    f->done = true;
+    f->ret = ret;
+}
+
+/* Run the main loop until @cond holds (or fail after 10 s). */
+#define WAIT_FOR(cond) do {                                             \
+    gint64 deadline_ = g_get_monotonic_time() + WAIT_TIMEOUT_US;        \
+    while (!(cond)) {                                                   \
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline_);          \
+        g_main_context_iteration(NULL, FALSE);                          \
+        g_usleep(1000);                                                 \
+    }                                                                   \
+} while (0)
+
+static void send_cmd(TPMBackend *tb, Frontend *f, const uint8_t *cmd,
+                     size_t len)
+{
+    memset(f->out, 0xaa, sizeof(f->out));
+    f->done = false;
+    f->cmd = (TPMBackendCmd) {
+        .in = cmd, .in_len = len, .out = f->out, .out_len = sizeof(f->out),
+    };
+    tpm_backend_deliver_request(tb, &f->cmd);
+}
+
+static void run_cmd(TPMBackend *tb, Frontend *f, const uint8_t *cmd,
+                    size_t len)
+{
+    send_cmd(tb, f, cmd, len);
+    WAIT_FOR(f->done);
+}
+
+/* Capture what the code under test writes to stderr. */
+typedef struct Capture {
+    int saved;
+    char *path;
+} Capture;
+
+static void capture_begin(Capture *c)
+{
+    int fd;
+
+    c->path = g_build_filename(tmpdir, "stderr.txt", NULL);
+    fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    g_assert(fd >= 0);
+    fflush(stderr);
+    c->saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+}
+
+static char *capture_end(Capture *c)
+{
+    char *text = NULL;
+
+    fflush(stderr);
+    dup2(c->saved, STDERR_FILENO);
+    close(c->saved);
+    g_assert(g_file_get_contents(c->path, &text, NULL, NULL));
+    unlink(c->path);
+    g_free(c->path);
+    return text;
+}
+
+static TPMBackend *backend_new(Swtpm *t, Frontend *f)
+{
+    g_autofree char *chr = g_strdup_printf("socket,id=chrtpm,path=%s",
+                                           t->ctrl_path);
+    TPMBackend *tb;
+
+    g_assert(qemu_chr_parse_opts(chr, &error_abort));
+    g_assert(tpm_backend_add_opts("emulator,id=tpm0,chardev=chrtpm",
+                                  &error_abort));
+    tb = tpm_backend_find("tpm0");
+    g_assert(tb);
+    g_assert_cmpint(tpm_backend_get_tpm_version(tb), ==, TPM_VERSION_2_0);
+    g_assert(tpm_backend_init(tb, "tpm-crb", completed, f, &error_abort));
+    return tb;
+}
+
+static size_t startup(TPMBackend *tb)
+{
+    size_t actual = 0;
+
+    g_assert(tpm_backend_startup_tpm(tb, CRB_LIKE_BUFFER, &actual,
+                                     &error_abort));
+    g_assert_cmpuint(actual, ==, CRB_LIKE_BUFFER);
+    g_assert(tpm_backend_is_operational(tb));
+    return actual;
+}
+
+static void teardown(void)
+{
+    tpm_backend_cleanup();
+    qemu_chr_cleanup();
+}
+
+static bool skip_without_swtpm(void)
+{
+    const char *why = swtpm_missing();
+
+    if (why) {
+        g_test_skip(why);
+    }
+    return why != NULL;
+}
+
+static void test_commands(void)
+{
+    Frontend f = { 0 };
+    TPMBackend *tb;
+    Swtpm *t;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    t = swtpm_start(tmpdir);
+    tb = backend_new(t, &f);
+    /* Before start-up the TPM is stopped: commands fail at once. */
+    g_assert(!tpm_backend_is_operational(tb));
+    send_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+    g_assert(f.done && f.ret < 0);
+    g_assert_cmpuint(tpm2_test_resp_code(f.out), ==, TPM_FAIL);
+
+    startup(tb);
+    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+    g_assert_cmpint(f.ret, ==, 0);
+    g_assert_cmpuint(tpm2_test_resp_size(f.out), ==, TPM_HEADER_SIZE);
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_SUCCESS);
+
+    run_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
+    g_assert_cmpint(f.ret, ==, 0);
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_SUCCESS);
+    /* header, TPM2B size, the bytes; the rest of out is untouched */
+    g_assert_cmpuint(tpm2_test_resp_size(f.out), ==,
+                     TPM_HEADER_SIZE + 2 + TPM2_TEST_GETRANDOM_BYTES);
+    g_assert_cmpuint(f.out[TPM_HEADER_SIZE + 1], ==,
+                     TPM2_TEST_GETRANDOM_BYTES);
+    g_assert_cmpuint(f.out[TPM_HEADER_SIZE + 2 + TPM2_TEST_GETRANDOM_BYTES],
+                     ==, 0xaa);
+    g_assert(!tpm_backend_get_tpm_established_flag(tb));
+
+    /* A reset re-initialises: Startup is accepted again. */
+    startup(tb);
+    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_SUCCESS);
+    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_INITIALIZE);
+
+    /* At exit the emulator is shut down cleanly, and swtpm exits. */
+    teardown();
+    g_assert(swtpm_wait_exit(t, 5000));
+    swtpm_free(t);
+}
+
+static void test_dies_idle(void)
+{
+    Frontend f = { 0 };
+    Capture cap;
+    g_autofree char *log = NULL;
+    g_autofree char *log2 = NULL;
+    Error *err = NULL;
+    size_t actual;
+    TPMBackend *tb;
+    Swtpm *t;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    t = swtpm_start(tmpdir);
+    tb = backend_new(t, &f);
+    startup(tb);
+
+    capture_begin(&cap);
+    swtpm_kill(t);
+    /* Noticed while idle, from the main loop: no command needed. */
+    WAIT_FOR(!tpm_backend_is_operational(tb));
+    log = capture_end(&cap);
+    g_assert(strstr(log, "lost the TPM emulator behind chardev 'chrtpm'"));
+    g_assert(strstr(log, "until a system reset reconnects"));
+
+    send_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
+    g_assert(f.done && f.ret < 0);
+    g_assert_cmpuint(tpm2_test_resp_size(f.out), ==, TPM_HEADER_SIZE);
+    g_assert_cmpuint(tpm2_test_resp_code(f.out), ==, TPM_FAIL);
+
+    /* A reset while swtpm is gone fails with a clear error... */
+    g_assert(!tpm_backend_startup_tpm(tb, CRB_LIKE_BUFFER, &actual, &err));
+    g_assert(strstr(error_get_pretty(err), "cannot reach the TPM emulator "
+                    "through chardev 'chrtpm'"));
+    error_free(err);
+    err = NULL;
+
+    /* ...and one after swtpm is back reconnects. */
+    capture_begin(&cap);
+    swtpm_restart(t);
+    startup(tb);
+    log2 = capture_end(&cap);
+    g_assert_cmpstr(log2, ==, "");
+    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+    g_assert_cmpint(f.ret, ==, 0);
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_SUCCESS);
+    teardown();
+    swtpm_free(t);
+}
+
+static void test_dies_mid_command(void)
+{
+    Frontend f = { 0 };
+    Capture cap;
+    g_autofree char *log = NULL;
+    TPMBackend *tb;
+    Swtpm *t;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    t = swtpm_start(tmpdir);
+    tb = backend_new(t, &f);
+    startup(tb);
+    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+
+    /* Frozen swtpm: the command stays in flight... */
+    kill(t->pid, SIGSTOP);
+    send_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
+    for (int i = 0; i < 50; i++) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+    g_assert(!f.done && tpm_backend_is_busy(tb));
+
+    /* ...until it dies: the command fails, with a fatal-error answer. */
+    capture_begin(&cap);
+    swtpm_kill(t);
+    WAIT_FOR(f.done);
+    log = capture_end(&cap);
+    g_assert_cmpint(f.ret, <, 0);
+    g_assert_cmpuint(tpm2_test_resp_code(f.out), ==, TPM_FAIL);
+    g_assert(!tpm_backend_is_busy(tb));
+    g_assert(strstr(log, "lost the TPM emulator"));
+    teardown();
+    swtpm_free(t);
+}
+
+static void test_finish_sync(void)
+{
+    Frontend f = { 0 };
+    TPMBackend *tb;
+    Swtpm *t;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    t = swtpm_start(tmpdir);
+    tb = backend_new(t, &f);
+    startup(tb);
+    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+
+    kill(t->pid, SIGSTOP);
+    send_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
+    g_assert(!f.done);
+    kill(t->pid, SIGCONT);
+    /* A reset waits for the command in flight, without the main loop. */
+    tpm_backend_finish_sync(tb);
+    g_assert(f.done);
+    g_assert_cmpint(f.ret, ==, 0);
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_SUCCESS);
+    teardown();
+    swtpm_free(t);
+}
+
+static void expect_tpmdev_error(const char *opts, const char *msg)
+{
+    Error *err = NULL;
+
+    g_assert(!tpm_backend_add_opts(opts, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, msg);
+    error_free(err);
+}
+
+static void test_option_errors(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "nobody-home", NULL);
+    g_autofree char *chr = g_strdup_printf("socket,id=nobody,path=%s", path);
+    g_autofree char *srv = g_strdup_printf("socket,id=srv,path=%s.srv,"
+                                           "server=on,wait=off", path);
+    Error *err = NULL;
+
+    g_assert(qemu_chr_parse_opts(chr, &error_abort));
+    g_assert(qemu_chr_parse_opts(srv, &error_abort));
+    expect_tpmdev_error("emulator,chardev=nobody", "Parameter 'id' is missing");
+    expect_tpmdev_error("id=t0,chardev=nobody", "Parameter 'type' is missing");
+    expect_tpmdev_error("passthrough,id=t0",
+                        "Parameter 'type' expects a TPM backend type");
+    expect_tpmdev_error("emulator,id=t0",
+                        "tpm-emulator: parameter 'chardev' is missing");
+    expect_tpmdev_error("emulator,id=t0,chardev=nochr",
+                        "tpm-emulator: tpm chardev 'nochr' not found");
+    expect_tpmdev_error("emulator,id=t0,chardev=nobody,path=/dev/tpm0",
+                        "Invalid parameter 'path'");
+    expect_tpmdev_error("emulator,id=t0,chardev=srv",
+                        "tpm-emulator: No valid chardev found at 'srv': the "
+                        "TPM emulator needs a client socket chardev "
+                        "(socket,path=PATH without server=on)");
+    g_assert(!tpm_backend_add_opts("emulator,id=t0,chardev=nobody", &err));
+    g_assert(g_str_has_prefix(error_get_pretty(err),
+                              "tpm-emulator: cannot reach the TPM emulator "
+                              "through chardev 'nobody': Failed to connect"));
+    error_free(err);
+    err = NULL;
+    g_assert(!tpm_backend_find("t0"));
+
+    if (!swtpm_missing()) {
+        Swtpm *t = swtpm_start(tmpdir);
+        g_autofree char *good = g_strdup_printf("socket,id=good,path=%s",
+                                                t->ctrl_path);
+
+        g_assert(qemu_chr_parse_opts(good, &error_abort));
+        g_assert(tpm_backend_add_opts("emulator,id=t1,chardev=good",
+                                      &error_abort));
+        expect_tpmdev_error("emulator,id=t1,chardev=good",
+                            "Duplicate ID 't1' for tpmdev");
+        g_assert(tpm_backend_init(tpm_backend_find("t1"), "tpm-crb", NULL,
+                                  NULL, &error_abort));
+        g_assert(!tpm_backend_init(tpm_backend_find("t1"), "tpm-crb", NULL,
+                                   NULL, &err));
+        g_assert_cmpstr(error_get_pretty(err), ==, "TPM backend 't1' is "
+                        "already in use by a tpm-crb device");
+        error_free(err);
+        teardown();
+        swtpm_free(t);
+    } else {
+        teardown();
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    tmpdir = g_dir_make_tmp("test-tpm-emulator-XXXXXX", NULL);
+    g_assert(tmpdir);
+    g_test_add_func("/tpm/emulator/commands", test_commands);
+    g_test_add_func("/tpm/emulator/dies-idle", test_dies_idle);
+    g_test_add_func("/tpm/emulator/dies-mid-command", test_dies_mid_command);
+    g_test_add_func("/tpm/emulator/finish-sync", test_finish_sync);
+    g_test_add_func("/tpm/emulator/option-errors", test_option_errors);
+    ret = g_test_run();
+    rmdir(tmpdir);
+    g_free(tmpdir);
+    return ret;
+}
