@@ -367,14 +367,31 @@ static void opt_machine(VlArg *a, void *opaque)
     }
 }
 
+/* Report @err (with its hint) and exit, as error_fatal would. */
+static void exit_on_error(bool ok, Error *err)
+{
+    if (!ok) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
 static void opt_memory(VlArg *a, void *opaque)
 {
-    machine_parse_memory_opts(opaque, a->arg, &error_fatal);
+    Error *err = NULL;
+
+    bool ok = machine_parse_memory_opts(opaque, a->arg, &err);
+
+    exit_on_error(ok, err);
 }
 
 static void opt_smp(VlArg *a, void *opaque)
 {
-    machine_parse_smp(opaque, a->arg, &error_fatal);
+    Error *err = NULL;
+
+    bool ok = machine_parse_smp(opaque, a->arg, &err);
+
+    exit_on_error(ok, err);
 }
 
 static void opt_bios(VlArg *a, void *opaque)
