@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memory_mapping.c: guest_phys_blocks, the snapshot of guest RAM every
- * RAM walker uses.
+ * RAM walker uses, and the guest-virtual memory mapping lists of the ELF
+ * dump.
  *
  * The block list is built by registering a MemoryListener on the address
  * space the caller names and unregistering it at once: registration
@@ -11,11 +12,13 @@
  * rather than malloc'ed one by one, so a heavily fragmented virtio-mem
  * device (hundreds of thousands of runs) costs ~48 bytes per run.
  *
- * What to do with the list is its users' business (dump/, hw/tpm/).
+ * The x86 page-table walker lives in target/i386/arch_memory_mapping.c.
+ * What to do with the lists is their users' business (dump/, hw/tpm/).
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "exec/memory_mapping.h"
+#include "hw/core/cpu.h"
 #include "qemu/range.h"
 #include "qemu/trace.h"
 
@@ -264,4 +267,221 @@ uint64_t guest_phys_blocks_total_size(const GuestPhysBlockList *list,
         total += size;
     }
     return total;
+}
+
+/* --------------------------------------------------------------- mappings */
+
+void memory_mapping_list_init(MemoryMappingList *list)
+{
+    list->num = 0;
+    list->last_mapping = NULL;
+    list->phys_end_max = 0;
+    QTAILQ_INIT(&list->head);
+}
+
+void memory_mapping_list_free(MemoryMappingList *list)
+{
+    MemoryMapping *p, *q;
+
+    QTAILQ_FOREACH_SAFE(p, &list->head, next, q) {
+        QTAILQ_REMOVE(&list->head, p, next);
+        g_free(p);
+    }
+    memory_mapping_list_init(list);
+}
+
+/*
+ * Insert before the first mapping whose phys_addr is >= ours, as QEMU
+ * does, but search from the tail: lists are mostly built in increasing
+ * order, and a head-first search made one mapping per block O(n^2).
+ */
+static void memory_mapping_insert_sorted(MemoryMappingList *list,
+                                         MemoryMapping *m)
+{
+    MemoryMapping *p = QTAILQ_LAST(&list->head), *at = NULL;
+
+    while (p && p->phys_addr >= m->phys_addr) {
+        at = p;
+        p = QTAILQ_PREV(p, next);
+    }
+    if (at) {
+        QTAILQ_INSERT_BEFORE(at, m, next);
+    } else {
+        QTAILQ_INSERT_TAIL(&list->head, m, next);
+    }
+}
+
+static void memory_mapping_note_end(MemoryMappingList *list,
+                                    const MemoryMapping *m)
+{
+    hwaddr end = m->phys_addr + m->length;
+
+    /* a mapping reaching 2^64 disables the fast path */
+    list->phys_end_max = MAX(list->phys_end_max,
+                             end < m->phys_addr ? HWADDR_MAX : end);
+}
+
+static void create_new_memory_mapping(MemoryMappingList *list,
+                                      hwaddr phys_addr, hwaddr virt_addr,
+                                      uint64_t length)
+{
+    MemoryMapping *m = g_new(MemoryMapping, 1);
+
+    m->phys_addr = phys_addr;
+    m->virt_addr = virt_addr;
+    m->length = length;
+    list->last_mapping = m;
+    list->num++;
+    memory_mapping_insert_sorted(list, m);
+    memory_mapping_note_end(list, m);
+}
+
+/* @m continues with [@phys_addr, ...) -> [@virt_addr, ...) */
+static bool mapping_contiguous(const MemoryMapping *m, hwaddr phys_addr,
+                               hwaddr virt_addr)
+{
+    return phys_addr == m->phys_addr + m->length &&
+           virt_addr == m->virt_addr + m->length;
+}
+
+/* [@phys_addr, +@length) touches or overlaps @m (QEMU's closed test) */
+static bool mapping_have_same_region(const MemoryMapping *m,
+                                     hwaddr phys_addr, uint64_t length)
+{
+    return !(phys_addr + length < m->phys_addr ||
+             phys_addr >= m->phys_addr + m->length);
+}
+
+/* the virt-phys offset differs from @m's */
+static bool mapping_conflict(const MemoryMapping *m, hwaddr phys_addr,
+                             hwaddr virt_addr)
+{
+    return virt_addr - m->virt_addr != phys_addr - m->phys_addr;
+}
+
+/* grow @m to cover [@virt_addr, +@length) (same offset, overlapping) */
+static void mapping_merge(MemoryMapping *m, hwaddr virt_addr, uint64_t length)
+{
+    if (virt_addr < m->virt_addr) {
+        m->length += m->virt_addr - virt_addr;
+        m->virt_addr = virt_addr;
+    }
+    if (virt_addr + length > m->virt_addr + m->length) {
+        m->length = virt_addr + length - m->virt_addr;
+    }
+}
+
+void memory_mapping_list_add_merge_sorted(MemoryMappingList *list,
+                                          hwaddr phys_addr, hwaddr virt_addr,
+                                          uint64_t length)
+{
+    MemoryMapping *m;
+
+    if (QTAILQ_EMPTY(&list->head)) {
+        create_new_memory_mapping(list, phys_addr, virt_addr, length);
+        return;
+    }
+    m = list->last_mapping;
+    if (m && mapping_contiguous(m, phys_addr, virt_addr)) {
+        m->length += length;
+        memory_mapping_note_end(list, m);
+        return;
+    }
+    /*
+     * Beyond every mapping's end: nothing to continue or overlap, and the
+     * search below would end up appending at the tail anyway.
+     */
+    if (phys_addr > list->phys_end_max) {
+        create_new_memory_mapping(list, phys_addr, virt_addr, length);
+        return;
+    }
+    QTAILQ_FOREACH(m, &list->head, next) {
+        if (mapping_contiguous(m, phys_addr, virt_addr)) {
+            m->length += length;
+            list->last_mapping = m;
+            memory_mapping_note_end(list, m);
+            return;
+        }
+        if (phys_addr + length < m->phys_addr) {
+            break;
+        }
+        if (mapping_have_same_region(m, phys_addr, length) &&
+            !mapping_conflict(m, phys_addr, virt_addr)) {
+            mapping_merge(m, virt_addr, length);
+            list->last_mapping = m;
+            memory_mapping_note_end(list, m);
+            return;
+        }
+    }
+    create_new_memory_mapping(list, phys_addr, virt_addr, length);
+}
+
+void qemu_get_guest_simple_memory_mapping(MemoryMappingList *list,
+                                          const GuestPhysBlockList *blocks)
+{
+    const GuestPhysBlock *b;
+
+    QTAILQ_FOREACH(b, &blocks->head, next) {
+        create_new_memory_mapping(list, b->target_start, 0,
+                                  b->target_end - b->target_start);
+    }
+}
+
+bool qemu_get_guest_memory_mapping(MemoryMappingList *list,
+                                   const GuestPhysBlockList *blocks,
+                                   CPUState *const *cpus, unsigned ncpus,
+                                   AddressSpace *as, Error **errp)
+{
+    const GuestPhysBlock *b;
+    unsigned first;
+
+    for (first = 0; first < ncpus; first++) {
+        if (cpus[first]->env.cr[0] & CR0_PG_MASK) {
+            break;
+        }
+    }
+    if (first < ncpus) {
+        for (unsigned i = first; i < ncpus; i++) {
+            if (!x86_cpu_get_memory_mapping(cpus[i], list, blocks, as,
+                                            errp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    /* No vCPU uses paging: virtual == physical. */
+    QTAILQ_FOREACH(b, &blocks->head, next) {
+        create_new_memory_mapping(list, b->target_start, b->target_start,
+                                  b->target_end - b->target_start);
+    }
+    return true;
+}
+
+void memory_mapping_filter(MemoryMappingList *list, hwaddr begin,
+                           uint64_t length)
+{
+    MemoryMapping *cur, *next;
+
+    QTAILQ_FOREACH_SAFE(cur, &list->head, next, next) {
+        if (!ranges_overlap(cur->phys_addr, cur->length, begin, length)) {
+            QTAILQ_REMOVE(&list->head, cur, next);
+            if (list->last_mapping == cur) {
+                list->last_mapping = NULL;
+            }
+            g_free(cur);
+            list->num--;
+            continue;
+        }
+        if (cur->phys_addr < begin) {
+            cur->length -= begin - cur->phys_addr;
+            if (cur->virt_addr) {
+                cur->virt_addr += begin - cur->phys_addr;
+            }
+            cur->phys_addr = begin;
+        }
+        /* compare last bytes: the filter may end at 2^64 */
+        if (cur->phys_addr + (cur->length - 1) > begin + (length - 1)) {
+            cur->length = begin + (length - 1) - cur->phys_addr + 1;
+        }
+    }
 }

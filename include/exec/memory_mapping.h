@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * memory_mapping.h: snapshots of where guest RAM is (guest_phys_blocks).
+ * memory_mapping.h: snapshots of where guest RAM is (guest_phys_blocks) and
+ * of how guest-virtual addresses map onto it (MemoryMappingList).
  *
  * A GuestPhysBlockList is what every walker of guest RAM uses -- the
  * dump writer, TPM memory clearing on reset -- so that it touches exactly
@@ -10,6 +11,12 @@
  * The list is built by a temporary MemoryListener on the address space the
  * caller names, so it is a point-in-time snapshot in increasing
  * guest-physical order.  Each block holds a reference on its region.
+ *
+ * A MemoryMappingList describes guest-virtual -> guest-physical ranges for
+ * the ELF dump's PT_LOAD headers: either one mapping per block (the
+ * "simple" list), or what the x86 page tables of the vCPUs say (paging
+ * dumps).  The page-table walker reads guest memory only through a
+ * GuestPhysBlockList, so it never touches unplugged memory.
  *
  * Threads: building a list runs on the main loop thread (it walks the
  * FlatView); a finished list is immutable and may be read from any thread
@@ -123,5 +130,95 @@ bool guest_phys_blocks_read(const GuestPhysBlockList *list, hwaddr addr,
  */
 uint64_t guest_phys_blocks_total_size(const GuestPhysBlockList *list,
                                       hwaddr begin, uint64_t length);
+
+/* ------------------------------------------------------------ mappings */
+
+/**
+ * struct MemoryMapping: guest-virtual [@virt_addr, +@length) maps to
+ * guest-physical [@phys_addr, +@length), both contiguous.  @virt_addr 0
+ * means "no virtual address" (the simple list).
+ */
+typedef struct MemoryMapping {
+    hwaddr phys_addr;
+    hwaddr virt_addr;
+    uint64_t length;
+    QTAILQ_ENTRY(MemoryMapping) next;
+} MemoryMapping;
+
+/**
+ * struct MemoryMappingList: mappings sorted by @phys_addr (equal physical
+ * starts keep insertion order).
+ * @num: number of mappings.
+ * @last_mapping: the mapping most recently created or grown (the merge
+ *                fast path).
+ * @phys_end_max: an upper bound of every mapping's physical end
+ *                (exclusive), kept to append in O(1) when a new range lies
+ *                beyond all others.
+ */
+struct MemoryMappingList {
+    unsigned num;
+    MemoryMapping *last_mapping;
+    hwaddr phys_end_max;
+    QTAILQ_HEAD(, MemoryMapping) head;
+};
+
+void memory_mapping_list_init(MemoryMappingList *list);
+void memory_mapping_list_free(MemoryMappingList *list);
+
+/**
+ * memory_mapping_list_add_merge_sorted: record [@phys_addr, +@length) ->
+ * [@virt_addr, +@length), as QEMU does: grow the last-touched mapping if
+ * the range continues it in both address spaces; else grow the first
+ * mapping it continues or overlaps with the same virt-phys offset; else
+ * insert a new mapping in physical order.
+ */
+void memory_mapping_list_add_merge_sorted(MemoryMappingList *list,
+                                          hwaddr phys_addr, hwaddr virt_addr,
+                                          uint64_t length);
+
+/**
+ * qemu_get_guest_simple_memory_mapping: one mapping per block,
+ * virt_addr 0 (the ELF writer then uses the physical address).
+ */
+void qemu_get_guest_simple_memory_mapping(MemoryMappingList *list,
+                                          const GuestPhysBlockList *blocks);
+
+/**
+ * qemu_get_guest_memory_mapping: the mappings of a paging dump.
+ * @cpus, @ncpus: the vCPUs in index order.
+ * @as: the address space @blocks was built from, to recognise page
+ *      table entries that point at MMIO (skipped, as QEMU does).
+ *
+ * If some vCPU has paging enabled, the page tables of that vCPU and of
+ * every vCPU after it are walked (x86: 32-bit, PAE, 4- and 5-level),
+ * reading table entries only through @blocks: a table outside the blocks
+ * (e.g. in unplugged memory) reads as "not present".  Otherwise every
+ * block maps virtual == physical.
+ * Returns: false with @errp set on failure (none occur on x86 today).
+ */
+bool qemu_get_guest_memory_mapping(MemoryMappingList *list,
+                                   const GuestPhysBlockList *blocks,
+                                   CPUState *const *cpus, unsigned ncpus,
+                                   AddressSpace *as, Error **errp);
+
+/**
+ * x86_cpu_get_memory_mapping: add the mappings of @cpu's page tables to
+ * @list (nothing if its paging is off).  See
+ * qemu_get_guest_memory_mapping() for @blocks and @as.
+ * Virtual addresses are canonical (sign-extended from bit 47, or bit 56
+ * with 5-level paging).
+ */
+bool x86_cpu_get_memory_mapping(const CPUState *cpu, MemoryMappingList *list,
+                                const GuestPhysBlockList *blocks,
+                                AddressSpace *as, Error **errp);
+
+/**
+ * memory_mapping_filter: keep only the parts of mappings inside
+ * [@begin, @begin + @length) (guest-physical), as QEMU does: mappings
+ * outside are removed, straddling ones are clipped (and their virt_addr
+ * advanced along, unless it is 0).
+ */
+void memory_mapping_filter(MemoryMappingList *list, hwaddr begin,
+                           uint64_t length);
 
 #endif /* EXEC_MEMORY_MAPPING_H */
