@@ -26,7 +26,7 @@ def rules_for(path):
         yield ("base uses only qemu/", lambda h: h.startswith("qemu/")
                or h == os.path.basename(h))
     if path.startswith("include/exec/") or re.match(
-            r"softmmu/(memory[^/]*|physmem)\.c$", path):
+            r"softmmu/(memory|memory-[a-z]+|physmem)\.c$", path):
         yield ("memory core stays below devices",
                lambda h: not h.startswith(CORE_FORBIDDEN))
     if not path.startswith("softmmu/"):
