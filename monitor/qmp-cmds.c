@@ -134,17 +134,53 @@ static bool qmp_query_commands(JsonObject *args, JsonNode **ret,
     return true;
 }
 
-void monitor_register_control_commands(void)
+/* ---------------------------------------------------------- named fds */
+
+static const QmpArgSpec qmp_fdname_args[] = {
+    { "fdname", QMP_ARG_STR },
+    { NULL }
+};
+
+static bool qmp_getfd(JsonObject *args, JsonNode **ret, Error **errp)
 {
-    qmp_register_command("qmp_capabilities", qmp_qmp_capabilities,
-                         qmp_capabilities_args, QMP_CMD_ALLOW_PRECONFIG);
-    qmp_register_command("query-version", qmp_query_version, NULL,
-                         QMP_CMD_ALLOW_PRECONFIG);
-    qmp_register_command("query-commands", qmp_query_commands, NULL,
-                         QMP_CMD_ALLOW_PRECONFIG);
+    MonitorQMP *mon = monitor_qmp_cur();
+    const char *name = qmp_arg_get_str(args, "fdname", "");
+    int fd = mon ? monitor_qmp_take_pending_fd(mon) : -1;
+    gpointer old;
+
+    if (fd < 0) {
+        error_setg(errp, "No file descriptor supplied via SCM_RIGHTS");
+        return false;
+    }
+    if (g_ascii_isdigit(name[0])) {
+        /* QEMU takes the fd first, so a bad name costs the client it */
+        close(fd);
+        error_setg(errp, "Parameter 'fdname' expects a name not starting "
+                   "with a digit");
+        return false;
+    }
+    if (g_hash_table_lookup_extended(mon->named_fds, name, NULL, &old)) {
+        close(GPOINTER_TO_INT(old));
+    }
+    g_hash_table_insert(mon->named_fds, g_strdup(name), GINT_TO_POINTER(fd));
+    return true;
 }
 
-/* ---------------------------------------------------------- named fds */
+static bool qmp_closefd(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    MonitorQMP *mon = monitor_qmp_cur();
+    const char *name = qmp_arg_get_str(args, "fdname", "");
+    gpointer fd;
+
+    if (!mon || !g_hash_table_lookup_extended(mon->named_fds, name, NULL,
+                                              &fd)) {
+        error_setg(errp, "File descriptor named '%s' not found", name);
+        return false;
+    }
+    g_hash_table_remove(mon->named_fds, name);
+    close(GPOINTER_TO_INT(fd));
+    return true;
+}
 
 void monitor_close_named_fds(MonitorQMP *mon)
 {
@@ -156,4 +192,16 @@ void monitor_close_named_fds(MonitorQMP *mon)
         close(GPOINTER_TO_INT(fd));
         g_hash_table_iter_remove(&iter);
     }
+}
+
+void monitor_register_control_commands(void)
+{
+    qmp_register_command("qmp_capabilities", qmp_qmp_capabilities,
+                         qmp_capabilities_args, QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_command("query-version", qmp_query_version, NULL,
+                         QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_command("query-commands", qmp_query_commands, NULL,
+                         QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_command("getfd", qmp_getfd, qmp_fdname_args, 0);
+    qmp_register_command("closefd", qmp_closefd, qmp_fdname_args, 0);
 }
