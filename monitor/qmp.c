@@ -305,6 +305,7 @@ void monitor_init_globals(void)
     if (!registered) {
         /* the registry refuses duplicates; it outlives monitor_cleanup() */
         monitor_register_control_commands();
+        monitor_register_hmp_commands();
         registered = true;
     }
     monitor_events_init();
