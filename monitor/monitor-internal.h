@@ -147,10 +147,11 @@ void monitor_events_init(void);
 /** monitor_events_cleanup: deliver queued events, free all event state. */
 void monitor_events_cleanup(void);
 
-/* qmp-cmds.c, hmp.c: built-in commands */
+/* qmp-cmds.c, hmp.c, qom-cmds.c: built-in commands */
 
 void monitor_register_control_commands(void);
 void monitor_register_hmp_commands(void);
+void monitor_register_qom_commands(void);
 /** monitor_close_named_fds: close and forget all of @mon's named fds. */
 void monitor_close_named_fds(MonitorQMP *mon);
 

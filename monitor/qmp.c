@@ -306,6 +306,7 @@ void monitor_init_globals(void)
         /* the registry refuses duplicates; it outlives monitor_cleanup() */
         monitor_register_control_commands();
         monitor_register_hmp_commands();
+        monitor_register_qom_commands();
         registered = true;
     }
     monitor_events_init();
