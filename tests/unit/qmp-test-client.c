@@ -47,6 +47,19 @@ void qmp_test_teardown(void)
     }
 }
 
+void qmp_test_fixture_setup(QmpTestFixture *f, gconstpointer id)
+{
+    qmp_test_server(id, false, &f->path);
+    f->c = qmp_test_connect_ready(f->path);
+}
+
+void qmp_test_fixture_teardown(QmpTestFixture *f, gconstpointer id)
+{
+    qmp_test_close(f->c);
+    qmp_test_teardown();
+    g_free(f->path);
+}
+
 void qmp_test_pump(int ms)
 {
     while (g_main_context_iteration(NULL, false)) {

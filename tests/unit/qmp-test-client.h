@@ -73,6 +73,19 @@ void qmp_test_cmd_error(QmpTestClient *c, const char *req,
 /** qmp_test_cmd_ok: run @req, assert success; returns its JSON text. */
 char *qmp_test_cmd_ok(QmpTestClient *c, const char *req);
 
+/**
+ * struct QmpTestFixture: for g_test_add(): a monitor on a fresh socket
+ * chardev and a client that has negotiated capabilities.  The test data
+ * pointer is the chardev id (a string).
+ */
+typedef struct QmpTestFixture {
+    char *path;
+    QmpTestClient *c;
+} QmpTestFixture;
+
+void qmp_test_fixture_setup(QmpTestFixture *f, gconstpointer id);
+void qmp_test_fixture_teardown(QmpTestFixture *f, gconstpointer id);
+
 /** qmp_test_count_fds: open fds of this process (/proc/self/fd). */
 int qmp_test_count_fds(void);
 

@@ -44,23 +44,7 @@ static bool hmp_takefd(int argc, char **argv, GString *out, Error **errp)
     return qmp_take_named_fd(argc ? argv[0] : "", errp) >= 0;
 }
 
-typedef struct Fixture {
-    char *path;
-    QmpTestClient *c;
-} Fixture;
-
-static void fixture_setup(Fixture *f, gconstpointer data)
-{
-    qmp_test_server("hmp", false, &f->path);
-    f->c = qmp_test_connect_ready(f->path);
-}
-
-static void fixture_teardown(Fixture *f, gconstpointer data)
-{
-    qmp_test_close(f->c);
-    qmp_test_teardown();
-    g_free(f->path);
-}
+typedef QmpTestFixture Fixture;
 
 /* Run @line; return the output string. */
 static char *hmp(Fixture *f, const char *line)
@@ -176,8 +160,8 @@ int main(int argc, char **argv)
                          hmp_detail);
     hmp_register_command("takefd", "name", "take a named fd", hmp_takefd);
 #define ADD(path, fn) \
-    g_test_add("/monitor/hmp/" path, Fixture, NULL, fixture_setup, fn, \
-               fixture_teardown)
+    g_test_add("/monitor/hmp/" path, Fixture, "hmp", \
+               qmp_test_fixture_setup, fn, qmp_test_fixture_teardown)
     ADD("run", test_run);
     ADD("longest-match", test_longest_match);
     ADD("unknown", test_unknown);

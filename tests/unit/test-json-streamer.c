@@ -220,6 +220,17 @@ static void test_grammar(void)
     CHECK("[{\"x\": {\"a\": 1, \"b\": {}, \"a\": 1}}]",
           "ERR:JSON parse error, duplicate key");
     CHECK("{\"a\": {\"a\": 1}}", "{\"a\":{\"a\":1}}");
+    /* more of QEMU's check-qjson junk, each followed by a good value */
+    CHECK("[32,} 1", "ERR:JSON parse error, expecting value", "1");
+    CHECK("{'abc':32,} 1", "ERR:JSON parse error, expecting value", "1");
+    CHECK("{'abc' 32} 1", "ERR:JSON parse error, missing : in object pair",
+          "1");
+    CHECK("{32:'abc'} 1", "ERR:JSON parse error, expecting value", "1");
+    CHECK("[1, 2 3] 1", "ERR:JSON parse error, expected separator in list "
+          "or dict", "1");
+    CHECK("{'a': 1 'b': 2} 1", "ERR:JSON parse error, expected separator "
+          "in list or dict", "1");
+    CHECK("[:] 1", "ERR:JSON parse error, expecting value", "1");
 }
 
 /* QEMU's qmp-test malformed inputs, each followed by a good value. */

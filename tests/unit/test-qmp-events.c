@@ -12,23 +12,12 @@
 
 #define SECOND_NS (1000 * 1000 * 1000LL)
 
-typedef struct Fixture {
-    char *path;
-    QmpTestClient *c;
-} Fixture;
+typedef QmpTestFixture Fixture;
 
-static void fixture_setup(Fixture *f, gconstpointer data)
+static void fixture_teardown(Fixture *f, gconstpointer id)
 {
-    qmp_test_server("ev", false, &f->path);
-    f->c = qmp_test_connect_ready(f->path);
-}
-
-static void fixture_teardown(Fixture *f, gconstpointer data)
-{
-    qmp_test_close(f->c);
-    qmp_test_teardown();
+    qmp_test_fixture_teardown(f, id);
     monitor_set_event_clock(QEMU_CLOCK_REALTIME);
-    g_free(f->path);
 }
 
 static void emit(const char *name, const char *key, const char *value,
@@ -267,8 +256,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) \
-    g_test_add("/monitor/qmp/events/" path, Fixture, NULL, fixture_setup, \
-               fn, fixture_teardown)
+    g_test_add("/monitor/qmp/events/" path, Fixture, "ev", \
+               qmp_test_fixture_setup, fn, fixture_teardown)
     ADD("format", test_format);
     ADD("rate-limit", test_rate_limit);
     ADD("rate-limit-keys", test_rate_limit_keys);

@@ -471,20 +471,25 @@ static void test_limits(Fixture *f, gconstpointer data)
 
 static void test_bad_strings(Fixture *f, gconstpointer data)
 {
+    static const struct {
+        const char *s;
+        const char *desc;
+    } bad[] = {
+        { "'a\xc3'", "invalid UTF-8 sequence in string" },
+        { "'a\\u0000b'", "\\u0000 is not supported" },
+        { "'\\udead'", "\\udead is not a valid Unicode character" },
+        { "'x', 's': 'y'", "duplicate key" },
+    };
+
     negotiate(f);
-    qmp_test_cmd_error(f->c, "{'execute': 'test-echo', 'arguments': "
-                       "{'s': 'a\xc3'}}", "GenericError",
-                       "JSON parse error, invalid UTF-8 sequence in string");
-    qmp_test_cmd_error(f->c, "{'execute': 'test-echo', 'arguments': "
-                       "{'s': 'a\\u0000b'}}", "GenericError",
-                       "JSON parse error, \\u0000 is not supported");
-    qmp_test_cmd_error(f->c, "{'execute': 'test-echo', 'arguments': "
-                       "{'s': '\\udead'}}", "GenericError",
-                       "JSON parse error, \\udead is not a valid Unicode "
-                       "character");
-    qmp_test_cmd_error(f->c, "{'execute': 'test-echo', 'arguments': "
-                       "{'s': 'x', 's': 'y'}}", "GenericError",
-                       "JSON parse error, duplicate key");
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        g_autofree char *req = g_strdup_printf(
+            "{'execute': 'test-echo', 'arguments': {'s': %s}}", bad[i].s);
+        g_autofree char *desc = g_strdup_printf("JSON parse error, %s",
+                                                bad[i].desc);
+
+        qmp_test_cmd_error(f->c, req, "GenericError", desc);
+    }
     g_assert_cmpuint(echo_calls, ==, 0);
 }
 

@@ -78,23 +78,7 @@ static void build_tree(void)
     }
 }
 
-typedef struct Fixture {
-    char *path;
-    QmpTestClient *c;
-} Fixture;
-
-static void fixture_setup(Fixture *f, gconstpointer data)
-{
-    qmp_test_server("qom", false, &f->path);
-    f->c = qmp_test_connect_ready(f->path);
-}
-
-static void fixture_teardown(Fixture *f, gconstpointer data)
-{
-    qmp_test_close(f->c);
-    qmp_test_teardown();
-    g_free(f->path);
-}
+typedef QmpTestFixture Fixture;
 
 static char *get(Fixture *f, const char *path, const char *prop)
 {
@@ -242,8 +226,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     build_tree();
 #define ADD(path, fn) \
-    g_test_add("/monitor/qom/" path, Fixture, NULL, fixture_setup, fn, \
-               fixture_teardown)
+    g_test_add("/monitor/qom/" path, Fixture, "qom", \
+               qmp_test_fixture_setup, fn, qmp_test_fixture_teardown)
     ADD("list", test_list);
     ADD("paths", test_paths);
     ADD("get-set", test_get_set);
