@@ -19,6 +19,7 @@
  * virtual clock (QEMU does so under qtest, to test the limits).
  */
 #include "qemu/osdep.h"
+#include <pthread.h>
 #include "qemu/timer.h"
 #include "qapi/qmp-registry.h"
 #include "monitor/monitor.h"
@@ -55,7 +56,12 @@ typedef struct QmpEventThrottle {
     JsonObject *delayed;    /* the latest event that came too soon */
 } QmpEventThrottle;
 
-static GMutex qmp_event_lock;   /* protects the three below */
+/*
+ * Protects the three below.  A pthread mutex rather than GMutex: GLib's
+ * futex-based GMutex is invisible to ThreadSanitizer, which the dump
+ * thread's tests run under.
+ */
+static pthread_mutex_t qmp_event_lock = PTHREAD_MUTEX_INITIALIZER;
 static GQueue qmp_event_queue;  /* QmpQueuedEvent *, oldest first */
 static guint qmp_event_idle;    /* drains the queue from the main loop */
 static bool qmp_events_live;    /* between init and cleanup */
@@ -205,9 +211,9 @@ static void qmp_event_drain(void)
     }
     qmp_event_draining = true;
     for (;;) {
-        g_mutex_lock(&qmp_event_lock);
+        pthread_mutex_lock(&qmp_event_lock);
         ev = g_queue_pop_head(&qmp_event_queue);
-        g_mutex_unlock(&qmp_event_lock);
+        pthread_mutex_unlock(&qmp_event_lock);
         if (!ev) {
             break;
         }
@@ -219,9 +225,9 @@ static void qmp_event_drain(void)
 
 static gboolean qmp_event_drain_idle(gpointer opaque)
 {
-    g_mutex_lock(&qmp_event_lock);
+    pthread_mutex_lock(&qmp_event_lock);
     qmp_event_idle = 0;
-    g_mutex_unlock(&qmp_event_lock);
+    pthread_mutex_unlock(&qmp_event_lock);
     qmp_event_drain();
     return G_SOURCE_REMOVE;
 }
@@ -235,9 +241,9 @@ static void monitor_event_emit(const char *name, JsonObject *data)
     ev->name = g_strdup(name);
     ev->data = data;
     ev->timestamp_us = g_get_real_time();
-    g_mutex_lock(&qmp_event_lock);
+    pthread_mutex_lock(&qmp_event_lock);
     if (!qmp_events_live) {
-        g_mutex_unlock(&qmp_event_lock);
+        pthread_mutex_unlock(&qmp_event_lock);
         qmp_queued_event_free(ev);
         return;
     }
@@ -245,7 +251,7 @@ static void monitor_event_emit(const char *name, JsonObject *data)
     if (!main_thread && !qmp_event_idle) {
         qmp_event_idle = g_idle_add(qmp_event_drain_idle, NULL);
     }
-    g_mutex_unlock(&qmp_event_lock);
+    pthread_mutex_unlock(&qmp_event_lock);
     if (main_thread) {
         qmp_event_drain();
     }
@@ -258,9 +264,9 @@ void monitor_events_init(void)
         qmp_throttles = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
                                               qmp_event_throttle_free);
     }
-    g_mutex_lock(&qmp_event_lock);
+    pthread_mutex_lock(&qmp_event_lock);
     qmp_events_live = true;
-    g_mutex_unlock(&qmp_event_lock);
+    pthread_mutex_unlock(&qmp_event_lock);
     qapi_event_set_emitter(monitor_event_emit);
 }
 
@@ -268,7 +274,7 @@ void monitor_events_cleanup(void)
 {
     qmp_event_drain();
     qapi_event_set_emitter(NULL);
-    g_mutex_lock(&qmp_event_lock);
+    pthread_mutex_lock(&qmp_event_lock);
     qmp_events_live = false;
     if (qmp_event_idle) {
         g_source_remove(qmp_event_idle);
@@ -276,7 +282,7 @@ void monitor_events_cleanup(void)
     }
     g_queue_clear_full(&qmp_event_queue,
                        (GDestroyNotify)qmp_queued_event_free);
-    g_mutex_unlock(&qmp_event_lock);
+    pthread_mutex_unlock(&qmp_event_lock);
     /* events still held back by a rate limit are not sent, as in QEMU */
     g_clear_pointer(&qmp_throttles, g_hash_table_unref);
 }

@@ -333,10 +333,8 @@ static void test_second_client_waits(void)
 
 typedef struct Reader {
     int fd;
-    GMutex lock;
-    GCond cond;
-    bool go;
-    GString *data;
+    gint go;                /* atomic: start reading */
+    GString *data;          /* the main thread reads it after the join */
 } Reader;
 
 static gpointer reader_thread(gpointer opaque)
@@ -345,11 +343,9 @@ static gpointer reader_thread(gpointer opaque)
     char buf[65536];
     ssize_t n;
 
-    g_mutex_lock(&r->lock);
-    while (!r->go) {
-        g_cond_wait(&r->cond, &r->lock);
+    while (!g_atomic_int_get(&r->go)) {
+        g_usleep(1000);
     }
-    g_mutex_unlock(&r->lock);
     while ((n = recv(r->fd, buf, sizeof(buf), 0)) > 0) {
         g_string_append_len(r->data, buf, n);
     }
@@ -366,8 +362,6 @@ static void test_cleanup_flush(void)
     g_auto(GStrv) lines = NULL;
     guint n, spam = 0;
 
-    g_mutex_init(&r.lock);
-    g_cond_init(&r.cond);
     g_unix_set_fd_nonblocking(c->fd, false, NULL);
     t = g_thread_new("reader", reader_thread, &r);
     spam_done = false;
@@ -378,10 +372,7 @@ static void test_cleanup_flush(void)
     }
     /* output is held back now; exit must still deliver all of it */
     g_assert_cmpuint(qemu_chr_outbuf_len(chr), >=, QMP_OUT_HIGH_WATER);
-    g_mutex_lock(&r.lock);
-    r.go = true;
-    g_cond_signal(&r.cond);
-    g_mutex_unlock(&r.lock);
+    g_atomic_int_set(&r.go, 1);
     monitor_cleanup();
     qemu_chr_cleanup();
     g_thread_join(t);
@@ -397,8 +388,6 @@ static void test_cleanup_flush(void)
     }
     g_assert_cmpuint(spam, ==, 1500);
     g_string_free(r.data, true);
-    g_mutex_clear(&r.lock);
-    g_cond_clear(&r.cond);
     qmp_test_close(c);
     qmp_test_teardown();
 }
