@@ -194,6 +194,32 @@ static bool qmp_check_args(const QmpArgSpec *specs, JsonObject *args,
     return true;
 }
 
+/*
+ * What a handler's outcome means: its "return" value ({} if it gave
+ * none), or NULL with @errp set.  A handler that fails without an error,
+ * or sets one yet claims success, is a bug; answer it as a failure
+ * rather than crash.
+ */
+static JsonNode *qmp_run_result(const char *name, bool ok, JsonNode *ret,
+                                Error *local_err, Error **errp)
+{
+    if (ok && !local_err) {
+        if (!ret) {
+            ret = json_node_new(JSON_NODE_OBJECT);
+            json_node_take_object(ret, json_object_new());
+        }
+        return ret;
+    }
+    if (ret) {
+        json_node_unref(ret);
+    }
+    if (!local_err) {
+        error_setg(&local_err, "The command %s failed", name);
+    }
+    error_propagate(errp, local_err);
+    return NULL;
+}
+
 /* Find and run the command @req names; the "return" value or NULL. */
 static JsonNode *qmp_run(MonitorQMP *mon, JsonObject *req, Error **errp)
 {
@@ -202,6 +228,7 @@ static JsonNode *qmp_run(MonitorQMP *mon, JsonObject *req, Error **errp)
     const char *name;
     JsonObject *args;
     JsonNode *ret = NULL;
+    Error *local_err = NULL;
     MonitorQMP *prev;
     bool ok;
 
@@ -227,14 +254,9 @@ static JsonNode *qmp_run(MonitorQMP *mon, JsonObject *req, Error **errp)
            : json_object_new();
     if (qmp_check_args(cmd->args, args, errp)) {
         prev = monitor_qmp_set_cur(mon);
-        ok = cmd->fn(args, &ret, errp);
+        ok = cmd->fn(args, &ret, &local_err);
         monitor_qmp_set_cur(prev);
-        if (ok && !ret) {
-            ret = json_node_new(JSON_NODE_OBJECT);
-            json_node_take_object(ret, json_object_new());
-        } else if (!ok && ret) {
-            g_clear_pointer(&ret, json_node_unref);
-        }
+        ret = qmp_run_result(name, ok, ret, local_err, errp);
     }
     json_object_unref(args);
     return ret;

@@ -331,6 +331,40 @@ static void test_second_client_waits(void)
     qmp_test_teardown();
 }
 
+static void max_buffered(MonitorQMP *mon, void *opaque)
+{
+    size_t *max = opaque;
+
+    *max = MAX(*max, json_streamer_buffered(mon->streamer));
+}
+
+/* Whitespace is never stored, between requests or inside one. */
+static void test_whitespace(void)
+{
+    g_autofree char *path = NULL;
+    QmpTestClient *c;
+    g_autofree char *ws = g_strnfill(1 << 20, ' ');
+    size_t max = 0;
+    g_autoptr(JsonNode) rsp = NULL;
+
+    qmp_test_server("ws", false, &path);
+    c = qmp_test_connect_ready(path);
+    for (int part = 0; part < 3; part++) {
+        qmp_test_send(c, (const char *[]){ "\n", "{'execute':",
+                                           "'query-version'}" }[part]);
+        for (int i = 0; i < 64; i++) {
+            qmp_test_send_raw(c, ws, 1 << 20, NULL, 0);
+            monitor_qmp_foreach(max_buffered, &max);
+        }
+    }
+    /* the request, spread over 128 MiB, was answered */
+    rsp = qmp_test_response(c);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(qmp_test_return(rsp)));
+    g_assert_cmpuint(max, <, 64 << 10);
+    qmp_test_close(c);
+    qmp_test_teardown();
+}
+
 typedef struct Reader {
     int fd;
     gint go;                /* atomic: start reading */
@@ -411,5 +445,7 @@ int main(int argc, char **argv)
                     test_second_client_waits);
     g_test_add_func("/monitor/qmp/session/cleanup-flush",
                     test_cleanup_flush);
+    g_test_add_func("/monitor/qmp/session/whitespace-192mib",
+                    test_whitespace);
     return g_test_run();
 }

@@ -60,6 +60,13 @@ static bool qmp_test_hidden(JsonObject *args, JsonNode **ret, Error **errp)
     return true;
 }
 
+/* Buggy on purpose: fails without saying why, leaving a return value. */
+static bool qmp_test_silent(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    *ret = json_node_new(JSON_NODE_NULL);
+    return false;
+}
+
 typedef struct Fixture {
     Chardev *chr;
     char *path;
@@ -389,6 +396,9 @@ static void test_command_errors(Fixture *f, gconstpointer data)
     qmp_test_cmd_error(f->c, "{'execute': 'test-fail', 'arguments': "
                        "{'class': 'x'}}", "DeviceNotFound",
                        "Device 'x' not found");
+    /* a handler bug is answered, not fatal */
+    qmp_test_cmd_error(f->c, "{'execute': 'test-silent'}", "GenericError",
+                       "The command test-silent failed");
 }
 
 static void test_ascii_crlf(Fixture *f, gconstpointer data)
@@ -500,6 +510,7 @@ int main(int argc, char **argv)
     qmp_register_command("test-fail", qmp_test_fail, fail_args, 0);
     qmp_register_command("test-hidden", qmp_test_hidden, NULL,
                          QMP_CMD_HIDDEN);
+    qmp_register_command("test-silent", qmp_test_silent, NULL, 0);
 
 #define ADD(path, fn, data) \
     g_test_add("/monitor/qmp/" path, Fixture, data, fixture_setup, fn, \
