@@ -110,6 +110,18 @@ static void test_greeting(Fixture *f, gconstpointer data)
                     "\"major\":8},\"package\":\"sparsevm-0.1.0\"}");
 }
 
+static void test_init_twice(Fixture *f, gconstpointer data)
+{
+    Error *err = NULL;
+
+    /* a chardev has one front end; the first monitor keeps working */
+    g_assert_false(monitor_init_qmp(f->chr, false, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "chardev 'qmp0' is already in use");
+    error_free(err);
+    negotiate(f);
+}
+
 static void test_caps_negotiation(Fixture *f, gconstpointer data)
 {
     const char *expecting = "Expecting capabilities negotiation with "
@@ -516,6 +528,7 @@ int main(int argc, char **argv)
     g_test_add("/monitor/qmp/" path, Fixture, data, fixture_setup, fn, \
                fixture_teardown)
     ADD("greeting", test_greeting, NULL);
+    ADD("init-twice", test_init_twice, NULL);
     ADD("caps-negotiation", test_caps_negotiation, NULL);
     ADD("caps-enable", test_caps_enable, NULL);
     ADD("malformed", test_malformed, NULL);

@@ -185,29 +185,36 @@ static void test_get_set(Fixture *f, gconstpointer data)
 
 static void test_set_errors(Fixture *f, gconstpointer data)
 {
+    static const struct {
+        const char *prop;
+        const char *value;
+        const char *desc;
+    } bad[] = {
+        { "on", "'true'",
+          "Invalid parameter type for 'on', expected: boolean" },
+        { "level", "1.5",
+          "Invalid parameter type for 'level', expected: integer" },
+        { "level", "null",
+          "Invalid parameter type for 'level', expected: integer" },
+        { "level", "'7'",
+          "Invalid parameter type for 'level', expected: integer" },
+        { "count", "18446744073709551616",
+          "Invalid parameter type for 'count', expected: integer" },
+        { "count", "4294967296", "Parameter 'count' expects uint32" },
+        { "count", "-1", "Parameter 'count' expects uint32" },
+        { "label", "{}",
+          "Invalid parameter type for 'label', expected: string" },
+        { "mode", "'c'", "Parameter 'mode' does not accept value 'c'" },
+        { "nope", "1", "Property 'test-dev.nope' not found" },
+    };
     const char *d = "/machine/peripheral/d0";
     const char *ge = "GenericError";
 
     set(f, d, "level", "7");
     set(f, d, "count", "7");
-    set_error(f, d, "on", "'true'", ge,
-              "Invalid parameter type for 'on', expected: boolean");
-    set_error(f, d, "level", "1.5", ge,
-              "Invalid parameter type for 'level', expected: integer");
-    set_error(f, d, "level", "null", ge,
-              "Invalid parameter type for 'level', expected: integer");
-    set_error(f, d, "level", "'7'", ge,
-              "Invalid parameter type for 'level', expected: integer");
-    set_error(f, d, "count", "18446744073709551616", ge,
-              "Invalid parameter type for 'count', expected: integer");
-    set_error(f, d, "count", "4294967296", ge,
-              "Parameter 'count' expects uint32");
-    set_error(f, d, "count", "-1", ge, "Parameter 'count' expects uint32");
-    set_error(f, d, "label", "{}", ge,
-              "Invalid parameter type for 'label', expected: string");
-    set_error(f, d, "mode", "'c'", ge,
-              "Parameter 'mode' does not accept value 'c'");
-    set_error(f, d, "nope", "1", ge, "Property 'test-dev.nope' not found");
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        set_error(f, d, bad[i].prop, bad[i].value, ge, bad[i].desc);
+    }
     /* QEMU's qmp-test missing-any-arg */
     qmp_test_cmd_error(f->c, "{'execute': 'qom-set', 'arguments': "
                        "{'path': '/objects/d0', 'property': 'on'}}", ge,
