@@ -64,9 +64,11 @@ static void json_append_codepoint(GString *out, gunichar cp)
 }
 
 /*
- * Decode the "\uXXXX" escape (and a following low surrogate) at *@pp,
- * which points just after the 'u'.  On success advance *@pp and return
- * the code point; else return NULL-terminated error text.
+ * Decode the "\uXXXX" escape starting at @beg (its backslash), and a
+ * low surrogate escape after a high one; *@pp points just after the 'u'.
+ * On success advance *@pp past what was decoded, store the code point in
+ * *@cp_out and return NULL; else return QEMU's description of the
+ * problem (a new string).
  */
 static char *json_decode_u_escape(const char **pp, const char *beg,
                                   const char *end, gunichar *cp_out)

@@ -15,14 +15,18 @@
  * monitor_init_globals: install the event emitter and named-fd hook, and
  * register the monitor's own commands (qmp_capabilities, query-version,
  * query-commands, getfd, closefd, human-monitor-command, qom-list,
- * qom-get, qom-set, help/info for HMP).  Call once, before any
- * monitor_init_qmp().
+ * qom-get, qom-set, help/info for HMP).  Call before any
+ * monitor_init_qmp(), on the main loop thread (events sent from other
+ * threads are handed to it).  Calling it again after monitor_cleanup()
+ * re-installs the hooks; commands are registered only once.
  */
 void monitor_init_globals(void);
 
 /**
  * monitor_init_qmp: serve QMP on @chr (which must not have a front end
- * yet).  @pretty: pretty-print replies (-mon pretty=on).
+ * yet).  @pretty: pretty-print replies (-mon pretty=on).  The protocol is
+ * described in monitor/qmp.c (DOC: QMP wire protocol).
+ * Returns: false with @errp set if @chr cannot take the monitor.
  */
 bool monitor_init_qmp(Chardev *chr, bool pretty, Error **errp);
 
