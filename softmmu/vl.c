@@ -28,6 +28,7 @@
 #include "qemu/error.h"
 #include "qemu/log.h"
 #include "qemu/option.h"
+#include "qemu/timer.h"
 #include "qemu/trace.h"
 #include "qom/object_interfaces.h"
 #include "sysemu/hostmem.h"
@@ -601,6 +602,10 @@ int main(int argc, char **argv)
         }
     }
 
+    if (qtest_spec) {
+        /* As QEMU: under qtest, event rate limits follow the test's clock. */
+        monitor_set_event_clock(QEMU_CLOCK_VIRTUAL);
+    }
     if (qtest_spec && !qtest_server_init(qtest_spec, qtest_log,
                                          &ms->as_memory, &ms->as_io, &err)) {
         error_report("-qtest %s: %s", qtest_spec, error_get_pretty(err));
