@@ -5,6 +5,7 @@
  * adds its registration call here.
  */
 #include "qemu/osdep.h"
+#include "hw/tpm/tpm_crb.h"
 #include "qapi/qmp-registry.h"
 #include "qemu/error.h"
 #include "sysemu/sysemu.h"
@@ -12,6 +13,7 @@
 
 void sysemu_register_device_types(void)
 {
+    tpm_crb_register_types();
 }
 
 void sysemu_register_commands(void)
