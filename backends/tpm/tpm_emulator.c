@@ -167,7 +167,9 @@ static bool tpm_emulator_ctrlcmd(TPMEmulator *s, uint32_t cmd,
         return false;
     }
     tpm_cmd_set_be32(buf, cmd);
-    memcpy(buf + sizeof(uint32_t), in, in_len);
+    if (in_len) {
+        memcpy(buf + sizeof(uint32_t), in, in_len);
+    }
     ret = tpm_util_send_all(s->ctrl_fd, buf, sizeof(uint32_t) + in_len,
                             pass_fd, TPM_EMULATOR_TIMEOUT_MS);
     if (ret == 0) {
