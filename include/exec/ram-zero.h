@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ram-zero.h: make a range of a RAMBlock read as zero without populating
+ * memory the guest never touched (softmmu/ram-zero.c).  The TPM
+ * memory-overwrite clear on reset uses it for every block of guest RAM.
+ *
+ * How, per kind of backing (ram_block_zero_method()):
+ *
+ *   anonymous, private or shared      DISCARD_RANGE: one
+ *   (memory-backend-ram, the          madvise(MADV_DONTNEED / MADV_REMOVE)
+ *   machine's own RAM)                over the whole range.  The kernel
+ *                                     walks only page tables / page-cache
+ *                                     entries that exist, so holes cost
+ *                                     nothing and stay holes; reading
+ *                                     /proc/self/pagemap first would cost
+ *                                     8 bytes per page of the range.
+ *   fd-backed and shared              DISCARD_DATA: find the extents that
+ *   (memory-backend-memfd,            hold data with SEEK_DATA/SEEK_HOLE
+ *   memory-backend-file share=on)     (ram_block_next_populated) and punch
+ *                                     each (FALLOC_FL_PUNCH_HOLE); the
+ *                                     file's holes are never visited.
+ *   fd-backed and private             WRITE_DATA: memset the populated
+ *   (file share=off, readonly=on      extents (file data or private copies,
+ *   with rom=off)                     SEEK_DATA + pagemap).  Punching would
+ *                                     change the file a private mapping
+ *                                     promised not to change, and dropping
+ *                                     the private copies would show the
+ *                                     file's data again instead of zeros.
+ *   caller-provided memory            WRITE_DATA over everything (nothing
+ *   (RAM_PREALLOC)                    to give back, no way to find holes).
+ *   RAM_ZERO_KEEP_POPULATED asked     WRITE_DATA over the populated
+ *   (a backend with prealloc=on)      extents: discarding would undo the
+ *                                     preallocation the user asked for.
+ *
+ * Discarding is chosen where allowed because it is cheaper than writing
+ * (freeing a page costs less than zeroing it, and the kernel hands out a
+ * zeroed page only if the guest touches it again) and leaves the same
+ * zeros: after DONTNEED / REMOVE / PUNCH_HOLE every byte reads 0.  When a
+ * discard fails (a filesystem without hole punching, huge-page
+ * alignment) that extent is written instead.  Parts of pages at unaligned
+ * edges are always written, and only where populated.
+ *
+ * Dirty tracking is the caller's business: every byte of the range reads
+ * zero afterwards, so marking the whole range dirty is exact for the
+ * bytes that changed and harmless for holes (zero before and after).
+ */
+#ifndef EXEC_RAM_ZERO_H
+#define EXEC_RAM_ZERO_H
+
+#include "exec/ramblock.h"
+
+/* ram_block_zero_range() flags */
+#define RAM_ZERO_KEEP_POPULATED (1u << 0)   /* write, never discard */
+
+typedef enum RamZeroMethod {
+    RAM_ZERO_DISCARD_RANGE,
+    RAM_ZERO_DISCARD_DATA,
+    RAM_ZERO_WRITE_DATA,
+} RamZeroMethod;
+
+/**
+ * struct RamZeroStats: what ram_block_zero_range() did, accumulated.
+ * @discarded: bytes given back to the host (DISCARD_RANGE counts the
+ *             whole range, holes included: the kernel skipped them).
+ * @written: bytes set to zero with memset (these are populated now).
+ * @extents: discard and memset calls made.
+ */
+typedef struct RamZeroStats {
+    uint64_t discarded;
+    uint64_t written;
+    uint64_t extents;
+} RamZeroStats;
+
+/** ram_block_zero_method: how @rb is cleared given @flags (table above). */
+RamZeroMethod ram_block_zero_method(const RAMBlock *rb, unsigned flags);
+/** ram_zero_method_name: "discard-range", "discard-data", "write-data". */
+const char *ram_zero_method_name(RamZeroMethod method);
+
+/**
+ * ram_block_zero_range: make [@start, @start + @length) of @rb read as
+ * zero, populating nothing that was not populated (see above).  Cannot
+ * fail: a discard that fails falls back to writing.
+ * @stats: accumulated into; may be NULL.
+ */
+void ram_block_zero_range(RAMBlock *rb, ram_addr_t start, ram_addr_t length,
+                          unsigned flags, RamZeroStats *stats);
+
+#endif /* EXEC_RAM_ZERO_H */
