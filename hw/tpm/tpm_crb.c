@@ -9,7 +9,8 @@
  * Registers at 0xfed40000 (MMIO), the command/response buffer right
  * after them at 0xfed40080 (RAM the guest writes the command into and
  * reads the response from), and with ppi=on (the default) the PPI buffer
- * at 0xfed45000 (hw/tpm/tpm_ppi.c).
+ * at 0xfed45000, whose MOR bit makes every system reset clear guest
+ * memory (hw/tpm/tpm_ppi.c).
  *
  * DOC: how a guest driver sends a command (locality 0 only)
  *  1. LOC_CTRL = requestAccess; LOC_STS.granted and LOC_STATE.locAssigned
@@ -37,6 +38,7 @@
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
+#include "exec/memory_mapping.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
 #include "hw/tpm/tpm_crb.h"
@@ -291,6 +293,8 @@ static bool tpm_crb_realize(DeviceState *dev, Error **errp)
                                 &s->cmdmem);
     if (s->ppi_enabled) {
         tpm_ppi_init(&s->ppi, s->container, &ms->as_memory,
+                     ms->ignore_discard_manager ?
+                     GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
                      TPM_PPI_ADDR_BASE, OBJECT(s));
     }
     memory_region_transaction_commit();

@@ -34,6 +34,7 @@
 #define HW_TPM_TPM_PPI_H
 
 #include "exec/memory.h"
+#include "exec/ram-zero.h"
 
 #define TPM_PPI_ADDR_BASE           0xfed45000
 #define TPM_PPI_ADDR_SIZE           0x400
@@ -56,27 +57,77 @@
 #define TPM_PPI_MOVV_CLEAR_MEMORY   (1u << 0)
 
 /**
+ * struct TPMPPIClearStats: what one memory-overwrite clear did.
+ * @blocks: guest RAM blocks cleared.
+ * @skipped: read-only blocks left alone (ROM: firmware holds no secrets
+ *           and clearing it would leave a guest that cannot boot).
+ * @bytes: bytes of guest RAM in the cleared blocks.
+ * @zero: how they were cleared (discarded / written).
+ * @ns: time taken, monotonic clock.
+ */
+typedef struct TPMPPIClearStats {
+    unsigned blocks;
+    unsigned skipped;
+    uint64_t bytes;
+    RamZeroStats zero;
+    int64_t ns;
+} TPMPPIClearStats;
+
+/**
  * struct TPMPPI: embedded in the TPM front end.
  * @ram: the "tpm-ppi" ram_device region.
  * @buf: its host memory (page aligned, zeroed at init); owned.
  * @as: the address space whose RAM a MOR reset clears (borrowed).
+ * @blocks_flags: GUEST_PHYS_BLOCKS_* for building the list to clear.
  * @mapped_in: the container @ram is mapped in, or NULL.
+ * @last_clear: what the last clear did (valid once @clears > 0).
+ * @clears: number of clears since init.
  */
 typedef struct TPMPPI {
     MemoryRegion ram;
     uint8_t *buf;
     AddressSpace *as;
+    unsigned blocks_flags;
     MemoryRegion *mapped_in;
+    TPMPPIClearStats last_clear;
+    uint64_t clears;
 } TPMPPI;
 
 /**
- * tpm_ppi_init: allocate the buffer and map it at @addr in @container.
+ * tpm_ppi_init: allocate the buffer, map it at @addr in @container and
+ * register tpm_ppi_reset() for the late reset phase, so that it runs
+ * after every ordinary reset handler, virtio-mem's unplug-all included
+ * (include/sysemu/runstate.h).
  * @as: the address space to clear (the machine's system memory).
+ * @blocks_flags: GUEST_PHYS_BLOCKS_* (the machine's
+ *                x-ignore-discard-manager).
  * @owner: the front end (the region's owner).
  */
 void tpm_ppi_init(TPMPPI *ppi, MemoryRegion *container, AddressSpace *as,
-                  hwaddr addr, Object *owner);
-/** tpm_ppi_uninit: undo tpm_ppi_init (unmap, free). */
+                  unsigned blocks_flags, hwaddr addr, Object *owner);
+/** tpm_ppi_uninit: undo tpm_ppi_init (unmap, unregister, free). */
 void tpm_ppi_uninit(TPMPPI *ppi);
+
+/**
+ * tpm_ppi_reset: the reset-time check: if bit 0 of the MOR byte is set,
+ * clear guest memory with tpm_ppi_clear_memory().  Other bits are
+ * ignored; the byte itself is left alone (the firmware owns it).
+ * Returns: true if memory was cleared.
+ */
+bool tpm_ppi_reset(TPMPPI *ppi);
+
+/**
+ * tpm_ppi_clear_memory: make every byte of guest RAM in @as read as zero:
+ * take a guest_phys_blocks snapshot (RAM and ROM, without ram_device
+ * regions such as the PPI buffer, without nonvolatile memory, and of
+ * virtio-mem regions only the plugged blocks); skip read-only blocks;
+ * clear each other block with ram_block_zero_range() (holes stay holes)
+ * and mark exactly the block's range dirty in its own region: from
+ * host_addr - ram_ptr(mr), not from the region's start.
+ * @stats: filled in; may be NULL.
+ * Context: main loop thread, VM being reset.
+ */
+void tpm_ppi_clear_memory(AddressSpace *as, unsigned blocks_flags,
+                          TPMPPIClearStats *stats);
 
 #endif /* HW_TPM_TPM_PPI_H */
