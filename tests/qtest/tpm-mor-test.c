@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tpm-mor-test.c: the TPM memory-overwrite clear, end to end: a guest
+ * (this test) writes secrets into RAM below and above 4 GiB, sets bit 0
+ * of the PPI MOR byte and resets the machine, by QMP system_reset or by
+ * writing 0x06 to port 0xcf9; every byte it wrote must read zero
+ * afterwards, the memory must have been given back (RSS, memfd blocks),
+ * and the firmware ROM loaded with -bios, the PPI buffer and
+ * nonvolatile memory must keep their contents.  With the MOR bit clear
+ * (other bits set) nothing is cleared; repeated resets keep clearing;
+ * a preallocated backend keeps its memory; the clear is traced.
+ * Skipped, saying why, when swtpm is missing (tpm-crb needs a back end).
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "libqtest.h"
+#include "tests/tpm/swtpm.h"
+
+#define MiB (1024ULL * 1024)
+#define GiB (1024 * MiB)
+
+#define PPI_BASE        0xfed45000ULL
+#define PPI_SIZE        0x400
+#define PPI_MOVV        (PPI_BASE + 0x15a)  /* docs/specs/tpm.rst */
+#define MOVV_CLEAR      0x01
+
+#define BIOS_SIZE       (64 * 1024)
+#define BIOS_BASE       (4 * GiB - BIOS_SIZE)
+#define ISA_BIOS_BASE   (1 * MiB - BIOS_SIZE)   /* its alias below 1 MiB */
+#define SECRET_SIZE     (16 * MiB)
+#define CHUNK           (1 * MiB)
+
+static const char *tmpdir;
+
+/* The RAM a test writes secrets into; the last one is above 4 GiB. */
+static const uint64_t secret_at[] = {
+    2 * MiB, 3 * GiB - SECRET_SIZE, 4 * GiB + 32 * MiB,
+};
+#define BASE_RAM "-m 3136M"     /* 3 GiB below 4 GiB, 64 MiB above */
+
+typedef struct Vm {
+    Swtpm *swtpm;
+    QTestState *qts;
+    char *bios;
+    char *trace;
+} Vm;
+
+static uint8_t bios_byte(uint64_t i)
+{
+    return (uint8_t)(i * 13 + 7);
+}
+
+static char *make_bios(void)
+{
+    g_autofree uint8_t *img = g_malloc(BIOS_SIZE);
+    char *path = g_strdup_printf("%s/bios-%d.bin", tmpdir, (int)getpid());
+
+    for (uint64_t i = 0; i < BIOS_SIZE; i++) {
+        img[i] = bios_byte(i);
+    }
+    g_assert(g_file_set_contents(path, (char *)img, BIOS_SIZE, NULL));
+    return path;
+}
+
+/* A VM with tpm-crb (ppi=on), -bios and a trace of the clear. */
+static Vm *vm_start(const char *machine_args)
+{
+    Vm *vm = g_new0(Vm, 1);
+    g_autofree char *args = NULL;
+
+    vm->swtpm = swtpm_start(tmpdir);
+    vm->bios = make_bios();
+    vm->trace = g_strdup_printf("%s/trace-%d.log", tmpdir, (int)getpid());
+    unlink(vm->trace);
+    args = g_strdup_printf("-machine microvm %s -bios %s "
+                           "-chardev socket,id=chrtpm,path=%s "
+                           "-tpmdev emulator,id=tpm0,chardev=chrtpm "
+                           "-device tpm-crb,tpmdev=tpm0 "
+                           "-trace tpm_ppi_memory_clear -D %s",
+                           machine_args, vm->bios, vm->swtpm->ctrl_path,
+                           vm->trace);
+    vm->qts = qtest_init(args);
+    return vm;
+}
+
+static char *read_file(const char *path)
+{
+    char *text = NULL;
+
+    g_assert(g_file_get_contents(path, &text, NULL, NULL));
+    return text;
+}
+
+static void vm_free(Vm *vm)
+{
+    qtest_quit(vm->qts);
+    swtpm_free(vm->swtpm);
+    unlink(vm->bios);
+    if (g_test_verbose()) {
+        g_autofree char *trace = read_file(vm->trace);
+
+        g_test_message("trace: %s", trace);
+    }
+    unlink(vm->trace);
+    g_free(vm->bios);
+    g_free(vm->trace);
+    g_free(vm);
+}
+
+static void write_secret(QTestState *qts, uint64_t addr, uint64_t size)
+{
+    qtest_memset(qts, addr, 0x5e, size);
+    g_assert_cmphex(qtest_readb(qts, addr + size - 1), ==, 0x5e);
+}
+
+/* Every byte of [addr, addr + size) reads @c. */
+static void check_all(QTestState *qts, uint64_t addr, uint64_t size,
+                      uint8_t c)
+{
+    g_autofree uint8_t *buf = g_malloc(CHUNK);
+
+    for (uint64_t off = 0; off < size; off += CHUNK) {
+        uint64_t len = MIN(CHUNK, size - off);
+
+        qtest_bufread(qts, addr + off, buf, len);
+        for (uint64_t i = 0; i < len; i++) {
+            if (buf[i] != c) {
+                g_error("0x%" PRIx64 " reads 0x%02x, expected 0x%02x",
+                        addr + off + i, buf[i], c);
+            }
+        }
+    }
+}
+
+static void check_bios(QTestState *qts)
+{
+    g_autofree uint8_t *buf = g_malloc(BIOS_SIZE);
+
+    qtest_bufread(qts, BIOS_BASE, buf, BIOS_SIZE);
+    for (uint64_t i = 0; i < BIOS_SIZE; i++) {
+        g_assert_cmpuint(buf[i], ==, bios_byte(i));
+    }
+    qtest_bufread(qts, ISA_BIOS_BASE, buf, BIOS_SIZE);
+    for (uint64_t i = 0; i < BIOS_SIZE; i++) {
+        g_assert_cmpuint(buf[i], ==, bios_byte(i));
+    }
+}
+
+static void fill_ppi(QTestState *qts, uint8_t movv)
+{
+    uint8_t ppi[PPI_SIZE];
+
+    for (int i = 0; i < PPI_SIZE; i++) {
+        ppi[i] = i * 3 + 1;
+    }
+    ppi[PPI_MOVV - PPI_BASE] = movv;
+    qtest_memwrite(qts, PPI_BASE, ppi, sizeof(ppi));
+}
+
+static void check_ppi(QTestState *qts, uint8_t movv)
+{
+    uint8_t ppi[PPI_SIZE];
+
+    qtest_memread(qts, PPI_BASE, ppi, sizeof(ppi));
+    for (int i = 0; i < PPI_SIZE; i++) {
+        g_assert_cmpuint(ppi[i], ==, i == PPI_MOVV - PPI_BASE ? movv
+                                                          : (uint8_t)(i * 3 + 1));
+    }
+}
+
+static void system_reset(QTestState *qts)
+{
+    qtest_qmp_assert_success(qts, "{\"execute\": \"system_reset\"}");
+    qtest_qmp_eventwait(qts, "RESET");
+}
+
+static int count_lines_with(const char *text, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = text; (p = strstr(p, needle)); p++) {
+        n++;
+    }
+    return n;
+}
+
+static bool skip_without_swtpm(void)
+{
+    const char *why = swtpm_missing();
+
+    if (why) {
+        g_test_skip(why);
+    }
+    return why != NULL;
+}
+
+static void test_system_reset(void)
+{
+    uint64_t rss_before, rss_after;
+    g_autofree char *trace = NULL;
+    Vm *vm;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    vm = vm_start(BASE_RAM);
+    for (size_t i = 0; i < G_N_ELEMENTS(secret_at); i++) {
+        write_secret(vm->qts, secret_at[i], SECRET_SIZE);
+    }
+    fill_ppi(vm->qts, MOVV_CLEAR);
+    check_bios(vm->qts);
+    rss_before = qtest_rss_kib(qtest_pid(vm->qts));
+
+    system_reset(vm->qts);
+    /* Given back, not overwritten: RSS fell by about what was written. */
+    rss_after = qtest_rss_kib(qtest_pid(vm->qts));
+    g_assert_cmpuint(rss_after + 3 * SECRET_SIZE / 1024 * 9 / 10, <=,
+                     rss_before);
+    for (size_t i = 0; i < G_N_ELEMENTS(secret_at); i++) {
+        check_all(vm->qts, secret_at[i], SECRET_SIZE, 0);
+    }
+    /* Firmware and the PPI buffer (MOR byte included) are untouched. */
+    check_bios(vm->qts);
+    check_ppi(vm->qts, MOVV_CLEAR);
+
+    /* One clear, traced with its figures; the two ROM blocks skipped. */
+    trace = read_file(vm->trace);
+    g_assert_cmpint(count_lines_with(trace, "tpm_ppi_memory_clear"), ==, 1);
+    g_assert(strstr(trace, "skipped=2 "));
+    g_assert(strstr(trace, "time_us="));
+    vm_free(vm);
+}
+
+static void test_mor_clear_bit_unset(void)
+{
+    g_autofree char *trace = NULL;
+    Vm *vm;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    vm = vm_start(BASE_RAM);
+    write_secret(vm->qts, secret_at[0], SECRET_SIZE);
+    write_secret(vm->qts, secret_at[2], SECRET_SIZE);
+    /* Every bit but ClearMemory: nothing is cleared. */
+    fill_ppi(vm->qts, 0xfe);
+    system_reset(vm->qts);
+    check_all(vm->qts, secret_at[0], SECRET_SIZE, 0x5e);
+    check_all(vm->qts, secret_at[2], SECRET_SIZE, 0x5e);
+    check_ppi(vm->qts, 0xfe);
+    trace = read_file(vm->trace);
+    g_assert_cmpint(count_lines_with(trace, "tpm_ppi_memory_clear"), ==, 0);
+    vm_free(vm);
+}
+
+static void test_guest_reset_and_repeat(void)
+{
+    JsonObject *ev;
+    g_autofree char *trace = NULL;
+    Vm *vm;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    vm = vm_start(BASE_RAM);
+    fill_ppi(vm->qts, MOVV_CLEAR);
+    for (int round = 0; round < 20; round++) {
+        write_secret(vm->qts, secret_at[round % 3], 1 * MiB);
+        if (round % 2) {
+            system_reset(vm->qts);
+        } else {
+            /* The guest's own reset: 0x06 to the reset control port. */
+            qtest_outb(vm->qts, 0xcf9, 0x06);
+            ev = qtest_qmp_eventwait_ref(vm->qts, "RESET");
+            g_assert_cmpstr(qtest_json_get_str(ev, "data.reason"), ==,
+                            "guest-reset");
+            g_assert(qtest_json_get_bool(ev, "data.guest"));
+            json_object_unref(ev);
+        }
+        check_all(vm->qts, secret_at[round % 3], 1 * MiB, 0);
+        check_bios(vm->qts);
+    }
+    check_ppi(vm->qts, MOVV_CLEAR);
+    trace = read_file(vm->trace);
+    g_assert_cmpint(count_lines_with(trace, "tpm_ppi_memory_clear"), ==, 20);
+    vm_free(vm);
+}
+
+/* The fd of @pid whose link names a memfd of a memory backend, or -1. */
+static char *find_memfd(pid_t pid)
+{
+    g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char *found = NULL;
+
+    g_assert(d);
+    while (!found && (e = readdir(d))) {
+        g_autofree char *path = g_strdup_printf("%s/%s", dir, e->d_name);
+        g_autofree char *target = g_file_read_link(path, NULL);
+
+        if (target && strstr(target, "memfd:memory-backend-memfd")) {
+            found = g_steal_pointer(&path);
+        }
+    }
+    closedir(d);
+    g_assert(found);
+    return found;
+}
+
+static uint64_t allocated_bytes(const char *path)
+{
+    struct stat st;
+
+    g_assert(stat(path, &st) == 0);
+    return (uint64_t)st.st_blocks * 512;
+}
+
+static void test_memfd_ram(void)
+{
+    g_autofree char *memfd = NULL;
+    uint64_t before;
+    Vm *vm;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    vm = vm_start("-m 256M -object memory-backend-memfd,id=ram0,size=256M "
+                  "-machine memory-backend=ram0");
+    memfd = find_memfd(qtest_pid(vm->qts));
+    write_secret(vm->qts, 64 * MiB, SECRET_SIZE);
+    fill_ppi(vm->qts, MOVV_CLEAR);
+    before = allocated_bytes(memfd);
+    g_assert_cmpuint(before, >=, SECRET_SIZE);
+    system_reset(vm->qts);
+    /* Punched: the memfd holds nothing now (measured before reading). */
+    g_assert_cmpuint(allocated_bytes(memfd), <, before);
+    g_assert_cmpuint(allocated_bytes(memfd), <=, before - SECRET_SIZE);
+    check_all(vm->qts, 64 * MiB, SECRET_SIZE, 0);
+    vm_free(vm);
+}
+
+static void test_nonvolatile_ram(void)
+{
+    g_autofree char *file = g_strdup_printf("%s/pmem-%d.img", tmpdir,
+                                            (int)getpid());
+    g_autofree char *args = g_strdup_printf(
+        "-m 128M -object memory-backend-file,id=ram0,size=128M,"
+        "mem-path=%s,share=on,pmem=on -machine memory-backend=ram0", file);
+    Vm *vm;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    vm = vm_start(args);
+    write_secret(vm->qts, 8 * MiB, 1 * MiB);
+    fill_ppi(vm->qts, MOVV_CLEAR);
+    system_reset(vm->qts);
+    /* Persistent memory is not RAM to clear (as QEMU). */
+    check_all(vm->qts, 8 * MiB, 1 * MiB, 0x5e);
+    vm_free(vm);
+    unlink(file);
+}
+
+static void test_prealloc_ram(void)
+{
+    uint64_t rss_before;
+    Vm *vm;
+
+    if (skip_without_swtpm()) {
+        return;
+    }
+    vm = vm_start("-m 128M -object memory-backend-ram,id=ram0,size=128M,"
+                  "prealloc=on -machine memory-backend=ram0");
+    write_secret(vm->qts, 8 * MiB, SECRET_SIZE);
+    fill_ppi(vm->qts, MOVV_CLEAR);
+    rss_before = qtest_rss_kib(qtest_pid(vm->qts));
+    g_assert_cmpuint(rss_before, >=, 128 * 1024);
+    system_reset(vm->qts);
+    /* Zeros written, the preallocated memory kept. */
+    g_assert_cmpuint(qtest_rss_kib(qtest_pid(vm->qts)), >=,
+                     rss_before - 8 * 1024);
+    check_all(vm->qts, 8 * MiB, SECRET_SIZE, 0);
+    vm_free(vm);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    tmpdir = qtest_tmpdir();
+    g_test_add_func("/tpm-mor/system-reset", test_system_reset);
+    g_test_add_func("/tpm-mor/clear-bit-unset", test_mor_clear_bit_unset);
+    g_test_add_func("/tpm-mor/guest-reset-and-repeat",
+                    test_guest_reset_and_repeat);
+    g_test_add_func("/tpm-mor/memfd-ram", test_memfd_ram);
+    g_test_add_func("/tpm-mor/nonvolatile-ram", test_nonvolatile_ram);
+    g_test_add_func("/tpm-mor/prealloc-ram", test_prealloc_ram);
+    return g_test_run();
+}
