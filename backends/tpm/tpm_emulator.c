@@ -5,7 +5,17 @@
  *
  *   -chardev socket,id=chrtpm,path=/run/swtpm.ctrl
  *   -tpmdev emulator,id=tpm0,chardev=chrtpm
- *
+ */
+#include "qemu/osdep.h"
+#include <glib-unix.h>
+#include <sys/socket.h>
+#include "backends/tpm/tpm_int.h"
+#include "backends/tpm/tpm_ioctl.h"
+#include "chardev/char.h"
+#include "qemu/error.h"
+#include "qemu/trace.h"
+
+/**
  * DOC: the two channels
  * The chardev's socket is swtpm's *control channel*: request/response
  * messages (backends/tpm/tpm_ioctl.h) to initialise, stop, shut down and
@@ -19,7 +29,9 @@
  * TPM_EMULATOR_TIMEOUT_MS.  TPM commands are asynchronous: the answer is
  * collected by a main-loop watch on the data channel, so a slow TPM
  * command (key generation) never blocks the monitor.
- *
+ */
+
+/**
  * DOC: states
  *   DISCONNECTED  no channels.  Commands fail at once with a fatal-error
  *                 answer.  -> STOPPED by tpm_emulator_connect() (at
@@ -39,14 +51,6 @@
  * DISCONNECTED; data_watch != 0 exactly in BUSY; ctrl_watch != 0 when not
  * DISCONNECTED (it notices swtpm dying while we are idle).
  */
-#include "qemu/osdep.h"
-#include <glib-unix.h>
-#include <sys/socket.h>
-#include "backends/tpm/tpm_int.h"
-#include "backends/tpm/tpm_ioctl.h"
-#include "chardev/char.h"
-#include "qemu/error.h"
-#include "qemu/trace.h"
 
 /* Longest we wait for swtpm to answer a control message or finish a
  * command we must wait for (reset, exit). */

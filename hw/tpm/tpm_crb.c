@@ -11,8 +11,22 @@
  * reads the response from), and with ppi=on (the default) the PPI buffer
  * at 0xfed45000, whose MOR bit makes every system reset clear guest
  * memory (hw/tpm/tpm_ppi.c).
- *
- * DOC: how a guest driver sends a command (locality 0 only)
+ */
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "exec/memory_mapping.h"
+#include "hw/boards.h"
+#include "hw/qdev.h"
+#include "hw/tpm/tpm_crb.h"
+#include "hw/tpm/tpm_ppi.h"
+#include "qemu/error.h"
+#include "qemu/log.h"
+#include "qemu/trace.h"
+#include "sysemu/tpm_backend.h"
+
+/**
+ * DOC: guest interface
+ * How a guest driver sends a command (locality 0 only):
  *  1. LOC_CTRL = requestAccess; LOC_STS.granted and LOC_STATE.locAssigned
  *     become 1.
  *  2. CTRL_REQ = cmdReady; CTRL_STS.tpmIdle becomes 0.
@@ -21,7 +35,7 @@
  *     CTRL_STS.tpmSts = 1 means the TPM failed (fatal error).
  *  5. CTRL_REQ = goIdle, LOC_CTRL = relinquish.
  *
- * DOC: command states
+ * Command states:
  *   IDLE      CTRL_START reads 0; a START write with locality 0 assigned
  *             snapshots the command (tpm_crb_start) -> EXECUTING.  A
  *             command whose header size is below 10 bytes is answered at
@@ -36,17 +50,6 @@
  * every command fails, but the VM keeps running (QEMU exits instead).
  * While the back end is not operational, CTRL_STS.tpmSts reads 1.
  */
-#include "qemu/osdep.h"
-#include "exec/memory.h"
-#include "exec/memory_mapping.h"
-#include "hw/boards.h"
-#include "hw/qdev.h"
-#include "hw/tpm/tpm_crb.h"
-#include "hw/tpm/tpm_ppi.h"
-#include "qemu/error.h"
-#include "qemu/log.h"
-#include "qemu/trace.h"
-#include "sysemu/tpm_backend.h"
 
 #define TPM_CRB_NUM_REGS            (TPM_CRB_REGS_SIZE / sizeof(uint32_t))
 
@@ -78,6 +81,15 @@ static inline uint32_t *crb_reg(CRBState *s, hwaddr offset)
     return &s->regs[offset / sizeof(uint32_t)];
 }
 
+/* Invariant of both command states: START reads 1 iff a command is out. */
+static void assert_tpm_crb_state(CRBState *s)
+{
+    bool started = *crb_reg(s, TPM_CRB_CTRL_START) &
+                   TPM_CRB_CTRL_START_INVOKE;
+
+    assert(started == tpm_backend_is_busy(s->tpmbe));
+}
+
 static bool tpm_crb_locality0_assigned(CRBState *s)
 {
     return *crb_reg(s, TPM_CRB_LOC_STATE) & TPM_CRB_LOC_STATE_LOC_ASSIGNED;
@@ -100,6 +112,7 @@ static void tpm_crb_request_completed(void *opaque, int ret)
     *crb_reg(s, TPM_CRB_CTRL_START) &= ~TPM_CRB_CTRL_START_INVOKE;
     trace_event("tpm_crb_request_completed", "ret=%d response %u bytes, "
                 "code 0x%x", ret, len, tpm_cmd_get_code(s->cmd_out));
+    assert_tpm_crb_state(s);
 }
 
 static void tpm_crb_start(CRBState *s)
@@ -126,6 +139,7 @@ static void tpm_crb_start(CRBState *s)
     trace_event("tpm_crb_start", "command 0x%x, %u bytes",
                 tpm_cmd_get_code(s->cmd_in), s->cmd.in_len);
     tpm_backend_deliver_request(s->tpmbe, &s->cmd);
+    assert_tpm_crb_state(s);
 }
 
 /* ------------------------------------------------------------- registers */
@@ -238,6 +252,7 @@ static void tpm_crb_reset(DeviceState *dev)
     }
     s->be_buffer_size = MAX(MIN(actual, TPM_CRB_CMD_BUFFER_SIZE),
                             TPM_HEADER_SIZE);
+    assert_tpm_crb_state(s);
 }
 
 /* --------------------------------------------------------------- realize */

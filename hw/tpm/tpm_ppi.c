@@ -4,22 +4,6 @@
  * include/hw/tpm/tpm_ppi.h) and the memory-overwrite clear a guest asks
  * for by setting bit 0 of its MOR byte: at the next system reset every
  * byte of guest RAM must read zero before the firmware runs again.
- *
- * DOC: when the clear runs
- * qemu_system_reset() runs the ordinary reset handlers, then the late
- * ones; tpm_ppi_reset() is a late handler.  virtio-mem's system-reset
- * handler (ordinary) unplugs all of its memory, discarding it, so by the
- * time we look, an unplugged block is absent from guest_phys_blocks and
- * is neither zeroed nor populated; a block whose discard failed is still
- * plugged, still in the list, and zeroed here.  Nothing is cleared twice.
- * The TPM device's own reset (registers, swtpm CMD_INIT) is an ordinary
- * handler and does not care about the order.
- *
- * What is not cleared, and why: ram_device regions (the PPI buffer
- * itself: firmware reads the request from it) and nonvolatile memory are
- * not in the list at all; read-only regions (ROM: the firmware image)
- * are skipped.  QEMU 7.2 zeroes the BIOS here, and the guest never boots
- * again.
  */
 #include "qemu/osdep.h"
 #include "exec/memory_mapping.h"
@@ -28,6 +12,31 @@
 #include "qemu/trace.h"
 #include "sysemu/hostmem.h"
 #include "sysemu/runstate.h"
+
+/**
+ * DOC: reset order
+ * qemu_system_reset() runs the ordinary reset handlers, then the late
+ * ones (include/sysemu/runstate.h); the MOR clear (tpm_ppi_reset) is a
+ * late handler, so it runs after virtio-mem's system-reset handler,
+ * whatever the order of -device options:
+ *
+ *   1. ordinary handlers, in registration order: device resets
+ *      (tpm-crb: registers, swtpm CMD_STOP / CMD_INIT), virtio-mem's
+ *      unplug-all, which discards every plugged block (madvise /
+ *      fallocate) and clears its plug bitmap;
+ *   2. late handlers: the MOR clear takes a guest_phys_blocks snapshot:
+ *      the unplugged blocks are no longer in it, so they are neither
+ *      zeroed nor populated again; a block whose discard failed is still
+ *      plugged, still in the snapshot, and is zeroed;
+ *   3. the RESET event.
+ *
+ * Nothing is cleared twice and nothing is populated by the clear.  Not
+ * cleared: ram_device regions (the PPI buffer: the firmware reads the
+ * request from it) and nonvolatile memory, which guest_phys_blocks
+ * leaves out, and read-only regions (ROM: the firmware image), which the
+ * clear skips.  QEMU 7.2 zeroes the BIOS there and the guest never boots
+ * again.
+ */
 
 /* Zeroing flags for @mr: preallocated backends keep their memory. */
 static unsigned tpm_ppi_zero_flags(MemoryRegion *mr)
