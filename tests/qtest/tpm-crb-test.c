@@ -74,6 +74,14 @@ static char *vm_args(Swtpm *t, const char *dev_opts, const char *extra)
                            extra ? extra : "");
 }
 
+/* Start a VM with tpm-crb on @t (see vm_args). */
+static QTestState *vm_start(Swtpm *t, const char *dev_opts, const char *extra)
+{
+    g_autofree char *args = vm_args(t, dev_opts, extra);
+
+    return qtest_init(args);
+}
+
 /* The VM's stderr goes to a file while it starts (it inherits fd 2). */
 static QTestState *start_capturing(const char *args, char **path)
 {
@@ -178,30 +186,18 @@ static void check_startup_and_random(QTestState *qts)
     g_assert(memcmp(resp + 12, resp2 + 12, TPM2_TEST_GETRANDOM_BYTES));
 }
 
-static bool skip_without_swtpm(void)
-{
-    const char *why = swtpm_missing();
-
-    if (why) {
-        g_test_skip(why);
-    }
-    return why != NULL;
-}
-
 static void test_registers_and_commands(void)
 {
-    g_autofree char *args = NULL;
     JsonNode *ret;
     JsonObject *info;
     QTestState *qts;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     t = swtpm_start(tmpdir);
-    args = vm_args(t, NULL, NULL);
-    qts = qtest_init(args);
+    qts = vm_start(t, NULL, NULL);
 
     /* Power-on values (PTP 6.5.3). */
     g_assert_cmphex(qtest_readl(qts, CRB_LOC_STATE) &
@@ -247,17 +243,15 @@ static void test_bad_guest_requests(void)
 {
     /* Size field 4: shorter than a TPM header. */
     static const uint8_t short_cmd[] = { 0x80, 0x01, 0, 0, 0, 4, 0, 0, 1, 0x44 };
-    g_autofree char *args = NULL;
     uint8_t resp[16];
     QTestState *qts;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     t = swtpm_start(tmpdir);
-    args = vm_args(t, NULL, "-d guest_errors");
-    qts = qtest_init(args);
+    qts = vm_start(t, NULL, "-d guest_errors");
 
     g_assert_cmphex(crb_transact(qts, short_cmd, sizeof(short_cmd), resp,
                                  sizeof(resp)), ==, 0);
@@ -287,18 +281,15 @@ static void test_bad_guest_requests(void)
 
 static void test_ppi(void)
 {
-    g_autofree char *args = NULL;
-    g_autofree char *args_off = NULL;
     uint8_t buf[PPI_SIZE], pattern[PPI_SIZE];
     QTestState *qts;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     t = swtpm_start(tmpdir);
-    args = vm_args(t, NULL, NULL);
-    qts = qtest_init(args);
+    qts = vm_start(t, NULL, NULL);
     qtest_memread(qts, PPI_BASE, buf, sizeof(buf));
     for (size_t i = 0; i < sizeof(buf); i++) {
         g_assert_cmpuint(buf[i], ==, 0);
@@ -318,8 +309,7 @@ static void test_ppi(void)
 
     /* ppi=off: nothing at 0xfed45000. */
     swtpm_restart(t);
-    args_off = vm_args(t, ",ppi=off", NULL);
-    qts = qtest_init(args_off);
+    qts = vm_start(t, ",ppi=off", NULL);
     qtest_writeb(qts, PPI_MOVV, 1);
     g_assert_cmpuint(qtest_readb(qts, PPI_MOVV), ==, 0);
     qtest_quit(qts);
@@ -336,7 +326,7 @@ static void test_swtpm_dies(void)
     QTestState *qts;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     t = swtpm_start(tmpdir);

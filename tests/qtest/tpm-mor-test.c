@@ -187,23 +187,13 @@ static int count_lines_with(const char *text, const char *needle)
     return n;
 }
 
-static bool skip_without_swtpm(void)
-{
-    const char *why = swtpm_missing();
-
-    if (why) {
-        g_test_skip(why);
-    }
-    return why != NULL;
-}
-
 static void test_system_reset(void)
 {
     uint64_t rss_before, rss_after;
     g_autofree char *trace = NULL;
     Vm *vm;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     vm = vm_start(BASE_RAM);
@@ -239,7 +229,7 @@ static void test_mor_clear_bit_unset(void)
     g_autofree char *trace = NULL;
     Vm *vm;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     vm = vm_start(BASE_RAM);
@@ -262,7 +252,7 @@ static void test_guest_reset_and_repeat(void)
     g_autofree char *trace = NULL;
     Vm *vm;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     vm = vm_start(BASE_RAM);
@@ -325,7 +315,7 @@ static void test_memfd_ram(void)
     uint64_t before;
     Vm *vm;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     vm = vm_start("-m 256M -object memory-backend-memfd,id=ram0,size=256M "
@@ -352,7 +342,7 @@ static void test_nonvolatile_ram(void)
         "mem-path=%s,share=on,pmem=on -machine memory-backend=ram0", file);
     Vm *vm;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     vm = vm_start(args);
@@ -370,7 +360,7 @@ static void test_prealloc_ram(void)
     uint64_t rss_before;
     Vm *vm;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     vm = vm_start("-m 128M -object memory-backend-ram,id=ram0,size=128M,"

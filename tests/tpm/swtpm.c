@@ -25,6 +25,16 @@ const char *swtpm_missing(void)
                          "installs it)";
 }
 
+bool swtpm_test_skip(void)
+{
+    const char *why = swtpm_missing();
+
+    if (why) {
+        g_test_skip(why);
+    }
+    return why != NULL;
+}
+
 static bool swtpm_ctrl_accepts(const char *path)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };

@@ -21,6 +21,11 @@ typedef struct Swtpm {
 
 /** swtpm_missing: NULL if swtpm is on PATH, else why tests must skip. */
 const char *swtpm_missing(void);
+/**
+ * swtpm_test_skip: if swtpm is missing, mark the current test skipped
+ * (saying why) and return true: the test then returns at once.
+ */
+bool swtpm_test_skip(void);
 
 /**
  * swtpm_start: start swtpm in a new directory under @parent and wait

@@ -127,14 +127,28 @@ static void teardown(void)
     qemu_chr_cleanup();
 }
 
-static bool skip_without_swtpm(void)
+/* A started TPM that has run TPM2_Startup: the usual starting point. */
+static Swtpm *running_tpm(Frontend *f, TPMBackend **tb)
 {
-    const char *why = swtpm_missing();
+    Swtpm *t = swtpm_start(tmpdir);
 
-    if (why) {
-        g_test_skip(why);
+    *tb = backend_new(t, f);
+    startup(*tb);
+    run_cmd(*tb, f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+    g_assert_cmphex(tpm2_test_resp_code(f->out), ==, TPM2_TEST_RC_SUCCESS);
+    return t;
+}
+
+/* Freeze swtpm and send it a command, which stays in flight. */
+static void freeze_with_command(Swtpm *t, TPMBackend *tb, Frontend *f)
+{
+    kill(t->pid, SIGSTOP);
+    send_cmd(tb, f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
+    for (int i = 0; i < 50; i++) {
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
     }
-    return why != NULL;
+    g_assert(!f->done && tpm_backend_is_busy(tb));
 }
 
 static void test_commands(void)
@@ -143,7 +157,7 @@ static void test_commands(void)
     TPMBackend *tb;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
     t = swtpm_start(tmpdir);
@@ -196,13 +210,10 @@ static void test_dies_idle(void)
     TPMBackend *tb;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
-    t = swtpm_start(tmpdir);
-    tb = backend_new(t, &f);
-    startup(tb);
-
+    t = running_tpm(&f, &tb);
     capture_begin(&cap);
     swtpm_kill(t);
     /* Noticed while idle, from the main loop: no command needed. */
@@ -244,22 +255,12 @@ static void test_dies_mid_command(void)
     TPMBackend *tb;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
-    t = swtpm_start(tmpdir);
-    tb = backend_new(t, &f);
-    startup(tb);
-    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
-
+    t = running_tpm(&f, &tb);
     /* Frozen swtpm: the command stays in flight... */
-    kill(t->pid, SIGSTOP);
-    send_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
-    for (int i = 0; i < 50; i++) {
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(1000);
-    }
-    g_assert(!f.done && tpm_backend_is_busy(tb));
+    freeze_with_command(t, tb, &f);
 
     /* ...until it dies: the command fails, with a fatal-error answer. */
     capture_begin(&cap);
@@ -280,17 +281,11 @@ static void test_finish_sync(void)
     TPMBackend *tb;
     Swtpm *t;
 
-    if (skip_without_swtpm()) {
+    if (swtpm_test_skip()) {
         return;
     }
-    t = swtpm_start(tmpdir);
-    tb = backend_new(t, &f);
-    startup(tb);
-    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
-
-    kill(t->pid, SIGSTOP);
-    send_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
-    g_assert(!f.done);
+    t = running_tpm(&f, &tb);
+    freeze_with_command(t, tb, &f);
     kill(t->pid, SIGCONT);
     /* A reset waits for the command in flight, without the main loop. */
     tpm_backend_finish_sync(tb);
