@@ -86,7 +86,7 @@ bool tpm_backend_add_opts(const char *optarg, Error **errp)
     if (!tb) {
         return false;
     }
-    tb->id = g_strdup(id);
+    assert(tb->id && !strcmp(tb->id, id));
     QTAILQ_INSERT_TAIL(&tpm_backends, tb, next);
     return true;
 }

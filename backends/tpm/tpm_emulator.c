@@ -357,11 +357,13 @@ static TPMBackend *tpm_emulator_create(const char *id, QemuOpts *opts,
     }
     s = g_new0(TPMEmulator, 1);
     s->parent.ops = &tpm_emulator_ops;
+    s->parent.id = g_strdup(id);
     s->chr = chr;
     s->chardev_id = g_strdup(chardev);
     s->ctrl_fd = s->data_fd = -1;
     s->cur_locty = -1;
     if (!tpm_emulator_connect(s, errp)) {
+        g_free(s->parent.id);
         g_free(s->chardev_id);
         g_free(s);
         return NULL;
@@ -383,11 +385,14 @@ static bool tpm_emulator_startup_tpm(TPMBackend *tb, size_t wanted,
         !tpm_emulator_connect(s, errp)) {
         return false;
     }
-    /* A buffer size may only be set while the TPM is stopped. */
+    /*
+     * A buffer size may only be set while the TPM is stopped.  From here
+     * on commands fail until CMD_INIT succeeds.
+     */
+    tpm_emulator_set_state(s, TPM_EMULATOR_STOPPED);
     if (!tpm_emulator_simple_cmd(s, PTM_CMD_STOP, "CMD_STOP", errp)) {
         return false;
     }
-    tpm_emulator_set_state(s, TPM_EMULATOR_STOPPED);
     tpm_cmd_set_be32(req, wanted);
     if (!tpm_emulator_ctrlcmd(s, PTM_CMD_SET_BUFFERSIZE, req, sizeof(req),
                               resp, sizeof(resp), -1, "CMD_SET_BUFFERSIZE",

@@ -52,8 +52,10 @@ typedef void TPMRequestCompleted(void *opaque, int ret);
  * every member.
  * @type: the -tpmdev type name ("emulator").
  * @desc: one line for -tpmdev help.
- * @create: parse the type's options and connect.  Returns NULL with @errp
- *          set on failure; the result is owned by the registry.
+ * @create: parse the type's options and connect; set the result's @id
+ *          to a copy of @id.  Returns NULL with @errp set on failure; the
+ *          result is owned by the registry, which frees @id after
+ *          @destroy.
  * @startup_tpm: (re)initialise the TPM for a machine that was just reset,
  *               with I/O buffers of @wanted bytes; *@actual receives the
  *               size the TPM agreed to.  May reconnect a lost emulator.

@@ -243,6 +243,9 @@ static void test_bad_guest_requests(void)
 {
     /* Size field 4: shorter than a TPM header. */
     static const uint8_t short_cmd[] = { 0x80, 0x01, 0, 0, 0, 4, 0, 0, 1, 0x44 };
+    /* Size field 4 GiB - 1: far more than the 0xf80-byte buffer. */
+    static const uint8_t huge_cmd[] = { 0x80, 0x01, 0xff, 0xff, 0xff, 0xff,
+                                        0, 0, 1, 0x44, 0, 0 };
     uint8_t resp[16];
     QTestState *qts;
     Swtpm *t;
@@ -256,6 +259,10 @@ static void test_bad_guest_requests(void)
     g_assert_cmphex(crb_transact(qts, short_cmd, sizeof(short_cmd), resp,
                                  sizeof(resp)), ==, 0);
     g_assert_cmphex(tpm2_test_resp_code(resp), ==, TPM2_RC_COMMAND_SIZE);
+    /* Size field larger than the buffer: cut to it; the TPM refuses. */
+    g_assert_cmphex(crb_transact(qts, huge_cmd, sizeof(huge_cmd), resp,
+                                 sizeof(resp)), ==, 0);
+    g_assert_cmphex(tpm2_test_resp_code(resp), !=, TPM2_TEST_RC_SUCCESS);
 
     /* START without the locality is ignored. */
     qtest_memwrite(qts, CRB_BUFFER, tpm2_cmd_startup_clear,
