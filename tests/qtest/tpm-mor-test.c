@@ -9,183 +9,16 @@
  * nonvolatile memory must keep their contents.  With the MOR bit clear
  * (other bits set) nothing is cleared; repeated resets keep clearing;
  * a preallocated backend keeps its memory; the clear is traced.
+ * virtio-mem memory: tpm-mor-virtio-mem-test.c.
  * Skipped, saying why, when swtpm is missing (tpm-crb needs a back end).
  */
-#include <dirent.h>
-#include <inttypes.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include "libqtest.h"
-#include "tests/tpm/swtpm.h"
-
-#define MiB (1024ULL * 1024)
-#define GiB (1024 * MiB)
-
-#define PPI_BASE        0xfed45000ULL
-#define PPI_SIZE        0x400
-#define PPI_MOVV        (PPI_BASE + 0x15a)  /* docs/specs/tpm.rst */
-#define MOVV_CLEAR      0x01
-
-#define BIOS_SIZE       (64 * 1024)
-#define BIOS_BASE       (4 * GiB - BIOS_SIZE)
-#define ISA_BIOS_BASE   (1 * MiB - BIOS_SIZE)   /* its alias below 1 MiB */
-#define SECRET_SIZE     (16 * MiB)
-#define CHUNK           (1 * MiB)
-
-static const char *tmpdir;
+#include "tpm-mor-util.h"
 
 /* The RAM a test writes secrets into; the last one is above 4 GiB. */
 static const uint64_t secret_at[] = {
     2 * MiB, 3 * GiB - SECRET_SIZE, 4 * GiB + 32 * MiB,
 };
 #define BASE_RAM "-m 3136M"     /* 3 GiB below 4 GiB, 64 MiB above */
-
-typedef struct Vm {
-    Swtpm *swtpm;
-    QTestState *qts;
-    char *bios;
-    char *trace;
-} Vm;
-
-static uint8_t bios_byte(uint64_t i)
-{
-    return (uint8_t)(i * 13 + 7);
-}
-
-static char *make_bios(void)
-{
-    g_autofree uint8_t *img = g_malloc(BIOS_SIZE);
-    char *path = g_strdup_printf("%s/bios-%d.bin", tmpdir, (int)getpid());
-
-    for (uint64_t i = 0; i < BIOS_SIZE; i++) {
-        img[i] = bios_byte(i);
-    }
-    g_assert(g_file_set_contents(path, (char *)img, BIOS_SIZE, NULL));
-    return path;
-}
-
-/* A VM with tpm-crb (ppi=on), -bios and a trace of the clear. */
-static Vm *vm_start(const char *machine_args)
-{
-    Vm *vm = g_new0(Vm, 1);
-    g_autofree char *args = NULL;
-
-    vm->swtpm = swtpm_start(tmpdir);
-    vm->bios = make_bios();
-    vm->trace = g_strdup_printf("%s/trace-%d.log", tmpdir, (int)getpid());
-    unlink(vm->trace);
-    args = g_strdup_printf("-machine microvm %s -bios %s "
-                           "-chardev socket,id=chrtpm,path=%s "
-                           "-tpmdev emulator,id=tpm0,chardev=chrtpm "
-                           "-device tpm-crb,tpmdev=tpm0 "
-                           "-trace tpm_ppi_memory_clear -D %s",
-                           machine_args, vm->bios, vm->swtpm->ctrl_path,
-                           vm->trace);
-    vm->qts = qtest_init(args);
-    return vm;
-}
-
-static char *read_file(const char *path)
-{
-    char *text = NULL;
-
-    g_assert(g_file_get_contents(path, &text, NULL, NULL));
-    return text;
-}
-
-static void vm_free(Vm *vm)
-{
-    qtest_quit(vm->qts);
-    swtpm_free(vm->swtpm);
-    unlink(vm->bios);
-    if (g_test_verbose()) {
-        g_autofree char *trace = read_file(vm->trace);
-
-        g_test_message("trace: %s", trace);
-    }
-    unlink(vm->trace);
-    g_free(vm->bios);
-    g_free(vm->trace);
-    g_free(vm);
-}
-
-static void write_secret(QTestState *qts, uint64_t addr, uint64_t size)
-{
-    qtest_memset(qts, addr, 0x5e, size);
-    g_assert_cmphex(qtest_readb(qts, addr + size - 1), ==, 0x5e);
-}
-
-/* Every byte of [addr, addr + size) reads @c. */
-static void check_all(QTestState *qts, uint64_t addr, uint64_t size,
-                      uint8_t c)
-{
-    g_autofree uint8_t *buf = g_malloc(CHUNK);
-
-    for (uint64_t off = 0; off < size; off += CHUNK) {
-        uint64_t len = MIN(CHUNK, size - off);
-
-        qtest_bufread(qts, addr + off, buf, len);
-        for (uint64_t i = 0; i < len; i++) {
-            if (buf[i] != c) {
-                g_error("0x%" PRIx64 " reads 0x%02x, expected 0x%02x",
-                        addr + off + i, buf[i], c);
-            }
-        }
-    }
-}
-
-static void check_bios(QTestState *qts)
-{
-    g_autofree uint8_t *buf = g_malloc(BIOS_SIZE);
-
-    qtest_bufread(qts, BIOS_BASE, buf, BIOS_SIZE);
-    for (uint64_t i = 0; i < BIOS_SIZE; i++) {
-        g_assert_cmpuint(buf[i], ==, bios_byte(i));
-    }
-    qtest_bufread(qts, ISA_BIOS_BASE, buf, BIOS_SIZE);
-    for (uint64_t i = 0; i < BIOS_SIZE; i++) {
-        g_assert_cmpuint(buf[i], ==, bios_byte(i));
-    }
-}
-
-static void fill_ppi(QTestState *qts, uint8_t movv)
-{
-    uint8_t ppi[PPI_SIZE];
-
-    for (int i = 0; i < PPI_SIZE; i++) {
-        ppi[i] = i * 3 + 1;
-    }
-    ppi[PPI_MOVV - PPI_BASE] = movv;
-    qtest_memwrite(qts, PPI_BASE, ppi, sizeof(ppi));
-}
-
-static void check_ppi(QTestState *qts, uint8_t movv)
-{
-    uint8_t ppi[PPI_SIZE];
-
-    qtest_memread(qts, PPI_BASE, ppi, sizeof(ppi));
-    for (int i = 0; i < PPI_SIZE; i++) {
-        g_assert_cmpuint(ppi[i], ==, i == PPI_MOVV - PPI_BASE ? movv
-                                                          : (uint8_t)(i * 3 + 1));
-    }
-}
-
-static void system_reset(QTestState *qts)
-{
-    qtest_qmp_assert_success(qts, "{\"execute\": \"system_reset\"}");
-    qtest_qmp_eventwait(qts, "RESET");
-}
-
-static int count_lines_with(const char *text, const char *needle)
-{
-    int n = 0;
-
-    for (const char *p = text; (p = strstr(p, needle)); p++) {
-        n++;
-    }
-    return n;
-}
 
 static void test_system_reset(void)
 {
@@ -279,36 +112,6 @@ static void test_guest_reset_and_repeat(void)
     vm_free(vm);
 }
 
-/* The fd of @pid whose link names a memfd of a memory backend, or -1. */
-static char *find_memfd(pid_t pid)
-{
-    g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char *found = NULL;
-
-    g_assert(d);
-    while (!found && (e = readdir(d))) {
-        g_autofree char *path = g_strdup_printf("%s/%s", dir, e->d_name);
-        g_autofree char *target = g_file_read_link(path, NULL);
-
-        if (target && strstr(target, "memfd:memory-backend-memfd")) {
-            found = g_steal_pointer(&path);
-        }
-    }
-    closedir(d);
-    g_assert(found);
-    return found;
-}
-
-static uint64_t allocated_bytes(const char *path)
-{
-    struct stat st;
-
-    g_assert(stat(path, &st) == 0);
-    return (uint64_t)st.st_blocks * 512;
-}
-
 static void test_memfd_ram(void)
 {
     g_autofree char *memfd = NULL;
@@ -335,7 +138,7 @@ static void test_memfd_ram(void)
 
 static void test_nonvolatile_ram(void)
 {
-    g_autofree char *file = g_strdup_printf("%s/pmem-%d.img", tmpdir,
+    g_autofree char *file = g_strdup_printf("%s/pmem-%d.img", qtest_tmpdir(),
                                             (int)getpid());
     g_autofree char *args = g_strdup_printf(
         "-m 128M -object memory-backend-file,id=ram0,size=128M,"
@@ -380,7 +183,6 @@ static void test_prealloc_ram(void)
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    tmpdir = qtest_tmpdir();
     g_test_add_func("/tpm-mor/system-reset", test_system_reset);
     g_test_add_func("/tpm-mor/clear-bit-unset", test_mor_clear_bit_unset);
     g_test_add_func("/tpm-mor/guest-reset-and-repeat",
