@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -66,6 +67,9 @@ static void swtpm_spawn(Swtpm *t)
     if (t->pid == 0) {
         /* It logs to a file; keep the test's pipes free of it. */
         int null = open("/dev/null", O_RDWR);
+
+        /* A test that aborts must not leave swtpm behind. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
 
         dup2(null, STDIN_FILENO);
         dup2(null, STDOUT_FILENO);
