@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-sink.c: the byte sinks of dump-sink.h -- a file descriptor
+ * (regular file with holes, or any sequential stream) and memory -- and
+ * the wrappers that check the offset rule and supply fallbacks.
+ */
+#include "qemu/osdep.h"
+#include <linux/falloc.h>
+#include "dump/dump-sink.h"
+
+/* Zeros written to sequential outputs come from here. */
+#define ZERO_CHUNK (256 * 1024)
+static const uint8_t zero_chunk[ZERO_CHUNK];
+
+/* ---------------------------------------------------------------- wrappers */
+
+static void sink_advance(DumpSink *sink, uint64_t offset, uint64_t len)
+{
+    sink->end = MAX(sink->end, offset + len);
+}
+
+static int sink_check_offset(DumpSink *sink, uint64_t offset, uint64_t len)
+{
+    if (offset + len < offset) {
+        return -EFBIG;
+    }
+    if (!sink->seekable && offset != sink->end) {
+        return -ESPIPE;
+    }
+    return 0;
+}
+
+int dump_sink_pwrite(DumpSink *sink, const void *buf, size_t len,
+                     uint64_t offset)
+{
+    int ret = sink_check_offset(sink, offset, len);
+
+    if (ret || !len) {
+        return ret;
+    }
+    ret = sink->ops->pwrite(sink, buf, len, offset);
+    if (!ret) {
+        sink->bytes_written += len;
+        sink_advance(sink, offset, len);
+    }
+    return ret;
+}
+
+int dump_sink_zero(DumpSink *sink, uint64_t offset, uint64_t len)
+{
+    int ret = sink_check_offset(sink, offset, len);
+
+    if (ret || !len) {
+        return ret;
+    }
+    ret = sink->ops->zero(sink, offset, len);
+    if (!ret) {
+        sink_advance(sink, offset, len);
+    }
+    return ret;
+}
+
+int dump_sink_copy_fd(DumpSink *sink, int fd, off_t fd_offset,
+                      const void *fallback, size_t len, uint64_t offset)
+{
+    int ret = sink_check_offset(sink, offset, len);
+
+    if (ret || !len) {
+        return ret;
+    }
+    if (sink->ops->copy_fd && fd >= 0) {
+        ret = sink->ops->copy_fd(sink, fd, fd_offset, len, offset);
+        if (!ret) {
+            sink->bytes_written += len;
+            sink_advance(sink, offset, len);
+            return 0;
+        }
+        if (ret != -EOPNOTSUPP && ret != -EXDEV && ret != -EINVAL) {
+            return ret;
+        }
+    }
+    return dump_sink_pwrite(sink, fallback, len, offset);
+}
+
+int dump_sink_finish(DumpSink *sink, uint64_t size)
+{
+    if (size < sink->end) {
+        return -EINVAL;
+    }
+    if (size > sink->end) {
+        /* a trailing hole */
+        int ret = dump_sink_zero(sink, sink->end, size - sink->end);
+
+        if (ret) {
+            return ret;
+        }
+    }
+    return sink->ops->finish ? sink->ops->finish(sink, size) : 0;
+}
+
+void dump_sink_free(DumpSink *sink)
+{
+    if (sink && sink->ops->destroy) {
+        sink->ops->destroy(sink);
+    } else {
+        g_free(sink);
+    }
+}
+
+/* -------------------------------------------------------------- fd sink */
+
+static ssize_t real_write(int fd, const void *buf, size_t len)
+{
+    return write(fd, buf, len);
+}
+
+static ssize_t real_pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+    return pwrite(fd, buf, len, off);
+}
+
+static const DumpSyscalls real_syscalls = {
+    .write = real_write,
+    .pwrite = real_pwrite,
+};
+static const DumpSyscalls *syscalls = &real_syscalls;
+
+void dump_fd_sink_set_syscalls(const DumpSyscalls *sys)
+{
+    syscalls = sys ? sys : &real_syscalls;
+}
+
+/*
+ * struct FdSink
+ * @fd: the output (borrowed).
+ * @regular: random access with holes (regular file, no O_APPEND).
+ * @base: file offset of output offset 0 (the fd's position at creation).
+ * @stale_end: output offsets below this held data before the dump (the
+ *             file was not empty): holes there must be punched.
+ * @no_copy: copy_file_range() failed as "cannot here"; don't retry.
+ */
+typedef struct FdSink {
+    DumpSink base;
+    int fd;
+    bool regular;
+    uint64_t base_offset;
+    uint64_t stale_end;
+    bool no_copy;
+} FdSink;
+
+static FdSink *fd_sink(DumpSink *sink)
+{
+    return container_of(sink, FdSink, base);
+}
+
+/* Write all of @buf, positioned (@pos >= 0) or at the stream's end. */
+static int fd_write_full(int fd, const uint8_t *buf, size_t len, off_t pos)
+{
+    while (len) {
+        ssize_t n = pos >= 0 ? syscalls->pwrite(fd, buf, len, pos)
+                             : syscalls->write(fd, buf, len);
+
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -errno;
+        }
+        if (n == 0) {
+            return -ENOSPC;
+        }
+        buf += n;
+        len -= n;
+        if (pos >= 0) {
+            pos += n;
+        }
+    }
+    return 0;
+}
+
+static int fd_sink_pwrite(DumpSink *sink, const void *buf, size_t len,
+                          uint64_t offset)
+{
+    FdSink *s = fd_sink(sink);
+
+    return fd_write_full(s->fd, buf, len,
+                         s->regular ? (off_t)(s->base_offset + offset) : -1);
+}
+
+static int fd_sink_write_zeros(FdSink *s, uint64_t offset, uint64_t len)
+{
+    while (len) {
+        size_t n = MIN(len, ZERO_CHUNK);
+        int ret = fd_write_full(s->fd, zero_chunk, n,
+                                s->regular ? (off_t)(s->base_offset + offset)
+                                           : -1);
+
+        if (ret) {
+            return ret;
+        }
+        s->base.bytes_written += n;
+        offset += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static int fd_sink_zero(DumpSink *sink, uint64_t offset, uint64_t len)
+{
+    FdSink *s = fd_sink(sink);
+    uint64_t stale;
+
+    if (!s->regular) {
+        return fd_sink_write_zeros(s, offset, len);
+    }
+    if (offset >= s->stale_end) {
+        return 0;   /* past the old end of file: a hole as it is */
+    }
+    stale = MIN(len, s->stale_end - offset);
+    if (fallocate(s->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                  s->base_offset + offset, stale) < 0) {
+        return fd_sink_write_zeros(s, offset, stale);
+    }
+    return 0;
+}
+
+static int fd_sink_copy_fd(DumpSink *sink, int fd, off_t fd_offset,
+                           size_t len, uint64_t offset)
+{
+    FdSink *s = fd_sink(sink);
+    loff_t in = fd_offset, out = s->base_offset + offset;
+
+    if (!s->regular || s->no_copy) {
+        return -EOPNOTSUPP;
+    }
+    while (len) {
+        ssize_t n = copy_file_range(fd, &in, s->fd, &out, len, 0);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int err = n < 0 ? errno : ENOSPC;
+
+            if (err == EXDEV || err == EOPNOTSUPP || err == EINVAL ||
+                err == ENOSYS) {
+                /* the caller rewrites the whole range with write() */
+                s->no_copy = true;
+                return -EOPNOTSUPP;
+            }
+            return -err;
+        }
+        len -= n;
+    }
+    return 0;
+}
+
+static int fd_sink_finish(DumpSink *sink, uint64_t size)
+{
+    FdSink *s = fd_sink(sink);
+    struct stat st;
+
+    if (!s->regular) {
+        return 0;
+    }
+    if (fstat(s->fd, &st) < 0) {
+        return -errno;
+    }
+    if ((uint64_t)st.st_size < s->base_offset + size &&
+        ftruncate(s->fd, s->base_offset + size) < 0) {
+        return -errno;
+    }
+    return 0;
+}
+
+static const DumpSinkOps fd_sink_ops = {
+    .pwrite = fd_sink_pwrite,
+    .zero = fd_sink_zero,
+    .copy_fd = fd_sink_copy_fd,
+    .finish = fd_sink_finish,
+};
+
+DumpSink *dump_fd_sink_new(int fd)
+{
+    FdSink *s = g_new0(FdSink, 1);
+    struct stat st;
+    off_t pos;
+    int fl;
+
+    s->base.ops = &fd_sink_ops;
+    s->fd = fd;
+    fl = fcntl(fd, F_GETFL);
+    pos = lseek(fd, 0, SEEK_CUR);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fl >= 0 &&
+        !(fl & O_APPEND) && pos >= 0) {
+        s->regular = true;
+        s->base.seekable = true;
+        s->base_offset = pos;
+        s->stale_end = st.st_size > pos ? st.st_size - pos : 0;
+    }
+    return &s->base;
+}
+
+/* ------------------------------------------------------------ memory sink */
+
+typedef struct MemSink {
+    DumpSink base;
+    GByteArray *data;
+    uint64_t hole_bytes;
+} MemSink;
+
+static MemSink *mem_sink(DumpSink *sink)
+{
+    return container_of(sink, MemSink, base);
+}
+
+/* GByteArray lengths are guint: a memory sink holds up to 4 GiB. */
+static int mem_sink_grow(MemSink *s, uint64_t end)
+{
+    if (end > G_MAXUINT) {
+        return -EFBIG;
+    }
+    if (end > s->data->len) {
+        size_t old = s->data->len;
+
+        g_byte_array_set_size(s->data, end);
+        memset(s->data->data + old, 0, end - old);
+    }
+    return 0;
+}
+
+static int mem_sink_pwrite(DumpSink *sink, const void *buf, size_t len,
+                           uint64_t offset)
+{
+    MemSink *s = mem_sink(sink);
+    int ret = mem_sink_grow(s, offset + len);
+
+    if (!ret) {
+        memcpy(s->data->data + offset, buf, len);
+    }
+    return ret;
+}
+
+static int mem_sink_zero(DumpSink *sink, uint64_t offset, uint64_t len)
+{
+    MemSink *s = mem_sink(sink);
+    int ret = mem_sink_grow(s, offset + len);
+
+    if (ret) {
+        return ret;
+    }
+    memset(s->data->data + offset, 0, len);
+    if (sink->seekable) {
+        s->hole_bytes += len;
+    } else {
+        sink->bytes_written += len;
+    }
+    return 0;
+}
+
+static void mem_sink_destroy(DumpSink *sink)
+{
+    MemSink *s = mem_sink(sink);
+
+    g_byte_array_unref(s->data);
+    g_free(s);
+}
+
+static const DumpSinkOps mem_sink_ops = {
+    .pwrite = mem_sink_pwrite,
+    .zero = mem_sink_zero,
+    .destroy = mem_sink_destroy,
+};
+
+DumpSink *dump_mem_sink_new(bool sequential)
+{
+    MemSink *s = g_new0(MemSink, 1);
+
+    s->base.ops = &mem_sink_ops;
+    s->base.seekable = !sequential;
+    s->data = g_byte_array_new();
+    return &s->base;
+}
+
+const uint8_t *dump_mem_sink_data(DumpSink *sink, size_t *len)
+{
+    MemSink *s = mem_sink(sink);
+
+    *len = s->data->len;
+    return s->data->data;
+}
+
+uint64_t dump_mem_sink_hole_bytes(DumpSink *sink)
+{
+    return mem_sink(sink)->hole_bytes;
+}
