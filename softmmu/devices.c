@@ -7,6 +7,7 @@
 #include "qemu/osdep.h"
 #include "qapi/qmp-registry.h"
 #include "qemu/error.h"
+#include "sysemu/dump.h"
 #include "sysemu/sysemu.h"
 
 void sysemu_register_device_types(void)
@@ -15,6 +16,7 @@ void sysemu_register_device_types(void)
 
 void sysemu_register_commands(void)
 {
+    dump_register_commands();
 }
 
 bool sysemu_tpmdev_add(const char *optarg, Error **errp)
@@ -25,6 +27,7 @@ bool sysemu_tpmdev_add(const char *optarg, Error **errp)
 
 void sysemu_cleanup(void)
 {
+    dump_cleanup_at_exit();
 }
 
 static char **vm_name_ptr;
