@@ -505,6 +505,10 @@ static gboolean chr_write_ready(int fd, GIOCondition cond, gpointer opaque)
         /* Dead peer: drop the output; the read side will see EOF. */
         g_byte_array_set_size(chr->outbuf, 0);
     }
+    if (!chr->outbuf->len && chr->handlers && chr->handlers->drained) {
+        /* write_src is still set, so a write from here only appends. */
+        chr->handlers->drained(chr->opaque);
+    }
     if (chr->outbuf->len) {
         return G_SOURCE_CONTINUE;
     }

@@ -28,6 +28,7 @@
 #include "qemu/error.h"
 #include "qemu/log.h"
 #include "qemu/option.h"
+#include "qemu/timer.h"
 #include "qemu/trace.h"
 #include "qom/object_interfaces.h"
 #include "sysemu/hostmem.h"
@@ -367,14 +368,31 @@ static void opt_machine(VlArg *a, void *opaque)
     }
 }
 
+/* Report @err (with its hint) and exit, as error_fatal would. */
+static void exit_on_error(bool ok, Error *err)
+{
+    if (!ok) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
 static void opt_memory(VlArg *a, void *opaque)
 {
-    machine_parse_memory_opts(opaque, a->arg, &error_fatal);
+    Error *err = NULL;
+
+    bool ok = machine_parse_memory_opts(opaque, a->arg, &err);
+
+    exit_on_error(ok, err);
 }
 
 static void opt_smp(VlArg *a, void *opaque)
 {
-    machine_parse_smp(opaque, a->arg, &error_fatal);
+    Error *err = NULL;
+
+    bool ok = machine_parse_smp(opaque, a->arg, &err);
+
+    exit_on_error(ok, err);
 }
 
 static void opt_bios(VlArg *a, void *opaque)
@@ -584,6 +602,10 @@ int main(int argc, char **argv)
         }
     }
 
+    if (qtest_spec) {
+        /* As QEMU: under qtest, event rate limits follow the test's clock. */
+        monitor_set_event_clock(QEMU_CLOCK_VIRTUAL);
+    }
     if (qtest_spec && !qtest_server_init(qtest_spec, qtest_log,
                                          &ms->as_memory, &ms->as_io, &err)) {
         error_report("-qtest %s: %s", qtest_spec, error_get_pretty(err));

@@ -122,6 +122,10 @@ bool machine_parse_memory_opts(MachineState *ms, const char *optarg,
         return false;
     }
     size_str = qemu_opt_get(opts, "size");
+    if (!size_str && !qemu_opt_has(opts, "maxmem") &&
+        !qemu_opt_has(opts, "slots")) {
+        size_str = "";     /* "-m ''": an empty size is not a size */
+    }
     if (size_str) {
         if (qemu_strtosz_MiB(size_str, NULL, &sz)) {
             error_setg(errp, "Parameter 'size' expects a non-negative "

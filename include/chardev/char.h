@@ -30,6 +30,13 @@ typedef struct CharHandlers {
                  size_t nfds);
     /* The peer went away (EOF or error); queued output was dropped. */
     void (*closed)(void *opaque);
+    /*
+     * Optional: queued output was written out completely (or dropped
+     * because the peer is gone) after a write had to wait.  Front ends
+     * that throttle their output (the QMP monitor) refill from here.
+     * Runs from the main loop; it may call qemu_chr_write().
+     */
+    void (*drained)(void *opaque);
 } CharHandlers;
 
 /** qemu_chr_parse_opts: create a chardev from a -chardev argument. */

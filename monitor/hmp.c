@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hmp.c: the human monitor as QMP's human-monitor-command reaches it: a
+ * command line is split into words, matched against the HMP registry
+ * (the longest registered name wins, so "info mtree -f" runs "info
+ * mtree"), and run; its output comes back as one string.  Also the HMP
+ * commands every monitor has: help and info.
+ *
+ * Texts follow QEMU's monitor/hmp.c: "unknown command: '...'" for names
+ * nobody registered, "Error: ..." after a failing command's output,
+ * "NAME PARAMS -- HELP" lines in help, and line ends turned into CRLF as
+ * QEMU's monitor_puts() does.  There is no HMP chardev (-monitor) and no
+ * readline; the commands themselves live in their subsystems.
+ */
+#include "qemu/osdep.h"
+#include "qemu/error.h"
+#include "qapi/qmp-registry.h"
+#include "monitor/monitor-internal.h"
+
+#define HMP_INFO_PREFIX "info "
+
+/* Run the command that best matches @argv; report what went wrong. */
+static void hmp_dispatch(int argc, char **argv, GString *out)
+{
+    for (int words = argc; words > 0; words--) {
+        char *saved = argv[words];
+        g_autofree char *name = NULL;
+        const HmpCommand *cmd;
+        Error *err = NULL;
+
+        argv[words] = NULL;     /* the first @words words, space-joined */
+        name = g_strjoinv(" ", argv);
+        argv[words] = saved;
+        cmd = hmp_find_command(name);
+        if (!cmd) {
+            continue;
+        }
+        if (!cmd->fn(argc - words, argv + words, out, &err)) {
+            g_string_append_printf(out, "Error: %s\n",
+                                   err ? error_get_pretty(err) : "failed");
+            error_free(err);
+        }
+        return;
+    }
+    g_string_append_printf(out, "unknown command: '%s'\n", argv[0]);
+}
+
+/**
+ * hmp_run_line: run HMP command line @line, appending its output
+ * (lines ending in "\n") to @out.
+ */
+static void hmp_run_line(const char *line, GString *out)
+{
+    g_auto(GStrv) argv = NULL;
+    g_autoptr(GError) gerr = NULL;
+    int argc;
+
+    if (!g_shell_parse_argv(line, &argc, &argv, &gerr)) {
+        if (!g_error_matches(gerr, G_SHELL_ERROR,
+                             G_SHELL_ERROR_EMPTY_STRING)) {
+            g_string_append_printf(out, "Error: %s\n", gerr->message);
+        }
+        return;
+    }
+    hmp_dispatch(argc, argv, out);
+}
+
+/* -------------------------------------------------------- help and info */
+
+typedef struct HmpHelpFilter {
+    GString *out;
+    bool info;              /* list "info X" commands, else top level */
+    const char *only;       /* just this command, or NULL for all */
+    bool found;
+} HmpHelpFilter;
+
+static bool hmp_help_matches(const HmpHelpFilter *f, const char *name)
+{
+    if (f->only) {
+        return !strcmp(name, f->only);
+    }
+    if (f->info) {
+        return g_str_has_prefix(name, HMP_INFO_PREFIX);
+    }
+    return !strchr(name, ' ');      /* the top level: one word */
+}
+
+static void hmp_help_one(const HmpCommand *cmd, void *opaque)
+{
+    HmpHelpFilter *f = opaque;
+
+    if (!hmp_help_matches(f, cmd->name)) {
+        return;
+    }
+    f->found = true;
+    g_string_append_printf(f->out, "%s %s -- %s\n", cmd->name,
+                           cmd->params ? cmd->params : "",
+                           cmd->help ? cmd->help : "");
+}
+
+/* help [COMMAND...]: all commands, the info commands, or one command. */
+static bool hmp_help(int argc, char **argv, GString *out, Error **errp)
+{
+    g_autofree char *name = g_strjoinv(" ", argv);
+    HmpHelpFilter f = { .out = out };
+
+    if (!argc) {
+        hmp_for_each_command(hmp_help_one, &f);
+        return true;
+    }
+    if (!strcmp(name, "info")) {
+        f.info = true;
+    } else {
+        f.only = name;
+    }
+    hmp_for_each_command(hmp_help_one, &f);
+    if (!f.found) {
+        g_string_append_printf(out, "unknown command: '%s'\n", name);
+    }
+    return true;
+}
+
+/* info: list the info commands; "info X" for unknown X lands here too. */
+static bool hmp_info(int argc, char **argv, GString *out, Error **errp)
+{
+    if (!argc) {
+        return hmp_help(1, (char *[]){ (char *)"info", NULL }, out, errp);
+    }
+    g_string_append_printf(out, "unknown command: 'info %s'\n", argv[0]);
+    return true;
+}
+
+/* ------------------------------------------------ human-monitor-command */
+
+static const QmpArgSpec hmc_args[] = {
+    { "command-line", QMP_ARG_STR },
+    { "cpu-index", QMP_ARG_INT, .optional = true },
+    { NULL }
+};
+
+static bool qmp_human_monitor_command(JsonObject *args, JsonNode **ret,
+                                      Error **errp)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GString) crlf = g_string_new(NULL);
+    g_autofree char *valid = NULL;
+    MonitorQMP *qmp_mon;
+
+    /* the machine has one CPU as far as the monitor knows: index 0 */
+    if (qmp_arg_get_int(args, "cpu-index", 0) != 0) {
+        error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+        return false;
+    }
+    /* QEMU runs HMP in a monitor of its own: no QMP fds in reach */
+    qmp_mon = monitor_qmp_set_cur(NULL);
+    hmp_run_line(qmp_arg_get_str(args, "command-line", ""), out);
+    monitor_qmp_set_cur(qmp_mon);
+
+    valid = g_utf8_make_valid(out->str, out->len);
+    for (const char *p = valid; *p; p++) {
+        if (*p == '\n') {
+            g_string_append_c(crlf, '\r');
+        }
+        g_string_append_c(crlf, *p);
+    }
+    *ret = json_node_new(JSON_NODE_VALUE);
+    json_node_set_string(*ret, crlf->str);
+    return true;
+}
+
+void monitor_register_hmp_commands(void)
+{
+    hmp_register_command("help", "[cmd]", "show the help", hmp_help);
+    hmp_register_command("info", "[subcommand]",
+                         "show various information about the system state",
+                         hmp_info);
+    qmp_register_command("human-monitor-command", qmp_human_monitor_command,
+                         hmc_args, 0);
+}

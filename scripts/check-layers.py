@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Check the include layering rules of STYLE.md ("Layout and layers").
+
+1. include/qemu/ and util/ use only include/qemu/ headers (and glib/libc).
+2. The memory core (include/exec/, softmmu/memory*.c, softmmu/physmem.c)
+   does not include device, dump, monitor or control-plane headers.
+3. softmmu/memory-internal.h is included only from softmmu/.
+4. Only monitor/ and softmmu/vl.c include monitor/ headers.
+5. tests/qtest/libqtest.c and libqos/ include no server headers.
+Prints each violation as FILE:LINE: rule: include, exits 1 if any.
+"""
+import os
+import re
+import sys
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+CORE_FORBIDDEN = ("hw/", "dump/", "monitor/", "sysemu/", "chardev/")
+
+
+def rules_for(path):
+    """Yield (rule name, predicate on the included header) for @path."""
+    if path.startswith(("include/qemu/", "util/")):
+        yield ("base uses only qemu/", lambda h: h.startswith("qemu/")
+               or h == os.path.basename(h))
+    if path.startswith("include/exec/") or re.match(
+            r"softmmu/(memory|memory-[a-z]+|physmem)\.c$", path):
+        yield ("memory core stays below devices",
+               lambda h: not h.startswith(CORE_FORBIDDEN))
+    if not path.startswith("softmmu/"):
+        yield ("FlatView internals stay in softmmu/",
+               lambda h: h != "softmmu/memory-internal.h")
+    if not path.startswith("monitor/") and path != "softmmu/vl.c":
+        yield ("only vl.c and monitor/ see the monitor",
+               lambda h: not h.startswith("monitor/"))
+    if path.startswith("tests/qtest/libqtest") or \
+            path.startswith("tests/qtest/libqos/"):
+        yield ("libqtest speaks only the wire protocol",
+               lambda h: "/" not in h or h.startswith("libqos/"))
+
+
+def main():
+    bad = 0
+    for top in ("include", "util", "qom", "qapi", "chardev", "softmmu",
+                "backends", "hw", "dump", "monitor", "target", "tests"):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            for name in files:
+                if not name.endswith((".c", ".h")):
+                    continue
+                full = os.path.join(dirpath, name)
+                rel = os.path.relpath(full, ROOT)
+                rules = list(rules_for(rel))
+                if not rules:
+                    continue
+                with open(full, encoding="utf-8") as f:
+                    for lineno, line in enumerate(f, 1):
+                        m = INCLUDE.match(line)
+                        if not m:
+                            continue
+                        for rule, ok in rules:
+                            if not ok(m.group(1)):
+                                print(f"{rel}:{lineno}: {rule}: "
+                                      f"{m.group(1)}")
+                                bad += 1
+    if bad:
+        print(f"{bad} layering violation(s)")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

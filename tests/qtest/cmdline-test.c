@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmdline-test.c: bad command lines (the CLI rows of bad-inputs.md) end
+ * with exit status 1 and one clear line on stderr, before any guest runs;
+ * good ones (help, version, dumpdtb) succeed.  The DTB is checked with
+ * libfdt.
+ */
+#include <libfdt.h>
+#include "libqtest.h"
+
+typedef struct RunResult {
+    int status;
+    char *err;
+    char *out;
+} RunResult;
+
+static RunResult run(const char *args)
+{
+    /* A command line that is wrongly accepted would run forever. */
+    g_autofree char *cmd = g_strdup_printf("timeout -s KILL 30 %s %s",
+                                           qtest_get_binary(), args);
+    RunResult r = { 0 };
+    GError *gerr = NULL;
+    int wstatus;
+
+    if (!g_spawn_command_line_sync(cmd, &r.out, &r.err, &wstatus, &gerr)) {
+        g_error("cannot run %s: %s", cmd, gerr->message);
+    }
+    g_assert_true(WIFEXITED(wstatus));
+    r.status = WEXITSTATUS(wstatus);
+    return r;
+}
+
+static void run_free(RunResult *r)
+{
+    g_free(r->err);
+    g_free(r->out);
+}
+
+static void expect_error(const char *args, const char *needle)
+{
+    RunResult r = run(args);
+
+    if (r.status != 1 || !strstr(r.err, needle)) {
+        g_error("'%s': status %d, stderr '%s'; expected 1 and '%s'", args,
+                r.status, r.err, needle);
+    }
+    /* One message, no sanitizer noise, no stack trace. */
+    g_assert_null(strstr(r.err, "Sanitizer"));
+    g_assert_cmpuint(strlen(r.err), <, 600);
+    run_free(&r);
+}
+
+static void test_bad_sizes(void)
+{
+    static const char *const sizes[] = {
+        "''", "-1", "0x", "18446744073709551616", "20E", "1.5E999",
+        "1e3k", "123-45", "0x1.8G",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        g_autofree char *args = g_strdup_printf("-m %s", sizes[i]);
+        g_autofree char *obj = g_strdup_printf(
+            "-object memory-backend-ram,id=m,size=%s", sizes[i]);
+
+        expect_error(args, "size");
+        expect_error(obj, "size");
+    }
+    expect_error("-m 1G,maxmem=512M", "maxmem");
+    expect_error("-m 1G,slots=4", "maxmem");
+}
+
+static void test_bad_options(void)
+{
+    g_autofree char *longval = NULL;
+    GString *s = g_string_new("-name ");
+
+    expect_error("-nosuchoption", "invalid option");
+    expect_error("-m", "requires an argument");
+    expect_error("-m 1G -m 2G", "only once");
+    expect_error("disk.img", "invalid option");
+    expect_error("-accel kvm", "accelerator");
+    expect_error("-machine nosuchboard", "unsupported machine type");
+    expect_error("-machine microvm,nosuchprop=1", "nosuchprop");
+    expect_error("-machine microvm,pit=on", "pit");
+    expect_error("-display gtk", "display");
+    expect_error("-device nosuchdevice", "nosuchdevice");
+    expect_error("-chardev socket,id=c", "path");
+    expect_error("-qmp tcp:1234", "valid char driver");
+    for (int i = 0; i < 70000; i++) {
+        g_string_append_c(s, 'x');
+    }
+    longval = g_string_free(s, false);
+    expect_error(longval, "too long");
+}
+
+static void test_bad_objects(void)
+{
+    expect_error("-object memory-backend-ram,size=1M", "'id' is missing");
+    expect_error("-object memory-backend-ram,id=0bad,size=1M", "identifier");
+    expect_error("-object memory-backend-ram,id=m,size=1M "
+                 "-object memory-backend-ram,id=m,size=1M", "duplicate");
+    expect_error("-object memory-backend-ram,id=m,size=0", "size");
+    expect_error("-object memory-backend-ram,id=m,size=1000", "page size");
+    expect_error("-object nosuchtype,id=m", "invalid object type");
+    expect_error("-object memory-backend,id=m,size=1M", "abstract");
+    expect_error("-object memory-backend-file,id=m,size=1M", "mem-path");
+    expect_error("-object memory-backend-file,id=m,size=1M,"
+                 "mem-path=/nonexistent/dir/file", "backing store");
+    expect_error("-object memory-backend-ram,id=m,size=1M,prealloc=on,"
+                 "reserve=off", "incompatible");
+    expect_error("-object memory-backend-ram,id=m,size=1M,share=maybe",
+                 "share");
+    expect_error("-machine microvm,memory-backend=nosuch", "not found");
+    expect_error("-m 256M -object memory-backend-ram,id=m,size=128M "
+                 "-machine microvm,memory-backend=m", "does not match");
+}
+
+static void test_help_and_version(void)
+{
+    RunResult r = run("-version");
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "sparsevm version"));
+    run_free(&r);
+    r = run("-machine help");
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "microvm"));
+    run_free(&r);
+    r = run("-object help");
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "memory-backend-memfd"));
+    run_free(&r);
+    r = run("-object memory-backend-file,help");
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "mem-path"));
+    run_free(&r);
+}
+
+static void test_dumpdtb(void)
+{
+    g_autofree char *path = g_build_filename(qtest_tmpdir(), "m.dtb", NULL);
+    g_autofree char *args = g_strdup_printf(
+        "-machine microvm,dumpdtb=%s -m 4608M,maxmem=20G -smp 3", path);
+    RunResult r = run(args);
+    g_autofree char *fdt = NULL;
+    const fdt64_t *reg;
+    gsize len;
+    int node, cpus = 0, len_reg;
+
+    g_assert_cmpint(r.status, ==, 0);
+    run_free(&r);
+    g_assert_true(g_file_get_contents(path, &fdt, &len, NULL));
+    g_assert_cmpint(fdt_check_header(fdt), ==, 0);
+    g_assert_cmpuint(fdt_totalsize(fdt), ==, len);
+
+    node = fdt_path_offset(fdt, "/memory@0");
+    g_assert_cmpint(node, >=, 0);
+    reg = fdt_getprop(fdt, node, "reg", &len_reg);
+    g_assert_cmpint(len_reg, ==, 16);
+    g_assert_cmphex(fdt64_to_cpu(reg[0]), ==, 0);
+    g_assert_cmphex(fdt64_to_cpu(reg[1]), ==, 0xc0000000);
+    node = fdt_path_offset(fdt, "/memory@100000000");
+    reg = fdt_getprop(fdt, node, "reg", &len_reg);
+    g_assert_cmphex(fdt64_to_cpu(reg[1]), ==, 0x60000000);
+    /* Device memory: 1 GiB aligned above RAM, maxmem - ram long. */
+    node = fdt_path_offset(fdt, "/device-memory@180000000");
+    g_assert_cmpint(node, >=, 0);
+    reg = fdt_getprop(fdt, node, "reg", &len_reg);
+    g_assert_cmphex(fdt64_to_cpu(reg[1]), ==, 20ULL * 1024 * 1024 * 1024 -
+                    4608ULL * 1024 * 1024);
+    node = fdt_path_offset(fdt, "/cpus");
+    for (int c = fdt_first_subnode(fdt, node); c >= 0;
+         c = fdt_next_subnode(fdt, c)) {
+        cpus++;
+    }
+    g_assert_cmpint(cpus, ==, 3);
+    /* No device: no virtio_mmio node. */
+    g_assert_cmpint(fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio"), <,
+                    0);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/cmdline/bad-sizes", test_bad_sizes);
+    g_test_add_func("/cmdline/bad-options", test_bad_options);
+    g_test_add_func("/cmdline/bad-objects", test_bad_objects);
+    g_test_add_func("/cmdline/help-version", test_help_and_version);
+    g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
+    return g_test_run();
+}
