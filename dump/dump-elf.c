@@ -122,13 +122,15 @@ static void elf_assert_state(DumpJob *job, ElfWriter *w,
     w->state = state;
 }
 
-static bool elf_fail(ElfWriter *w, Error **errp, int err, const char *what)
+/* Enter FAILED; a write interrupted by cancellation reports the cancel. */
+static bool elf_fail(DumpJob *job, ElfWriter *w, Error **errp, int err,
+                     const char *what)
 {
     w->state = ELF_W_FAILED;
-    if (err) {
-        error_setg_errno(errp, -err, "dump: failed to %s", what);
-    } else {
+    if (dump_job_cancelled(job)) {
         error_setg(errp, "dump: cancelled by dump-cancel");
+    } else {
+        error_setg_errno(errp, -err, "dump: failed to %s", what);
     }
     return false;
 }
@@ -385,7 +387,7 @@ static bool elf_write_headers(DumpJob *job, ElfWriter *w, Error **errp)
                       w->section_offset, ELF_SHSTRTAB_SIZE, 0);
     ret = dump_sink_pwrite(job->sink, buf, n, pos);
     if (ret) {
-        return elf_fail(w, errp, ret, "write elf header");
+        return elf_fail(job, w, errp, ret, "write elf header");
     }
     pos += n;
 
@@ -404,7 +406,7 @@ static bool elf_write_headers(DumpJob *job, ElfWriter *w, Error **errp)
         }
         ret = dump_sink_pwrite(job->sink, buf, n, pos);
         if (ret) {
-            return elf_fail(w, errp, ret, "write program header table");
+            return elf_fail(job, w, errp, ret, "write program header table");
         }
         pos += n;
         n = 0;
@@ -423,7 +425,7 @@ static bool elf_write_notes(DumpJob *job, ElfWriter *w, Error **errp)
     if (!ret) {
         ret = dump_sink_zero(job->sink, end, w->memory_offset - end);
     }
-    return ret ? elf_fail(w, errp, ret, "write elf notes") : true;
+    return ret ? elf_fail(job, w, errp, ret, "write elf notes") : true;
 }
 
 static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
@@ -439,7 +441,7 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
         int ret;
 
         if (dump_job_cancelled(job)) {
-            return elf_fail(w, errp, 0, NULL);
+            return elf_fail(job, w, errp, 0, NULL);
         }
         if (ext.kind == DUMP_EXTENT_DATA) {
             ret = dump_sink_copy_fd(job->sink, ext.fd, ext.fd_offset,
@@ -448,7 +450,7 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
             ret = dump_sink_zero(job->sink, off, ext.len);
         }
         if (ret) {
-            return elf_fail(w, errp, ret, "save memory");
+            return elf_fail(job, w, errp, ret, "save memory");
         }
         dump_job_progress(job, ext.len);
     }
@@ -463,7 +465,7 @@ static bool elf_write_trailer(DumpJob *job, ElfWriter *w, Error **errp)
     ret = dump_sink_pwrite(job->sink, elf_shstrtab, ELF_SHSTRTAB_SIZE,
                            w->section_offset);
     if (ret) {
-        return elf_fail(w, errp, ret, "write string table data");
+        return elf_fail(job, w, errp, ret, "write string table data");
     }
     elf_assert_state(job, w, ELF_W_DONE);
     return true;

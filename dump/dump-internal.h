@@ -204,10 +204,11 @@ static inline bool dump_job_cancelled(const DumpJob *job)
     return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED);
 }
 
-static inline void dump_job_request_cancel(DumpJob *job)
-{
-    __atomic_store_n(&job->cancel, 1, __ATOMIC_RELAXED);
-}
+/**
+ * dump_job_request_cancel: ask the writer to stop at the next extent, and
+ * interrupt a write stalled on a slow reader.  Any thread.
+ */
+void dump_job_request_cancel(DumpJob *job);
 
 /** The longest ZERO/DATA extent encoders get: one write, one cancel poll. */
 #define DUMP_MAX_EXTENT (4 * 1024 * 1024)

@@ -130,6 +130,14 @@ fail:
     return false;
 }
 
+void dump_job_request_cancel(DumpJob *job)
+{
+    __atomic_store_n(&job->cancel, 1, __ATOMIC_RELAXED);
+    if (job->sink) {
+        dump_sink_interrupt(job->sink);
+    }
+}
+
 bool dump_job_write(DumpJob *job, Error **errp)
 {
     int ret;

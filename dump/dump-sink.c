@@ -6,6 +6,9 @@
  */
 #include "qemu/osdep.h"
 #include <linux/falloc.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
 #include "dump/dump-sink.h"
 
 /* Zeros written to sequential outputs come from here. */
@@ -98,6 +101,13 @@ int dump_sink_finish(DumpSink *sink, uint64_t size)
     return sink->ops->finish ? sink->ops->finish(sink, size) : 0;
 }
 
+void dump_sink_interrupt(DumpSink *sink)
+{
+    if (sink->ops->interrupt) {
+        sink->ops->interrupt(sink);
+    }
+}
+
 void dump_sink_free(DumpSink *sink)
 {
     if (sink && sink->ops->destroy) {
@@ -109,9 +119,12 @@ void dump_sink_free(DumpSink *sink)
 
 /* -------------------------------------------------------------- fd sink */
 
-static ssize_t real_write(int fd, const void *buf, size_t len)
+static ssize_t real_write(int fd, const void *buf, size_t len, bool nowait)
 {
-    return write(fd, buf, len);
+    struct iovec iov = { (void *)buf, len };
+
+    return nowait ? pwritev2(fd, &iov, 1, -1, RWF_NOWAIT)
+                  : write(fd, buf, len);
 }
 
 static ssize_t real_pwrite(int fd, const void *buf, size_t len, off_t off)
@@ -138,6 +151,10 @@ void dump_fd_sink_set_syscalls(const DumpSyscalls *sys)
  * @stale_end: output offsets below this held data before the dump (the
  *             file was not empty): holes there must be punched.
  * @no_copy: copy_file_range() failed as "cannot here"; don't retry.
+ * @nowait: stream writes use RWF_NOWAIT and wait in poll() instead, so
+ *          that dump_sink_interrupt() can end a write a stalled reader
+ *          would block forever (cleared if the file type refuses it).
+ * @wake_fd: eventfd written by dump_sink_interrupt() (streams only).
  */
 typedef struct FdSink {
     DumpSink base;
@@ -146,6 +163,8 @@ typedef struct FdSink {
     uint64_t base_offset;
     uint64_t stale_end;
     bool no_copy;
+    bool nowait;
+    int wake_fd;
 } FdSink;
 
 static FdSink *fd_sink(DumpSink *sink)
@@ -153,18 +172,48 @@ static FdSink *fd_sink(DumpSink *sink)
     return container_of(sink, FdSink, base);
 }
 
+/* Wait until the stream takes bytes again, or the sink is interrupted. */
+static int fd_wait_writable(FdSink *s)
+{
+    struct pollfd p[2] = {
+        { .fd = s->fd, .events = POLLOUT },
+        { .fd = s->wake_fd, .events = POLLIN },
+    };
+
+    while (poll(p, s->wake_fd >= 0 ? 2 : 1, -1) < 0) {
+        if (errno != EINTR) {
+            return -errno;
+        }
+    }
+    return (p[1].revents & POLLIN) ? -ECANCELED : 0;
+}
+
 /* Write all of @buf, positioned (@pos >= 0) or at the stream's end. */
-static int fd_write_full(int fd, const uint8_t *buf, size_t len, off_t pos)
+static int fd_write_full(FdSink *s, const uint8_t *buf, size_t len,
+                         off_t pos)
 {
     while (len) {
-        ssize_t n = pos >= 0 ? syscalls->pwrite(fd, buf, len, pos)
-                             : syscalls->write(fd, buf, len);
+        ssize_t n = pos >= 0 ? syscalls->pwrite(s->fd, buf, len, pos)
+                             : syscalls->write(s->fd, buf, len, s->nowait);
 
         if (n < 0) {
+            int ret;
+
             if (errno == EINTR) {
                 continue;
             }
-            return -errno;
+            if (pos < 0 && errno == EOPNOTSUPP && s->nowait) {
+                s->nowait = false;      /* the file type refuses NOWAIT */
+                continue;
+            }
+            if (errno != EAGAIN) {
+                return -errno;
+            }
+            ret = fd_wait_writable(s);
+            if (ret) {
+                return ret;
+            }
+            continue;
         }
         if (n == 0) {
             return -ENOSPC;
@@ -183,7 +232,7 @@ static int fd_sink_pwrite(DumpSink *sink, const void *buf, size_t len,
 {
     FdSink *s = fd_sink(sink);
 
-    return fd_write_full(s->fd, buf, len,
+    return fd_write_full(s, buf, len,
                          s->regular ? (off_t)(s->base_offset + offset) : -1);
 }
 
@@ -191,7 +240,7 @@ static int fd_sink_write_zeros(FdSink *s, uint64_t offset, uint64_t len)
 {
     while (len) {
         size_t n = MIN(len, ZERO_CHUNK);
-        int ret = fd_write_full(s->fd, zero_chunk, n,
+        int ret = fd_write_full(s, zero_chunk, n,
                                 s->regular ? (off_t)(s->base_offset + offset)
                                            : -1);
 
@@ -273,11 +322,33 @@ static int fd_sink_finish(DumpSink *sink, uint64_t size)
     return 0;
 }
 
+static void fd_sink_interrupt(DumpSink *sink)
+{
+    FdSink *s = fd_sink(sink);
+    uint64_t one = 1;
+
+    if (s->wake_fd >= 0 && write(s->wake_fd, &one, sizeof(one)) < 0) {
+        /* the counter cannot overflow from one write; nothing to do */
+    }
+}
+
+static void fd_sink_destroy(DumpSink *sink)
+{
+    FdSink *s = fd_sink(sink);
+
+    if (s->wake_fd >= 0) {
+        close(s->wake_fd);
+    }
+    g_free(s);
+}
+
 static const DumpSinkOps fd_sink_ops = {
     .pwrite = fd_sink_pwrite,
     .zero = fd_sink_zero,
     .copy_fd = fd_sink_copy_fd,
     .finish = fd_sink_finish,
+    .interrupt = fd_sink_interrupt,
+    .destroy = fd_sink_destroy,
 };
 
 DumpSink *dump_fd_sink_new(int fd)
@@ -289,6 +360,7 @@ DumpSink *dump_fd_sink_new(int fd)
 
     s->base.ops = &fd_sink_ops;
     s->fd = fd;
+    s->wake_fd = -1;
     fl = fcntl(fd, F_GETFL);
     pos = lseek(fd, 0, SEEK_CUR);
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fl >= 0 &&
@@ -297,6 +369,9 @@ DumpSink *dump_fd_sink_new(int fd)
         s->base.seekable = true;
         s->base_offset = pos;
         s->stale_end = st.st_size > pos ? st.st_size - pos : 0;
+    } else {
+        s->nowait = true;
+        s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     }
     return &s->base;
 }

@@ -36,6 +36,8 @@ typedef struct DumpSink DumpSink;
  *   dump_sink_copy_fd() then writes @fallback instead.
  * @finish: optional; the output is complete and @size bytes long (a
  *   trailing hole still counts).
+ * @interrupt: optional; make a write that waits for a stalled reader
+ *   return -ECANCELED now and later.  Any thread.
  * @destroy: optional; free the sink (not the fd it writes to).
  */
 typedef struct DumpSinkOps {
@@ -45,6 +47,7 @@ typedef struct DumpSinkOps {
     int (*copy_fd)(DumpSink *sink, int fd, off_t fd_offset, size_t len,
                    uint64_t offset);
     int (*finish)(DumpSink *sink, uint64_t size);
+    void (*interrupt)(DumpSink *sink);
     void (*destroy)(DumpSink *sink);
 } DumpSinkOps;
 
@@ -78,6 +81,8 @@ static inline uint64_t dump_sink_end(const DumpSink *sink)
 {
     return sink->end;
 }
+/** dump_sink_interrupt: see @interrupt; callable from any thread. */
+void dump_sink_interrupt(DumpSink *sink);
 void dump_sink_free(DumpSink *sink);
 
 /**
@@ -88,7 +93,9 @@ void dump_sink_free(DumpSink *sink);
  * the fd's current position, skipped ranges stay holes (ranges below the
  * file's original size are punched, so stale data never shows through),
  * and @finish extends the file to the full size.  Anything else (pipe,
- * socket, character device, O_APPEND file) is sequential.
+ * socket, character device, O_APPEND file) is sequential; writes to it
+ * never block uninterruptibly (RWF_NOWAIT + poll), so a stalled reader
+ * cannot hold a cancelled dump or the process's exit.
  */
 DumpSink *dump_fd_sink_new(int fd);
 
@@ -110,7 +117,7 @@ uint64_t dump_mem_sink_hole_bytes(DumpSink *sink);
  * NULL restores the real ones.  Not for production use.
  */
 typedef struct DumpSyscalls {
-    ssize_t (*write)(int fd, const void *buf, size_t len);
+    ssize_t (*write)(int fd, const void *buf, size_t len, bool nowait);
     ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t offset);
 } DumpSyscalls;
 void dump_fd_sink_set_syscalls(const DumpSyscalls *sys);

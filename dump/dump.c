@@ -391,6 +391,7 @@ void dump_register_commands(void)
     static const QmpArgSpec no_args[] = { { NULL } };
 
     dump_register_encoders();
+    runstate_set_dump_in_progress_fn(qemu_system_dump_in_progress);
     qmp_register_command("dump-guest-memory", qmp_dump_guest_memory,
                          dump_args, 0);
     qmp_register_command("query-dump", qmp_query_dump, no_args, 0);

@@ -233,7 +233,8 @@ static ssize_t faulty_pwrite(int fd, const void *buf, size_t len, off_t off)
     return pwrite(fd, buf, len, off);
 }
 
-static ssize_t faulty_write(int fd, const void *buf, size_t len)
+static ssize_t faulty_write(int fd, const void *buf, size_t len,
+                            bool nowait)
 {
     return write(fd, buf, len);
 }

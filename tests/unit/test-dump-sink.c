@@ -237,6 +237,42 @@ static void test_pipe(void)
     g_free(data);
 }
 
+typedef struct StalledWrite {
+    DumpSink *sink;
+    const uint8_t *data;
+    int ret;
+} StalledWrite;
+
+static gpointer stalled_writer(gpointer opaque)
+{
+    StalledWrite *w = opaque;
+
+    w->ret = dump_sink_pwrite(w->sink, w->data, 1 * MiB, 0);
+    return NULL;
+}
+
+/* A reader that never reads: the write waits, interrupt ends it. */
+static void test_pipe_interrupt(void)
+{
+    int p[2];
+    uint8_t *data = g_malloc0(1 * MiB);
+    StalledWrite w = { .data = data, .ret = 1 };
+    GThread *t;
+
+    g_assert_cmpint(pipe(p), ==, 0);
+    w.sink = dump_fd_sink_new(p[1]);
+    t = g_thread_new("writer", stalled_writer, &w);
+    g_usleep(100 * 1000);
+    g_assert_cmpint(__atomic_load_n(&w.ret, __ATOMIC_SEQ_CST), ==, 1);
+    dump_sink_interrupt(w.sink);
+    g_thread_join(t);
+    g_assert_cmpint(w.ret, ==, -ECANCELED);
+    dump_sink_free(w.sink);
+    close(p[0]);
+    close(p[1]);
+    g_free(data);
+}
+
 static void test_append_is_sequential(void)
 {
     int fd;
@@ -274,7 +310,7 @@ static ssize_t flaky_pwrite(int fd, const void *buf, size_t len, off_t off)
     return pwrite(fd, buf, len, off);
 }
 
-static ssize_t flaky_write(int fd, const void *buf, size_t len)
+static ssize_t flaky_write(int fd, const void *buf, size_t len, bool nowait)
 {
     if (faults_left > 0) {
         faults_left--;
@@ -425,6 +461,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-sink/file/enospc", test_enospc);
     g_test_add_func("/dump-sink/file/copy-fd", test_copy_fd);
     g_test_add_func("/dump-sink/pipe", test_pipe);
+    g_test_add_func("/dump-sink/pipe-interrupt", test_pipe_interrupt);
     g_test_add_func("/dump-sink/memory", test_mem_sink);
     return g_test_run();
 }
