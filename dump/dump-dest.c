@@ -15,7 +15,9 @@
  * are refused before anything is created.  Symbolic links are followed
  * (the file they point to is replaced, as open() would write it).  An
  * existing target that is not a regular file (a FIFO, /dev/null) is
- * written in place, since it cannot be replaced by renaming.
+ * written in place, since it cannot be replaced by renaming; a FIFO
+ * without a reader is refused ("No such device or address") rather than
+ * blocking the monitor in open() as QEMU does.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
@@ -70,12 +72,15 @@ static bool dest_error(Error **errp, const char *path, int err)
     return false;
 }
 
-/* Open @d->path in place, as QEMU does. */
+/*
+ * Open @d->path in place, as QEMU does -- except that a FIFO is opened
+ * non-blocking: with no reader, QEMU's open() would hang the monitor.
+ */
 static bool dest_open_direct(DumpDest *d, const char *user_path,
-                             Error **errp)
+                             bool fifo, Error **errp)
 {
-    d->fd = open(d->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                 DUMP_FILE_MODE);
+    d->fd = open(d->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+                 (fifo ? O_NONBLOCK : 0), DUMP_FILE_MODE);
     if (d->fd < 0) {
         return dest_error(errp, user_path, errno);
     }
@@ -118,7 +123,7 @@ static bool dest_open_file(DumpDest *d, const char *path, Error **errp)
         return dest_error(errp, path, EISDIR);
     }
     if (exists && !S_ISREG(st.st_mode)) {
-        return dest_open_direct(d, path, errp);
+        return dest_open_direct(d, path, S_ISFIFO(st.st_mode), errp);
     }
     if (exists && faccessat(AT_FDCWD, d->path, W_OK, AT_EACCESS) < 0) {
         return dest_error(errp, path, errno);
@@ -140,7 +145,7 @@ static bool dest_open_file(DumpDest *d, const char *path, Error **errp)
     }
     if (err == EACCES && exists) {
         /* a writable file in a directory we may not write: in place */
-        return dest_open_direct(d, path, errp);
+        return dest_open_direct(d, path, false, errp);
     }
     return dest_error(errp, path, err);
 }

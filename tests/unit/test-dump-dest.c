@@ -207,6 +207,29 @@ static void test_char_device(void)
     g_assert_true(g_file_test("/dev/null", G_FILE_TEST_EXISTS));
 }
 
+/* A FIFO: written in place; without a reader refused, not blocked on. */
+static void test_fifo(void)
+{
+    g_autofree char *dir = tmp_dir();
+    g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+    g_autofree char *msg = g_strdup_printf("Could not create '%s': No such "
+                                           "device or address", fifo);
+    DumpDest d;
+    int rd;
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    expect_open_error(fifo, msg);
+    rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    g_assert_cmpint(rd, >=, 0);
+    g_assert_true(dump_dest_open_file(&d, fifo, &error_abort));
+    g_assert_true(d.direct);
+    g_assert_cmpint(write(d.fd, "X", 1), ==, 1);
+    g_assert_true(dump_dest_commit(&d, &error_abort));
+    close(rd);
+    unlink(fifo);
+    rm_rf(dir);
+}
+
 /* ------------------------------------------------ whole pipeline, faults */
 
 static uint64_t fail_at = UINT64_MAX;  /* ENOSPC on a write touching it */
@@ -368,6 +391,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-dest/refusals", test_refusals);
     g_test_add_func("/dump-dest/symlinks", test_symlinks);
     g_test_add_func("/dump-dest/char-device", test_char_device);
+    g_test_add_func("/dump-dest/fifo", test_fifo);
     g_test_add_func("/dump-dest/pipeline-faults", test_pipeline_faults);
     return g_test_run();
 }
