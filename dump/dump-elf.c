@@ -438,21 +438,32 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
                      job->filter_length, DUMP_MAX_EXTENT);
     while (dump_source_next(&src, &ext)) {
         uint64_t off = w->memory_offset + ext.offset;
-        int ret;
 
-        if (dump_job_cancelled(job)) {
-            return elf_fail(job, w, errp, 0, NULL);
+        /*
+         * HOLE and ZERO extents can be gigabytes; on a pipe they are
+         * written, so they go in DUMP_MAX_EXTENT pieces too, for progress
+         * and cancellation.
+         */
+        for (uint64_t done = 0; done < ext.len; ) {
+            uint64_t n = MIN(ext.len - done, DUMP_MAX_EXTENT);
+            int ret;
+
+            if (dump_job_cancelled(job)) {
+                return elf_fail(job, w, errp, 0, NULL);
+            }
+            if (ext.kind == DUMP_EXTENT_DATA) {
+                n = ext.len;
+                ret = dump_sink_copy_fd(job->sink, ext.fd, ext.fd_offset,
+                                        ext.host, n, off);
+            } else {
+                ret = dump_sink_zero(job->sink, off + done, n);
+            }
+            if (ret) {
+                return elf_fail(job, w, errp, ret, "save memory");
+            }
+            dump_job_progress(job, n);
+            done += n;
         }
-        if (ext.kind == DUMP_EXTENT_DATA) {
-            ret = dump_sink_copy_fd(job->sink, ext.fd, ext.fd_offset,
-                                    ext.host, ext.len, off);
-        } else {
-            ret = dump_sink_zero(job->sink, off, ext.len);
-        }
-        if (ret) {
-            return elf_fail(job, w, errp, ret, "save memory");
-        }
-        dump_job_progress(job, ext.len);
     }
     return true;
 }
