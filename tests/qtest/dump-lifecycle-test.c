@@ -348,6 +348,41 @@ static void test_quit_stalled(void)
     g_byte_array_unref(st.got);
 }
 
+/* ---------------------------------------------- the client script */
+
+/*
+ * scripts/dump-guest-memory on a second QMP socket: a complete dump with
+ * a progress bar, exit 0; a refused one exits 1 with QEMU's message.
+ */
+static void test_client_script(void)
+{
+    g_autofree char *sock = tmp_path("client.qmp");
+    g_autofree char *path = tmp_path("client.elf");
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    QTestState *s = qtest_initf(MACHINE "-qmp unix:%s,server=on,wait=off",
+                                sock);
+    char *ok_argv[] = { "/usr/bin/python3", DUMP_CLIENT, "-s", sock, path,
+                        NULL };
+    char *bad_argv[] = { "/usr/bin/python3", DUMP_CLIENT, "-s", sock,
+                         "--begin", "4096", path, NULL };
+    ElfCore core;
+
+    g_assert_cmpint(run_tool(ok_argv, &out, &err), ==, 0);
+    g_assert_nonnull(strstr(err, "100.0%"));
+    g_assert_nonnull(strstr(err, "of guest memory in"));
+    dump_open(&core, path);
+    g_assert_cmpuint(core.phnum, >, 1);
+    elf_core_free(&core);
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    g_assert_cmpint(run_tool(bad_argv, &out, &err), ==, 1);
+    g_assert_cmpstr(err, ==, "dump-guest-memory: Parameter 'length' is "
+                    "missing\n");
+    qtest_quit(s);
+    unlink(path);
+}
+
 /* --------------------------------------------------- small tmpfs */
 
 /*
@@ -503,6 +538,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump/lifecycle/detach-progress", test_detach_progress);
     g_test_add_func("/dump/lifecycle/cancel", test_cancel);
     g_test_add_func("/dump/lifecycle/quit-while-stalled", test_quit_stalled);
+    g_test_add_func("/dump/lifecycle/client-script", test_client_script);
     g_test_add_func("/dump/lifecycle/enospc-keeps-old-file",
                     test_enospc_keeps_old_file);
     g_test_add_func("/dump/lifecycle/read-only-fs", test_read_only_fs);
