@@ -452,59 +452,14 @@ static void test_readers(void)
 
     /* libkdumpfile reads physical addresses: compare with the model */
     {
-        static const char script[] =
-            "import sys\n"
-            "try:\n"
-            "    import kdumpfile\n"
-            "except ImportError:\n"
-            "    sys.exit(77)\n"
-            "k = kdumpfile.kdumpfile(sys.argv[1])\n"
-            "for arg in sys.argv[2:]:\n"
-            "    addr, want = arg.split(':')\n"
-            "    got = k.read(kdumpfile.KDUMP_MACHPHYSADDR, int(addr, 16),\n"
-            "                 len(want) // 2)\n"
-            "    if bytes(got).hex() != want:\n"
-            "        print('mismatch at', addr, bytes(got).hex())\n"
-            "        sys.exit(1)\n";
         static const uint64_t addrs[] = {
             0x1000, 0x3ff0, 0x7fff8, 0x123450, 64 * MiB + 4000,
-            RAM_SIZE - 64, 300 * MiB, 0xffff0,
+            RAM_SIZE - 64, 300 * MiB, 0xffff0, 0xffffffe0,
         };
-        GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
-        g_autofree char *out = NULL;
-        g_autofree char *err = NULL;
-        int ret;
+        GArray *flat = flat_ranges(s);
 
-        g_ptr_array_add(argv, g_strdup("/usr/bin/python3"));
-        g_ptr_array_add(argv, g_strdup("-c"));
-        g_ptr_array_add(argv, g_strdup(script));
-        g_ptr_array_add(argv, g_strdup(path));
-        for (unsigned i = 0; i < ARRAY_SIZE(addrs); i++) {
-            uint8_t buf[32];
-            g_autofree char *hex = NULL;
-
-            if (addrs[i] >= RAM_SIZE) {
-                qtest_bufread(s, addrs[i], buf, sizeof(buf));
-            } else if (addrs[i] >= 0xe0000 && addrs[i] < 0x100000) {
-                qtest_bufread(s, addrs[i], buf, sizeof(buf));   /* ROM */
-            } else {
-                model_expect(&m, addrs[i], buf, sizeof(buf));
-            }
-            hex = g_malloc0(2 * sizeof(buf) + 1);
-            for (unsigned j = 0; j < sizeof(buf); j++) {
-                sprintf(hex + 2 * j, "%02x", buf[j]);
-            }
-            g_ptr_array_add(argv, g_strdup_printf("%" PRIx64 ":%s",
-                                                  addrs[i], hex));
-        }
-        g_ptr_array_add(argv, NULL);
-        ret = run_tool((char **)argv->pdata, &out, &err);
-        g_ptr_array_free(argv, true);
-        if (ret == 77 || ret == -1) {
-            g_test_message("python3-libkdumpfile not installed: skipped");
-        } else if (ret != 0) {
-            g_error("libkdumpfile check failed (%d):\n%s%s", ret, out, err);
-        }
+        check_libkdumpfile(s, &m, flat, path, addrs, ARRAY_SIZE(addrs));
+        g_array_free(flat, true);
     }
     model_free(&m);
     qtest_quit(s);

@@ -16,6 +16,11 @@ typedef struct ModelWrite {
     uint8_t *data;          /* NULL: zeros (a forgotten range) */
 } ModelWrite;
 
+typedef struct ModelRange {
+    uint64_t gpa;
+    uint64_t len;
+} ModelRange;
+
 static void clear_write(gpointer p)
 {
     g_free(((ModelWrite *)p)->data);
@@ -25,11 +30,20 @@ void model_init(DumpModel *m)
 {
     m->writes = g_array_new(false, false, sizeof(ModelWrite));
     g_array_set_clear_func(m->writes, clear_write);
+    m->foreign = g_array_new(false, false, sizeof(ModelRange));
 }
 
 void model_free(DumpModel *m)
 {
     g_array_free(m->writes, true);
+    g_array_free(m->foreign, true);
+}
+
+void model_foreign(DumpModel *m, uint64_t gpa, uint64_t len)
+{
+    ModelRange r = { gpa, len };
+
+    g_array_append_val(m->foreign, r);
 }
 
 void model_write(QTestState *s, DumpModel *m, uint64_t gpa, size_t len,
@@ -54,7 +68,8 @@ void model_forget(DumpModel *m, uint64_t gpa, uint64_t len)
     g_array_append_val(m->writes, w);
 }
 
-void model_expect(const DumpModel *m, uint64_t gpa, uint8_t *buf, size_t len)
+void model_expect(QTestState *s, const DumpModel *m, uint64_t gpa,
+                  uint8_t *buf, size_t len)
 {
     memset(buf, 0, len);
     for (unsigned i = 0; i < m->writes->len; i++) {
@@ -69,6 +84,15 @@ void model_expect(const DumpModel *m, uint64_t gpa, uint8_t *buf, size_t len)
             memcpy(buf + (lo - gpa), w->data + (lo - w->gpa), hi - lo);
         } else {
             memset(buf + (lo - gpa), 0, hi - lo);
+        }
+    }
+    for (unsigned i = 0; i < m->foreign->len; i++) {
+        const ModelRange *r = &g_array_index(m->foreign, ModelRange, i);
+        uint64_t lo = MAX(r->gpa, gpa);
+        uint64_t hi = MIN(r->gpa + r->len, gpa + len);
+
+        if (lo < hi) {
+            qtest_bufread(s, lo, buf + (lo - gpa), hi - lo);
         }
     }
 }
@@ -137,7 +161,7 @@ unsigned check_dump_loads(QTestState *s, const ElfCore *core,
             g_assert_nonnull(f);
             n = MIN(n, f->end - gpa);
             if (!strcmp(f->kind, "ram")) {
-                model_expect(model, gpa, want, n);
+                model_expect(s, model, gpa, want, n);
             } else {
                 qtest_bufread(s, gpa, want, n);
             }
@@ -154,6 +178,67 @@ unsigned check_dump_loads(QTestState *s, const ElfCore *core,
         }
     }
     return loads;
+}
+
+/* Guest memory at [@gpa, +@len), per the model (RAM) or the guest. */
+static void expect_bytes(QTestState *s, const DumpModel *model, GArray *flat,
+                         uint64_t gpa, uint8_t *buf, size_t len)
+{
+    const FlatRange *f = flat_lookup(flat, gpa);
+
+    g_assert_nonnull(f);
+    if (!strcmp(f->kind, "ram")) {
+        model_expect(s, model, gpa, buf, len);
+    } else {
+        qtest_bufread(s, gpa, buf, len);
+    }
+}
+
+void check_libkdumpfile(QTestState *s, const DumpModel *model, GArray *flat,
+                        const char *path, const uint64_t *addrs, unsigned n)
+{
+    static const char script[] =
+        "import sys\n"
+        "try:\n"
+        "    import kdumpfile\n"
+        "except ImportError:\n"
+        "    sys.exit(77)\n"
+        "k = kdumpfile.kdumpfile(sys.argv[1])\n"
+        "for arg in sys.argv[2:]:\n"
+        "    addr, want = arg.split(':')\n"
+        "    got = k.read(kdumpfile.KDUMP_MACHPHYSADDR, int(addr, 16),\n"
+        "                 len(want) // 2)\n"
+        "    if bytes(got).hex() != want:\n"
+        "        print('mismatch at', addr, bytes(got).hex())\n"
+        "        sys.exit(1)\n";
+    GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int ret;
+
+    g_ptr_array_add(argv, g_strdup("/usr/bin/python3"));
+    g_ptr_array_add(argv, g_strdup("-c"));
+    g_ptr_array_add(argv, g_strdup(script));
+    g_ptr_array_add(argv, g_strdup(path));
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t buf[32];
+        char hex[2 * sizeof(buf) + 1];
+
+        expect_bytes(s, model, flat, addrs[i], buf, sizeof(buf));
+        for (unsigned j = 0; j < sizeof(buf); j++) {
+            snprintf(hex + 2 * j, 3, "%02x", buf[j]);
+        }
+        g_ptr_array_add(argv, g_strdup_printf("%" PRIx64 ":%s", addrs[i],
+                                              hex));
+    }
+    g_ptr_array_add(argv, NULL);
+    ret = run_tool((char **)argv->pdata, &out, &err);
+    g_ptr_array_free(argv, true);
+    if (ret == 77 || ret == -1) {
+        g_test_message("python3-libkdumpfile not installed: skipped");
+    } else if (ret != 0) {
+        g_error("libkdumpfile check failed (%d):\n%s%s", ret, out, err);
+    }
 }
 
 void dump_open(ElfCore *core, const char *path)

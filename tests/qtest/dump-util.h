@@ -22,9 +22,14 @@
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #endif
 
-/** struct DumpModel: the test's writes into guest RAM, in order. */
+/**
+ * struct DumpModel: the test's writes into guest RAM, in order, and the
+ * "foreign" ranges someone else writes (a test driver's virtqueues),
+ * whose expected contents are read from the guest at check time.
+ */
 typedef struct DumpModel {
     GArray *writes;         /* ModelWrite */
+    GArray *foreign;        /* ModelRange */
 } DumpModel;
 
 void model_init(DumpModel *m);
@@ -37,9 +42,14 @@ void model_write(QTestState *s, DumpModel *m, uint64_t gpa, size_t len,
                  uint8_t seed);
 /** model_forget: the range was unplugged: it reads as zero again. */
 void model_forget(DumpModel *m, uint64_t gpa, uint64_t len);
-/** model_expect: what RAM at [@gpa, +@len) holds according to @m. */
-void model_expect(const DumpModel *m, uint64_t gpa, uint8_t *buf,
-                  size_t len);
+/** model_foreign: [@gpa, +@len) is written by others (read it back). */
+void model_foreign(DumpModel *m, uint64_t gpa, uint64_t len);
+/**
+ * model_expect: what RAM at [@gpa, +@len) holds according to @m (foreign
+ * parts read through @s).
+ */
+void model_expect(QTestState *s, const DumpModel *m, uint64_t gpa,
+                  uint8_t *buf, size_t len);
 
 /** struct FlatRange: one line of `info mtree -f` for AS "memory". */
 typedef struct FlatRange {
@@ -59,6 +69,15 @@ GArray *flat_ranges(QTestState *s);
  */
 unsigned check_dump_loads(QTestState *s, const ElfCore *core,
                           const DumpModel *model, GArray *flat);
+
+/**
+ * check_libkdumpfile: python3-libkdumpfile (in /usr/bin/python3) reads
+ * 32 bytes at each of @addrs[0..@n) from the dump at @path as physical
+ * addresses; they must equal guest memory (as for check_dump_loads).
+ * A missing module is reported and the check skipped.
+ */
+void check_libkdumpfile(QTestState *s, const DumpModel *model, GArray *flat,
+                        const char *path, const uint64_t *addrs, unsigned n);
 
 /** dump_open: parse the ELF file at @path; fails the test on error. */
 void dump_open(ElfCore *core, const char *path);
