@@ -25,6 +25,12 @@
 
 /* QEMU creates dump files readable by the owner only. */
 #define DUMP_FILE_MODE S_IRUSR
+/*
+ * The temporary is writable while it is written (so that the sink can
+ * open it again, with O_DIRECT) and gets DUMP_FILE_MODE before it is
+ * renamed into place.
+ */
+#define DUMP_TMP_MODE (S_IRUSR | S_IWUSR)
 /* Symbolic links followed before giving up, as the kernel does. */
 #define DUMP_MAX_SYMLINKS 40
 
@@ -92,7 +98,7 @@ static bool dest_open_direct(DumpDest *d, const char *user_path,
 static int dest_named_temp(DumpDest *d, const char *dir, const char *base)
 {
     char *tmpl = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-    int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, DUMP_FILE_MODE);
+    int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, DUMP_TMP_MODE);
 
     if (fd < 0) {
         int err = errno;
@@ -131,7 +137,7 @@ static bool dest_open_file(DumpDest *d, const char *path, Error **errp)
 
     dir = g_path_get_dirname(d->path);
     base = g_path_get_basename(d->path);
-    d->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, DUMP_FILE_MODE);
+    d->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, DUMP_TMP_MODE);
     if (d->fd >= 0) {
         d->unlinked_tmp = true;
     } else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
@@ -234,7 +240,7 @@ bool dump_dest_commit(DumpDest *d, Error **errp)
         dest_free(d);
         return ok;
     }
-    if (fsync(d->fd) < 0) {
+    if (fchmod(d->fd, DUMP_FILE_MODE) < 0 || fsync(d->fd) < 0) {
         error_setg_errno(errp, errno, "dump: failed to sync '%s'", d->path);
         dump_dest_abort(d);
         return false;

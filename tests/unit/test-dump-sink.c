@@ -98,6 +98,53 @@ static void test_file_holes(void)
     g_free(data);
 }
 
+/*
+ * Large writes go to the disk with O_DIRECT for their aligned middle,
+ * through the page cache for the unaligned head and tail: same bytes.
+ */
+static void test_file_direct(void)
+{
+    int fd;
+    g_autofree char *path = tmp_file(&fd);
+    void *mem = NULL;
+    uint8_t *data;
+    DumpSink *sink;
+
+    g_assert_cmpint(posix_memalign(&mem, 4096, 2 * MiB), ==, 0);
+    data = mem;
+    fill(data, 2 * MiB, 13);
+    sink = dump_fd_sink_new(fd);
+    /* unaligned offset: 3996 bytes before the first aligned one */
+    g_assert_cmpint(dump_sink_pwrite(sink, data + 4096 - 3996, 1 * MiB,
+                                     100), ==, 0);
+    g_assert_cmpint(dump_sink_finish(sink, 100 + 1 * MiB), ==, 0);
+    if (!sink->bytes_direct) {
+        g_test_message("no O_DIRECT on %s: buffered only", g_get_tmp_dir());
+    }
+    /* whole units of the file system's direct I/O alignment (>= 512) */
+    g_assert_cmpuint(sink->bytes_direct % 512, ==, 0);
+    g_assert_cmpuint(sink->bytes_direct, <, 1 * MiB);
+    dump_sink_free(sink);
+    {
+        g_autoptr(GBytes) b = slurp(fd);
+        gsize len;
+        const uint8_t *p = g_bytes_get_data(b, &len);
+
+        g_assert_cmpuint(len, ==, 100 + 1 * MiB);
+        g_assert_cmpmem(p + 100, 1 * MiB, data + 4096 - 3996, 1 * MiB);
+    }
+    /* and with direct I/O switched off, the same */
+    dump_fd_sink_set_direct_io(false);
+    sink = dump_fd_sink_new(fd);
+    g_assert_cmpint(dump_sink_pwrite(sink, data, 1 * MiB, 0), ==, 0);
+    g_assert_cmpuint(sink->bytes_direct, ==, 0);
+    dump_sink_free(sink);
+    dump_fd_sink_set_direct_io(true);
+    close(fd);
+    unlink(path);
+    free(mem);
+}
+
 /* A passed regular file with old contents: holes must not show them. */
 static void test_file_stale(void)
 {
@@ -455,6 +502,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/dump-sink/file/holes", test_file_holes);
     g_test_add_func("/dump-sink/file/stale-data", test_file_stale);
+    g_test_add_func("/dump-sink/file/direct", test_file_direct);
     g_test_add_func("/dump-sink/file/position", test_file_position);
     g_test_add_func("/dump-sink/file/append", test_append_is_sequential);
     g_test_add_func("/dump-sink/file/eintr-short", test_eintr_short);
