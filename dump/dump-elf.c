@@ -1,51 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump-elf.c: the ELF core encoder (format "elf"), one implementation for
- * ELFCLASS64 and ELFCLASS32.
+ * ELFCLASS64 and ELFCLASS32; the layout and the writer's states are
+ * described below and pulled into docs/devel/dump.md.
+ */
+
+/**
+ * DOC: ELF dump layout
  *
- * DOC: ELF dump layout (QEMU 7.2+, plus page alignment of the memory)
+ * QEMU 7.2+'s layout, with the memory area starting on a page boundary:
  *
- *   offset 0          +--------------------------------------+
- *                     | Elf64_Ehdr / Elf32_Ehdr              |
- *   shdr_offset       +--------------------------------------+
- *                     | Shdr[0]  null; sh_info = phdr_num    |
- *                     |          when phdr_num >= PN_XNUM    |
- *                     | Shdr[1]  .shstrtab (SHT_STRTAB)      |
- *   phdr_offset       +--------------------------------------+
- *                     | Phdr[0]  PT_NOTE                      |
- *                     | Phdr[1..] PT_LOAD, one per mapping    |
- *   note_offset       +--------------------------------------+
- *                     | NT_PRSTATUS "CORE" x nr_cpus          |
- *                     | "QEMU" QEMUCPUState x nr_cpus         |
- *                     | guest VMCOREINFO (optional)           |
- *                     +--------------------------------------+
- *                     | zeros up to a page boundary (a hole)  |
- *   memory_offset     +--------------------------------------+
- *                     | block 0 (within begin/length)         |
- *                     | block 1 ...                           |
- *                     |   never-touched or all-zero pages are |
- *                     |   holes: they read as zeros           |
- *   section_offset    +--------------------------------------+
- *                     | "\0.shstrtab\0"                       |
- *   file_size         +--------------------------------------+
+ *   offset 0         +------------------------------------------+
+ *                    | Elf64_Ehdr / Elf32_Ehdr                  |
+ *   shdr_offset      +------------------------------------------+
+ *                    | Shdr[0]  null; sh_info = phdr_num when   |
+ *                    |          phdr_num >= PN_XNUM (0xffff)    |
+ *                    | Shdr[1]  .shstrtab, SHT_STRTAB           |
+ *   phdr_offset      +------------------------------------------+
+ *                    | Phdr[0]   PT_NOTE                        |
+ *                    | Phdr[1..] PT_LOAD, one per mapping       |
+ *   note_offset      +------------------------------------------+
+ *                    | NT_PRSTATUS "CORE" note, per vCPU        |
+ *                    | "QEMU" note (QEMUCPUState), per vCPU     |
+ *                    | guest VMCOREINFO note (optional)         |
+ *                    +------------------------------------------+
+ *                    | zeros up to a page boundary (a hole)     |
+ *   memory_offset    +------------------------------------------+
+ *                    | block 0 (clipped to begin/length)        |
+ *                    | block 1 ...                              |
+ *                    | (never-touched and all-zero pages are    |
+ *                    |  holes in the file: they read as zeros)  |
+ *   section_offset   +------------------------------------------+
+ *                    | "\0.shstrtab\0" (11 bytes)               |
+ *   file_size        +------------------------------------------+
  *
- * e_phnum = min(phdr_num, PN_XNUM); e_shnum = 2; e_shstrndx = 1.
+ * e_phnum = min(phdr_num, PN_XNUM); e_shnum = 2; e_shstrndx = 1;
+ * e_ehsize 64 / 52; phdr_num = 1 + mappings (at most UINT32_MAX).
  * A PT_LOAD's p_offset points at its mapping's first byte in the memory
- * area (blocks are concatenated in order) and p_filesz stops at the end
- * of that block; a mapping whose start is in no block (paging dumps of
- * unplugged memory) gets p_offset = all ones and p_filesz = 0, as in
- * QEMU.  p_vaddr is the virtual address, or p_paddr when it is 0.
- *
+ * area (blocks concatenated in order) and p_filesz stops at the end of
+ * that block; a mapping whose start lies in no block (paging dumps of
+ * unplugged memory) gets p_offset all ones and p_filesz 0, as in QEMU.
+ * p_vaddr is the virtual address, or p_paddr when that is 0; p_flags and
+ * p_align are 0.
+ */
+
+/**
  * DOC: ELF writer states
  *
- *   PREPARED --elf_write_headers()--> HEADERS --> NOTES --> MEMORY
- *        --> TRAILER --> DONE;   any state --error/cancel--> FAILED
+ *   PREPARED --elf_write_headers()--> HEADERS --elf_write_notes()-->
+ *   NOTES --elf_write_memory()--> MEMORY --elf_write_trailer()-->
+ *   TRAILER --> DONE
+ *   any state --write error or cancellation (elf_fail())--> FAILED
  *
- * Invariant on entering each state (elf_assert_state()): the sink's end
- * is exactly where that part starts -- HEADERS 0, NOTES note_offset,
- * MEMORY memory_offset, TRAILER section_offset, DONE file_size -- so the
- * output is written strictly in order and works on pipes.  FAILED is
- * final; the destination then drops the file.
+ * PREPARED: elf_prepare() computed every offset; nothing is written.
+ * On entering HEADERS, NOTES, MEMORY, TRAILER and DONE, the sink's end is
+ * exactly where that part starts: 0, note_offset, memory_offset,
+ * section_offset and file_size (elf_assert_state() checks it), so the
+ * file is produced strictly in order and can go down a pipe.  FAILED is
+ * final: the caller drops the output (the temporary file disappears).
  */
 #include "qemu/osdep.h"
 #include <elf.h>

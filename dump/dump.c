@@ -5,23 +5,27 @@
  * messages, the destination, stopping and resuming the VM, the dump
  * thread for detached dumps, DUMP_COMPLETED, query-dump,
  * query-dump-guest-memory-capability, and our own dump-cancel.
+ */
+
+/**
+ * DOC: dump life cycle
  *
- * DOC: dump life cycle (the QMP "status")
+ * The QMP "status" of the process's one dump:
  *
  *   none | completed | failed
- *      --dump_guest_memory(): arguments valid, destination open-->  active
- *   active --dump_job_prepare() fails (VM resumed, no event)-->      failed
- *   active --written and committed; dump_finish()-->  completed | failed
+ *     --dump_guest_memory(): arguments valid, destination open--> active
+ *   active --dump_job_prepare() fails (VM resumed, no event)--> failed
+ *   active --written and committed, dump_finish()--> completed | failed
  *
- * While active: the VM is stopped (if it was running, in state save-vm,
- * which `cont` refuses); a second dump is refused; the DumpJob is
- * immutable except its progress counter and cancel flag.  dump_finish()
- * runs on the main loop thread in both modes: it sets the status, sends
- * DUMP_COMPLETED (with "error" on failure), then resumes the VM -- so the
- * events are STOP, DUMP_COMPLETED, RESUME, and for a synchronous dump
- * the command's reply comes last.  The dump thread never touches the
- * monitor, the memory tree or vCPU state: it writes, commits the file,
- * and hands back to the main loop with an idle source.
+ * While active, the VM is stopped (if it was running: state save-vm),
+ * stop and cont are refused and resets wait, a second dump is refused,
+ * and the DumpJob is immutable except for its progress counter and its
+ * cancel flag.  dump_finish() runs on the main loop thread in both
+ * modes: it sets the status, sends DUMP_COMPLETED (with "error" on
+ * failure), then resumes the VM, so the events are STOP, DUMP_COMPLETED,
+ * RESUME, and a synchronous dump's reply comes last.  The dump thread
+ * never touches the monitor, the memory tree or vCPU state: it writes,
+ * commits the file and hands back to the main loop with an idle source.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
