@@ -154,18 +154,18 @@ static void dump_finish(DumpState *s, bool resume, Error **errp)
     }
 }
 
-/* Write, then commit or drop the file.  Dump thread or main thread. */
+/*
+ * Write, then commit or drop the file.  Dump thread or main thread.  The
+ * sink stays alive until dump_release() on the main thread: dump-cancel
+ * may interrupt it at any time until the thread is joined.
+ */
 static void dump_body(DumpState *s)
 {
     Error *err = NULL;
 
     if (dump_job_write(&s->job, &err)) {
-        dump_sink_free(s->sink);
-        s->sink = NULL;
         dump_dest_commit(&s->dest, &err);
     } else {
-        dump_sink_free(s->sink);
-        s->sink = NULL;
         dump_dest_abort(&s->dest);
     }
     s->error = err;

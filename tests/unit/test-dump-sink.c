@@ -294,7 +294,8 @@ static gpointer stalled_writer(gpointer opaque)
 {
     StalledWrite *w = opaque;
 
-    w->ret = dump_sink_pwrite(w->sink, w->data, 1 * MiB, 0);
+    __atomic_store_n(&w->ret, dump_sink_pwrite(w->sink, w->data, 1 * MiB, 0),
+                     __ATOMIC_SEQ_CST);
     return NULL;
 }
 
