@@ -32,7 +32,8 @@ def rules_for(path):
     if not path.startswith("softmmu/"):
         yield ("FlatView internals stay in softmmu/",
                lambda h: h != "softmmu/memory-internal.h")
-    if not path.startswith("monitor/") and path != "softmmu/vl.c":
+    if not path.startswith(("monitor/", "tests/unit/")) and \
+            path != "softmmu/vl.c":
         yield ("only vl.c and monitor/ see the monitor",
                lambda h: not h.startswith("monitor/"))
     if path.startswith("tests/qtest/libqtest") or \

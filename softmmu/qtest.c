@@ -255,7 +255,7 @@ static void cmd_read(QTestServer *s, char **w, int n)
     }
     data = g_malloc(size);
     address_space_read(s->as_mem, addr, data, size);
-    out = g_malloc(size * 2 + 6);
+    out = g_malloc(size * 2 + 7);   /* "OK 0x" HEX "\n" NUL */
     memcpy(out, "OK 0x", 5);
     for (uint64_t i = 0; i < size; i++) {
         out[5 + 2 * i] = hex[data[i] >> 4];

@@ -328,9 +328,10 @@ static void opt_object(VlArg *a, void *opaque)
         exit(0);
     }
     if (g_str_has_suffix(a->arg, ",help")) {
-        g_autofree char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+        char *type = g_strndup(a->arg, strlen(a->arg) - 5);
 
         user_creatable_help(type);
+        g_free(type);
         exit(0);
     }
     if (!user_creatable_add_str(a->arg, &err)) {
@@ -412,9 +413,10 @@ static void opt_device(VlArg *a, void *opaque)
         exit(0);
     }
     if (g_str_has_suffix(a->arg, ",help")) {
-        g_autofree char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+        char *type = g_strndup(a->arg, strlen(a->arg) - 5);
 
         qdev_device_help(type);
+        g_free(type);
         exit(0);
     }
     if (!qdev_device_add(a->arg, &err)) {

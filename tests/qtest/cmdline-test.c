@@ -137,6 +137,15 @@ static void test_help_and_version(void)
     run_free(&r);
 }
 
+/* Cell @i of a 64-bit "reg": properties are only 4-byte aligned. */
+static uint64_t reg_u64(const void *reg, int i)
+{
+    fdt64_t v;
+
+    memcpy(&v, (const char *)reg + 8 * i, sizeof(v));
+    return fdt64_to_cpu(v);
+}
+
 static void test_dumpdtb(void)
 {
     g_autofree char *path = g_build_filename(qtest_tmpdir(), "m.dtb", NULL);
@@ -144,7 +153,7 @@ static void test_dumpdtb(void)
         "-machine microvm,dumpdtb=%s -m 4608M,maxmem=20G -smp 3", path);
     RunResult r = run(args);
     g_autofree char *fdt = NULL;
-    const fdt64_t *reg;
+    const void *reg;
     gsize len;
     int node, cpus = 0, len_reg;
 
@@ -158,16 +167,16 @@ static void test_dumpdtb(void)
     g_assert_cmpint(node, >=, 0);
     reg = fdt_getprop(fdt, node, "reg", &len_reg);
     g_assert_cmpint(len_reg, ==, 16);
-    g_assert_cmphex(fdt64_to_cpu(reg[0]), ==, 0);
-    g_assert_cmphex(fdt64_to_cpu(reg[1]), ==, 0xc0000000);
+    g_assert_cmphex(reg_u64(reg, 0), ==, 0);
+    g_assert_cmphex(reg_u64(reg, 1), ==, 0xc0000000);
     node = fdt_path_offset(fdt, "/memory@100000000");
     reg = fdt_getprop(fdt, node, "reg", &len_reg);
-    g_assert_cmphex(fdt64_to_cpu(reg[1]), ==, 0x60000000);
+    g_assert_cmphex(reg_u64(reg, 1), ==, 0x60000000);
     /* Device memory: 1 GiB aligned above RAM, maxmem - ram long. */
     node = fdt_path_offset(fdt, "/device-memory@180000000");
     g_assert_cmpint(node, >=, 0);
     reg = fdt_getprop(fdt, node, "reg", &len_reg);
-    g_assert_cmphex(fdt64_to_cpu(reg[1]), ==, 20ULL * 1024 * 1024 * 1024 -
+    g_assert_cmphex(reg_u64(reg, 1), ==, 20ULL * 1024 * 1024 * 1024 -
                     4608ULL * 1024 * 1024);
     node = fdt_path_offset(fdt, "/cpus");
     for (int c = fdt_first_subnode(fdt, node); c >= 0;

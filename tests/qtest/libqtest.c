@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -185,6 +186,8 @@ static QTestState *qtest_spawn(const char *extra_args, bool handshake)
     s->pid = fork();
     g_assert(s->pid >= 0);
     if (s->pid == 0) {
+        /* Do not outlive a test that crashed or was killed. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         close(qtest_lfd);
         close(qmp_lfd);
         execv(argv[0], argv);
