@@ -186,7 +186,11 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
  */
 bool dump_job_write(DumpJob *job, Error **errp);
 
-/** dump_job_cleanup: free everything the job holds (not the sink). */
+/**
+ * dump_job_cleanup: free everything the job holds (not the sink).
+ * Idempotent: a job cleaned up by a failed dump_job_prepare() may be
+ * cleaned up again.
+ */
 void dump_job_cleanup(DumpJob *job);
 
 static inline void dump_job_progress(DumpJob *job, uint64_t bytes)
