@@ -364,9 +364,21 @@ static void test_hmp(void)
     g_assert_cmpstr(out, ==, "Error: only one of '-z|-l|-s|-w' can be "
                     "set\r\n");
     g_free(out);
+    /* -l -R: kdump-raw-lzo, a plain kdump file with lzo pages */
     out = qtest_hmp(s, "dump-guest-memory -l -R %s", c);
-    g_assert_cmpstr(out, ==, "Error: kdump-lzo is not available now\r\n");
+    g_assert_cmpstr(out, ==, "");
     g_free(out);
+    {
+        g_autofree char *data = NULL;
+        gsize len;
+        uint32_t status;
+
+        g_assert_true(g_file_get_contents(c, &data, &len, NULL));
+        g_assert_cmpuint(len, >, 4096);
+        g_assert_cmpmem(data, 8, "KDUMP   ", 8);
+        memcpy(&status, data + 424, 4);
+        g_assert_cmphex(status, ==, 0x2);       /* DUMP_DH_COMPRESSED_LZO */
+    }
     out = qtest_hmp(s, "dump-guest-memory %s 4096", c);
     g_assert_cmpstr(out, ==, "Error: Parameter 'length' is missing\r\n");
     g_free(out);
