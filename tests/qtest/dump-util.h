@@ -99,6 +99,21 @@ int run_tool(char **argv, char **out, char **err);
 /** tool_available: @name is on PATH. */
 bool tool_available(const char *name);
 
+/**
+ * expect_bytes: guest memory at [@gpa, +@len) of one range of @flat:
+ * per @model for RAM, as the guest reads it otherwise (ROM).
+ */
+void expect_bytes(QTestState *s, const DumpModel *model, GArray *flat,
+                  uint64_t gpa, uint8_t *buf, size_t len);
+
+/**
+ * mount_tmpfs: a private mount namespace for this process (and the
+ * binaries it starts) with a tmpfs mounted at @dir with @opts
+ * ("size=1m").  Returns false (and the reason in *@why) if this host
+ * does not let us.
+ */
+bool mount_tmpfs(const char *dir, const char *opts, char **why);
+
 /** memfd_allocated: bytes allocated in the memfd @name of process @pid. */
 uint64_t memfd_allocated(pid_t pid, const char *name);
 
