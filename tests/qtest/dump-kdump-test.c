@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump-kdump-test.c: kdump-compressed dumps through the real binary, on
- * microvm's fragmented map (low RAM split by the isa-bios ROM window,
- * RAM above 4 GiB, the firmware ROM below 4 GiB, MMIO and holes between):
+ * microvm's map (RAM split by the isa-bios ROM window, the firmware ROM
+ * below 4 GiB, MMIO and holes between; virtio-mem layouts are in
+ * dump-kdump-virtio-mem-test.c):
  * every format checked page by page against what the test wrote, with
  * bits for exactly the RAM and ROM pfns; the external readers --
  * `makedumpfile -R` rebuilding each flattened file into the raw
@@ -18,9 +19,9 @@
 #include <unistd.h>
 #include "kdump-util.h"
 
-/* 3 GiB below 4 GiB and 128 MiB above: two RAM blocks, ROM, holes */
-#define MACHINE "-machine microvm -m 3200M "
-#define HIGH_RAM (4 * GiB)
+/* RAM split by the isa-bios ROM window, the firmware ROM, holes */
+#define MACHINE "-machine microvm -m 512M "
+#define RAM_SIZE (512 * MiB)
 
 static char *tmp_path(const char *name)
 {
@@ -32,8 +33,8 @@ static void write_guest(QTestState *s, DumpModel *m)
     model_write(s, m, 0x1000, 3 * 4096 + 17, 1);
     model_write(s, m, 0x9ffff, 2, 2);               /* below isa-bios */
     model_write(s, m, 64 * MiB, 1 * MiB, 4);
-    model_write(s, m, 3 * GiB - 4096, 4096, 5);     /* last low page */
-    model_write(s, m, HIGH_RAM + 5 * MiB + 100, 300 * KiB, 6);
+    model_write(s, m, RAM_SIZE - 4096, 4096, 5);    /* the last page */
+    model_write(s, m, 300 * MiB + 100, 300 * KiB, 6);
 }
 
 static uint32_t status_of(const char *format)
@@ -53,8 +54,8 @@ static uint32_t status_of(const char *format)
 
 /* libkdumpfile reads these addresses (plain files only, in 0.5.1) */
 static const uint64_t probe_addrs[] = {
-    0x1000, 0x3ff0, 0x9ffe0, 0xfffe0, 64 * MiB + 4000, 3 * GiB - 32,
-    HIGH_RAM + 5 * MiB + 96, 4 * GiB - 64,
+    0x1000, 0x3ff0, 0x9ffe0, 0xfffe0, 64 * MiB + 4000, RAM_SIZE - 32,
+    300 * MiB + 96, 4 * GiB - 64,
 };
 
 /*
@@ -90,7 +91,7 @@ static void test_formats(void)
         g_assert_cmpint(qtest_json_get_int(q, "return.completed"), ==,
                         qtest_json_get_int(q, "return.total"));
         g_assert_cmpint(qtest_json_get_int(q, "return.total"), ==,
-                        3 * GiB + 128 * MiB + 256 * KiB);
+                        RAM_SIZE + 256 * KiB);
         json_object_unref(q);
 
         r = kdump_check(s, path, &m, flat, ranges);
@@ -125,7 +126,7 @@ static void test_formats(void)
 /* x-dump-threads 1, 2 and 8: the same bytes. */
 static void test_threads(void)
 {
-    QTestState *s = qtest_init("-machine microvm -m 512M");
+    QTestState *s = qtest_init(MACHINE);
     g_auto(GStrv) formats = kdump_formats(s);
     DumpModel m;
 
@@ -181,7 +182,7 @@ static gpointer drain_thread(gpointer opaque)
  */
 static void test_pipe(void)
 {
-    QTestState *s = qtest_init("-machine microvm -m 512M");
+    QTestState *s = qtest_init(MACHINE);
     g_autofree char *ref = tmp_path("pipe-ref");
     g_autofree char *ref_data = NULL;
     g_autofree char *err = NULL;
@@ -245,7 +246,7 @@ static void test_hmp(void)
         { "-l", "kdump-lzo" }, { "-R -l", "kdump-raw-lzo" },
         { "-s", "kdump-snappy" }, { "-s -R", "kdump-raw-snappy" },
     };
-    QTestState *s = qtest_init("-machine microvm -m 512M");
+    QTestState *s = qtest_init(MACHINE);
     g_auto(GStrv) formats = kdump_formats(s);
     g_autofree char *path = tmp_path("hmp.kdump");
     g_autofree char *ref = tmp_path("hmp-ref.kdump");
@@ -275,7 +276,7 @@ static void test_hmp(void)
  */
 static void test_detach_cancel(void)
 {
-    QTestState *s = qtest_init("-machine microvm -m 512M");
+    QTestState *s = qtest_init(MACHINE);
     g_autofree char *ev = NULL;
     JsonObject *r;
     DumpModel m;
