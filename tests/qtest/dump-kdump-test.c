@@ -150,32 +150,6 @@ static void test_threads(void)
     qtest_quit(s);
 }
 
-static void getfd(QTestState *s, int fd, const char *name)
-{
-    JsonObject *r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', "
-                                  "'arguments': {'fdname': '%s'}}", name);
-
-    g_assert_true(qtest_json_has(r, "return"));
-    json_object_unref(r);
-}
-
-typedef struct Drain {
-    int fd;
-    GByteArray *got;
-} Drain;
-
-static gpointer drain_thread(gpointer opaque)
-{
-    Drain *d = opaque;
-    uint8_t buf[65536];
-    ssize_t n;
-
-    while ((n = read(d->fd, buf, sizeof(buf))) > 0) {
-        g_byte_array_append(d->got, buf, n);
-    }
-    return NULL;
-}
-
 /*
  * fd: to a pipe: a flattened dump is the same stream as to a file; a
  * raw one is refused before the VM stops (and the fd is used up).
@@ -189,7 +163,7 @@ static void test_pipe(void)
     g_autofree char *ev = NULL;
     gsize ref_len;
     DumpModel m;
-    Drain d;
+    DumpDrain d;
     GThread *t;
     int p[2];
 
@@ -201,8 +175,8 @@ static void test_pipe(void)
     g_assert_cmpint(pipe(p), ==, 0);
     d.fd = p[0];
     d.got = g_byte_array_new();
-    t = g_thread_new("drain", drain_thread, &d);
-    getfd(s, p[1], "pipefd");
+    t = g_thread_new("drain", dump_drain_thread, &d);
+    dump_getfd(s, p[1], "pipefd");
     close(p[1]);
     qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
                              "'arguments': {'paging': false, 'protocol': "
@@ -213,7 +187,7 @@ static void test_pipe(void)
     g_byte_array_unref(d.got);
 
     g_assert_cmpint(pipe(p), ==, 0);
-    getfd(s, p[1], "rawfd");
+    dump_getfd(s, p[1], "rawfd");
     close(p[1]);
     qtest_qmp_events_clear(s);
     err = qtest_qmp_expect_error(s, "GenericError", "{'execute': "
@@ -280,14 +254,14 @@ static void test_detach_cancel(void)
     g_autofree char *ev = NULL;
     JsonObject *r;
     DumpModel m;
-    Drain d;
+    DumpDrain d;
     GThread *t;
     int p[2];
 
     model_init(&m);
     write_guest(s, &m);
     g_assert_cmpint(pipe(p), ==, 0);
-    getfd(s, p[1], "slow");
+    dump_getfd(s, p[1], "slow");
     close(p[1]);
     qtest_qmp_events_clear(s);
     qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
@@ -301,7 +275,7 @@ static void test_detach_cancel(void)
     json_object_unref(r);
     d.fd = p[0];
     d.got = g_byte_array_new();
-    t = g_thread_new("drain", drain_thread, &d);
+    t = g_thread_new("drain", dump_drain_thread, &d);
     r = qtest_qmp_eventwait_ref(s, "DUMP_COMPLETED");
     g_assert_cmpstr(qtest_json_get_str(r, "data.result.status"), ==,
                     "completed");
@@ -316,7 +290,7 @@ static void test_detach_cancel(void)
 
     /* stalled for good: cancel */
     g_assert_cmpint(pipe(p), ==, 0);
-    getfd(s, p[1], "stuck");
+    dump_getfd(s, p[1], "stuck");
     close(p[1]);
     qtest_qmp_events_clear(s);
     qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
@@ -377,7 +351,7 @@ static void test_enospc_incomplete(void)
         uint8_t page[KDUMP_PAGE];
 
         g_assert_cmpint(fd, >=, 0);
-        getfd(s, fd, "small");
+        dump_getfd(s, fd, "small");
         close(fd);
         err = qtest_qmp_expect_error(s, "GenericError", "{'execute': "
                                      "'dump-guest-memory', 'arguments': "

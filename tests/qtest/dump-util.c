@@ -334,3 +334,24 @@ bool mount_tmpfs(const char *dir, const char *opts, char **why)
     }
     return true;
 }
+
+void dump_getfd(QTestState *s, int fd, const char *name)
+{
+    JsonObject *r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', "
+                                  "'arguments': {'fdname': '%s'}}", name);
+
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+}
+
+gpointer dump_drain_thread(gpointer opaque)
+{
+    DumpDrain *d = opaque;
+    uint8_t buf[65536];
+    ssize_t n;
+
+    while ((n = read(d->fd, buf, sizeof(buf))) > 0) {
+        g_byte_array_append(d->got, buf, n);
+    }
+    return NULL;
+}

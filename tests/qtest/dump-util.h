@@ -106,6 +106,21 @@ bool tool_available(const char *name);
 void expect_bytes(QTestState *s, const DumpModel *model, GArray *flat,
                   uint64_t gpa, uint8_t *buf, size_t len);
 
+/** dump_getfd: pass @fd to the monitor as @name (getfd); must work. */
+void dump_getfd(QTestState *s, int fd, const char *name);
+
+/**
+ * struct DumpDrain: what dump_drain_thread() reads from @fd until EOF
+ * into @got.
+ */
+typedef struct DumpDrain {
+    int fd;
+    GByteArray *got;
+} DumpDrain;
+
+/** dump_drain_thread: a GThread function reading a pipe (DumpDrain). */
+gpointer dump_drain_thread(gpointer opaque);
+
 /**
  * mount_tmpfs: a private mount namespace for this process (and the
  * binaries it starts) with a tmpfs mounted at @dir with @opts

@@ -567,30 +567,6 @@ static void test_cancel(void)
 
 /* --------------------------------------------- incomplete dumps */
 
-static uint64_t fail_at = UINT64_MAX;   /* ENOSPC on a write touching it */
-
-static ssize_t faulty_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    if ((uint64_t)off <= fail_at && fail_at - off < len) {
-        if ((uint64_t)off < fail_at) {
-            return pwrite(fd, buf, fail_at - off, off);
-        }
-        errno = ENOSPC;
-        return -1;
-    }
-    return pwrite(fd, buf, len, off);
-}
-
-static ssize_t plain_write(int fd, const void *buf, size_t len, bool nowait)
-{
-    return write(fd, buf, len);
-}
-
-static const DumpSyscalls faulty = {
-    .write = plain_write,
-    .pwrite = faulty_pwrite,
-};
-
 /*
  * Each dumpable page reads as guest memory or is reported lost; returns
  * the number of lost pages.
@@ -653,8 +629,8 @@ static void test_incomplete_enospc(void)
 
         dump_file(&cfg, formats[f], path, NULL);
         g_assert_cmpint(stat(path, &st), ==, 0);
-        fail_at = st.st_size / 5 * 4;    /* some descriptors written */
-        dump_fd_sink_set_syscalls(&faulty);
+        tm_fail_at = st.st_size / 5 * 4;    /* some descriptors written */
+        dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
         fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
         sink = dump_fd_sink_new(fd);
         g_assert_true(dump_job_prepare(&job, encoder(formats[f]), &cfg,
@@ -667,7 +643,7 @@ static void test_incomplete_enospc(void)
         dump_sink_free(sink);
         close(fd);
         dump_fd_sink_set_syscalls(NULL);
-        fail_at = UINT64_MAX;
+        tm_fail_at = UINT64_MAX;
 
         r = open_dump(path);
         lost = check_incomplete(r, &tm);
