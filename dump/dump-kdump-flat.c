@@ -113,9 +113,6 @@ int dump_stage_flush(DumpStage *st)
 
 /* --------------------------------------------------- flattened sink */
 
-/* Staging buffer of the flattened stream. */
-#define FLAT_STAGE_SIZE (1024 * 1024)
-
 /*
  * struct FlatSink
  * @out: the stream (borrowed).
@@ -202,7 +199,7 @@ DumpSink *dump_flat_sink_new(DumpSink *out)
     s->base.ops = &flat_sink_ops;
     s->base.seekable = true;
     s->out = out;
-    dump_stage_init(&s->stage, out, dump_sink_end(out), FLAT_STAGE_SIZE);
+    dump_stage_init(&s->stage, out, dump_sink_end(out), DUMP_FLAT_STAGE_SIZE);
     return &s->base;
 }
 

@@ -81,6 +81,7 @@
 #include "config-host.h"
 #include "qemu/bitmap.h"
 #include "qemu/error.h"
+#include "qemu/trace.h"
 #include "dump/dump-kdump.h"
 
 typedef enum KdumpWriterState {
@@ -453,6 +454,11 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     int ret;
 
     kdump_enter(w, KDUMP_W_PAGES);
+    trace_event("kdump_write_pages", "pages=%" PRIu64 " threads=%u "
+                "pipeline memory at most %zu bytes", w->num_dumpable,
+                w->threads, kdump_pool_memory_bound(w->threads, w->ps) +
+                KDUMP_DESC_STAGE + KDUMP_DATA_STAGE +
+                (w->flat ? DUMP_FLAT_STAGE_SIZE : 0));
     pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps);
     if (!pool) {
         error_setg(errp, "dump: failed to start %u compression threads",

@@ -257,6 +257,9 @@ int dump_stage_flush(DumpStage *st);
 
 /* ------------------------------------------------- flattened format */
 
+/* Bytes the flattened adapter buffers in front of its output. */
+#define DUMP_FLAT_STAGE_SIZE (1024 * 1024)
+
 /**
  * dump_flat_sink_new: a sink that turns each write at (offset, length)
  * into a makedumpfile flattened record {BE int64 offset, BE int64 size,
