@@ -239,8 +239,8 @@ void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
         KdumpPage *pg = &b->pages[i];
         size_t len;
 
-        if (!pg->data) {
-            pg->size = 0;
+        if (!pg->data || dump_buffer_is_zero(pg->data, page_size)) {
+            pg->size = 0;           /* the shared zero page */
             pg->flags = 0;
             continue;
         }

@@ -5,8 +5,9 @@
  * extents of a DumpSource, and counted from the block list alone.
  *
  * A pfn whose page lies wholly inside one extent is passed by reference
- * (host memory, or NULL when the extent is a HOLE or ZERO run, which is
- * then never read).  A pfn touched only partly -- a block that starts or
+ * (host memory, or NULL when the extent is a HOLE, which is then never
+ * read; populated pages are not read here either: the compression
+ * threads tell zero pages from the others).  A pfn touched only partly -- a block that starts or
  * ends inside the page, or two blocks sharing it -- is assembled into a
  * copy: the covered parts copied, the rest zero, as QEMU 7.2+'s
  * get_next_page() does ("dump: fix kdump to work over non-aligned
@@ -42,6 +43,8 @@ void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
     memset(p, 0, sizeof(*p));
     p->page_size = page_size;
     dump_source_init(&p->src, blocks, 0, 0, DUMP_MAX_EXTENT);
+    /* zero pages are found by the compression threads, in parallel */
+    dump_source_skip_zero_scan(&p->src);
 }
 
 void kdump_pages_destroy(KdumpPages *p)

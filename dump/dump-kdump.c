@@ -441,6 +441,23 @@ static uint64_t kdump_batch_descs(const KdumpWriter *w, const KdumpBatch *b,
     return covered;
 }
 
+/*
+ * Page data goes through a stage for a plain file (large writes aligned
+ * for O_DIRECT), straight to the adapter for a flattened stream, which
+ * buffers the stream itself (one copy, not two).
+ */
+static int kdump_put_data(KdumpWriter *w, DumpStage *data, const void *buf,
+                          size_t len, uint64_t pos)
+{
+    return w->flat ? dump_sink_pwrite(w->out, buf, len, pos)
+                   : dump_stage_append(data, buf, len);
+}
+
+static int kdump_flush_data(KdumpWriter *w, DumpStage *data)
+{
+    return w->flat ? 0 : dump_stage_flush(data);
+}
+
 static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
 {
     uint8_t descs[KDUMP_BATCH_PAGES * KDUMP_PAGE_DESC_SIZE];
@@ -449,7 +466,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     KdumpPages pages;
     KdumpPool *pool;
     KdumpBatch *b;
-    DumpStage desc, data;
+    DumpStage desc, data = { 0 };
     bool ok = false;
     int ret;
 
@@ -457,8 +474,8 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     trace_event("kdump_write_pages", "pages=%" PRIu64 " threads=%u "
                 "pipeline memory at most %zu bytes", w->num_dumpable,
                 w->threads, kdump_pool_memory_bound(w->threads, w->ps) +
-                KDUMP_DESC_STAGE + KDUMP_DATA_STAGE +
-                (w->flat ? DUMP_FLAT_STAGE_SIZE : 0));
+                KDUMP_DESC_STAGE +
+                (w->flat ? DUMP_FLAT_STAGE_SIZE : KDUMP_DATA_STAGE));
     pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps);
     if (!pool) {
         error_setg(errp, "dump: failed to start %u compression threads",
@@ -468,9 +485,11 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     }
     kdump_pages_init(&pages, &job->blocks, w->ps);
     dump_stage_init(&desc, w->out, w->offset_desc, KDUMP_DESC_STAGE);
-    dump_stage_init(&data, w->out, w->offset_data, KDUMP_DATA_STAGE);
+    if (!w->flat) {
+        dump_stage_init(&data, w->out, w->offset_data, KDUMP_DATA_STAGE);
+    }
 
-    ret = dump_stage_append(&data, zero_page, w->ps);
+    ret = kdump_put_data(w, &data, zero_page, w->ps, w->offset_data);
     if (ret) {
         kdump_fail(job, w, errp, ret, "write page data (zero page)");
         goto out;
@@ -483,15 +502,15 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
             kdump_fail(job, w, errp, 0, NULL);
             goto out;
         }
-        covered = kdump_batch_descs(w, b, &data_pos, descs);
-        ret = dump_stage_append(&data, b->out, b->out_len);
+        ret = kdump_put_data(w, &data, b->out, b->out_len, data_pos);
         if (ret) {
             kdump_fail(job, w, errp, ret, "write page data");
             goto out;
         }
+        covered = kdump_batch_descs(w, b, &data_pos, descs);
         if (desc.cap - desc.skip - desc.len <= dlen) {
             /* descriptors go out only after the data they point to */
-            ret = dump_stage_flush(&data);
+            ret = kdump_flush_data(w, &data);
             if (ret) {
                 kdump_fail(job, w, errp, ret, "write page data");
                 goto out;
@@ -504,7 +523,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
         }
         dump_job_progress(job, covered);
     }
-    ret = dump_stage_flush(&data);
+    ret = kdump_flush_data(w, &data);
     if (ret) {
         kdump_fail(job, w, errp, ret, "write page data");
         goto out;
@@ -515,7 +534,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
         goto out;
     }
     assert(desc.pos == w->offset_data);
-    assert(data.pos == data_pos);
+    assert(w->flat || data.pos == data_pos);
     ok = true;
 out:
     dump_stage_destroy(&data);

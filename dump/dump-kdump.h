@@ -92,8 +92,9 @@ bool kdump_compression_init(uint32_t flag, Error **errp);
 /**
  * struct KdumpPage: one dumpable pfn.
  * @data: page_size bytes to compress (guest memory, or the batch's
- *        assembly area), or NULL for a page that reads as zeros (never
- *        touched, all zero, or the uncovered part of an edge page).
+ *        assembly area), or NULL for a page known to read as zeros
+ *        (never touched, or an all-zero edge page); compression finds
+ *        the other zero pages.
  * @covered: guest bytes of the page that lie inside blocks (the page size
  *           except at unaligned block edges): its share of the progress.
  * @size, @flags: set by compression: bytes stored and page_desc.flags
@@ -140,7 +141,8 @@ void kdump_batch_free(KdumpBatch *b);
 
 /**
  * kdump_batch_compress: compress every data page of @b with @c into
- * @b->out, setting each page's size and flags.  Worker threads.
+ * @b->out, setting each page's size and flags (size 0: the page is all
+ * zero, it gets the shared zero page).  Worker threads.
  */
 void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
                           uint32_t page_size, uint32_t flag);
