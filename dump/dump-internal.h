@@ -124,7 +124,8 @@ typedef struct DumpEncoder DumpEncoder;
  * @nr_cpus: number of vCPUs.
  * @filter_begin, @filter_length: begin/length; length 0 means none.
  * @total_size: guest bytes to dump (blocks within the filter).
- * @threads: compression threads (kdump); 0: one per online CPU.
+ * @threads: compression threads (kdump; 1 to DUMP_MAX_THREADS); 0: one
+ *           per online CPU.
  * @sink: where bytes go (borrowed from the caller).
  * @file_size: the size of the output, set by the encoder's prepare() --
  *             or, for kdump, whose size depends on compression, by its
@@ -133,6 +134,9 @@ typedef struct DumpEncoder DumpEncoder;
  * @completed: guest bytes done so far (atomic; the QMP thread reads it).
  * @cancel: set (atomically) by dump-cancel or at exit.
  */
+/** The most compression threads a dump may use (x-dump-threads). */
+#define DUMP_MAX_THREADS 64
+
 typedef struct DumpJob {
     const DumpEncoder *encoder;
     GuestPhysBlockList blocks;

@@ -90,7 +90,7 @@ unsigned kdump_pool_default_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-    return n < 1 ? 1 : MIN((unsigned long)n, KDUMP_MAX_THREADS);
+    return n < 1 ? 1 : MIN((unsigned long)n, DUMP_MAX_THREADS);
 }
 
 static unsigned pool_slots(unsigned nthreads)
@@ -143,7 +143,7 @@ KdumpPool *kdump_pool_new(unsigned nthreads, uint32_t flag,
 {
     KdumpPool *pool = g_new0(KdumpPool, 1);
 
-    assert(nthreads >= 1 && nthreads <= KDUMP_MAX_THREADS);
+    assert(nthreads >= 1 && nthreads <= DUMP_MAX_THREADS);
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->work_cond, NULL);
     pthread_cond_init(&pool->done_cond, NULL);

@@ -191,12 +191,9 @@ uint64_t kdump_count_pfns(const GuestPhysBlockList *blocks,
 
 typedef struct KdumpPool KdumpPool;
 
-/** At most this many compression threads (x-dump-threads). */
-#define KDUMP_MAX_THREADS 64
-
 /**
  * kdump_pool_default_threads: the number of online CPUs (at least 1, at
- * most KDUMP_MAX_THREADS).
+ * most DUMP_MAX_THREADS).
  */
 unsigned kdump_pool_default_threads(void);
 

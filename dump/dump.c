@@ -35,7 +35,7 @@
 #include "qemu/trace.h"
 #include "sysemu/dump.h"
 #include "sysemu/runstate.h"
-#include "dump/dump-kdump.h"
+#include "dump/dump-internal.h"
 
 /*
  * struct DumpState: the process's dump.  Main loop thread only, except
@@ -344,9 +344,9 @@ static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
     int64_t threads = qmp_arg_get_int(args, "x-dump-threads", 0);
 
     if (json_object_has_member(args, "x-dump-threads") &&
-        (threads < 1 || threads > KDUMP_MAX_THREADS)) {
+        (threads < 1 || threads > DUMP_MAX_THREADS)) {
         error_setg(errp, "parameter 'x-dump-threads' expects a value "
-                   "between 1 and %u", KDUMP_MAX_THREADS);
+                   "between 1 and %u", DUMP_MAX_THREADS);
         return false;
     }
     req.threads = threads;

@@ -100,7 +100,7 @@ static void test_capability(void)
     json_object_unref(args);
 }
 
-/* x-dump-threads: 1 to KDUMP_MAX_THREADS, checked before anything else */
+/* x-dump-threads: 1 to DUMP_MAX_THREADS, checked before anything else */
 static void test_threads_range(void)
 {
     const QmpCommand *cmd = qmp_find_command("dump-guest-memory");
