@@ -214,6 +214,11 @@ int dump_flat_sink_begin(DumpSink *flat)
     return dump_stage_append(&s->stage, head, sizeof(head));
 }
 
+int dump_flat_sink_flush(DumpSink *flat)
+{
+    return dump_stage_flush(&flat_sink(flat)->stage);
+}
+
 int dump_flat_sink_end(DumpSink *flat)
 {
     FlatSink *s = flat_sink(flat);

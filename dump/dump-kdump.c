@@ -309,6 +309,19 @@ static bool kdump_fail(DumpJob *job, KdumpWriter *w, Error **errp, int err,
     return false;
 }
 
+/*
+ * Write a piece of the metadata (headers, notes, bitmap chunks), at once
+ * even in a flattened stream, so that a failure is reported for the
+ * piece that failed, as QEMU reports it; only the page area is buffered.
+ */
+static int kdump_write_meta(KdumpWriter *w, const void *buf, size_t len,
+                            uint64_t offset)
+{
+    int ret = dump_sink_pwrite(w->out, buf, len, offset);
+
+    return ret || !w->flat ? ret : dump_flat_sink_flush(w->flat);
+}
+
 static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
 {
     const KdumpHeaderLayout *l = w->lay;
@@ -318,6 +331,9 @@ static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
     kdump_enter(w, KDUMP_W_HEADERS);
     if (w->flat) {
         ret = dump_flat_sink_begin(w->flat);
+        if (!ret) {
+            ret = dump_flat_sink_flush(w->flat);
+        }
         if (ret) {
             return kdump_fail(job, w, errp, ret, "write start flat header");
         }
@@ -328,7 +344,7 @@ static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
             return kdump_fail(job, w, errp, ret, "write disk dump header");
         }
     }
-    ret = dump_sink_pwrite(w->out, w->header, l->dh_size, 0);
+    ret = kdump_write_meta(w, w->header, l->dh_size, 0);
     if (ret) {
         return kdump_fail(job, w, errp, ret, "write disk dump header");
     }
@@ -341,12 +357,11 @@ static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
     put_le(sh + l->sh_offset_note, 8, w->offset_note);
     put_le(sh + l->sh_note_size, l->sh_word, w->note_size);
     put_le(sh + l->sh_max_mapnr_64, 8, w->max_mapnr);
-    ret = dump_sink_pwrite(w->out, sh, l->sh_size,
-                           KDUMP_HEADER_BLOCKS * w->ps);
+    ret = kdump_write_meta(w, sh, l->sh_size, KDUMP_HEADER_BLOCKS * w->ps);
     if (ret) {
         return kdump_fail(job, w, errp, ret, "write kdump sub header");
     }
-    ret = dump_sink_pwrite(w->out, job->notes->data, w->note_size,
+    ret = kdump_write_meta(w, job->notes->data, w->note_size,
                            w->offset_note);
     if (ret) {
         return kdump_fail(job, w, errp, ret, "write notes");
@@ -359,10 +374,9 @@ static int kdump_write_bitmap_chunk(KdumpWriter *w, const void *bits,
                                     uint64_t chunk)
 {
     uint64_t off = w->offset_bitmap + chunk * w->ps;
-    int ret = dump_sink_pwrite(w->out, bits, w->ps, off);
+    int ret = kdump_write_meta(w, bits, w->ps, off);
 
-    return ret ? ret : dump_sink_pwrite(w->out, bits, w->ps,
-                                        off + w->len_bitmap);
+    return ret ? ret : kdump_write_meta(w, bits, w->ps, off + w->len_bitmap);
 }
 
 /*

@@ -272,6 +272,9 @@ DumpSink *dump_flat_sink_new(DumpSink *out);
 /** dump_flat_sink_begin: write the 4096-byte flattened header first. */
 int dump_flat_sink_begin(DumpSink *flat);
 
+/** dump_flat_sink_flush: write out what the adapter buffers. */
+int dump_flat_sink_flush(DumpSink *flat);
+
 /** dump_flat_sink_end: write the end marker and flush everything. */
 int dump_flat_sink_end(DumpSink *flat);
 

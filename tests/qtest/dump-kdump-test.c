@@ -9,12 +9,14 @@
  * `makedumpfile -R` rebuilding each flattened file into the raw
  * variant's bytes, python3-libkdumpfile reading the same bytes, crash
  * parsing the headers; identical files for 1, 2 and 8 threads; fd: to a
- * pipe (flattened) and the raw formats refused there; HMP's -z/-l/-s/-R;
+ * pipe (flattened) and the raw formats refused there; a socket whose
+ * reader is gone (EPIPE, no SIGPIPE death); HMP's -z/-l/-s/-R;
  * a detached dump's progress and dump-cancel; and ENOSPC on a passed
  * file leaving a header marked incomplete.
  */
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump-util.h"
@@ -209,6 +211,33 @@ static void test_pipe(void)
     unlink(ref);
 }
 
+/*
+ * A socket whose reader is gone: the first write fails with EPIPE, the
+ * dump reports it, and the process lives on (no SIGPIPE death).
+ */
+static void test_reader_gone(void)
+{
+    QTestState *s = qtest_init(MACHINE);
+    g_autofree char *err = NULL;
+    JsonObject *r;
+    int sv[2];
+
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), ==, 0);
+    dump_getfd(s, sv[1], "gone");
+    close(sv[1]);
+    close(sv[0]);
+    err = qtest_qmp_expect_error(s, "GenericError", "{'execute': "
+                                 "'dump-guest-memory', 'arguments': "
+                                 "{'paging': false, 'protocol': 'fd:gone', "
+                                 "'format': 'kdump-snappy'}}");
+    g_assert_cmpstr(err, ==, "dump: failed to write start flat header: "
+                    "Broken pipe");
+    r = qtest_qmp(s, "{'execute': 'query-dump'}");
+    g_assert_cmpstr(qtest_json_get_str(r, "return.status"), ==, "failed");
+    json_object_unref(r);
+    qtest_quit(s);
+}
+
 /* HMP: -z/-l/-s pick the compression, -R the raw file. */
 static void test_hmp(void)
 {
@@ -395,6 +424,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump/kdump/formats", test_formats);
     g_test_add_func("/dump/kdump/threads", test_threads);
     g_test_add_func("/dump/kdump/pipe", test_pipe);
+    g_test_add_func("/dump/kdump/reader-gone", test_reader_gone);
     g_test_add_func("/dump/kdump/hmp", test_hmp);
     g_test_add_func("/dump/kdump/detach-cancel", test_detach_cancel);
     g_test_add_func("/dump/kdump/enospc-incomplete", test_enospc_incomplete);

@@ -766,6 +766,150 @@ static void test_incomplete_cancel(void)
     tm_fini(&tm);
 }
 
+/* ------------------------------------------- file: destination faults */
+
+/* Dump @cfg in @format to file: @path; false with the error in *@msg. */
+static bool dump_dest_file(const DumpJobConfig *cfg, const char *format,
+                           const char *path, char **msg)
+{
+    Error *err = NULL;
+    DumpDest d;
+    DumpSink *sink;
+    DumpJob job;
+    bool ok;
+
+    g_assert_true(dump_dest_open_file(&d, path, &error_abort));
+    sink = dump_fd_sink_new(d.fd);
+    g_assert_true(dump_job_prepare(&job, encoder(format), cfg, sink,
+                                   &error_abort));
+    ok = dump_job_write(&job, &err);
+    dump_job_cleanup(&job);
+    dump_sink_free(sink);
+    if (ok) {
+        ok = dump_dest_commit(&d, &err);
+    } else {
+        dump_dest_abort(&d);
+    }
+    *msg = ok ? NULL : g_strdup(error_get_pretty(err));
+    error_free(err);
+    return ok;
+}
+
+/*
+ * ENOSPC anywhere -- first byte, sub-header, notes, bitmap, page
+ * descriptors, page data, last byte -- to a file: destination: the
+ * error names the part, the old file stays, no temporary is left.  EINTR
+ * and short writes at every call give the same bytes as a clean run.
+ */
+static void test_file_faults(void)
+{
+    static const char *const formats[] = { "kdump-raw-zlib", "kdump-zlib" };
+    TestMachine tm;
+    DumpJobConfig cfg;
+
+    machine_fragmented(&tm, 1);
+    cfg = tm_config(&tm, 2);
+    for (size_t f = 0; f < G_N_ELEMENTS(formats); f++) {
+        g_autofree char *target = tmp_file("vmcore");
+        g_autofree char *clean = NULL;
+        g_autofree char *msg = NULL;
+        gsize clean_len;
+        const KdumpInfo *in;
+        KdumpReader *r;
+        struct {
+            uint64_t at;
+            const char *error;
+        } faults[] = {
+            { 0, "dump: failed to write disk dump header" },
+            { 0, "dump: failed to write kdump sub header" },
+            { 0, "dump: failed to write notes" },
+            { 0, "dump: failed to write dump_bitmap" },
+            { 0, "dump: failed to write page desc" },
+            { 0, "dump: failed to write page data" },
+        };
+
+        g_assert_true(dump_dest_file(&cfg, formats[f], target, &msg));
+        g_assert_true(g_file_get_contents(target, &clean, &clean_len,
+                                          NULL));
+        r = open_dump(target);
+        in = kdump_reader_info(r);
+        if (!f) {
+            /* a plain file: the offsets are the layout's */
+            faults[0].at = 10;
+            faults[1].at = PS + 8;
+            faults[2].at = in->offset_note + 20;
+            faults[3].at = (1 + in->sub_hdr_size) * PS + 100;
+            faults[4].at = (1 + in->sub_hdr_size + in->bitmap_blocks) * PS;
+            faults[5].at = clean_len - 1;
+        } else {
+            /*
+             * A stream: the flat header, then one record per header,
+             * the notes and each bitmap chunk, in that order; the page
+             * area's records are buffered (a fault there names page
+             * data or descriptors, whichever flushed); the end marker.
+             */
+            uint64_t rec = KDUMP_FLAT_HEADER_SIZE + KDUMP_FLAT_RECORD_SIZE;
+            uint64_t dh = 464, sh = 104, notes = in->note_size;
+
+            faults[0].at = 100;
+            faults[0].error = "dump: failed to write start flat header";
+            faults[1].at = rec + 10;
+            faults[1].error = "dump: failed to write disk dump header";
+            faults[2].at = rec + dh + KDUMP_FLAT_RECORD_SIZE + 8;
+            faults[2].error = "dump: failed to write kdump sub header";
+            faults[3].at = rec + dh + sh + 2 * KDUMP_FLAT_RECORD_SIZE + 8;
+            faults[3].error = "dump: failed to write notes";
+            faults[4].at = rec + dh + sh + notes +
+                           3 * KDUMP_FLAT_RECORD_SIZE + 100;
+            faults[4].error = "dump: failed to write dump_bitmap";
+            faults[5].at = clean_len - 1;
+            faults[5].error = "dump: failed to write end flat header";
+        }
+        kdump_reader_close(r);
+        dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
+        for (size_t i = 0; i < G_N_ELEMENTS(faults); i++) {
+            g_autofree char *got = NULL;
+            g_autofree char *want = NULL;
+            gsize len;
+
+            if (faults[i].at == UINT64_MAX) {
+                break;
+            }
+            want = g_strdup_printf("%s: No space left on device",
+                                   faults[i].error);
+            tm_fail_at = faults[i].at;
+            g_assert_false(dump_dest_file(&cfg, formats[f], target, &msg));
+            g_assert_cmpstr(msg, ==, want);
+            g_clear_pointer(&msg, g_free);
+            g_assert_true(g_file_get_contents(target, &got, &len, NULL));
+            g_assert_cmpmem(got, len, clean, clean_len);
+        }
+        tm_fail_at = UINT64_MAX;
+        tm_flaky_calls = true;
+        tm_call_no = 0;
+        g_assert_true(dump_dest_file(&cfg, formats[f], target, &msg));
+        tm_flaky_calls = false;
+        dump_fd_sink_set_syscalls(NULL);
+        g_assert_cmpuint(tm_call_no, >, 10);
+        {
+            g_autofree char *got = NULL;
+            gsize len;
+
+            g_assert_true(g_file_get_contents(target, &got, &len, NULL));
+            g_assert_cmpmem(got, len, clean, clean_len);
+        }
+        g_unlink(target);
+        /* nothing else is left in the directory */
+        {
+            GDir *d = g_dir_open(tmpdir, 0, NULL);
+
+            g_assert_null(g_dir_read_name(d));
+            g_dir_close(d);
+        }
+    }
+    tm_fini(&tm);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -781,6 +925,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-kdump/cancel", test_cancel);
     g_test_add_func("/dump-kdump/incomplete/enospc", test_incomplete_enospc);
     g_test_add_func("/dump-kdump/incomplete/cancel", test_incomplete_cancel);
+    g_test_add_func("/dump-kdump/file-faults", test_file_faults);
     ret = g_test_run();
     g_rmdir(tmpdir);
     g_free(tmpdir);
