@@ -43,14 +43,17 @@ void dump_stage_init(DumpStage *st, DumpSink *sink, uint64_t start,
     st->sink = sink;
     st->pos = start;
     st->cap = cap;
-    st->buf = g_aligned_alloc(cap, 1, DUMP_STAGE_ALIGN);
+    /* posix_memalign: g_aligned_alloc() needs GLib 2.72 */
+    if (posix_memalign((void **)&st->buf, DUMP_STAGE_ALIGN, cap)) {
+        g_error("dump: cannot allocate %zu bytes", cap);
+    }
     st->skip = start % DUMP_STAGE_ALIGN;
     st->len = 0;
 }
 
 void dump_stage_destroy(DumpStage *st)
 {
-    g_aligned_free(st->buf);
+    free(st->buf);
     st->buf = NULL;
 }
 
