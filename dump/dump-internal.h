@@ -11,7 +11,7 @@
  *   DumpJob (dump-job.c): blocks, mappings, notes, layout  <-- main thread
  *      | encoder->prepare()
  *      v
- *   encoder->write() (dump-elf.c, later dump-kdump.c)     <-- dump thread
+ *   encoder->write() (dump-elf.c, dump-kdump*.c)        <-- dump thread
  *      | reads a DumpSource (dump-source.h): HOLE / ZERO / DATA extents
  *      v
  *   DumpSink (dump-sink.h): fd (holes, copy_file_range) or memory
@@ -124,12 +124,19 @@ typedef struct DumpEncoder DumpEncoder;
  * @nr_cpus: number of vCPUs.
  * @filter_begin, @filter_length: begin/length; length 0 means none.
  * @total_size: guest bytes to dump (blocks within the filter).
+ * @threads: compression threads (kdump; 1 to DUMP_MAX_THREADS); 0: one
+ *           per online CPU.
  * @sink: where bytes go (borrowed from the caller).
- * @file_size: the size of the output, set by the encoder's prepare().
+ * @file_size: the size of the output, set by the encoder's prepare() --
+ *             or, for kdump, whose size depends on compression, by its
+ *             write() once everything is written.
  * @encoder_state: owned by the encoder (freed by its cleanup()).
  * @completed: guest bytes done so far (atomic; the QMP thread reads it).
  * @cancel: set (atomically) by dump-cancel or at exit.
  */
+/** The most compression threads a dump may use (x-dump-threads). */
+#define DUMP_MAX_THREADS 64
+
 typedef struct DumpJob {
     const DumpEncoder *encoder;
     GuestPhysBlockList blocks;
@@ -140,6 +147,7 @@ typedef struct DumpJob {
     hwaddr filter_begin;
     uint64_t filter_length;
     uint64_t total_size;
+    unsigned threads;
     DumpSink *sink;
     uint64_t file_size;
     void *encoder_state;
@@ -154,6 +162,7 @@ typedef struct DumpJob {
  * @cpus, @ncpus: the vCPUs (their state is copied into the notes).
  * @paging: walk the guest page tables for the mappings.
  * @has_filter, @begin, @length: the begin/length arguments.
+ * @threads: x-dump-threads; 0 for the default.
  */
 typedef struct DumpJobConfig {
     AddressSpace *as;
@@ -164,6 +173,7 @@ typedef struct DumpJobConfig {
     bool has_filter;
     int64_t begin;
     int64_t length;
+    unsigned threads;
 } DumpJobConfig;
 
 /**
@@ -254,6 +264,12 @@ void dump_register_encoders(void);
 /** The ELF encoder (dump-elf.c). */
 extern const DumpEncoder dump_elf_encoder;
 
+/**
+ * dump_kdump_register_encoders: the kdump-* and kdump-raw-* formats
+ * whose compression library is built in (dump-kdump.c).
+ */
+void dump_kdump_register_encoders(void);
+
 /* ------------------------------------------------------- destinations */
 
 /**
@@ -303,6 +319,7 @@ typedef struct DumpRequest {
     bool has_length;
     int64_t length;
     const char *format;         /* NULL: elf */
+    unsigned threads;           /* x-dump-threads; 0: default */
 } DumpRequest;
 
 /**

@@ -40,6 +40,7 @@ void dump_register_encoders(void)
     if (!dump_encoder_find(dump_elf_encoder.format)) {
         dump_encoder_register(&dump_elf_encoder);
     }
+    dump_kdump_register_encoders();
 }
 
 /* ----------------------------------------------------------------- job */
@@ -69,6 +70,7 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     job->encoder = encoder;
     job->sink = sink;
     job->nr_cpus = cfg->ncpus;
+    job->threads = cfg->threads;
     guest_phys_blocks_init(&job->blocks);
     memory_mapping_list_init(&job->mappings);
 

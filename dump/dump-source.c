@@ -62,6 +62,11 @@ void dump_source_init(DumpSource *src, const GuestPhysBlockList *blocks,
     }
 }
 
+void dump_source_skip_zero_scan(DumpSource *src)
+{
+    src->no_zero_scan = true;
+}
+
 /* Move to the next block that intersects the filter. */
 static bool source_next_block(DumpSource *src)
 {
@@ -166,6 +171,10 @@ bool dump_source_next(DumpSource *src, DumpExtent *ext)
     limit = src->pop_end;
     if (limit - src->pos > src->max_extent) {
         limit = src->pos + src->max_extent;
+    }
+    if (src->no_zero_scan) {
+        source_fill(src, ext, DUMP_EXTENT_DATA, limit - src->pos);
+        return true;
     }
     p = src->pos;
     zero = dump_buffer_is_zero(src->block->host_addr +

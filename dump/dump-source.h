@@ -12,7 +12,8 @@
  *   DATA  pages holding non-zero bytes, with the host address and, for
  *         shared fd-backed RAM, the fd and offset to copy from.
  * HOLE and ZERO read as zeros; encoders turn them into file holes (ELF)
- * or the shared zero page (kdump).  Zero detection works on whole target
+ * or the shared zero page (kdump, which finds ZERO pages itself: see
+ * dump_source_skip_zero_scan()).  Zero detection works on whole target
  * pages (TARGET_PAGE_SIZE, aligned in guest-physical space); a partial
  * page at a block edge is DATA unless it is all zero.
  *
@@ -69,6 +70,7 @@ typedef struct DumpSource {
     uint64_t rb_delta;          /* RAMBlock offset of the block's start */
     hwaddr pop_start, pop_end;  /* populated extent at or after pos */
     bool pop_valid;
+    bool no_zero_scan;          /* see dump_source_skip_zero_scan() */
 } DumpSource;
 
 /**
@@ -78,6 +80,14 @@ typedef struct DumpSource {
  */
 void dump_source_init(DumpSource *src, const GuestPhysBlockList *blocks,
                       hwaddr begin, uint64_t length, uint64_t max_extent);
+
+/**
+ * dump_source_skip_zero_scan: report populated memory as DATA extents
+ * without reading it, for a caller that checks pages for zeros itself
+ * (the kdump encoder does, on its compression threads).  HOLE extents
+ * are unchanged: never-populated memory is still found without reading.
+ */
+void dump_source_skip_zero_scan(DumpSource *src);
 
 /**
  * dump_source_next: the next extent.

@@ -300,6 +300,7 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         .has_filter = req->has_begin,
         .begin = req->begin,
         .length = req->length,
+        .threads = req->threads,
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, s->sink, errp)) {
@@ -340,7 +341,15 @@ static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
         .length = qmp_arg_get_int(args, "length", 0),
         .format = qmp_arg_get_str(args, "format", NULL),
     };
+    int64_t threads = qmp_arg_get_int(args, "x-dump-threads", 0);
 
+    if (json_object_has_member(args, "x-dump-threads") &&
+        (threads < 1 || threads > DUMP_MAX_THREADS)) {
+        error_setg(errp, "parameter 'x-dump-threads' expects a value "
+                   "between 1 and %u", DUMP_MAX_THREADS);
+        return false;
+    }
+    req.threads = threads;
     return dump_guest_memory(&req, errp);
 }
 
@@ -390,6 +399,7 @@ void dump_register_commands(void)
         { "begin", QMP_ARG_INT, true },
         { "length", QMP_ARG_INT, true },
         { "format", QMP_ARG_STR, true, format_enum },
+        { "x-dump-threads", QMP_ARG_INT, true },
         { NULL }
     };
     static const QmpArgSpec no_args[] = { { NULL } };

@@ -35,19 +35,29 @@
 #define DH_OFF_VERSION 8
 #define DH_OFF_UTSNAME 12
 #define DH_UTS_LEN 65
-#define DH_OFF_STATUS 424
-#define DH_OFF_BLOCK_SIZE 428
-#define DH_OFF_SUB_HDR_SIZE 432
-#define DH_OFF_BITMAP_BLOCKS 436
-#define DH_OFF_MAX_MAPNR 440
-#define DH_OFF_NR_CPUS 460
 #define DH_SIZE 464
-#define SH_OFF_PHYS_BASE 0
-#define SH_OFF_VMCOREINFO 32
-#define SH_OFF_NOTE 48
-#define SH_OFF_MAX_MAPNR_64 96
-#define SH_SIZE 104
 #define PD_SIZE 24
+
+/*
+ * disk_dump_header and kdump_sub_header field offsets: the 64-bit
+ * layout (timestamp[22] after utsname) and the 32-bit one (timestamp[10];
+ * sub-header with 32-bit words, 64-bit fields packed), which QEMU writes
+ * for ELF32 dumps.  A header is taken as 64-bit if its fields make sense
+ * there, else as 32-bit (libkdumpfile probes the same fields).
+ */
+typedef struct Layout {
+    unsigned status, block_size, sub_hdr_size, bitmap_blocks, max_mapnr;
+    unsigned nr_cpus;
+    unsigned sh_size, sh_word, sh_vmcoreinfo_off, sh_vmcoreinfo_size;
+    unsigned sh_note_off, sh_note_size, sh_max_mapnr_64;
+} Layout;
+
+static const Layout layout64 = {
+    424, 428, 432, 436, 440, 460, 104, 8, 32, 40, 48, 56, 96,
+};
+static const Layout layout32 = {
+    412, 416, 420, 424, 428, 448, 80, 4, 20, 28, 32, 40, 72,
+};
 #define MAX_BLOCK_SIZE (1 << 20)
 
 struct KdumpReader {
@@ -61,6 +71,7 @@ struct KdumpReader {
     uint64_t desc_off;
     uint8_t *notes;
     uint8_t *cbuf;          /* compressed data buffer */
+    bool lenient;           /* incomplete dump: zeros past the end */
 };
 
 #define RANK_CHUNK_BITS 4096
@@ -107,6 +118,25 @@ static bool pread_full(int fd, void *buf, size_t len, uint64_t off,
     return true;
 }
 
+/*
+ * pread_full() for the reader: a dump marked incomplete may end early;
+ * what lies past its end reads as zeros (descriptors of lost pages).
+ */
+static bool reader_pread(KdumpReader *r, void *buf, size_t len, uint64_t off,
+                         GError **err)
+{
+    struct stat st;
+
+    if (r->lenient && fstat(r->fd, &st) == 0 &&
+        off + len > (uint64_t)st.st_size) {
+        uint64_t have = off < (uint64_t)st.st_size ? st.st_size - off : 0;
+
+        memset((char *)buf + have, 0, len - have);
+        len = have;
+    }
+    return pread_full(r->fd, buf, len, off, err);
+}
+
 static bool read_full(int fd, void *buf, size_t len, bool *eof)
 {
     size_t done = 0;
@@ -127,7 +157,13 @@ static bool read_full(int fd, void *buf, size_t len, bool *eof)
     return true;
 }
 
-bool kdump_flattened_to_plain(const char *in, const char *out, GError **err)
+/*
+ * Rebuild the plain file; with @truncated, a stream that ends early
+ * (no end marker, or a record cut short) is rebuilt as far as it goes
+ * and *@truncated set, instead of failing.
+ */
+static bool flattened_to_plain(const char *in, const char *out,
+                               bool *truncated, GError **err)
 {
     uint8_t head[FLAT_HEADER_SIZE], rec[16];
     g_autofree uint8_t *buf = g_malloc(1 << 20);
@@ -158,6 +194,10 @@ bool kdump_flattened_to_plain(const char *in, const char *out, GError **err)
         int64_t off, size;
 
         if (!read_full(ifd, rec, sizeof(rec), &eof)) {
+            if (truncated) {
+                *truncated = true;
+                break;
+            }
             g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s: stream ends without the end marker", in);
             goto out;
@@ -176,14 +216,26 @@ bool kdump_flattened_to_plain(const char *in, const char *out, GError **err)
         while (size) {
             size_t n = MIN((uint64_t)size, 1 << 20);
 
-            if (!read_full(ifd, buf, n, &eof) ||
-                pwrite(ofd, buf, n, off) != (ssize_t)n) {
+            if (!read_full(ifd, buf, n, &eof)) {
+                if (truncated) {
+                    *truncated = true;
+                    size = 0;
+                    break;
+                }
                 g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_IO,
                             "%s: truncated record data", in);
                 goto out;
             }
+            if (pwrite(ofd, buf, n, off) != (ssize_t)n) {
+                g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_IO,
+                            "%s: cannot write the rebuilt file", in);
+                goto out;
+            }
             off += n;
             size -= n;
+        }
+        if (truncated && *truncated) {
+            break;
         }
     }
     ok = true;
@@ -193,6 +245,11 @@ out:
         close(ofd);
     }
     return ok;
+}
+
+bool kdump_flattened_to_plain(const char *in, const char *out, GError **err)
+{
+    return flattened_to_plain(in, out, NULL, err);
 }
 
 static bool fail(GError **err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -208,28 +265,55 @@ static bool fail(GError **err, const char *fmt, ...)
     return false;
 }
 
+static bool block_size_ok(uint32_t bs)
+{
+    return bs >= 512 && bs <= MAX_BLOCK_SIZE && !(bs & (bs - 1));
+}
+
+/* Do the fields at @l's offsets make sense (as libkdumpfile checks)? */
+static bool layout_plausible(const Layout *l, const uint8_t *dh)
+{
+    uint32_t bs = le32(dh + l->block_size);
+    uint64_t bitmap_bits = (uint64_t)le32(dh + l->bitmap_blocks) * bs * 8;
+
+    return block_size_ok(bs) && le32(dh + l->sub_hdr_size) &&
+           bitmap_bits >= 2 * (uint64_t)le32(dh + l->max_mapnr);
+}
+
+/* Sub-header word (phys_base, sizes): 32 or 64 bits by layout. */
+static uint64_t sh_word(const Layout *l, const uint8_t *p)
+{
+    return l->sh_word == 8 ? le64(p) : le32(p);
+}
+
 static bool parse_headers(KdumpReader *r, GError **err)
 {
-    uint8_t dh[DH_SIZE], sh[SH_SIZE];
+    uint8_t dh[DH_SIZE], sh[104];
     KdumpInfo *in = &r->info;
+    const Layout *l = &layout64;
     uint64_t sub_off, bitmap_off;
 
-    if (!pread_full(r->fd, dh, sizeof(dh), 0, err)) {
+    if (!reader_pread(r, dh, sizeof(dh), 0, err)) {
         return false;
     }
     if (memcmp(dh, KDUMP_SIGNATURE, 8)) {
         return fail(err, "bad signature '%.8s' (expected 'KDUMP   ')", dh);
     }
+    if (!layout_plausible(&layout64, dh) &&
+        layout_plausible(&layout32, dh)) {
+        l = &layout32;
+    }
+    in->is64 = l == &layout64;
     in->header_version = le32(dh + DH_OFF_VERSION);
     memcpy(in->machine, dh + DH_OFF_UTSNAME + 4 * DH_UTS_LEN, DH_UTS_LEN);
-    in->status = le32(dh + DH_OFF_STATUS);
-    in->block_size = le32(dh + DH_OFF_BLOCK_SIZE);
-    in->sub_hdr_size = le32(dh + DH_OFF_SUB_HDR_SIZE);
-    in->bitmap_blocks = le32(dh + DH_OFF_BITMAP_BLOCKS);
-    in->max_mapnr = le32(dh + DH_OFF_MAX_MAPNR);
-    in->nr_cpus = le32(dh + DH_OFF_NR_CPUS);
-    if (in->block_size < 512 || in->block_size > MAX_BLOCK_SIZE ||
-        (in->block_size & (in->block_size - 1))) {
+    in->status = le32(dh + l->status);
+    r->lenient = in->status & KDUMP_DH_COMPRESSED_INCOMPLETE;
+    in->block_size = le32(dh + l->block_size);
+    in->sub_hdr_size = le32(dh + l->sub_hdr_size);
+    in->bitmap_blocks = le32(dh + l->bitmap_blocks);
+    in->max_mapnr = le32(dh + l->max_mapnr);
+    in->nr_cpus = le32(dh + l->nr_cpus);
+    if (!block_size_ok(in->block_size)) {
         return fail(err, "bad block_size %u", in->block_size);
     }
     if (!in->sub_hdr_size || in->bitmap_blocks % 2) {
@@ -237,23 +321,23 @@ static bool parse_headers(KdumpReader *r, GError **err)
                     in->sub_hdr_size, in->bitmap_blocks);
     }
     sub_off = in->block_size;
-    if (!pread_full(r->fd, sh, sizeof(sh), sub_off, err)) {
+    if (!reader_pread(r, sh, l->sh_size, sub_off, err)) {
         return false;
     }
-    in->phys_base = le64(sh + SH_OFF_PHYS_BASE);
-    in->offset_vmcoreinfo = le64(sh + SH_OFF_VMCOREINFO);
-    in->size_vmcoreinfo = le64(sh + SH_OFF_VMCOREINFO + 8);
-    in->offset_note = le64(sh + SH_OFF_NOTE);
-    in->note_size = le64(sh + SH_OFF_NOTE + 8);
+    in->phys_base = sh_word(l, sh);
+    in->offset_vmcoreinfo = le64(sh + l->sh_vmcoreinfo_off);
+    in->size_vmcoreinfo = sh_word(l, sh + l->sh_vmcoreinfo_size);
+    in->offset_note = le64(sh + l->sh_note_off);
+    in->note_size = sh_word(l, sh + l->sh_note_size);
     if (in->header_version >= 6) {
-        in->max_mapnr = le64(sh + SH_OFF_MAX_MAPNR_64);
+        in->max_mapnr = le64(sh + l->sh_max_mapnr_64);
     }
     if (in->note_size > 64 * 1024 * 1024) {
         return fail(err, "note_size %" PRIu64 " is absurd", in->note_size);
     }
     r->notes = g_malloc0(in->note_size + 1);
     if (in->note_size &&
-        !pread_full(r->fd, r->notes, in->note_size, in->offset_note, err)) {
+        !reader_pread(r, r->notes, in->note_size, in->offset_note, err)) {
         return false;
     }
 
@@ -264,14 +348,14 @@ static bool parse_headers(KdumpReader *r, GError **err)
     }
     bitmap_off = (uint64_t)(1 + in->sub_hdr_size) * in->block_size;
     r->bitmap2 = g_malloc(r->bitmap_len);
-    if (!pread_full(r->fd, r->bitmap2, r->bitmap_len,
+    if (!reader_pread(r, r->bitmap2, r->bitmap_len,
                     bitmap_off + r->bitmap_len, err)) {
         return false;
     }
     {
         g_autofree uint8_t *bitmap1 = g_malloc(r->bitmap_len);
 
-        if (!pread_full(r->fd, bitmap1, r->bitmap_len, bitmap_off, err)) {
+        if (!reader_pread(r, bitmap1, r->bitmap_len, bitmap_off, err)) {
             return false;
         }
         if (memcmp(bitmap1, r->bitmap2, r->bitmap_len)) {
@@ -333,7 +417,7 @@ static bool count_shared_descs(KdumpReader *r, GError **err)
     for (uint64_t i = 0; i < r->info.dumpable_pages; i += batch) {
         uint64_t n = MIN(batch, r->info.dumpable_pages - i);
 
-        if (!pread_full(r->fd, pd, n * PD_SIZE, r->desc_off + i * PD_SIZE,
+        if (!reader_pread(r, pd, n * PD_SIZE, r->desc_off + i * PD_SIZE,
                         err)) {
             return false;
         }
@@ -352,6 +436,8 @@ KdumpReader *kdump_reader_open(const char *path, GError **err)
     KdumpReader *r = g_new0(KdumpReader, 1);
     char sig[16] = { 0 };
     int fd = open(path, O_RDONLY | O_CLOEXEC);
+    bool truncated = false, parsed;
+    GError *perr = NULL;
 
     r->fd = -1;
     if (fd < 0) {
@@ -370,7 +456,7 @@ KdumpReader *kdump_reader_open(const char *path, GError **err)
             goto fail;
         }
         close(fd);
-        if (!kdump_flattened_to_plain(path, r->tmp_path, err)) {
+        if (!flattened_to_plain(path, r->tmp_path, &truncated, err)) {
             goto fail;
         }
         fd = open(r->tmp_path, O_RDONLY | O_CLOEXEC);
@@ -378,7 +464,16 @@ KdumpReader *kdump_reader_open(const char *path, GError **err)
     }
     r->fd = fd;
     r->path = g_strdup(r->tmp_path ? r->tmp_path : path);
-    if (!parse_headers(r, err)) {
+    parsed = parse_headers(r, &perr);
+    if (truncated && !r->lenient) {
+        /* a cut-short stream is fine only if it says it is incomplete */
+        g_clear_error(&perr);
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: stream ends without the end marker", path);
+        goto fail;
+    }
+    if (!parsed) {
+        g_propagate_error(err, perr);
         goto fail;
     }
     build_rank(r);
@@ -477,16 +572,23 @@ bool kdump_reader_read_page(KdumpReader *r, uint64_t pfn, void *buf,
         return fail(err, "pfn 0x%" PRIx64 " is not in the dump", pfn);
     }
     idx = desc_index(r, pfn);
-    if (!pread_full(r->fd, pd, PD_SIZE, r->desc_off + idx * PD_SIZE, err)) {
+    if (!reader_pread(r, pd, PD_SIZE, r->desc_off + idx * PD_SIZE, err)) {
         return false;
     }
     off = le64(pd);
     size = le32(pd + 8);
     flags = le32(pd + 12);
+    if (!off && (r->info.status & KDUMP_DH_COMPRESSED_INCOMPLETE)) {
+        /* makedumpfile's convention: a page lost when the dump failed */
+        g_set_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                    "pfn 0x%" PRIx64 " was lost: the dump is incomplete",
+                    pfn);
+        return false;
+    }
     if (size > r->info.block_size || !size) {
         return fail(err, "pfn 0x%" PRIx64 ": descriptor size %u", pfn, size);
     }
-    if (!pread_full(r->fd, r->cbuf, size, off, err)) {
+    if (!reader_pread(r, r->cbuf, size, off, err)) {
         return false;
     }
     return decompress(flags, r->cbuf, size, buf, r->info.block_size, err);

@@ -29,6 +29,7 @@ typedef struct KdumpReader KdumpReader;
 /** KdumpInfo: the header fields tests look at. */
 typedef struct KdumpInfo {
     bool flattened;             /* the file was in flattened format */
+    bool is64;                  /* 64-bit header layout (else 32-bit) */
     uint32_t header_version;
     char machine[66];           /* utsname.machine */
     uint32_t status;            /* KDUMP_DH_* */
@@ -46,7 +47,10 @@ typedef struct KdumpInfo {
 
 /**
  * kdump_reader_open: open and validate @path.  Flattened input is
- * rearranged into a temporary file (sparse, removed at close).
+ * rearranged into a temporary file (sparse, removed at close).  A dump
+ * whose header says DUMP_DH_COMPRESSED_INCOMPLETE may end early (a
+ * flattened stream without its end marker included): what is missing
+ * reads as zeros, i.e. lost pages.
  * Returns: the reader, or NULL with @err set (format error with the
  * offending field and value).
  */
@@ -60,7 +64,9 @@ bool kdump_reader_page_dumpable(const KdumpReader *r, uint64_t pfn);
 
 /**
  * kdump_reader_read_page: decompress page @pfn into @buf (block_size
- * bytes).  A pfn that is not dumpable fails.
+ * bytes).  A pfn that is not dumpable fails; so does one whose
+ * descriptor is still zero in a dump marked incomplete (G_FILE_ERROR_NOENT:
+ * the page was lost).
  */
 bool kdump_reader_read_page(KdumpReader *r, uint64_t pfn, void *buf,
                             GError **err);

@@ -10,7 +10,6 @@
  * a read-only file system is refused before the VM stops.
  */
 #include <fcntl.h>
-#include <sched.h>
 #include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -381,38 +380,6 @@ static void test_client_script(void)
                     "missing\n");
     qtest_quit(s);
     unlink(path);
-}
-
-/* --------------------------------------------------- small tmpfs */
-
-/*
- * A private mount namespace for this process (and the sparsevm it
- * starts) with a tmpfs of @size at @dir.  Returns false (and the reason)
- * if this host does not let us.
- */
-static bool mount_tmpfs(const char *dir, const char *opts, char **why)
-{
-    static bool unshared;
-
-    if (!unshared) {
-        if (unshare(CLONE_NEWNS) < 0) {
-            *why = g_strdup_printf("cannot unshare the mount namespace: %s",
-                                   g_strerror(errno));
-            return false;
-        }
-        if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-            *why = g_strdup_printf("cannot make mounts private: %s",
-                                   g_strerror(errno));
-            return false;
-        }
-        unshared = true;
-    }
-    g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
-    if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0) {
-        *why = g_strdup_printf("cannot mount a tmpfs: %s", g_strerror(errno));
-        return false;
-    }
-    return true;
 }
 
 static void test_enospc_keeps_old_file(void)

@@ -241,32 +241,6 @@ static void test_paging_fallback(void)
     unlink(path);
 }
 
-static void getfd(QTestState *s, int fd, const char *name)
-{
-    JsonObject *r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', "
-                                  "'arguments': {'fdname': '%s'}}", name);
-
-    g_assert_true(qtest_json_has(r, "return"));
-    json_object_unref(r);
-}
-
-typedef struct Drain {
-    int fd;
-    GByteArray *got;
-} Drain;
-
-static gpointer drain_thread(gpointer opaque)
-{
-    Drain *d = opaque;
-    uint8_t buf[65536];
-    ssize_t n;
-
-    while ((n = read(d->fd, buf, sizeof(buf))) > 0) {
-        g_byte_array_append(d->got, buf, n);
-    }
-    return NULL;
-}
-
 /*
  * fd: to a regular file and to a pipe (written sequentially, holes as
  * zeros): the same bytes as a file: dump.  The fd is consumed.
@@ -281,7 +255,7 @@ static void test_fd_file_and_pipe(void)
     g_autofree char *fd_data = NULL;
     gsize ref_len, fd_len;
     DumpModel m;
-    Drain d;
+    DumpDrain d;
     GThread *t;
     int fd, p[2];
     char *err;
@@ -293,7 +267,7 @@ static void test_fd_file_and_pipe(void)
 
     fd = open(viafd, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     g_assert_cmpint(fd, >=, 0);
-    getfd(s, fd, "dumpfd");
+    dump_getfd(s, fd, "dumpfd");
     close(fd);
     dump_sync(s, "fd:dumpfd");
     g_assert_true(g_file_get_contents(viafd, &fd_data, &fd_len, NULL));
@@ -307,8 +281,8 @@ static void test_fd_file_and_pipe(void)
     g_assert_cmpint(pipe(p), ==, 0);
     d.fd = p[0];
     d.got = g_byte_array_new();
-    t = g_thread_new("drain", drain_thread, &d);
-    getfd(s, p[1], "pipefd");
+    t = g_thread_new("drain", dump_drain_thread, &d);
+    dump_getfd(s, p[1], "pipefd");
     close(p[1]);
     dump_sync(s, "fd:pipefd");
     g_thread_join(t);
@@ -364,9 +338,21 @@ static void test_hmp(void)
     g_assert_cmpstr(out, ==, "Error: only one of '-z|-l|-s|-w' can be "
                     "set\r\n");
     g_free(out);
+    /* -l -R: kdump-raw-lzo, a plain kdump file with lzo pages */
     out = qtest_hmp(s, "dump-guest-memory -l -R %s", c);
-    g_assert_cmpstr(out, ==, "Error: kdump-lzo is not available now\r\n");
+    g_assert_cmpstr(out, ==, "");
     g_free(out);
+    {
+        g_autofree char *data = NULL;
+        gsize len;
+        uint32_t status;
+
+        g_assert_true(g_file_get_contents(c, &data, &len, NULL));
+        g_assert_cmpuint(len, >, 4096);
+        g_assert_cmpmem(data, 8, "KDUMP   ", 8);
+        memcpy(&status, data + 424, 4);
+        g_assert_cmphex(status, ==, 0x2);       /* DUMP_DH_COMPRESSED_LZO */
+    }
     out = qtest_hmp(s, "dump-guest-memory %s 4096", c);
     g_assert_cmpstr(out, ==, "Error: Parameter 'length' is missing\r\n");
     g_free(out);

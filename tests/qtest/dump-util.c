@@ -4,8 +4,10 @@
  */
 #include <elf.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "dump-util.h"
@@ -180,8 +182,7 @@ unsigned check_dump_loads(QTestState *s, const ElfCore *core,
     return loads;
 }
 
-/* Guest memory at [@gpa, +@len), per the model (RAM) or the guest. */
-static void expect_bytes(QTestState *s, const DumpModel *model, GArray *flat,
+void expect_bytes(QTestState *s, const DumpModel *model, GArray *flat,
                          uint64_t gpa, uint8_t *buf, size_t len)
 {
     const FlatRange *f = flat_lookup(flat, gpa);
@@ -307,4 +308,50 @@ uint64_t memfd_allocated(pid_t pid, const char *name)
     g_dir_close(d);
     g_assert_cmpuint(bytes, !=, UINT64_MAX);
     return bytes;
+}
+
+bool mount_tmpfs(const char *dir, const char *opts, char **why)
+{
+    static bool unshared;
+
+    if (!unshared) {
+        if (unshare(CLONE_NEWNS) < 0) {
+            *why = g_strdup_printf("cannot unshare the mount namespace: %s",
+                                   g_strerror(errno));
+            return false;
+        }
+        if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+            *why = g_strdup_printf("cannot make mounts private: %s",
+                                   g_strerror(errno));
+            return false;
+        }
+        unshared = true;
+    }
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+    if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0) {
+        *why = g_strdup_printf("cannot mount a tmpfs: %s", g_strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+void dump_getfd(QTestState *s, int fd, const char *name)
+{
+    JsonObject *r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', "
+                                  "'arguments': {'fdname': '%s'}}", name);
+
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+}
+
+gpointer dump_drain_thread(gpointer opaque)
+{
+    DumpDrain *d = opaque;
+    uint8_t buf[65536];
+    ssize_t n;
+
+    while ((n = read(d->fd, buf, sizeof(buf))) > 0) {
+        g_byte_array_append(d->got, buf, n);
+    }
+    return NULL;
 }

@@ -99,6 +99,36 @@ int run_tool(char **argv, char **out, char **err);
 /** tool_available: @name is on PATH. */
 bool tool_available(const char *name);
 
+/**
+ * expect_bytes: guest memory at [@gpa, +@len) of one range of @flat:
+ * per @model for RAM, as the guest reads it otherwise (ROM).
+ */
+void expect_bytes(QTestState *s, const DumpModel *model, GArray *flat,
+                  uint64_t gpa, uint8_t *buf, size_t len);
+
+/** dump_getfd: pass @fd to the monitor as @name (getfd); must work. */
+void dump_getfd(QTestState *s, int fd, const char *name);
+
+/**
+ * struct DumpDrain: what dump_drain_thread() reads from @fd until EOF
+ * into @got.
+ */
+typedef struct DumpDrain {
+    int fd;
+    GByteArray *got;
+} DumpDrain;
+
+/** dump_drain_thread: a GThread function reading a pipe (DumpDrain). */
+gpointer dump_drain_thread(gpointer opaque);
+
+/**
+ * mount_tmpfs: a private mount namespace for this process (and the
+ * binaries it starts) with a tmpfs mounted at @dir with @opts
+ * ("size=1m").  Returns false (and the reason in *@why) if this host
+ * does not let us.
+ */
+bool mount_tmpfs(const char *dir, const char *opts, char **why);
+
 /** memfd_allocated: bytes allocated in the memfd @name of process @pid. */
 uint64_t memfd_allocated(pid_t pid, const char *name);
 

@@ -11,61 +11,7 @@
 #include <elf.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "dump-util.h"
-#include "libqos/virtio-mem.h"
-
-#define RAM_SIZE (512 * MiB)
-/* the driver's rings and buffers live here (read back, not modelled) */
-#define ALLOC_START (496 * MiB)
-
-typedef struct VM {
-    QTestState *qts;
-    QGuestAllocator *alloc;
-    QVirtioMem *vm;
-    QVirtioMemConfig cfg;
-    DumpModel model;
-} VM;
-
-static void vm_start(VM *v, uint64_t maxmem, const char *backend,
-                     const char *dev_opts, const char *machine_opts)
-{
-    memset(v, 0, sizeof(*v));
-    v->qts = qtest_initf("-machine microvm%s -m 512M,maxmem=%" PRIu64
-                         " -object %s,id=mem0 -device virtio-mem-device,"
-                         "id=vm0,memdev=mem0,%s", machine_opts, maxmem,
-                         backend, dev_opts);
-    v->alloc = guest_alloc_new(ALLOC_START, RAM_SIZE);
-    v->vm = qvirtio_mem_init(v->qts, v->alloc, 0);
-    qvirtio_mem_read_config(v->vm, &v->cfg);
-    model_init(&v->model);
-    model_foreign(&v->model, ALLOC_START, RAM_SIZE - ALLOC_START);
-}
-
-static void vm_stop(VM *v)
-{
-    model_free(&v->model);
-    qvirtio_mem_free(v->vm);
-    guest_alloc_destroy(v->alloc);
-    qtest_quit(v->qts);
-}
-
-static uint64_t blk(VM *v, uint64_t i)
-{
-    return v->cfg.addr + i * v->cfg.block_size;
-}
-
-static void plug(VM *v, uint64_t first, uint16_t n)
-{
-    g_assert_cmpuint(qvirtio_mem_plug(v->vm, blk(v, first), n), ==,
-                     VIRTIO_MEM_RESP_ACK);
-}
-
-static void unplug(VM *v, uint64_t first, uint16_t n)
-{
-    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, blk(v, first), n), ==,
-                     VIRTIO_MEM_RESP_ACK);
-    model_forget(&v->model, blk(v, first), n * v->cfg.block_size);
-}
+#include "dump-vmem.h"
 
 static char *dump(VM *v, const char *name)
 {

@@ -21,6 +21,7 @@
 
 #include "exec/memory.h"
 #include "hw/core/cpu.h"
+#include "dump/dump-sink.h"
 #include "fake-rdm.h"
 
 #define TM_MMIO_BASE  0xfe000000ULL
@@ -73,5 +74,17 @@ void tm_read(TestMachine *tm, hwaddr gpa, void *buf, size_t len);
 
 /** tm_fd_allocated: bytes allocated in the vmem memfd. */
 uint64_t tm_fd_allocated(TestMachine *tm);
+
+/*
+ * Fault injection for the fd sink (dump_fd_sink_set_syscalls()):
+ * tm_faulty_syscalls fails a pwrite touching byte tm_fail_at with ENOSPC
+ * after writing what fits before it, like a full disk; with
+ * tm_flaky_calls, two calls in three give EINTR or write 3 bytes
+ * (counted in tm_call_no).
+ */
+extern uint64_t tm_fail_at;
+extern bool tm_flaky_calls;
+extern unsigned tm_call_no;
+extern const DumpSyscalls tm_faulty_syscalls;
 
 #endif /* TESTS_UNIT_DUMP_TEST_MACHINE_H */

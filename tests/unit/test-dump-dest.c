@@ -232,41 +232,6 @@ static void test_fifo(void)
 
 /* ------------------------------------------------ whole pipeline, faults */
 
-static uint64_t fail_at = UINT64_MAX;  /* ENOSPC on a write touching it */
-static bool flaky_calls;               /* EINTR / short on every call */
-static unsigned call_no;
-
-static ssize_t faulty_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    if ((uint64_t)off <= fail_at && fail_at - off < len) {
-        /* write what fits before the failing byte, like a full disk */
-        if ((uint64_t)off < fail_at) {
-            return pwrite(fd, buf, fail_at - off, off);
-        }
-        errno = ENOSPC;
-        return -1;
-    }
-    if (flaky_calls && (call_no++ % 3) != 2) {
-        if (call_no % 3 == 1) {
-            errno = EINTR;
-            return -1;
-        }
-        return pwrite(fd, buf, MIN(len, 3), off);
-    }
-    return pwrite(fd, buf, len, off);
-}
-
-static ssize_t faulty_write(int fd, const void *buf, size_t len,
-                            bool nowait)
-{
-    return write(fd, buf, len);
-}
-
-static const DumpSyscalls faulty = {
-    .write = faulty_write,
-    .pwrite = faulty_pwrite,
-};
-
 /* Dump @tm to @path; returns false with the error text in *@msg. */
 static bool dump_file(TestMachine *tm, const char *path, char **msg,
                       uint64_t *file_size)
@@ -343,7 +308,7 @@ static void test_pipeline_faults(void)
     }
     faults[3].at = size - 11 - 4 * MiB;           /* in vmem data */
     faults[4].at = size - 1;
-    dump_fd_sink_set_syscalls(&faulty);
+    dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
     for (unsigned i = 0; i < ARRAY_SIZE(faults); i++) {
         g_autofree char *got = NULL;
         g_autofree char *list = NULL;
@@ -351,7 +316,7 @@ static void test_pipeline_faults(void)
                                                 "device", faults[i].error);
         gsize len;
 
-        fail_at = faults[i].at;
+        tm_fail_at = faults[i].at;
         g_assert_false(dump_file(&tm, target, &msg, NULL));
         g_assert_cmpstr(msg, ==, want);
         g_free(msg);
@@ -361,15 +326,15 @@ static void test_pipeline_faults(void)
         list = dir_list(dir);
         g_assert_cmpstr(list, ==, "vmcore");
     }
-    fail_at = UINT64_MAX;
+    tm_fail_at = UINT64_MAX;
 
     /* EINTR and short writes at (almost) every call: the same file */
     unlink(target);
-    flaky_calls = true;
+    tm_flaky_calls = true;
     g_assert_true(dump_file(&tm, target, &msg, NULL));
-    flaky_calls = false;
+    tm_flaky_calls = false;
     dump_fd_sink_set_syscalls(NULL);
-    g_assert_cmpuint(call_no, >, 10);
+    g_assert_cmpuint(tm_call_no, >, 10);
     {
         g_autofree char *got = NULL;
         gsize len;

@@ -6,6 +6,7 @@
  * capability list following the registered encoders.
  */
 #include "qemu/osdep.h"
+#include "config-host.h"
 #include "qapi/qmp-registry.h"
 #include "qemu/error.h"
 #include "sysemu/dump.h"
@@ -40,9 +41,16 @@ static void test_order(void)
     req.has_length = true;
     expect(&req, "Parameter 'begin' is missing");
     req.has_length = false;
-    req.format = "kdump-raw-snappy";
     req.paging = false;
+#ifndef CONFIG_SNAPPY
+    /* a raw format is named by its flattened twin, as in QEMU */
+    req.format = "kdump-raw-snappy";
     expect(&req, "kdump-snappy is not available now");
+#endif
+#ifndef CONFIG_ZSTD
+    req.format = "kdump-raw-zstd";
+    expect(&req, "kdump-zstd is not available now");
+#endif
     req.format = "win-dmp";
     expect(&req, "win-dmp is not available now");
     g_assert_false(qemu_system_dump_in_progress());
@@ -66,8 +74,54 @@ static void test_capability(void)
         g_assert_nonnull(dump_encoder_find(
             json_array_get_string_element(formats, i)));
     }
+    /* QEMU's order: each kdump format followed by its raw variant */
+    {
+        static const char *const want[] = {
+            "elf", "kdump-zlib", "kdump-raw-zlib",
+#ifdef CONFIG_LZO
+            "kdump-lzo", "kdump-raw-lzo",
+#endif
+#ifdef CONFIG_SNAPPY
+            "kdump-snappy", "kdump-raw-snappy",
+#endif
+#ifdef CONFIG_ZSTD
+            "kdump-zstd", "kdump-raw-zstd",
+#endif
+        };
+
+        g_assert_cmpuint(json_array_get_length(formats), ==,
+                         G_N_ELEMENTS(want));
+        for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+            g_assert_cmpstr(json_array_get_string_element(formats, i), ==,
+                            want[i]);
+        }
+    }
     json_node_unref(ret);
     json_object_unref(args);
+}
+
+/* x-dump-threads: 1 to DUMP_MAX_THREADS, checked before anything else */
+static void test_threads_range(void)
+{
+    const QmpCommand *cmd = qmp_find_command("dump-guest-memory");
+    static const int64_t bad[] = { 0, -1, 65, INT64_MAX };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        JsonObject *args = json_object_new();
+        JsonNode *ret = NULL;
+        Error *err = NULL;
+
+        json_object_set_boolean_member(args, "paging", false);
+        json_object_set_string_member(args, "protocol", "file:/nonexistent");
+        json_object_set_string_member(args, "format", "kdump-zlib");
+        json_object_set_int_member(args, "x-dump-threads", bad[i]);
+        g_assert_false(cmd->fn(args, &ret, &err));
+        g_assert_cmpstr(error_get_pretty(err), ==, "parameter "
+                        "'x-dump-threads' expects a value between 1 and 64");
+        error_free(err);
+        json_object_unref(args);
+    }
+    g_assert_false(qemu_system_dump_in_progress());
 }
 
 int main(int argc, char **argv)
@@ -76,5 +130,6 @@ int main(int argc, char **argv)
     dump_register_commands();
     g_test_add_func("/dump-qmp/validation-order", test_order);
     g_test_add_func("/dump-qmp/capability", test_capability);
+    g_test_add_func("/dump-qmp/threads-range", test_threads_range);
     return g_test_run();
 }

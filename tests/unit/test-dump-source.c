@@ -170,6 +170,27 @@ static void test_memfd(void)
         check(collect(&e.blocks, 0, 0, DUMP_MAX_EXTENT_TEST), want,
               ARRAY_SIZE(want));
     }
+    /* without the zero scan: populated is DATA, unread; holes stay */
+    {
+        Ext want[] = {
+            { DUMP_EXTENT_DATA, base, 8 * PAGE },
+            { DUMP_EXTENT_HOLE, base + 8 * PAGE, 8 * PAGE },
+            { DUMP_EXTENT_DATA, base + 16 * PAGE, PAGE },
+            { DUMP_EXTENT_HOLE, base + 17 * PAGE, 16 * MiB - 17 * PAGE },
+        };
+        GArray *got = g_array_new(false, false, sizeof(Ext));
+        DumpSource src;
+        DumpExtent ext;
+
+        dump_source_init(&src, &e.blocks, 0, 0, DUMP_MAX_EXTENT_TEST);
+        dump_source_skip_zero_scan(&src);
+        while (dump_source_next(&src, &ext)) {
+            Ext x = { ext.kind, ext.gpa, ext.len, ext.offset };
+
+            g_array_append_val(got, x);
+        }
+        check(got, want, ARRAY_SIZE(want));
+    }
     /* DATA of shared fd-backed RAM names the fd */
     {
         DumpSource src;

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-kdump-compress.c: page compression for kdump dumps -- one context
+ * per thread, so compression threads share nothing -- and the batch a
+ * thread compresses at a time.
+ *
+ * Each algorithm is used the way QEMU (zlib, lzo, snappy) and makedumpfile
+ * (zstd) use it, so the bytes match theirs: zlib's compress2() at
+ * Z_BEST_SPEED (here a reused deflate stream reset per page, which emits
+ * the same bytes without allocating 256 KiB per page), lzo1x_1, snappy,
+ * zstd level 1.  A page is stored compressed only if that makes it
+ * smaller than a page; otherwise it is stored raw (flags 0).
+ */
+#include "qemu/osdep.h"
+#include <zlib.h>
+#include "config-host.h"
+#ifdef CONFIG_LZO
+#include <lzo/lzo1x.h>
+#endif
+#ifdef CONFIG_SNAPPY
+#include <snappy-c.h>
+#endif
+#ifdef CONFIG_ZSTD
+#include <zstd.h>
+#endif
+#include "qemu/error.h"
+#include "dump/dump-kdump.h"
+
+/* makedumpfile's zstd level */
+#define KDUMP_ZSTD_LEVEL 1
+
+/*
+ * struct KdumpCompressor
+ * @scratch: output room for the libraries that need their worst-case
+ *           bound (lzo, snappy); @scratch_size bytes.
+ * @work: lzo's dictionary.
+ */
+struct KdumpCompressor {
+    uint32_t flag;
+    uint32_t page_size;
+    z_stream zs;
+    bool zs_ready;
+    uint8_t *scratch;
+    size_t scratch_size;
+    void *work;
+#ifdef CONFIG_ZSTD
+    ZSTD_CCtx *zctx;
+#endif
+};
+
+bool kdump_compression_available(uint32_t flag)
+{
+    switch (flag) {
+    case KDUMP_DH_COMPRESSED_ZLIB:
+        return true;
+#ifdef CONFIG_LZO
+    case KDUMP_DH_COMPRESSED_LZO:
+        return true;
+#endif
+#ifdef CONFIG_SNAPPY
+    case KDUMP_DH_COMPRESSED_SNAPPY:
+        return true;
+#endif
+#ifdef CONFIG_ZSTD
+    case KDUMP_DH_COMPRESSED_ZSTD:
+        return true;
+#endif
+    default:
+        return false;
+    }
+}
+
+bool kdump_compression_init(uint32_t flag, Error **errp)
+{
+#ifdef CONFIG_LZO
+    if (flag == KDUMP_DH_COMPRESSED_LZO && lzo_init() != LZO_E_OK) {
+        error_setg(errp, "failed to initialize the LZO library");
+        return false;
+    }
+#endif
+    return true;
+}
+
+KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size)
+{
+    KdumpCompressor *c = g_new0(KdumpCompressor, 1);
+
+    c->flag = flag;
+    c->page_size = page_size;
+    switch (flag) {
+    case KDUMP_DH_COMPRESSED_ZLIB:
+        if (deflateInit(&c->zs, Z_BEST_SPEED) != Z_OK) {
+            goto fail;
+        }
+        c->zs_ready = true;
+        break;
+#ifdef CONFIG_LZO
+    case KDUMP_DH_COMPRESSED_LZO:
+        /* lzo1x's documented worst case */
+        c->scratch_size = page_size + page_size / 16 + 64 + 3;
+        c->work = g_malloc(LZO1X_1_MEM_COMPRESS);
+        break;
+#endif
+#ifdef CONFIG_SNAPPY
+    case KDUMP_DH_COMPRESSED_SNAPPY:
+        c->scratch_size = snappy_max_compressed_length(page_size);
+        break;
+#endif
+#ifdef CONFIG_ZSTD
+    case KDUMP_DH_COMPRESSED_ZSTD:
+        c->zctx = ZSTD_createCCtx();
+        if (!c->zctx) {
+            goto fail;
+        }
+        break;
+#endif
+    default:
+        g_assert_not_reached();
+    }
+    if (c->scratch_size) {
+        c->scratch = g_malloc(c->scratch_size);
+    }
+    return c;
+
+fail:
+    kdump_compressor_free(c);
+    return NULL;
+}
+
+void kdump_compressor_free(KdumpCompressor *c)
+{
+    if (!c) {
+        return;
+    }
+    if (c->zs_ready) {
+        deflateEnd(&c->zs);
+    }
+#ifdef CONFIG_ZSTD
+    ZSTD_freeCCtx(c->zctx);
+#endif
+    g_free(c->scratch);
+    g_free(c->work);
+    g_free(c);
+}
+
+static size_t compress_zlib(KdumpCompressor *c, const uint8_t *page,
+                            uint8_t *out)
+{
+    if (deflateReset(&c->zs) != Z_OK) {
+        return 0;
+    }
+    c->zs.next_in = (Bytef *)page;
+    c->zs.avail_in = c->page_size;
+    c->zs.next_out = out;
+    c->zs.avail_out = c->page_size - 1;
+    /* Z_STREAM_END only if everything fit below a page */
+    if (deflate(&c->zs, Z_FINISH) != Z_STREAM_END) {
+        return 0;
+    }
+    return c->zs.total_out;
+}
+
+/* A result in @scratch: kept if smaller than a page. */
+static size_t from_scratch(KdumpCompressor *c, size_t len, uint8_t *out)
+{
+    if (!len || len >= c->page_size) {
+        return 0;
+    }
+    memcpy(out, c->scratch, len);
+    return len;
+}
+
+size_t kdump_compress_page(KdumpCompressor *c, const uint8_t *page,
+                           uint8_t *out)
+{
+    switch (c->flag) {
+    case KDUMP_DH_COMPRESSED_ZLIB:
+        return compress_zlib(c, page, out);
+#ifdef CONFIG_LZO
+    case KDUMP_DH_COMPRESSED_LZO: {
+        lzo_uint len = c->scratch_size;
+
+        if (lzo1x_1_compress(page, c->page_size, c->scratch, &len,
+                             c->work) != LZO_E_OK) {
+            return 0;
+        }
+        return from_scratch(c, len, out);
+    }
+#endif
+#ifdef CONFIG_SNAPPY
+    case KDUMP_DH_COMPRESSED_SNAPPY: {
+        size_t len = c->scratch_size;
+
+        if (snappy_compress((const char *)page, c->page_size,
+                            (char *)c->scratch, &len) != SNAPPY_OK) {
+            return 0;
+        }
+        return from_scratch(c, len, out);
+    }
+#endif
+#ifdef CONFIG_ZSTD
+    case KDUMP_DH_COMPRESSED_ZSTD: {
+        size_t len = ZSTD_compressCCtx(c->zctx, out, c->page_size - 1, page,
+                                       c->page_size, KDUMP_ZSTD_LEVEL);
+
+        return ZSTD_isError(len) ? 0 : len;
+    }
+#endif
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/* ------------------------------------------------------------ batches */
+
+KdumpBatch *kdump_batch_new(uint32_t page_size)
+{
+    KdumpBatch *b = g_new0(KdumpBatch, 1);
+
+    b->out = g_malloc((size_t)KDUMP_BATCH_PAGES * page_size);
+    return b;
+}
+
+void kdump_batch_free(KdumpBatch *b)
+{
+    if (b) {
+        g_free(b->assembly);
+        g_free(b->out);
+        g_free(b);
+    }
+}
+
+void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
+                          uint32_t page_size, uint32_t flag)
+{
+    size_t pos = 0;
+
+    for (unsigned i = 0; i < b->n; i++) {
+        KdumpPage *pg = &b->pages[i];
+        size_t len;
+
+        if (!pg->data || dump_buffer_is_zero(pg->data, page_size)) {
+            pg->size = 0;           /* the shared zero page */
+            pg->flags = 0;
+            continue;
+        }
+        len = kdump_compress_page(c, pg->data, b->out + pos);
+        if (len) {
+            pg->flags = flag;
+        } else {
+            memcpy(b->out + pos, pg->data, page_size);
+            len = page_size;
+            pg->flags = 0;
+        }
+        pg->size = len;
+        pos += len;
+    }
+    b->out_len = pos;
+}

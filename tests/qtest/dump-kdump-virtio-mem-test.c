@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-kdump-virtio-mem-test.c: kdump-compressed dumps of machines with a
+ * virtio-mem device plugged by the libqos guest driver in fragmented
+ * patterns, in every format: bitmap bits for exactly base RAM, ROM and
+ * the plugged blocks (none for unplugged ones), every dumpable page
+ * equal to what the test wrote, the memfd never allocated by a dump;
+ * makedumpfile -R, libkdumpfile and crash on the files; the same bytes
+ * with 1, 2 and 8 threads; unplugging a block taking its pfns out;
+ * thousands of runs; and the x-ignore-discard-manager=on baseline.
+ */
+#include "dump-vmem.h"
+#include "kdump-util.h"
+
+static gint range_cmp(gconstpointer a, gconstpointer b)
+{
+    const DumpRange *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * What must be dumped: RAM and ROM outside the device, and the plugged
+ * runs @runs ([first, end) in blocks, @n pairs).
+ */
+static GArray *expected_ranges(VM *v, GArray *flat, const uint64_t *runs,
+                               unsigned n)
+{
+    GArray *all = kdump_ranges_from_flat(flat);
+    uint64_t dev_end = v->cfg.addr + v->cfg.region_size;
+
+    for (guint i = 0; i < all->len; ) {
+        DumpRange *r = &g_array_index(all, DumpRange, i);
+
+        if (r->start >= v->cfg.addr && r->end <= dev_end) {
+            g_array_remove_index(all, i);
+        } else {
+            i++;
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        DumpRange r = { blk(v, runs[2 * i]), blk(v, runs[2 * i + 1]) };
+
+        g_array_append_val(all, r);
+    }
+    g_array_sort(all, range_cmp);
+    return all;
+}
+
+/*
+ * Every format of a fragmented plug pattern on a memfd, page by page,
+ * with the external readers; no dump allocates the memfd.
+ */
+static void test_fragmented(void)
+{
+    static const uint64_t runs[] = {       /* [first, end) in blocks */
+        0, 3, 5, 6, 7, 9, 100, 111, 511, 512,
+    };
+    static const uint64_t probe_blocks[] = { 0, 2, 5, 110, 511 };
+    VM v;
+    g_auto(GStrv) formats = NULL;
+    g_autoptr(GArray) flat = NULL;
+    g_autoptr(GArray) ranges = NULL;
+    uint64_t before;
+
+    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", "");
+    for (unsigned i = 0; i < ARRAY_SIZE(runs); i += 2) {
+        plug(&v, runs[i], runs[i + 1] - runs[i]);
+    }
+    model_write(v.qts, &v.model, blk(&v, 0) + 4096, 3 * MiB, 11);
+    model_write(v.qts, &v.model, blk(&v, 5) + 100, 1000, 12);
+    model_write(v.qts, &v.model, blk(&v, 110), 2 * MiB, 13);
+    model_write(v.qts, &v.model, blk(&v, 512) - 4096, 4096, 14);
+    model_write(v.qts, &v.model, 1 * MiB, 1 * MiB, 15);  /* base RAM */
+    formats = kdump_formats(v.qts);
+    flat = flat_ranges(v.qts);
+    ranges = expected_ranges(&v, flat, runs, ARRAY_SIZE(runs) / 2);
+    before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
+    for (guint i = 0; formats[i]; i++) {
+        g_autofree char *path = g_build_filename(qtest_tmpdir(), formats[i],
+                                                 NULL);
+        KdumpReader *r;
+
+        g_test_message("format %s", formats[i]);
+        kdump_dump(v.qts, formats[i], path, 0);
+        g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
+                                         "memory-backend-memfd"), ==,
+                         before);
+        r = kdump_check(v.qts, path, &v.model, flat, ranges);
+        /* unplugged blocks have no bits */
+        g_assert_false(kdump_reader_page_dumpable(r, blk(&v, 4) /
+                                                  KDUMP_PAGE));
+        g_assert_false(kdump_reader_page_dumpable(r, blk(&v, 300) /
+                                                  KDUMP_PAGE));
+        g_assert_cmpuint(kdump_reader_info(r)->max_mapnr, ==,
+                         blk(&v, 512) / KDUMP_PAGE);
+        if (kdump_is_raw(formats[i])) {
+            g_autofree char *flatpath = g_build_filename(qtest_tmpdir(),
+                                                         formats[i - 1],
+                                                         NULL);
+            g_autofree char *rebuilt = g_build_filename(qtest_tmpdir(),
+                                                        "rebuilt", NULL);
+            uint64_t addrs[ARRAY_SIZE(probe_blocks) + 1];
+
+            if (kdump_makedumpfile_rearrange(flatpath, rebuilt)) {
+                kdump_assert_files_equal(rebuilt, path);
+                unlink(rebuilt);
+            }
+            for (unsigned j = 0; j < ARRAY_SIZE(probe_blocks); j++) {
+                addrs[j] = blk(&v, probe_blocks[j]) + 4096 + 8 * j;
+            }
+            addrs[ARRAY_SIZE(probe_blocks)] = 1 * MiB + 8;
+            check_libkdumpfile(v.qts, &v.model, flat, path, addrs,
+                               ARRAY_SIZE(addrs));
+            kdump_check_crash(path, kdump_reader_info(r)->status, 1,
+                              kdump_reader_info(r)->dumpable_pages);
+            unlink(flatpath);
+            unlink(path);
+        }
+        kdump_reader_close(r);
+    }
+    vm_stop(&v);
+}
+
+/* 1, 2 and 8 threads: the same bytes, with data spread over the runs. */
+static void test_threads(void)
+{
+    VM v;
+    g_auto(GStrv) formats = NULL;
+
+    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", "");
+    plug(&v, 0, 4);
+    plug(&v, 10, 6);
+    for (unsigned i = 0; i < 16; i++) {
+        model_write(v.qts, &v.model, blk(&v, i < 4 ? i : 10 + i % 6) +
+                    i * 40000, 200 * KiB, 50 + i);
+    }
+    formats = kdump_formats(v.qts);
+    for (guint i = 0; formats[i]; i++) {
+        g_autofree char *one = g_build_filename(qtest_tmpdir(), "t1", NULL);
+        g_autofree char *two = g_build_filename(qtest_tmpdir(), "t2", NULL);
+        g_autofree char *eight = g_build_filename(qtest_tmpdir(), "t8",
+                                                  NULL);
+
+        kdump_dump(v.qts, formats[i], one, 1);
+        kdump_dump(v.qts, formats[i], two, 2);
+        kdump_dump(v.qts, formats[i], eight, 8);
+        kdump_assert_files_equal(one, two);
+        kdump_assert_files_equal(one, eight);
+        unlink(one);
+        unlink(two);
+        unlink(eight);
+    }
+    vm_stop(&v);
+}
+
+/* Unplugging a middle block takes its pfns out of the bitmap. */
+static void test_unplug(void)
+{
+    static const uint64_t before_runs[] = { 0, 8 };
+    static const uint64_t after_runs[] = { 0, 3, 4, 8 };
+    g_autofree char *path = g_build_filename(qtest_tmpdir(), "unplug",
+                                             NULL);
+    g_autoptr(GArray) flat = NULL;
+    g_autoptr(GArray) ranges = NULL;
+    KdumpReader *r;
+    VM v;
+
+    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", "");
+    plug(&v, 0, 8);
+    model_write(v.qts, &v.model, blk(&v, 0), 8 * v.cfg.block_size, 21);
+    flat = flat_ranges(v.qts);
+    ranges = expected_ranges(&v, flat, before_runs, 1);
+    kdump_dump(v.qts, "kdump-raw-zlib", path, 0);
+    r = kdump_check(v.qts, path, &v.model, flat, ranges);
+    g_assert_true(kdump_reader_page_dumpable(r, blk(&v, 3) / KDUMP_PAGE));
+    kdump_reader_close(r);
+
+    unplug(&v, 3, 1);
+    g_array_unref(ranges);
+    ranges = expected_ranges(&v, flat, after_runs, 2);
+    kdump_dump(v.qts, "kdump-zlib", path, 0);
+    r = kdump_check(v.qts, path, &v.model, flat, ranges);
+    g_assert_false(kdump_reader_page_dumpable(r, blk(&v, 3) / KDUMP_PAGE));
+    g_assert_false(kdump_reader_page_dumpable(r, (blk(&v, 4) - 1) /
+                                              KDUMP_PAGE));
+    kdump_reader_close(r);
+    unlink(path);
+    vm_stop(&v);
+}
+
+/*
+ * Thousands of 1 MiB runs (every other block): the bitmap has exactly
+ * them; a few pages read back.
+ */
+static void test_many_runs(void)
+{
+    const uint64_t runs = 3000, pages = 1 * MiB / KDUMP_PAGE;
+    g_autofree uint64_t *addrs = g_new(uint64_t, runs);
+    g_autofree char *backend = g_strdup_printf("memory-backend-memfd,size=%"
+                                               PRIu64, 2 * runs * MiB);
+    g_autofree char *dev = g_strdup_printf("block-size=1M,requested-size=%"
+                                           PRIu64, 2 * runs * MiB);
+    g_autofree char *path = g_build_filename(qtest_tmpdir(), "many", NULL);
+    uint8_t page[KDUMP_PAGE], want[KDUMP_PAGE];
+    const KdumpInfo *in;
+    GError *err = NULL;
+    KdumpReader *r;
+    VM v;
+
+    vm_start(&v, 2 * runs * MiB + 1 * GiB, backend, dev, "");
+    for (uint64_t i = 0; i < runs; i++) {
+        addrs[i] = blk(&v, 2 * i);
+    }
+    g_assert_cmpuint(qvirtio_mem_plug_ranges(v.vm, addrs, runs, 1), ==,
+                     runs);
+    model_write(v.qts, &v.model, blk(&v, 2 * (runs - 1)) + 77, 100, 0x44);
+    kdump_dump(v.qts, "kdump-lzo", path, 0);
+    r = kdump_reader_open(path, &err);
+    g_assert_no_error(err);
+    in = kdump_reader_info(r);
+    g_assert_cmpuint(in->max_mapnr, ==, blk(&v, 2 * runs - 1) / KDUMP_PAGE);
+    for (uint64_t b = 0; b < 2 * runs - 1; b++) {
+        uint64_t pfn = blk(&v, b) / KDUMP_PAGE;
+
+        for (uint64_t p = 0; p < pages; p += pages - 1) {
+            g_assert_cmpint(kdump_reader_page_dumpable(r, pfn + p), ==,
+                            b % 2 == 0);
+        }
+    }
+    g_assert_true(kdump_reader_read_page(r, blk(&v, 2 * (runs - 1)) /
+                                         KDUMP_PAGE, page, &err));
+    model_expect(v.qts, &v.model, blk(&v, 2 * (runs - 1)), want,
+                 KDUMP_PAGE);
+    g_assert_cmpmem(page, KDUMP_PAGE, want, KDUMP_PAGE);
+    kdump_reader_close(r);
+    unlink(path);
+    vm_stop(&v);
+}
+
+/*
+ * x-ignore-discard-manager=on: the whole region is dumped (as before the
+ * series), yet the never-touched memory is still not read: the memfd is
+ * not allocated.
+ */
+static void test_ignore_discard_manager(void)
+{
+    static const uint64_t whole[] = { 0, 512 };
+    g_autofree char *path = g_build_filename(qtest_tmpdir(), "ignore-rdm",
+                                             NULL);
+    g_autoptr(GArray) flat = NULL;
+    g_autoptr(GArray) ranges = NULL;
+    uint64_t before;
+    KdumpReader *r;
+    VM v;
+
+    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", ",x-ignore-discard-manager=on");
+    plug(&v, 10, 2);
+    model_write(v.qts, &v.model, blk(&v, 10), 4096, 41);
+    before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
+    kdump_dump(v.qts, "kdump-raw-snappy", path, 0);
+    g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
+                                     "memory-backend-memfd"), ==, before);
+    flat = flat_ranges(v.qts);
+    ranges = expected_ranges(&v, flat, whole, 1);
+    r = kdump_check(v.qts, path, &v.model, flat, ranges);
+    kdump_reader_close(r);
+    g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
+                                     "memory-backend-memfd"), ==, before);
+    unlink(path);
+    vm_stop(&v);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/dump/kdump/virtio-mem/fragmented", test_fragmented);
+    g_test_add_func("/dump/kdump/virtio-mem/threads", test_threads);
+    g_test_add_func("/dump/kdump/virtio-mem/unplug", test_unplug);
+    g_test_add_func("/dump/kdump/virtio-mem/many-runs", test_many_runs);
+    g_test_add_func("/dump/kdump/virtio-mem/ignore-discard-manager",
+                    test_ignore_discard_manager);
+    return g_test_run();
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-vmem.h: the machine the virtio-mem dump qtests (ELF and kdump)
+ * share: microvm with 512 MiB of RAM and one virtio-mem device driven by
+ * the libqos guest driver, and a model of what the test wrote.
+ */
+#ifndef TESTS_QTEST_DUMP_VMEM_H
+#define TESTS_QTEST_DUMP_VMEM_H
+
+#include "dump-util.h"
+#include "libqos/virtio-mem.h"
+
+#define VMEM_RAM_SIZE (512 * MiB)
+/* the driver's rings and buffers live here (read back, not modelled) */
+#define VMEM_ALLOC_START (496 * MiB)
+
+/**
+ * struct VM: the machine.
+ * @cfg: the device's configuration, read at start.
+ * @model: what the test wrote (the driver's area is "foreign").
+ */
+typedef struct VM {
+    QTestState *qts;
+    QGuestAllocator *alloc;
+    QVirtioMem *vm;
+    QVirtioMemConfig cfg;
+    DumpModel model;
+} VM;
+
+/**
+ * vm_start: start the machine: -m 512M,maxmem=@maxmem, -object @backend
+ * (id mem0), a virtio-mem-device with @dev_opts, -machine options
+ * @machine_opts (",x-..." or "").
+ */
+void vm_start(VM *v, uint64_t maxmem, const char *backend,
+              const char *dev_opts, const char *machine_opts);
+void vm_stop(VM *v);
+
+/** blk: guest-physical address of device block @i. */
+static inline uint64_t blk(VM *v, uint64_t i)
+{
+    return v->cfg.addr + i * v->cfg.block_size;
+}
+
+/** plug, unplug: blocks [@first, @first + @n), which must succeed. */
+void plug(VM *v, uint64_t first, uint16_t n);
+void unplug(VM *v, uint64_t first, uint16_t n);
+
+#endif /* TESTS_QTEST_DUMP_VMEM_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kdump-util.h: what the kdump qtests share: dumping in a format, the
+ * check of a kdump file against the guest through the in-tree reader
+ * (tests/dumpfmt) -- bitmap bits for exactly the expected pfns, every
+ * dumpable page equal to guest memory -- and the external readers:
+ * `makedumpfile -R`, python3-libkdumpfile and crash.
+ */
+#ifndef TESTS_QTEST_KDUMP_UTIL_H
+#define TESTS_QTEST_KDUMP_UTIL_H
+
+#include "dump-util.h"
+#include "kdump-reader.h"
+
+#define KDUMP_PAGE 4096
+
+/** struct DumpRange: guest-physical [start, end) that is dumped. */
+typedef struct DumpRange {
+    uint64_t start;
+    uint64_t end;
+} DumpRange;
+
+/**
+ * kdump_formats: the kdump formats the binary offers
+ * (query-dump-guest-memory-capability), flattened ones followed by their
+ * raw variant.  Returns a new NULL-terminated array.
+ */
+GStrv kdump_formats(QTestState *s);
+
+/** kdump_is_raw: a kdump-raw-* format. */
+bool kdump_is_raw(const char *format);
+
+/**
+ * kdump_dump: a synchronous dump in @format to @path; @threads > 0 is
+ * passed as x-dump-threads.
+ */
+void kdump_dump(QTestState *s, const char *format, const char *path,
+                unsigned threads);
+
+/** kdump_ranges_from_flat: the RAM and ROM ranges of @flat (new array). */
+GArray *kdump_ranges_from_flat(GArray *flat);
+
+/**
+ * kdump_check: the dump at @path holds exactly the pfns @ranges (sorted)
+ * touch -- bitmap bits and descriptors -- and each such page equals
+ * guest memory (per @model and the guest, see expect_bytes(); zeros
+ * outside @ranges), and the zero pages share one descriptor.
+ * Returns the reader (kdump_reader_close() it).
+ */
+KdumpReader *kdump_check(QTestState *s, const char *path,
+                         const DumpModel *model, GArray *flat,
+                         GArray *ranges);
+
+/** kdump_assert_files_equal: byte for byte. */
+void kdump_assert_files_equal(const char *a, const char *b);
+
+/**
+ * kdump_makedumpfile_rearrange: `makedumpfile -R @out < @in`.
+ * Returns false (with a test message) if makedumpfile is not installed.
+ */
+bool kdump_makedumpfile_rearrange(const char *in, const char *out);
+
+/**
+ * kdump_check_crash: `crash -d 1 --osrelease @path` parses the plain
+ * file's headers (without a vmlinux crash can go no further): its
+ * header_version, status, nr_cpus and number of valid pages must be
+ * these.  Skipped (with a message) if crash is not installed.
+ */
+void kdump_check_crash(const char *path, uint32_t status, unsigned nr_cpus,
+                       uint64_t valid_pages);
+
+#endif /* TESTS_QTEST_KDUMP_UTIL_H */
