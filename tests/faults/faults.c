@@ -14,6 +14,7 @@
  * so that a test can tell which fault fired.
  */
 #include "qemu/osdep.h"
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
@@ -64,7 +65,11 @@ static const struct {
     { "ENOSYS", ENOSYS }, { "EOPNOTSUPP", EOPNOTSUPP },
 };
 
-static GMutex fault_lock;           /* protects fault_table */
+/*
+ * Protects fault_table.  A pthread mutex, not a GMutex: glib's futex
+ * based locks are invisible to ThreadSanitizer.
+ */
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static FaultState fault_table[FAULT__MAX];
 
 const char *fault_op_name(FaultOp op)
@@ -97,31 +102,31 @@ static void fault_arm_locked(FaultOp op, unsigned nth, bool from, int err)
 void fault_arm(FaultOp op, unsigned nth, bool from, int err)
 {
     assert(op < FAULT__MAX);
-    g_mutex_lock(&fault_lock);
+    pthread_mutex_lock(&fault_lock);
     fault_arm_locked(op, nth, from, err);
-    g_mutex_unlock(&fault_lock);
+    pthread_mutex_unlock(&fault_lock);
 }
 
 void fault_disarm_all(void)
 {
-    g_mutex_lock(&fault_lock);
+    pthread_mutex_lock(&fault_lock);
     for (FaultOp op = 0; op < FAULT__MAX; op++) {
         fault_arm_locked(op, 0, false, 0);
     }
-    g_mutex_unlock(&fault_lock);
+    pthread_mutex_unlock(&fault_lock);
 }
 
 void fault_get_stats(FaultOp op, FaultStats *st)
 {
     assert(op < FAULT__MAX);
-    g_mutex_lock(&fault_lock);
+    pthread_mutex_lock(&fault_lock);
     st->armed = fault_table[op].armed;
     st->nth = fault_table[op].nth;
     st->from = fault_table[op].from;
     st->err = fault_table[op].err;
     st->calls = fault_table[op].calls;
     st->injected = fault_table[op].injected;
-    g_mutex_unlock(&fault_lock);
+    pthread_mutex_unlock(&fault_lock);
 }
 
 typedef struct FaultSpec {
@@ -196,20 +201,22 @@ bool fault_parse(const char *spec, Error **errp)
     return true;
 }
 
+static void fault_parse_env(void)
+{
+    const char *spec = getenv("SPARSEVM_FAULT");
+    Error *err = NULL;
+
+    if (spec && !fault_parse(spec, &err)) {
+        fprintf(stderr, "SPARSEVM_FAULT: %s\n", error_get_pretty(err));
+        exit(1);
+    }
+}
+
 static void fault_init_from_env(void)
 {
-    static gsize done;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-    if (g_once_init_enter(&done)) {
-        const char *spec = getenv("SPARSEVM_FAULT");
-        Error *err = NULL;
-
-        if (spec && !fault_parse(spec, &err)) {
-            fprintf(stderr, "SPARSEVM_FAULT: %s\n", error_get_pretty(err));
-            exit(1);
-        }
-        g_once_init_leave(&done, 1);
-    }
+    pthread_once(&once, fault_parse_env);
 }
 
 /* Count a call of @op; true (with *@err set) if it must fail. */
@@ -219,7 +226,7 @@ static bool fault_hit(FaultOp op, int *err)
     bool fail;
 
     fault_init_from_env();
-    g_mutex_lock(&fault_lock);
+    pthread_mutex_lock(&fault_lock);
     f->calls++;
     fail = f->armed && (f->calls == f->nth || (f->from &&
                                                f->calls > f->nth));
@@ -230,7 +237,7 @@ static bool fault_hit(FaultOp op, int *err)
                 " with %s\n", fault_ops[op].name, f->calls,
                 fault_errno_name(f->err));
     }
-    g_mutex_unlock(&fault_lock);
+    pthread_mutex_unlock(&fault_lock);
     return fail;
 }
 

@@ -7,10 +7,12 @@
  * - a discard (madvise / fallocate PUNCH_HOLE) that fails while memory
  *   is zeroed (the MOR clear's path) falls back to writing zeros: every
  *   byte still reads zero;
- * - creating a memory backend when memfd_create, ftruncate, open or mmap
- *   fails gives an error, leaves no fd and no object behind, and the
- *   same creation succeeds once the fault is gone;
- * - prealloc (qemu_ram_prealloc) that fails reports -errno.
+ * - creating a memory backend (prealloc=on included) when memfd_create,
+ *   ftruncate, open, mmap or fallocate fails gives an error, leaves no fd
+ *   and no object behind, and the same creation succeeds once the fault
+ *   is gone (a failed madvise may be absorbed: it is a hint, or
+ *   preallocation falls back to touching the pages);
+ * Calls from several threads at once are counted exactly (TSan suite).
  */
 #include "qemu/osdep.h"
 #include <dirent.h>
@@ -136,6 +138,47 @@ static void test_try_malloc(void)
     fault_disarm_all();
 }
 
+#define THREADS 4
+#define CALLS_PER_THREAD 1000
+
+static gpointer writer(gpointer opaque)
+{
+    int fd = GPOINTER_TO_INT(opaque);
+    uintptr_t failed = 0;
+
+    for (int i = 0; i < CALLS_PER_THREAD; i++) {
+        if (write(fd, "a", 1) < 0) {
+            g_assert_cmpint(errno, ==, EIO);
+            failed++;
+        }
+    }
+    return (gpointer)failed;
+}
+
+/* Calls from several threads are counted exactly (the dump thread's). */
+static void test_threads(void)
+{
+    int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    GThread *t[THREADS];
+    uintptr_t failed = 0;
+    FaultStats st;
+
+    g_assert_cmpint(fd, >=, 0);
+    fault_arm(FAULT_WRITE, 1001, true, EIO);
+    for (int i = 0; i < THREADS; i++) {
+        t[i] = g_thread_new("writer", writer, GINT_TO_POINTER(fd));
+    }
+    for (int i = 0; i < THREADS; i++) {
+        failed += (uintptr_t)g_thread_join(t[i]);
+    }
+    fault_get_stats(FAULT_WRITE, &st);
+    fault_disarm_all();
+    g_assert_cmpuint(st.calls, ==, THREADS * CALLS_PER_THREAD);
+    g_assert_cmpuint(st.injected, ==, THREADS * CALLS_PER_THREAD - 1000);
+    g_assert_cmpuint(failed, ==, st.injected);
+    close(fd);
+}
+
 /* A failed discard while zeroing: zeros are written instead. */
 static void test_zero_discard_fails(gconstpointer opaque)
 {
@@ -237,6 +280,7 @@ int main(int argc, char **argv)
     g_test_add_func("/faults/write/once-from", test_write_once_from);
     g_test_add_func("/faults/write/short", test_short_write);
     g_test_add_func("/faults/malloc", test_try_malloc);
+    g_test_add_func("/faults/threads", test_threads);
     g_test_add_data_func("/faults/ram-zero/madvise-fails",
                          GINT_TO_POINTER(FAULT_MADVISE),
                          test_zero_discard_fails);
