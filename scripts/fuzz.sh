@@ -17,8 +17,11 @@
 # keep a crash as a regression test, fix it and copy the input to
 # tests/fuzz/regressions/TARGET/ (docs/devel/fuzzing.md).
 #
-# Prints one line per target (runs, exec/s, edges, corpus size, crashes)
-# and exits non-zero if any target crashed or could not run.
+# Prints one line per target (runs, exec/s, edges, corpus size, crashes),
+# keeps them in build-fuzz/fuzz-work/summary.txt, writes "PASS fuzz-T" or
+# "FAIL fuzz-T" per target to build-fuzz/fuzz-work/steps.txt (for
+# scripts/ci-summary.py), and exits non-zero if any target crashed or
+# could not run.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 src=$(pwd)
@@ -45,6 +48,9 @@ ninja -C "$build" -j2 $exes >/dev/null || exit 1
 
 status=0
 summary=""
+mkdir -p "$build/fuzz-work"
+steps="$build/fuzz-work/steps.txt"
+: >"$steps"
 for t in $targets; do
     work="$src/$build/fuzz-work/$t"
     log="$work/fuzz.log"
@@ -70,7 +76,10 @@ for t in $targets; do
     echo "fuzz: $line"
     summary="$summary$line
 "
-    if [ $rc -ne 0 ] || [ "$crashes" -ne 0 ]; then
+    if [ $rc -eq 0 ] && [ "$crashes" -eq 0 ]; then
+        echo "PASS fuzz-$t" >>"$steps"
+    else
+        echo "FAIL fuzz-$t" >>"$steps"
         status=1
         echo "fuzz: $t failed (exit $rc); see $log" >&2
         grep -E 'ERROR|SUMMARY|^==' "$log" | head -20 >&2
