@@ -21,31 +21,13 @@
  * and one error line.
  */
 #include "qemu/osdep.h"
-#include "libqtest.h"
-
-static const char *const all_ops[] = {
-    "write", "pwrite", "pwritev", "fsync", "fdatasync", "open", "rename",
-    "mmap", "madvise", "fallocate", "copy_file_range", "sendfile",
-    "ftruncate", "memfd_create", "malloc", "set_contents",
-};
+#include "fault-qtest.h"
 
 /* Calls whose failure an operation may absorb: hints and fallbacks. */
 static bool op_may_be_absorbed(const char *op)
 {
     /* madvise(MERGEABLE/DONTDUMP/POPULATE) are hints or have fallbacks */
     return !strcmp(op, "madvise");
-}
-
-typedef struct FaultTally {
-    unsigned injected;
-    unsigned survived;
-} FaultTally;
-
-static void tally_report(const char *what, const FaultTally *t)
-{
-    g_test_message("%s: faults injected = %u, survived = %u", what,
-                   t->injected, t->survived);
-    g_assert_cmpuint(t->injected, ==, t->survived);
 }
 
 /* ------------------------------------------------------------ start-up */
@@ -106,10 +88,10 @@ static void test_startup(gconstpointer opaque)
     };
     FaultTally t = { 0 };
 
-    for (size_t i = 0; i < G_N_ELEMENTS(all_ops); i++) {
+    for (size_t i = 0; i < fault_n_ops; i++) {
         for (unsigned nth = 1;; nth++) {
             g_autofree char *fault = g_strdup_printf("%s:%u:once",
-                                                     all_ops[i], nth);
+                                                     fault_all_ops[i], nth);
             StartResult r = { 0 };
 
             unlink(dtb);
@@ -123,7 +105,7 @@ static void test_startup(gconstpointer opaque)
             }
             t.injected++;
             if (r.status == 0) {
-                g_assert_true(op_may_be_absorbed(all_ops[i]));
+                g_assert_true(op_may_be_absorbed(fault_all_ops[i]));
             } else {
                 /* a clean error exit, saying what failed */
                 g_assert_cmpint(r.status, ==, 1);
@@ -135,33 +117,10 @@ static void test_startup(gconstpointer opaque)
         }
     }
     unlink(dtb);
-    tally_report(object, &t);
+    fault_tally_report(object, &t);
 }
 
 /* ------------------------------------------------------- QMP commands */
-
-static void fault_arm(QTestState *qts, const char *op, unsigned nth)
-{
-    qtest_qmp_assert_success(qts, "{'execute': 'x-debug-fault', "
-                             "'arguments': {'op': '%s', 'nth': %u}}", op, nth);
-}
-
-/* How many faults were injected into @op since it was armed. */
-static int64_t fault_injected(QTestState *qts, const char *op)
-{
-    g_autoptr(JsonNode) ret = qtest_qmp_assert_success_ref(
-        qts, "{'execute': 'x-query-debug-faults'}");
-    JsonArray *list = json_node_get_array(ret);
-
-    for (guint i = 0; i < json_array_get_length(list); i++) {
-        JsonObject *o = json_array_get_object_element(list, i);
-
-        if (!strcmp(json_object_get_string_member(o, "op"), op)) {
-            return json_object_get_int_member(o, "injected");
-        }
-    }
-    g_assert_not_reached();
-}
 
 typedef struct QmpOp QmpOp;
 
@@ -279,20 +238,20 @@ static void test_qmp_op(gconstpointer opaque)
     }
     fds = qtest_count_open_fds(qtest_pid(ctx.qts));
 
-    for (size_t i = 0; i < G_N_ELEMENTS(all_ops); i++) {
+    for (size_t i = 0; i < fault_n_ops; i++) {
         for (unsigned nth = 1;; nth++) {
             bool ok;
 
-            fault_arm(ctx.qts, all_ops[i], nth);
+            fault_qmp_arm(ctx.qts, fault_all_ops[i], nth, NULL);
             ok = qmp_op_run(&ctx);
-            if (!fault_injected(ctx.qts, all_ops[i])) {
+            if (!fault_qmp_injected(ctx.qts, fault_all_ops[i])) {
                 g_assert_true(ok);
-                fault_arm(ctx.qts, all_ops[i], 0);
+                fault_qmp_arm(ctx.qts, fault_all_ops[i], 0, NULL);
                 break;
             }
-            fault_arm(ctx.qts, all_ops[i], 0);
+            fault_qmp_arm(ctx.qts, fault_all_ops[i], 0, NULL);
             t.injected++;
-            g_assert_true(!ok || op_may_be_absorbed(all_ops[i]));
+            g_assert_true(!ok || op_may_be_absorbed(fault_all_ops[i]));
             if (op->check) {
                 op->check(&ctx, ok);
             }
@@ -309,7 +268,7 @@ static void test_qmp_op(gconstpointer opaque)
     }
     qtest_qmp_assert_success(ctx.qts, "{'execute': 'cont'}");
     qtest_quit(ctx.qts);
-    tally_report(op->name, &t);
+    fault_tally_report(op->name, &t);
     g_autofree char *out = g_build_filename(ctx.dir, "out.dtb", NULL);
     unlink(out);
     rmdir(ctx.dir);

@@ -12,12 +12,7 @@
  */
 #include "qemu/osdep.h"
 #include "../qtest/tpm-mor-util.h"
-
-static const char *const all_ops[] = {
-    "write", "pwrite", "pwritev", "fsync", "fdatasync", "open", "rename",
-    "mmap", "madvise", "fallocate", "copy_file_range", "sendfile",
-    "ftruncate", "memfd_create", "malloc", "set_contents",
-};
+#include "fault-qtest.h"
 
 /* Small secrets, below and above the hole, so each try is quick. */
 static const uint64_t secret_at[] = { 2 * MiB, 3 * GiB - 4 * MiB,
@@ -46,26 +41,10 @@ static void check_cleared(QTestState *qts)
     }
 }
 
-static int64_t injected(QTestState *qts, const char *op)
-{
-    g_autoptr(JsonNode) ret = qtest_qmp_assert_success_ref(
-        qts, "{'execute': 'x-query-debug-faults'}");
-    JsonArray *list = json_node_get_array(ret);
-
-    for (guint i = 0; i < json_array_get_length(list); i++) {
-        JsonObject *o = json_array_get_object_element(list, i);
-
-        if (!strcmp(json_object_get_string_member(o, "op"), op)) {
-            return json_object_get_int_member(o, "injected");
-        }
-    }
-    g_assert_not_reached();
-}
-
 static void test_mor_reset(gconstpointer opaque)
 {
     const char *machine = opaque;
-    unsigned n_injected = 0, n_survived = 0;
+    FaultTally t = { 0 };
     Vm *vm;
     int fds;
 
@@ -79,22 +58,17 @@ static void test_mor_reset(gconstpointer opaque)
     check_cleared(vm->qts);
     fds = qtest_count_open_fds(qtest_pid(vm->qts));
 
-    for (size_t i = 0; i < G_N_ELEMENTS(all_ops); i++) {
+    for (size_t i = 0; i < fault_n_ops; i++) {
         for (unsigned nth = 1;; nth++) {
             put_secrets(vm->qts);
-            qtest_qmp_assert_success(vm->qts, "{'execute': 'x-debug-fault',"
-                                     " 'arguments': {'op': '%s', 'nth': %u,"
-                                     " 'mode': 'once', 'errno': 'EIO'}}",
-                                     all_ops[i], nth);
+            fault_qmp_arm(vm->qts, fault_all_ops[i], nth, "EIO");
             system_reset(vm->qts);
             check_cleared(vm->qts);
-            if (!injected(vm->qts, all_ops[i])) {
+            if (!fault_qmp_injected(vm->qts, fault_all_ops[i])) {
                 break;
             }
-            n_injected++;
-            qtest_qmp_assert_success(vm->qts, "{'execute': 'x-debug-fault',"
-                                     " 'arguments': {'op': 'all', "
-                                     "'nth': 0}}");
+            t.injected++;
+            fault_qmp_disarm_all(vm->qts);
             check_bios(vm->qts);
             check_ppi(vm->qts, MOVV_CLEAR);
             /* and the next reset, without the fault, clears too */
@@ -103,17 +77,14 @@ static void test_mor_reset(gconstpointer opaque)
             check_cleared(vm->qts);
             g_assert_cmpint(qtest_count_open_fds(qtest_pid(vm->qts)), ==,
                             fds);
-            n_survived++;
+            t.survived++;
         }
     }
-    qtest_qmp_assert_success(vm->qts, "{'execute': 'x-debug-fault', "
-                             "'arguments': {'op': 'all', 'nth': 0}}");
+    fault_qmp_disarm_all(vm->qts);
     vm_free(vm);
-    g_test_message("MOR reset (%s): faults injected = %u, survived = %u",
-                   machine, n_injected, n_survived);
-    g_assert_cmpuint(n_injected, ==, n_survived);
+    fault_tally_report(machine, &t);
     /* the clear discards: a failed discard must have been tried */
-    g_assert_cmpuint(n_injected, >, 0);
+    g_assert_cmpuint(t.injected, >, 0);
 }
 
 int main(int argc, char **argv)

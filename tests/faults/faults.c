@@ -21,15 +21,6 @@
 #include "qemu/error.h"
 #include "faults.h"
 
-typedef struct FaultState {
-    bool armed;
-    unsigned nth;
-    bool from;
-    int err;
-    uint64_t calls;
-    uint64_t injected;
-} FaultState;
-
 static const struct {
     const char *name;
     int default_err;
@@ -70,7 +61,7 @@ static const struct {
  * based locks are invisible to ThreadSanitizer.
  */
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
-static FaultState fault_table[FAULT__MAX];
+static FaultStats fault_table[FAULT__MAX];
 
 const char *fault_op_name(FaultOp op)
 {
@@ -89,7 +80,7 @@ const char *fault_errno_name(int err)
 
 static void fault_arm_locked(FaultOp op, unsigned nth, bool from, int err)
 {
-    FaultState *f = &fault_table[op];
+    FaultStats *f = &fault_table[op];
 
     f->armed = nth > 0;
     f->nth = nth;
@@ -120,12 +111,7 @@ void fault_get_stats(FaultOp op, FaultStats *st)
 {
     assert(op < FAULT__MAX);
     pthread_mutex_lock(&fault_lock);
-    st->armed = fault_table[op].armed;
-    st->nth = fault_table[op].nth;
-    st->from = fault_table[op].from;
-    st->err = fault_table[op].err;
-    st->calls = fault_table[op].calls;
-    st->injected = fault_table[op].injected;
+    *st = fault_table[op];
     pthread_mutex_unlock(&fault_lock);
 }
 
@@ -222,7 +208,7 @@ static void fault_init_from_env(void)
 /* Count a call of @op; true (with *@err set) if it must fail. */
 static bool fault_hit(FaultOp op, int *err)
 {
-    FaultState *f = &fault_table[op];
+    FaultStats *f = &fault_table[op];
     bool fail;
 
     fault_init_from_env();

@@ -79,7 +79,8 @@ void fault_disarm_all(void);
 bool fault_parse(const char *spec, Error **errp);
 
 /**
- * FaultStats: counters of one operation since it was last armed.
+ * FaultStats: how one operation is armed, and its counters since then.
+ * @nth, @from, @err: as given to fault_arm(); @armed: @nth > 0.
  * @calls: calls seen; @injected: calls failed.
  */
 typedef struct FaultStats {

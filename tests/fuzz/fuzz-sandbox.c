@@ -14,7 +14,9 @@
  *
  * Where namespaces are not available the target runs without the
  * sandbox and says so once on stderr; FUZZ_NO_SANDBOX=1 skips it on
- * purpose.
+ * purpose.  Processes a sandboxed target starts (libFuzzer's -merge and
+ * -fork children) stay in its sandbox instead of making their own: they
+ * share its /tmp, where libFuzzer keeps the merge control file.
  */
 #include "qemu/osdep.h"
 #include <sched.h>
@@ -146,7 +148,7 @@ void fuzz_sandbox_enter(int argc, char **argv)
     g_autoptr(GPtrArray) dirs = NULL;
     const char *why;
 
-    if (getenv("FUZZ_NO_SANDBOX")) {
+    if (getenv("FUZZ_NO_SANDBOX") || getenv("FUZZ_IN_SANDBOX")) {
         return;
     }
     dirs = writable_dirs(argc, argv);
@@ -154,5 +156,7 @@ void fuzz_sandbox_enter(int argc, char **argv)
     if (why) {
         fprintf(stderr, "fuzz: running without the file system sandbox: %s "
                 "(%s)\n", why, g_strerror(errno));
+        return;
     }
+    g_setenv("FUZZ_IN_SANDBOX", "1", true);
 }
