@@ -8,6 +8,7 @@
 #include "hw/tpm/tpm_crb.h"
 #include "qapi/qmp-registry.h"
 #include "qemu/error.h"
+#include "sysemu/dump.h"
 #include "sysemu/sysemu.h"
 #include "sysemu/tpm_backend.h"
 
@@ -19,6 +20,7 @@ void sysemu_register_device_types(void)
 void sysemu_register_commands(void)
 {
     tpm_backend_register_commands();
+    dump_register_commands();
 }
 
 bool sysemu_tpmdev_add(const char *optarg, Error **errp)
@@ -33,6 +35,7 @@ bool sysemu_tpmdev_add(const char *optarg, Error **errp)
 void sysemu_cleanup(void)
 {
     tpm_backend_cleanup();
+    dump_cleanup_at_exit();
 }
 
 static char **vm_name_ptr;

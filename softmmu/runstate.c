@@ -222,10 +222,39 @@ void qemu_system_reset(ShutdownCause cause)
     }
 }
 
+/* ----------------------------------------------------- a dump in process */
+
+/*
+ * While a dump runs, the VM must stay stopped and its memory unchanged:
+ * stop and cont are refused (QEMU's message), resets wait until the dump
+ * is over.  The dump subsystem (above us) installs the predicate.
+ */
+static bool (*dump_in_progress_fn)(void);
+/* How often a deferred reset looks again, in milliseconds. */
+#define RESET_RETRY_MS 10
+
+void runstate_set_dump_in_progress_fn(bool (*fn)(void))
+{
+    dump_in_progress_fn = fn;
+}
+
+static bool dump_in_progress(Error **errp)
+{
+    if (dump_in_progress_fn && dump_in_progress_fn()) {
+        error_setg(errp, "There is a dump in process, please wait.");
+        return true;
+    }
+    return false;
+}
+
 static gboolean reset_request_cb(gpointer opaque)
 {
     ShutdownCause cause = reset_requested;
 
+    if (dump_in_progress(NULL)) {
+        reset_source = g_timeout_add(RESET_RETRY_MS, reset_request_cb, NULL);
+        return G_SOURCE_REMOVE;
+    }
     reset_source = 0;
     reset_requested = SHUTDOWN_CAUSE_NONE;
     if (cause != SHUTDOWN_CAUSE_NONE) {
@@ -291,12 +320,18 @@ static bool qmp_query_status(JsonObject *args, JsonNode **ret, Error **errp)
 
 static bool qmp_stop(JsonObject *args, JsonNode **ret, Error **errp)
 {
+    if (dump_in_progress(errp)) {
+        return false;
+    }
     vm_stop(RUN_STATE_PAUSED);
     return true;
 }
 
 static bool qmp_cont(JsonObject *args, JsonNode **ret, Error **errp)
 {
+    if (dump_in_progress(errp)) {
+        return false;
+    }
     switch (runstate_get()) {
     case RUN_STATE_INMIGRATE:
         error_setg(errp, "Migration is not finalized yet");
@@ -317,6 +352,11 @@ static bool qmp_cont(JsonObject *args, JsonNode **ret, Error **errp)
 
 static bool qmp_system_reset(JsonObject *args, JsonNode **ret, Error **errp)
 {
+    if (dump_in_progress(NULL)) {
+        /* deferred until the dump is over */
+        qemu_system_reset_request(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+        return true;
+    }
     qemu_system_reset(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
     return true;
 }

@@ -109,6 +109,14 @@ void qemu_main_loop(void);
 typedef void VMChangeStateHandler(void *opaque, bool running, RunState state);
 void qemu_add_vm_change_state_handler(VMChangeStateHandler *cb, void *opaque);
 
+/**
+ * runstate_set_dump_in_progress_fn: install the predicate saying a dump
+ * is running.  Meanwhile stop and cont fail with "There is a dump in
+ * process, please wait." and resets (system_reset, guest requests) are
+ * deferred until the dump is over.
+ */
+void runstate_set_dump_in_progress_fn(bool (*fn)(void));
+
 /** runstate_register_commands: query-status, stop, cont, system_reset,
  *  quit, and HMP info status / stop / cont / system_reset / quit. */
 void runstate_register_commands(void);

@@ -594,12 +594,19 @@ static void test_top_of_space(void)
 
 /* ------------------------------------------------------------- scale */
 
+/*
+ * Bytes the allocator has handed out: from the heap arenas, plus chunks
+ * big enough to get an mmap of their own (a 4096-block slab can be one,
+ * depending on glibc's moving mmap threshold).
+ */
 static size_t heap_in_use(void)
 {
 #ifdef HAVE_ASAN
     return __sanitizer_get_current_allocated_bytes();
 #else
-    return mallinfo2().uordblks;
+    struct mallinfo2 mi = mallinfo2();
+
+    return mi.uordblks + mi.hblkhd;
 #endif
 }
 

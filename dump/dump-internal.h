@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-internal.h: what the parts of dump/ share: the DumpJob an encoder
+ * works on, the encoder interface and registry, the architecture
+ * description (ELF class, machine, page size) and the vCPU notes, and the
+ * dump destination (file: with temp-and-rename, fd:).
+ *
+ *   QMP/HMP (dump.c, dump-hmp.c)
+ *      | validate, open the destination, stop the VM
+ *      v
+ *   DumpJob (dump-job.c): blocks, mappings, notes, layout  <-- main thread
+ *      | encoder->prepare()
+ *      v
+ *   encoder->write() (dump-elf.c, later dump-kdump.c)     <-- dump thread
+ *      | reads a DumpSource (dump-source.h): HOLE / ZERO / DATA extents
+ *      v
+ *   DumpSink (dump-sink.h): fd (holes, copy_file_range) or memory
+ *      |
+ *      v
+ *   DumpDest (dump-dest.c): fsync + rename into place, or abort
+ *
+ * A new format (kdump) is one DumpEncoder: prepare() computes its layout
+ * from the job on the main thread, write() emits it through job->sink
+ * reading a DumpSource, counting progress with dump_job_progress() and
+ * polling dump_job_cancelled(); notes come ready-made in job->notes.
+ */
+#ifndef DUMP_INTERNAL_H
+#define DUMP_INTERNAL_H
+
+#include "exec/memory_mapping.h"
+#include "dump/dump-sink.h"
+#include "dump/dump-source.h"
+
+/* ------------------------------------------------------- architecture */
+
+/**
+ * struct DumpArchInfo: how the dump describes the machine (x86 rules of
+ * QEMU's cpu_get_dump_info()).
+ * @d_class: ELFCLASS64 if the first vCPU is in long mode or some block
+ *           ends above 4 GiB, else ELFCLASS32.
+ * @d_machine: EM_X86_64 if the first vCPU is in long mode, else EM_386.
+ * @d_endian: ELFDATA2LSB.
+ * @page_size: TARGET_PAGE_SIZE.
+ * @phys_base: from the guest's VMCOREINFO "NUMBER(phys_base)=", else 0
+ *             (kdump's sub-header wants it).
+ */
+typedef struct DumpArchInfo {
+    int d_class;
+    int d_machine;
+    int d_endian;
+    uint32_t page_size;
+    uint64_t phys_base;
+} DumpArchInfo;
+
+void dump_arch_info_init(DumpArchInfo *info, CPUState *const *cpus,
+                         unsigned ncpus, const GuestPhysBlockList *blocks);
+
+/**
+ * dump_build_notes: the ELF notes every format carries, in QEMU's order:
+ * one NT_PRSTATUS "CORE" note per vCPU (pr_pid = cpu_index + 1; x86-64 or
+ * i386 layout by @info->d_machine), then one "QEMU" note per vCPU
+ * (QEMUCPUState version 1, 440 bytes), then @guest_note verbatim if any.
+ * Returns: a new array (the caller unrefs it).
+ */
+GByteArray *dump_build_notes(const DumpArchInfo *info, CPUState *const *cpus,
+                             unsigned ncpus, const uint8_t *guest_note,
+                             size_t guest_note_size);
+
+/* Sizes of the note parts, for layout and tests. */
+#define DUMP_NOTE_NAME_SIZE 5           /* "CORE" / "QEMU" with NUL */
+#define DUMP_X86_64_PRSTATUS_SIZE 336
+#define DUMP_I386_PRSTATUS_SIZE 144
+#define DUMP_QEMU_CPUSTATE_SIZE 440
+#define DUMP_QEMU_CPUSTATE_VERSION 1
+
+/**
+ * DumpVmcoreinfoFn: where the guest said its VMCOREINFO note is (the
+ * vmcoreinfo device, when there is one).  Returns false if the guest
+ * provided none.
+ */
+typedef bool (*DumpVmcoreinfoFn)(uint16_t *format, uint32_t *size,
+                                 uint64_t *paddr);
+void dump_set_vmcoreinfo_provider(DumpVmcoreinfoFn fn);
+
+/* The only guest note format QEMU accepts (fw_cfg VMCOREINFO, ELF). */
+#define DUMP_GUEST_NOTE_FORMAT_ELF 1
+#define DUMP_GUEST_NOTE_MAX_SIZE (1 << 20)
+
+/**
+ * dump_guest_note_load: copy the guest's VMCOREINFO note (@size bytes at
+ * @paddr, format @format) out of guest RAM through @blocks, with QEMU's
+ * checks; on any problem warn (QEMU's texts, plus one for a note outside
+ * guest RAM) and return NULL: the dump goes on without it.  Updates
+ * @info->phys_base from "NUMBER(phys_base)=" on x86-64.
+ * Returns: the note (g_free it), its padded size in *@note_size.
+ */
+uint8_t *dump_guest_note_load(DumpArchInfo *info,
+                              const GuestPhysBlockList *blocks,
+                              uint16_t format, uint32_t size, uint64_t paddr,
+                              size_t *note_size);
+
+/**
+ * dump_guest_note_fetch: ask the VMCOREINFO provider (if any) and load
+ * the note with dump_guest_note_load().
+ * Returns: true with *@note (g_free it) and *@note_size set, or false.
+ */
+bool dump_guest_note_fetch(DumpArchInfo *info,
+                           const GuestPhysBlockList *blocks,
+                           uint8_t **note, size_t *note_size);
+
+/* ------------------------------------------------------------ the job */
+
+typedef struct DumpEncoder DumpEncoder;
+
+/**
+ * struct DumpJob: one dump being made.  Set up on the main thread by
+ * dump_job_prepare() while the VM is stopped; from then on read-only,
+ * except @encoder_state (the encoder's), @completed and @cancel.
+ * @encoder: the format.
+ * @blocks: the snapshot of guest RAM (holds region references).
+ * @mappings: the PT_LOAD mappings (ELF: simple, or paging), filtered.
+ * @arch: class, machine, page size.
+ * @notes: all notes (see dump_build_notes()).
+ * @nr_cpus: number of vCPUs.
+ * @filter_begin, @filter_length: begin/length; length 0 means none.
+ * @total_size: guest bytes to dump (blocks within the filter).
+ * @sink: where bytes go (borrowed from the caller).
+ * @file_size: the size of the output, set by the encoder's prepare().
+ * @encoder_state: owned by the encoder (freed by its cleanup()).
+ * @completed: guest bytes done so far (atomic; the QMP thread reads it).
+ * @cancel: set (atomically) by dump-cancel or at exit.
+ */
+typedef struct DumpJob {
+    const DumpEncoder *encoder;
+    GuestPhysBlockList blocks;
+    MemoryMappingList mappings;
+    DumpArchInfo arch;
+    GByteArray *notes;
+    unsigned nr_cpus;
+    hwaddr filter_begin;
+    uint64_t filter_length;
+    uint64_t total_size;
+    DumpSink *sink;
+    uint64_t file_size;
+    void *encoder_state;
+    uint64_t completed;
+    int cancel;
+} DumpJob;
+
+/**
+ * struct DumpJobConfig: what dump_job_prepare() builds a job from.
+ * @as: the address space to dump (the machine's as_memory).
+ * @block_flags: GUEST_PHYS_BLOCKS_* (x-ignore-discard-manager).
+ * @cpus, @ncpus: the vCPUs (their state is copied into the notes).
+ * @paging: walk the guest page tables for the mappings.
+ * @has_filter, @begin, @length: the begin/length arguments.
+ */
+typedef struct DumpJobConfig {
+    AddressSpace *as;
+    unsigned block_flags;
+    CPUState *const *cpus;
+    unsigned ncpus;
+    bool paging;
+    bool has_filter;
+    int64_t begin;
+    int64_t length;
+} DumpJobConfig;
+
+/**
+ * dump_job_prepare: build the job: the block list, the size to dump, the
+ * architecture, the notes (with the guest's VMCOREINFO if a provider gives
+ * a valid one), the mappings, then the encoder's layout -- with QEMU's
+ * errors in QEMU's order ("parameter 'length' expects a non-zero size",
+ * "dump: no guest memory to dump", ...).
+ * Context: main thread, VM stopped.  On failure the job is cleaned up.
+ */
+bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
+                      const DumpJobConfig *cfg, DumpSink *sink,
+                      Error **errp);
+
+/**
+ * dump_job_write: emit the dump into job->sink and finish the sink.
+ * Context: the dump thread (or the main thread for a synchronous dump).
+ * Errors: the encoder's ("dump: failed to write ...: <strerror>"), or
+ * "dump: cancelled by dump-cancel".
+ */
+bool dump_job_write(DumpJob *job, Error **errp);
+
+/**
+ * dump_job_cleanup: free everything the job holds (not the sink).
+ * Idempotent: a job cleaned up by a failed dump_job_prepare() may be
+ * cleaned up again.
+ */
+void dump_job_cleanup(DumpJob *job);
+
+static inline void dump_job_progress(DumpJob *job, uint64_t bytes)
+{
+    __atomic_add_fetch(&job->completed, bytes, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t dump_job_completed(const DumpJob *job)
+{
+    return __atomic_load_n(&job->completed, __ATOMIC_RELAXED);
+}
+
+static inline bool dump_job_cancelled(const DumpJob *job)
+{
+    return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED);
+}
+
+/**
+ * dump_job_request_cancel: ask the writer to stop at the next extent, and
+ * interrupt a write stalled on a slow reader.  Any thread.
+ */
+void dump_job_request_cancel(DumpJob *job);
+
+/** The longest ZERO/DATA extent encoders get: one write, one cancel poll. */
+#define DUMP_MAX_EXTENT (4 * 1024 * 1024)
+
+/* --------------------------------------------------------- encoders */
+
+/**
+ * struct DumpEncoder: a dump format.
+ * @format: the QAPI DumpGuestMemoryFormat name ("elf", "kdump-zlib", ...).
+ * @supports_filter: paging, begin and length are allowed (ELF only; the
+ *   others get "kdump-compressed format doesn't support paging or
+ *   filter").
+ * @needs_seekable: refuse an fd that cannot seek ("kdump-raw formats
+ *   require a seekable file").
+ * @needs_mappings: build job->mappings (ELF's PT_LOADs).
+ * @prepare: compute the layout into job->encoder_state and set
+ *   job->file_size; main thread.
+ * @write: write everything but the final dump_sink_finish(); dump thread.
+ *   Counts progress (total: job->total_size) and polls cancellation.
+ * @cleanup: free job->encoder_state.
+ */
+struct DumpEncoder {
+    const char *format;
+    bool supports_filter;
+    bool needs_seekable;
+    bool needs_mappings;
+    bool (*prepare)(DumpJob *job, Error **errp);
+    bool (*write)(DumpJob *job, Error **errp);
+    void (*cleanup)(DumpJob *job);
+};
+
+/** dump_encoder_register: offer a format (once, at start-up). */
+void dump_encoder_register(const DumpEncoder *enc);
+/** dump_encoder_find: the encoder of @format, or NULL. */
+const DumpEncoder *dump_encoder_find(const char *format);
+/** dump_register_encoders: register every built-in format. */
+void dump_register_encoders(void);
+
+/** The ELF encoder (dump-elf.c). */
+extern const DumpEncoder dump_elf_encoder;
+
+/* ------------------------------------------------------- destinations */
+
+/**
+ * struct DumpDest: where a dump is written.
+ * @fd: the output (owned).
+ * @path: file: the final path (symlinks resolved); NULL for fd:.
+ * @tmp_path: a named temporary next to @path, if one was created.
+ * @unlinked_tmp: @fd is an O_TMPFILE that has no name yet.
+ * @direct: file: writing @path in place (not a regular file, or the
+ *          directory refused a temporary): no atomic replacement.
+ */
+typedef struct DumpDest {
+    int fd;
+    char *path;
+    char *tmp_path;
+    bool unlinked_tmp;
+    bool direct;
+} DumpDest;
+
+/**
+ * dump_dest_open_file: prepare to write @path: resolve symlinks, refuse
+ * what QEMU's open(O_WRONLY|O_CREAT|O_TRUNC) would refuse (a directory, a
+ * missing directory, no permission) with "Could not create 'PATH': ...",
+ * and create an unnamed temporary file (O_TMPFILE, else a hidden named
+ * one) in the target's directory.  @path itself is not touched.
+ */
+bool dump_dest_open_file(DumpDest *d, const char *path, Error **errp);
+/** dump_dest_open_fd: write to @fd (ownership taken). */
+void dump_dest_open_fd(DumpDest *d, int fd);
+/**
+ * dump_dest_commit: the dump is complete: for file:, fsync it and rename
+ * it over @path (then fsync the directory); for fd:, close it.
+ */
+bool dump_dest_commit(DumpDest *d, Error **errp);
+/** dump_dest_abort: drop the temporary file (or close the fd). */
+void dump_dest_abort(DumpDest *d);
+
+/* ------------------------------------------------------ control plane */
+
+/** struct DumpRequest: the arguments of dump-guest-memory (QMP or HMP). */
+typedef struct DumpRequest {
+    bool paging;
+    const char *protocol;       /* "file:PATH" or "fd:NAME" */
+    bool detach;
+    bool has_begin;
+    int64_t begin;
+    bool has_length;
+    int64_t length;
+    const char *format;         /* NULL: elf */
+} DumpRequest;
+
+/**
+ * dump_guest_memory: run (or, detached, start) a dump, with QEMU's
+ * validation order and messages.  Context: main loop thread.
+ */
+bool dump_guest_memory(const DumpRequest *req, Error **errp);
+
+/** The QMP DumpStatus values, in QAPI order. */
+typedef enum DumpStatus {
+    DUMP_STATUS_NONE,
+    DUMP_STATUS_ACTIVE,
+    DUMP_STATUS_COMPLETED,
+    DUMP_STATUS_FAILED,
+} DumpStatus;
+
+/** dump_status_name: "none", "active", "completed", "failed". */
+const char *dump_status_name(DumpStatus status);
+
+/** dump_query: what query-dump reports. */
+void dump_query(DumpStatus *status, uint64_t *completed, uint64_t *total);
+
+/** dump_hmp_register_commands: HMP dump-guest-memory, info dump. */
+void dump_hmp_register_commands(void);
+
+#endif /* DUMP_INTERNAL_H */

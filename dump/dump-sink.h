@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-sink.h: where the bytes of a dump go.
+ *
+ * A DumpSink is an ops table behind which a format encoder writes the
+ * dump as (offset, bytes) pairs, without knowing whether it lands in a
+ * regular file (random access, holes), a pipe or socket (strictly
+ * sequential; holes become written zeros) or memory (unit tests).  Two
+ * operations are mandatory -- write bytes, write zeros -- and two are
+ * optional -- copy from an fd without passing through user memory, and
+ * finish.  Wrappers below supply the fallbacks.
+ *
+ * Sinks never read guest memory and never decide formats: encoders
+ * (dump-elf.c, dump-kdump.c) do.  A makedumpfile "flattened" stream is
+ * itself a sink adapter over a sequential sink (records of offset + size
+ * + data), so encoders need not know about it either.
+ *
+ * Errors are 0 / -errno.  Writes are retried on EINTR and short writes;
+ * a write that makes no progress is -ENOSPC, as write(2) tells.
+ * Threads: a sink is used by one thread at a time (the dump thread).
+ */
+#ifndef DUMP_SINK_H
+#define DUMP_SINK_H
+
+typedef struct DumpSink DumpSink;
+
+/**
+ * struct DumpSinkOps
+ * @pwrite: write @len bytes of @buf at byte @offset of the output.  A
+ *   sequential sink accepts only @offset == dump_sink_end() (else
+ *   -ESPIPE).
+ * @zero: make [@offset, @offset + @len) read as zeros: a hole where the
+ *   output supports them, written zero bytes otherwise.  Same offset rule.
+ * @copy_fd: optional; copy @len bytes of @fd at @fd_offset to @offset
+ *   inside the kernel.  -EOPNOTSUPP, -EXDEV or -EINVAL mean "cannot here";
+ *   dump_sink_copy_fd() then writes @fallback instead.
+ * @finish: optional; the output is complete and @size bytes long (a
+ *   trailing hole still counts).
+ * @interrupt: optional; make a write that waits for a stalled reader
+ *   return -ECANCELED now and later.  Any thread.
+ * @destroy: optional; free the sink (not the fd it writes to).
+ */
+typedef struct DumpSinkOps {
+    int (*pwrite)(DumpSink *sink, const void *buf, size_t len,
+                  uint64_t offset);
+    int (*zero)(DumpSink *sink, uint64_t offset, uint64_t len);
+    int (*copy_fd)(DumpSink *sink, int fd, off_t fd_offset, size_t len,
+                   uint64_t offset);
+    int (*finish)(DumpSink *sink, uint64_t size);
+    void (*interrupt)(DumpSink *sink);
+    void (*destroy)(DumpSink *sink);
+} DumpSinkOps;
+
+/**
+ * struct DumpSink: the base every sink embeds first.
+ * @ops: the implementation.
+ * @seekable: @pwrite accepts any offset (kdump-raw needs this).
+ * @end: one past the highest byte written or zeroed so far.
+ * @bytes_written: bytes that went through @pwrite or @copy_fd (zeros not
+ *                 counted): what a sparse output really cost.
+ * @bytes_direct: of those, bytes written with O_DIRECT (fd sink).
+ */
+struct DumpSink {
+    const DumpSinkOps *ops;
+    bool seekable;
+    uint64_t end;
+    uint64_t bytes_written;
+    uint64_t bytes_direct;
+};
+
+int dump_sink_pwrite(DumpSink *sink, const void *buf, size_t len,
+                     uint64_t offset);
+int dump_sink_zero(DumpSink *sink, uint64_t offset, uint64_t len);
+/**
+ * dump_sink_copy_fd: copy through @copy_fd when the sink has it and it
+ * works here, else dump_sink_pwrite(@fallback) (the same bytes, mapped).
+ */
+int dump_sink_copy_fd(DumpSink *sink, int fd, off_t fd_offset,
+                      const void *fallback, size_t len, uint64_t offset);
+int dump_sink_finish(DumpSink *sink, uint64_t size);
+/** dump_sink_end: one past the last byte produced so far. */
+static inline uint64_t dump_sink_end(const DumpSink *sink)
+{
+    return sink->end;
+}
+/** dump_sink_interrupt: see @interrupt; callable from any thread. */
+void dump_sink_interrupt(DumpSink *sink);
+void dump_sink_free(DumpSink *sink);
+
+/**
+ * dump_fd_sink_new: a sink writing to @fd (borrowed; the caller closes
+ * it after dump_sink_free()).
+ *
+ * A regular file without O_APPEND is random access: output offset 0 is
+ * the fd's current position, skipped ranges stay holes (ranges below the
+ * file's original size are punched, so stale data never shows through),
+ * and @finish extends the file to the full size.  Large writes go to a
+ * second, O_DIRECT descriptor of the same file for their aligned part
+ * when the file system supports it (guest memory is page aligned, and so
+ * are the dump formats' memory areas), which skips the page cache and is
+ * several times faster than writing through it and fsyncing.  Anything
+ * else (pipe,
+ * socket, character device, O_APPEND file) is sequential; writes to it
+ * never block uninterruptibly (RWF_NOWAIT + poll), so a stalled reader
+ * cannot hold a cancelled dump or the process's exit.
+ */
+DumpSink *dump_fd_sink_new(int fd);
+
+/**
+ * dump_mem_sink_new: a sink into memory, for tests: random access, holes
+ * recorded, at most 4 GiB (-EFBIG beyond).  Read back with
+ * dump_mem_sink_data(); holes read as zeros.
+ * @sequential: behave like a pipe (offset rule, zeros written).
+ */
+DumpSink *dump_mem_sink_new(bool sequential);
+/** dump_mem_sink_data: the bytes so far (borrowed) and their count. */
+const uint8_t *dump_mem_sink_data(DumpSink *sink, size_t *len);
+/** dump_mem_sink_hole_bytes: bytes produced by @zero, not written. */
+uint64_t dump_mem_sink_hole_bytes(DumpSink *sink);
+
+/**
+ * DumpSyscalls: the system calls the fd sink makes, replaceable by unit
+ * tests that inject EINTR, short writes or ENOSPC at chosen offsets.
+ * NULL restores the real ones.  Not for production use.
+ */
+typedef struct DumpSyscalls {
+    ssize_t (*write)(int fd, const void *buf, size_t len, bool nowait);
+    ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t offset);
+} DumpSyscalls;
+void dump_fd_sink_set_syscalls(const DumpSyscalls *sys);
+
+/** dump_fd_sink_set_direct_io: allow O_DIRECT in new fd sinks (default). */
+void dump_fd_sink_set_direct_io(bool enabled);
+
+#endif /* DUMP_SINK_H */

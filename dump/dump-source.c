@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-source.c: the page source of dump-source.h.
+ *
+ * The cursor walks the blocks in order, clipped to the filter.  Within a
+ * block it asks the RAMBlock for the next populated extent (without
+ * touching memory) and reports what lies before it as a HOLE; inside a
+ * populated extent it reads page by page and groups pages into ZERO and
+ * DATA runs.
+ */
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "exec/ramblock.h"
+#include "dump/dump-source.h"
+
+bool dump_buffer_is_zero(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    size_t i = 0;
+
+    /* most data pages fail on the first word */
+    if (len >= sizeof(uint64_t)) {
+        uint64_t w;
+
+        memcpy(&w, p, sizeof(w));
+        if (w) {
+            return false;
+        }
+    }
+    for (; i + 64 <= len; i += 64) {
+        uint64_t w[8], acc = 0;
+
+        memcpy(w, p + i, sizeof(w));
+        for (int j = 0; j < 8; j++) {
+            acc |= w[j];
+        }
+        if (acc) {
+            return false;
+        }
+    }
+    for (; i < len; i++) {
+        if (p[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void dump_source_init(DumpSource *src, const GuestPhysBlockList *blocks,
+                      hwaddr begin, uint64_t length, uint64_t max_extent)
+{
+    assert(max_extent && QEMU_IS_ALIGNED(max_extent, TARGET_PAGE_SIZE));
+    memset(src, 0, sizeof(*src));
+    src->blocks = blocks;
+    src->max_extent = max_extent;
+    if (length) {
+        src->filter_begin = begin;
+        src->filter_last = begin + (length - 1);
+    } else {
+        src->filter_begin = 0;
+        src->filter_last = HWADDR_MAX;
+    }
+}
+
+/* Move to the next block that intersects the filter. */
+static bool source_next_block(DumpSource *src)
+{
+    const GuestPhysBlock *b = src->block ? QTAILQ_NEXT(src->block, next)
+                                         : QTAILQ_FIRST(&src->blocks->head);
+
+    for (; b; b = QTAILQ_NEXT(b, next)) {
+        hwaddr start = MAX(b->target_start, src->filter_begin);
+        hwaddr last = MIN(b->target_end - 1, src->filter_last);
+        uint8_t *rb_host;
+
+        if (start > last) {
+            if (b->target_start > src->filter_last) {
+                break;          /* sorted: nothing further qualifies */
+            }
+            continue;
+        }
+        src->block = b;
+        src->pos = start;
+        src->block_end = last + 1;
+        src->rb = memory_region_get_ram_block(b->mr);
+        rb_host = src->rb->host;
+        src->rb_delta = b->host_addr - rb_host;
+        src->pop_valid = false;
+        return true;
+    }
+    src->block = NULL;
+    return false;
+}
+
+static uint64_t rb_offset(const DumpSource *src, hwaddr gpa)
+{
+    return src->rb_delta + (gpa - src->block->target_start);
+}
+
+/* Find the populated extent at or after pos (cached). */
+static void source_find_populated(DumpSource *src)
+{
+    ram_addr_t s, e;
+    uint64_t from = rb_offset(src, src->pos);
+    uint64_t to = rb_offset(src, src->block_end);
+
+    if (src->pop_valid && src->pop_end > src->pos) {
+        return;
+    }
+    src->pop_valid = true;
+    if (ram_block_next_populated(src->rb, from, to, &s, &e)) {
+        src->pop_start = src->pos + (s - from);
+        src->pop_end = src->pos + (e - from);
+    } else {
+        src->pop_start = src->pop_end = src->block_end;
+    }
+}
+
+/* Bytes from @gpa to the next target page boundary, at most @limit. */
+static uint64_t page_chunk(hwaddr gpa, hwaddr limit)
+{
+    hwaddr next = (gpa | (TARGET_PAGE_SIZE - 1)) + 1;
+
+    return (next == 0 || next > limit ? limit : next) - gpa;
+}
+
+static void source_fill(DumpSource *src, DumpExtent *ext, DumpExtentKind kind,
+                        uint64_t len)
+{
+    const GuestPhysBlock *b = src->block;
+
+    ext->kind = kind;
+    ext->gpa = src->pos;
+    ext->len = len;
+    ext->offset = src->offset;
+    ext->block = b;
+    ext->host = b->host_addr + (src->pos - b->target_start);
+    ext->fd = -1;
+    ext->fd_offset = 0;
+    if (kind == DUMP_EXTENT_DATA && src->rb->fd >= 0 &&
+        qemu_ram_is_shared(src->rb)) {
+        ext->fd = src->rb->fd;
+        ext->fd_offset = src->rb->fd_offset + rb_offset(src, src->pos);
+    }
+    src->pos += len;
+    src->offset += len;
+}
+
+bool dump_source_next(DumpSource *src, DumpExtent *ext)
+{
+    hwaddr limit, p;
+    bool zero;
+
+    if (!src->block || src->pos >= src->block_end) {
+        if (!source_next_block(src)) {
+            return false;
+        }
+    }
+    source_find_populated(src);
+    if (src->pos < src->pop_start) {
+        source_fill(src, ext, DUMP_EXTENT_HOLE, src->pop_start - src->pos);
+        return true;
+    }
+
+    /* Inside a populated extent: group pages by zero / non-zero. */
+    limit = src->pop_end;
+    if (limit - src->pos > src->max_extent) {
+        limit = src->pos + src->max_extent;
+    }
+    p = src->pos;
+    zero = dump_buffer_is_zero(src->block->host_addr +
+                               (p - src->block->target_start),
+                               page_chunk(p, limit));
+    p += page_chunk(p, limit);
+    while (p < limit) {
+        uint64_t n = page_chunk(p, limit);
+
+        if (dump_buffer_is_zero(src->block->host_addr +
+                                (p - src->block->target_start), n) != zero) {
+            break;
+        }
+        p += n;
+    }
+    source_fill(src, ext, zero ? DUMP_EXTENT_ZERO : DUMP_EXTENT_DATA,
+                p - src->pos);
+    return true;
+}

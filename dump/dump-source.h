@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump-source.h: the page source of a dump: guest RAM as a sequence of
+ * extents, in guest-physical order, over a GuestPhysBlockList clipped to
+ * the dump's filter.
+ *
+ * Each extent says what an encoder needs to emit it cheaply:
+ *   HOLE  never populated (found with ram_block_next_populated(): SEEK_DATA
+ *         on fd-backed RAM, /proc/self/pagemap on anonymous RAM), so never
+ *         read -- reading it could allocate backend memory;
+ *   ZERO  populated pages that are all zero (read to find out);
+ *   DATA  pages holding non-zero bytes, with the host address and, for
+ *         shared fd-backed RAM, the fd and offset to copy from.
+ * HOLE and ZERO read as zeros; encoders turn them into file holes (ELF)
+ * or the shared zero page (kdump).  Zero detection works on whole target
+ * pages (TARGET_PAGE_SIZE, aligned in guest-physical space); a partial
+ * page at a block edge is DATA unless it is all zero.
+ *
+ * Extents never cross a block, and ZERO/DATA extents are at most
+ * @max_extent bytes, which bounds a single write and the time between
+ * cancellation checks.  The source holds no memory of its own beyond the
+ * cursor.  Threads: used by the dump thread only, while the VM is stopped.
+ */
+#ifndef DUMP_SOURCE_H
+#define DUMP_SOURCE_H
+
+#include "exec/memory_mapping.h"
+
+typedef enum DumpExtentKind {
+    DUMP_EXTENT_HOLE,
+    DUMP_EXTENT_ZERO,
+    DUMP_EXTENT_DATA,
+} DumpExtentKind;
+
+/**
+ * struct DumpExtent
+ * @kind: see above.
+ * @gpa: guest-physical start.
+ * @len: bytes.
+ * @offset: bytes of (filtered) guest memory before @gpa in block order,
+ *          i.e. where the extent lies in the concatenation of all blocks.
+ * @host: host address of @gpa (borrowed; do not read a HOLE).
+ * @fd, @fd_offset: for DATA of shared fd-backed RAM, the same bytes in a
+ *                  file (-1 otherwise).
+ * @block: the block the extent lies in (borrowed).
+ */
+typedef struct DumpExtent {
+    DumpExtentKind kind;
+    hwaddr gpa;
+    uint64_t len;
+    uint64_t offset;
+    const uint8_t *host;
+    int fd;
+    off_t fd_offset;
+    const GuestPhysBlock *block;
+} DumpExtent;
+
+/* Cursor; the fields are private to dump-source.c. */
+typedef struct DumpSource {
+    const GuestPhysBlockList *blocks;
+    hwaddr filter_begin;
+    hwaddr filter_last;         /* inclusive */
+    uint64_t max_extent;
+    const GuestPhysBlock *block;
+    hwaddr pos;                 /* next guest-physical address */
+    hwaddr block_end;           /* current block clipped to the filter */
+    uint64_t offset;
+    RAMBlock *rb;
+    uint64_t rb_delta;          /* RAMBlock offset of the block's start */
+    hwaddr pop_start, pop_end;  /* populated extent at or after pos */
+    bool pop_valid;
+} DumpSource;
+
+/**
+ * dump_source_init: iterate @blocks (borrowed, must outlive @src) within
+ * [@begin, @begin + @length), or everything if @length is 0.
+ * @max_extent: a multiple of TARGET_PAGE_SIZE.
+ */
+void dump_source_init(DumpSource *src, const GuestPhysBlockList *blocks,
+                      hwaddr begin, uint64_t length, uint64_t max_extent);
+
+/**
+ * dump_source_next: the next extent.
+ * Returns: false when the blocks are exhausted.
+ */
+bool dump_source_next(DumpSource *src, DumpExtent *ext);
+
+/** dump_buffer_is_zero: true if @len bytes at @buf are all zero. */
+bool dump_buffer_is_zero(const void *buf, size_t len);
+
+#endif /* DUMP_SOURCE_H */

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * dump.c: the dump-guest-memory command and the life of the one dump a
+ * process may run at a time: validation in QEMU's order with QEMU's
+ * messages, the destination, stopping and resuming the VM, the dump
+ * thread for detached dumps, DUMP_COMPLETED, query-dump,
+ * query-dump-guest-memory-capability, and our own dump-cancel.
+ */
+
+/**
+ * DOC: dump life cycle
+ *
+ * The QMP "status" of the process's one dump:
+ *
+ *   none | completed | failed
+ *     --dump_guest_memory(): arguments valid, destination open--> active
+ *   active --dump_job_prepare() fails (VM resumed, no event)--> failed
+ *   active --written and committed, dump_finish()--> completed | failed
+ *
+ * While active, the VM is stopped (if it was running: state save-vm),
+ * stop and cont are refused and resets wait, a second dump is refused,
+ * and the DumpJob is immutable except for its progress counter and its
+ * cancel flag.  dump_finish() runs on the main loop thread in both
+ * modes: it sets the status, sends DUMP_COMPLETED (with "error" on
+ * failure), then resumes the VM, so the events are STOP, DUMP_COMPLETED,
+ * RESUME, and a synchronous dump's reply comes last.  The dump thread
+ * never touches the monitor, the memory tree or vCPU state: it writes,
+ * commits the file and hands back to the main loop with an idle source.
+ */
+#include "qemu/osdep.h"
+#include "exec/memory.h"
+#include "hw/boards.h"
+#include "qapi/qmp-registry.h"
+#include "qemu/error.h"
+#include "qemu/trace.h"
+#include "sysemu/dump.h"
+#include "sysemu/runstate.h"
+#include "dump/dump-internal.h"
+
+/*
+ * struct DumpState: the process's dump.  Main loop thread only, except
+ * @job's progress/cancel fields and @error (written by the dump thread
+ * before it hands over, read after the join).
+ * @status: the QMP status.
+ * @resume: the VM was running and is restarted by dump_finish().
+ * @thread: the detached dump's thread, until joined.
+ * @finish_pending: the thread's hand-over has not run yet.
+ */
+typedef struct DumpState {
+    DumpStatus status;
+    DumpJob job;
+    DumpDest dest;
+    DumpSink *sink;
+    bool resume;
+    GThread *thread;
+    bool finish_pending;
+    Error *error;
+} DumpState;
+
+static DumpState dump_state = {
+    .status = DUMP_STATUS_NONE,
+    .dest = { .fd = -1 },
+};
+
+static const char *const dump_status_names[] = {
+    [DUMP_STATUS_NONE] = "none",
+    [DUMP_STATUS_ACTIVE] = "active",
+    [DUMP_STATUS_COMPLETED] = "completed",
+    [DUMP_STATUS_FAILED] = "failed",
+};
+
+const char *dump_status_name(DumpStatus status)
+{
+    return dump_status_names[status];
+}
+
+bool qemu_system_dump_in_progress(void)
+{
+    return dump_state.status == DUMP_STATUS_ACTIVE;
+}
+
+void dump_query(DumpStatus *status, uint64_t *completed, uint64_t *total)
+{
+    *status = dump_state.status;
+    *completed = dump_job_completed(&dump_state.job);
+    *total = dump_state.job.total_size;
+}
+
+/*
+ * The order query-dump-guest-memory-capability lists formats in (QEMU's:
+ * each kdump format followed by its raw variant); only formats with an
+ * encoder are listed.
+ */
+static const char *const capability_order[] = {
+    "elf", "kdump-zlib", "kdump-raw-zlib", "kdump-lzo", "kdump-raw-lzo",
+    "kdump-snappy", "kdump-raw-snappy", "kdump-zstd", "kdump-raw-zstd",
+    "win-dmp", NULL,
+};
+
+/* ------------------------------------------------------------ finishing */
+
+static JsonObject *dump_result_object(void)
+{
+    JsonObject *o = json_object_new();
+    DumpStatus status;
+    uint64_t completed, total;
+
+    dump_query(&status, &completed, &total);
+    json_object_set_string_member(o, "status", dump_status_name(status));
+    json_object_set_int_member(o, "completed", completed);
+    json_object_set_int_member(o, "total", total);
+    return o;
+}
+
+/* Release the job, close the destination and restart the VM. */
+static void dump_release(DumpState *s, bool resume)
+{
+    dump_job_cleanup(&s->job);
+    dump_sink_free(s->sink);
+    s->sink = NULL;
+    if (s->dest.fd >= 0) {
+        dump_dest_abort(&s->dest);
+    }
+    if (resume && s->resume) {
+        vm_start();
+    }
+    s->resume = false;
+}
+
+/* The end of every dump that got past prepare; main loop thread. */
+static void dump_finish(DumpState *s, bool resume, Error **errp)
+{
+    JsonObject *data;
+
+    if (s->thread) {
+        g_thread_join(s->thread);
+        s->thread = NULL;
+    }
+    s->finish_pending = false;
+    s->status = s->error ? DUMP_STATUS_FAILED : DUMP_STATUS_COMPLETED;
+    trace_event("dump_finish", "status=%s", dump_status_name(s->status));
+
+    data = json_object_new();
+    json_object_set_object_member(data, "result", dump_result_object());
+    if (s->error) {
+        json_object_set_string_member(data, "error",
+                                      error_get_pretty(s->error));
+    }
+    qapi_event_send("DUMP_COMPLETED", data);
+    dump_release(s, resume);
+    if (s->error) {
+        error_propagate(errp, s->error);
+        s->error = NULL;
+    }
+}
+
+/*
+ * Write, then commit or drop the file.  Dump thread or main thread.  The
+ * sink stays alive until dump_release() on the main thread: dump-cancel
+ * may interrupt it at any time until the thread is joined.
+ */
+static void dump_body(DumpState *s)
+{
+    Error *err = NULL;
+
+    if (dump_job_write(&s->job, &err)) {
+        dump_dest_commit(&s->dest, &err);
+    } else {
+        dump_dest_abort(&s->dest);
+    }
+    s->error = err;
+}
+
+static gboolean dump_thread_done(gpointer opaque)
+{
+    DumpState *s = opaque;
+
+    if (s->finish_pending) {
+        dump_finish(s, true, NULL);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static gpointer dump_thread(gpointer opaque)
+{
+    DumpState *s = opaque;
+
+    dump_body(s);
+    /* an idle source: runs on the main loop thread, never here */
+    g_idle_add(dump_thread_done, s);
+    return NULL;
+}
+
+void dump_cleanup_at_exit(void)
+{
+    DumpState *s = &dump_state;
+
+    if (s->thread) {
+        dump_job_request_cancel(&s->job);
+        dump_finish(s, false, NULL);
+    }
+}
+
+/* ------------------------------------------------------------- starting */
+
+/* "kdump-raw-zlib" -> "kdump-zlib"; others unchanged.  New string. */
+static char *dump_base_format(const char *format, bool *raw)
+{
+    const char *rest;
+
+    *raw = g_str_has_prefix(format, "kdump-raw-");
+    if (!*raw) {
+        return g_strdup(format);
+    }
+    rest = format + strlen("kdump-raw-");
+    return g_strdup_printf("kdump-%s", rest);
+}
+
+/* Open the destination named by @protocol (QEMU's steps 9-11). */
+static bool dump_open_dest(DumpDest *dest, const char *protocol,
+                           Error **errp)
+{
+    if (g_str_has_prefix(protocol, "fd:")) {
+        int fd = qmp_take_named_fd(protocol + strlen("fd:"), errp);
+
+        if (fd < 0) {
+            return false;
+        }
+        dump_dest_open_fd(dest, fd);
+        return true;
+    }
+    if (g_str_has_prefix(protocol, "file:")) {
+        return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
+    }
+    error_setg(errp, "parameter 'protocol' must start with 'file:' or 'fd:'");
+    return false;
+}
+
+bool dump_guest_memory(const DumpRequest *req, Error **errp)
+{
+    DumpState *s = &dump_state;
+    MachineState *ms = machine_get_current();
+    const char *format = req->format ? req->format : "elf";
+    const DumpEncoder *enc;
+    DumpJobConfig cfg;
+    g_autofree char *base = NULL;
+    bool raw;
+
+    if (runstate_get() == RUN_STATE_INMIGRATE) {
+        error_setg(errp, "Dump not allowed during incoming migration.");
+        return false;
+    }
+    if (qemu_system_dump_in_progress()) {
+        error_setg(errp, "There is a dump in process, please wait.");
+        return false;
+    }
+    base = dump_base_format(format, &raw);
+    if (strcmp(format, "elf") &&
+        (req->paging || req->has_begin || req->has_length)) {
+        error_setg(errp, "kdump-compressed format doesn't support paging or "
+                   "filter");
+        return false;
+    }
+    if (req->has_begin && !req->has_length) {
+        error_setg(errp, "Parameter 'length' is missing");
+        return false;
+    }
+    if (!req->has_begin && req->has_length) {
+        error_setg(errp, "Parameter 'begin' is missing");
+        return false;
+    }
+    enc = dump_encoder_find(format);
+    if (!enc) {
+        error_setg(errp, "%s is not available now", base);
+        return false;
+    }
+    assert(ms);
+    if (!dump_open_dest(&s->dest, req->protocol, errp)) {
+        return false;
+    }
+    if (enc->needs_seekable && lseek(s->dest.fd, 0, SEEK_CUR) == (off_t)-1) {
+        dump_dest_abort(&s->dest);
+        error_setg(errp, "kdump-raw formats require a seekable file");
+        return false;
+    }
+
+    /* QEMU's dump_state_prepare() + dump_init() */
+    s->status = DUMP_STATUS_ACTIVE;
+    s->error = NULL;
+    s->resume = runstate_is_running();
+    if (s->resume) {
+        vm_stop(RUN_STATE_SAVE_VM);
+    }
+    s->sink = dump_fd_sink_new(s->dest.fd);
+    cfg = (DumpJobConfig) {
+        .as = &ms->as_memory,
+        .block_flags = ms->ignore_discard_manager ?
+                       GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
+        .paging = req->paging,
+        .has_filter = req->has_begin,
+        .begin = req->begin,
+        .length = req->length,
+    };
+    cfg.cpus = machine_cpus(&cfg.ncpus);
+    if (!dump_job_prepare(&s->job, enc, &cfg, s->sink, errp)) {
+        s->status = DUMP_STATUS_FAILED;
+        dump_release(s, true);
+        return false;
+    }
+
+    if (req->detach) {
+        s->finish_pending = true;
+        s->thread = g_thread_new("dump_thread", dump_thread, s);
+        return true;
+    }
+    dump_body(s);
+    dump_finish(s, true, errp);
+    return s->status == DUMP_STATUS_COMPLETED;
+}
+
+/* ----------------------------------------------------------------- QMP */
+
+/* DumpGuestMemoryFormat, in QAPI order (zstd: beyond QEMU) */
+static const char *const format_enum[] = {
+    "elf", "kdump-zlib", "kdump-lzo", "kdump-snappy", "kdump-raw-zlib",
+    "kdump-raw-lzo", "kdump-raw-snappy", "win-dmp", "kdump-zstd",
+    "kdump-raw-zstd", NULL,
+};
+
+static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
+                                  Error **errp)
+{
+    DumpRequest req = {
+        .paging = qmp_arg_get_bool(args, "paging", false),
+        .protocol = qmp_arg_get_str(args, "protocol", ""),
+        .detach = qmp_arg_get_bool(args, "detach", false),
+        .has_begin = json_object_has_member(args, "begin"),
+        .begin = qmp_arg_get_int(args, "begin", 0),
+        .has_length = json_object_has_member(args, "length"),
+        .length = qmp_arg_get_int(args, "length", 0),
+        .format = qmp_arg_get_str(args, "format", NULL),
+    };
+
+    return dump_guest_memory(&req, errp);
+}
+
+static bool qmp_query_dump(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    *ret = json_node_init_object(json_node_alloc(), dump_result_object());
+    json_object_unref(json_node_get_object(*ret));
+    return true;
+}
+
+static bool qmp_query_dump_guest_memory_capability(JsonObject *args,
+                                                   JsonNode **ret,
+                                                   Error **errp)
+{
+    JsonObject *o = json_object_new();
+    JsonArray *formats = json_array_new();
+
+    for (unsigned i = 0; capability_order[i]; i++) {
+        if (dump_encoder_find(capability_order[i])) {
+            json_array_add_string_element(formats, capability_order[i]);
+        }
+    }
+    json_object_set_array_member(o, "formats", formats);
+    *ret = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
+    return true;
+}
+
+static bool qmp_dump_cancel(JsonObject *args, JsonNode **ret, Error **errp)
+{
+    DumpState *s = &dump_state;
+
+    if (!qemu_system_dump_in_progress() || !s->thread) {
+        error_setg(errp, "There is no dump in process");
+        return false;
+    }
+    dump_job_request_cancel(&s->job);
+    return true;
+}
+
+void dump_register_commands(void)
+{
+    static const QmpArgSpec dump_args[] = {
+        { "paging", QMP_ARG_BOOL },
+        { "protocol", QMP_ARG_STR },
+        { "detach", QMP_ARG_BOOL, true },
+        { "begin", QMP_ARG_INT, true },
+        { "length", QMP_ARG_INT, true },
+        { "format", QMP_ARG_STR, true, format_enum },
+        { NULL }
+    };
+    static const QmpArgSpec no_args[] = { { NULL } };
+
+    dump_register_encoders();
+    runstate_set_dump_in_progress_fn(qemu_system_dump_in_progress);
+    qmp_register_command("dump-guest-memory", qmp_dump_guest_memory,
+                         dump_args, 0);
+    qmp_register_command("query-dump", qmp_query_dump, no_args, 0);
+    qmp_register_command("query-dump-guest-memory-capability",
+                         qmp_query_dump_guest_memory_capability, no_args, 0);
+    qmp_register_command("dump-cancel", qmp_dump_cancel, no_args, 0);
+    dump_hmp_register_commands();
+}
