@@ -6,6 +6,9 @@
  */
 #include "qemu/osdep.h"
 #include "hw/tpm/tpm_crb.h"
+#include "hw/virtio/virtio-mem.h"
+#include "hw/virtio/virtio-mmio.h"
+#include "hw/virtio/virtio.h"
 #include "qapi/qmp-registry.h"
 #include "qemu/error.h"
 #include "sysemu/dump.h"
@@ -15,6 +18,9 @@
 void sysemu_register_device_types(void)
 {
     tpm_crb_register_types();
+    virtio_register_types();
+    virtio_mmio_register_types();
+    virtio_mem_register_types();
 }
 
 void sysemu_register_commands(void)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * microvm.c: the microvm board: RAM split around the 3-4 GiB hole, the
- * firmware ROM and its isa-bios window, the I/O APIC, the virtio-mmio slot
- * allocator, the reset control port and the device-memory area.  The
- * layout is drawn in include/hw/i386/microvm.h; the device tree is built
- * in microvm-dt.c.
+ * firmware ROM and its isa-bios window, the I/O APIC, the 24 virtio-mmio
+ * transports and their slot allocator, the reset control port and the
+ * device-memory area.  The layout is drawn in include/hw/i386/microvm.h;
+ * the device tree is built in microvm-dt.c.
  */
 #include "qemu/osdep.h"
 #include "hw/i386/microvm.h"
 #include "hw/intc/ioapic.h"
+#include "hw/virtio/virtio-mmio.h"
 #include "qemu/error.h"
 #include "qemu/units.h"
 #include "sysemu/runstate.h"
@@ -145,6 +146,14 @@ static bool microvm_init(MachineState *ms, Error **errp)
     if (!qdev_realize(mms->ioapic, errp)) {
         return false;
     }
+    for (int i = 0; i < MICROVM_VIRTIO_MMIO_SLOTS; i++) {
+        g_autofree char *name = g_strdup_printf("virtio-mmio[%d]", i);
+
+        mms->virtio_transport[i] =
+            virtio_mmio_create(OBJECT(ms), name, &ms->sysmem,
+                               microvm_virtio_slot_base(i),
+                               microvm_virtio_slot_irq(ms, i));
+    }
     machine_create_cpus(ms);
     return true;
 }
@@ -182,6 +191,14 @@ qemu_irq microvm_virtio_slot_irq(MachineState *ms, int slot)
     MicrovmMachineState *mms = MICROVM_MACHINE(ms);
 
     return qdev_get_gpio_in(mms->ioapic, MICROVM_VIRTIO_MMIO_IRQ_BASE + slot);
+}
+
+DeviceState *microvm_virtio_slot_transport(MachineState *ms, int slot)
+{
+    MicrovmMachineState *mms = MICROVM_MACHINE(ms);
+
+    assert(slot >= 0 && slot < MICROVM_VIRTIO_MMIO_SLOTS);
+    return mms->virtio_transport[slot];
 }
 
 static void microvm_instance_init(Object *obj)

@@ -4,7 +4,9 @@
  *
  *   0x0_0000_0000  RAM below 4 GiB (up to 3 GiB: "ram-below-4g")
  *   0x0_000e_0000  isa-bios: last 128 KiB of the firmware ROM (prio 1)
- *   0x0_feb0_0000  24 virtio-mmio slots of 0x200 bytes, slot n on IRQ 5+n
+ *   0x0_feb0_0000  24 virtio-mmio transports of 0x200 bytes, slot n on
+ *                  IRQ 5+n; all exist from machine init, a -device
+ *                  virtio-*-device takes the first free one
  *   0x0_fec0_0000  I/O APIC
  *   0x0_fed4_0000  TPM CRB (when configured), PPI buffer at 0xfed45000
  *   4G - fw size   firmware ROM "pc.bios" (256 KiB of zeros, or -bios)
@@ -41,6 +43,8 @@ typedef struct MicrovmMachineState {
     DeviceState *ioapic;
     /* Devices occupying each virtio-mmio slot (NULL: free). */
     DeviceState *virtio_slot[MICROVM_VIRTIO_MMIO_SLOTS];
+    /* The virtio-mmio transport of each slot, created with the board. */
+    DeviceState *virtio_transport[MICROVM_VIRTIO_MMIO_SLOTS];
     char *pit, *pic, *rtc, *isa_serial, *acpi, *pcie, *ioapic2;
     bool option_roms, auto_kernel_cmdline;
 } MicrovmMachineState;
@@ -59,6 +63,11 @@ int microvm_virtio_slot_claim(MachineState *ms, DeviceState *dev,
 void microvm_virtio_slot_release(MachineState *ms, DeviceState *dev);
 /** microvm_virtio_slot_irq: the interrupt line of slot @slot. */
 qemu_irq microvm_virtio_slot_irq(MachineState *ms, int slot);
+/**
+ * microvm_virtio_slot_transport: the virtio-mmio transport of slot @slot
+ * (every slot has one, from machine init; empty slots read DeviceID 0).
+ */
+DeviceState *microvm_virtio_slot_transport(MachineState *ms, int slot);
 static inline hwaddr microvm_virtio_slot_base(int slot)
 {
     return MICROVM_VIRTIO_MMIO_BASE + (hwaddr)slot * MICROVM_VIRTIO_MMIO_SIZE;
