@@ -70,9 +70,10 @@ for t in $targets; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
     edges=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
-    corpus=$(find "$work/corpus" "tests/fuzz/corpus/$t" -type f | wc -l)
+    # libFuzzer's own count of the inputs it keeps (seeds and finds)
+    corpus=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.*corp: \([0-9]*\).*/\1/p')
     crashes=$(find "$work/crashes" -type f | wc -l)
-    line="$t: runs=${runs:-?} exec/s=${eps:-?} edges=${edges:-?} corpus=$corpus crashes=$crashes"
+    line="$t: runs=${runs:-?} exec/s=${eps:-?} edges=${edges:-?} corpus=${corpus:-?} crashes=$crashes"
     echo "fuzz: $line"
     summary="$summary$line
 "

@@ -6,7 +6,7 @@
  *
  * The machine is tests/unit/dump-test-machine.c's (RAM, MMIO, a
  * ram_device, ROM, and a memfd-backed discard-managed region standing for
- * virtio-mem, 64 blocks of 256 KiB), built once.  Input layout (missing
+ * virtio-mem, 64 blocks of 64 KiB), built once.  Input layout (missing
  * bytes read as zero):
  *   0      flags: bit 0 paging, bit 1 begin/length given, bit 2
  *          x-ignore-discard-manager, bit 3 sequential (pipe-like) memory
@@ -41,7 +41,7 @@
 #define KiB 1024ULL
 #define MiB (1024 * KiB)
 #define RAM_SIZE   (2 * MiB)
-#define VMEM_GRAN  (256 * KiB)
+#define VMEM_GRAN  (64 * KiB)
 #define VMEM_BLOCKS 64
 #define VMEM_SIZE  (VMEM_GRAN * VMEM_BLOCKS)
 
