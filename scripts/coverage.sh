@@ -24,18 +24,17 @@ meson test -C "$build" --num-processes 2 --suite unit --suite qtest \
     >"$build/test.log" 2>&1 || status=1
 rm -rf "$out"
 mkdir -p "$out"
-filters="--filter hw/virtio/ --filter softmmu/memory --filter dump/
---filter monitor/ --filter softmmu/qtest\.c"
+root=$(pwd)
+filters="--filter $root/hw/virtio/ --filter $root/softmmu/memory
+--filter $root/dump/ --filter $root/monitor/ --filter $root/softmmu/qtest\.c"
+# gcovr runs gcov in the current directory: keep its files in the build
 # shellcheck disable=SC2086
-gcovr -r . "$build" $filters --exclude-unreachable-branches \
-    --exclude-throw-branches --html-details "$out/index.html" \
-    --json "$out/coverage.json" >/dev/null || exit 1
+(cd "$build" && gcovr -r "$root" . $filters --exclude-unreachable-branches \
+    --exclude-throw-branches --html-details "coverage/index.html" \
+    --json "coverage/coverage.json") >/dev/null || exit 1
 # shellcheck disable=SC2086
-gcovr -r . "$build" $filters --exclude-unreachable-branches \
-    --txt "$out/lines.txt" >/dev/null || exit 1
-# shellcheck disable=SC2086
-gcovr -r . "$build" $filters --exclude-unreachable-branches --branches \
-    --txt "$out/branches.txt" >/dev/null || exit 1
+(cd "$build" && gcovr -r "$root" . $filters --exclude-unreachable-branches \
+    --branches --txt "coverage/branches.txt") >/dev/null || exit 1
 /usr/bin/python3 - "$out" <<'EOF' || exit 1
 import json, os, sys
 out = sys.argv[1]

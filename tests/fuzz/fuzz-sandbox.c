@@ -10,7 +10,9 @@
  * read-only, mounts a fresh tmpfs on /tmp, and gives write access back
  * only to the working directory and to the directories named on the
  * command line (libFuzzer's corpus and -artifact_prefix directories, the
- * replay runner's inputs).  Nothing of this outlives the process.
+ * replay runner's inputs).  When one of those is under /tmp (a checkout
+ * there), the real /tmp stays writable instead of being replaced.
+ * Nothing of this outlives the process.
  *
  * Where namespaces are not available the target runs without the
  * sandbox and says so once on stderr; FUZZ_NO_SANDBOX=1 skips it on
@@ -106,39 +108,63 @@ static bool set_rdonly(const char *path, bool rdonly, unsigned flags)
     return mount_setattr(AT_FDCWD, path, flags, &attr, sizeof(attr)) == 0;
 }
 
+static bool under_tmp(const char *d)
+{
+    return g_str_has_prefix(d, "/tmp/") || !strcmp(d, "/tmp");
+}
+
 static const char *sandbox_apply(GPtrArray *dirs)
 {
+    g_autofree char *cwd = realpath(".", NULL);
+    bool keep_tmp = false;
+
+    for (guint i = 0; i < dirs->len; i++) {
+        keep_tmp |= under_tmp(dirs->pdata[i]);
+    }
     if (!enter_namespace()) {
         return "cannot create a mount namespace";
     }
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
         return "cannot make the mounts private";
     }
+    /*
+     * A private tmpfs hides the real /tmp; when the runner's own
+     * directories live there (a checkout in /tmp), /tmp stays writable
+     * instead.
+     */
+    if (keep_tmp) {
+        for (guint i = dirs->len; i-- > 0;) {
+            if (under_tmp(dirs->pdata[i])) {
+                g_ptr_array_remove_index(dirs, i);
+            }
+        }
+        g_ptr_array_add(dirs, g_strdup("/tmp"));
+    }
     for (guint i = 0; i < dirs->len; i++) {
         const char *d = dirs->pdata[i];
 
-        if (g_str_has_prefix(d, "/tmp/") || !strcmp(d, "/tmp")) {
-            return "a writable directory is under /tmp, which the sandbox "
-                   "replaces";
-        }
         if (mount(d, d, NULL, MS_BIND, NULL) < 0) {
             return "cannot bind-mount a writable directory";
         }
     }
-    if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-              "size=1g,mode=1777") < 0) {
+    if (!keep_tmp && mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+                           "size=1g,mode=1777") < 0) {
         return "cannot mount a tmpfs on /tmp";
     }
     if (!set_rdonly("/", true, AT_RECURSIVE)) {
         return "cannot make the file system read-only";
     }
-    if (!set_rdonly("/tmp", false, 0)) {
+    if (!keep_tmp && !set_rdonly("/tmp", false, 0)) {
         return "cannot make /tmp writable again";
     }
     for (guint i = 0; i < dirs->len; i++) {
         if (!set_rdonly(dirs->pdata[i], false, 0)) {
             return "cannot make a writable directory writable again";
         }
+    }
+    /* the working directory still points below the new mounts */
+    if (cwd && chdir(cwd) < 0) {
+        return "cannot enter the working directory again";
     }
     return NULL;
 }
