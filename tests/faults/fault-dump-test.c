@@ -209,7 +209,7 @@ static void test_dump_faults(gconstpointer opaque)
                 break;
             }
             fault_qmp_disarm_all(c.qts);
-            t.injected++;
+            fault_tally_hit(&t, i);
             check_after(&c, ok);
             /* the next dump, without the fault, works */
             g_assert_true(run_dump(&c));

@@ -67,7 +67,7 @@ static void test_mor_reset(gconstpointer opaque)
             if (!fault_qmp_injected(vm->qts, fault_all_ops[i])) {
                 break;
             }
-            t.injected++;
+            fault_tally_hit(&t, i);
             fault_qmp_disarm_all(vm->qts);
             check_bios(vm->qts);
             check_ppi(vm->qts, MOVV_CLEAR);

@@ -49,9 +49,24 @@ int64_t fault_qmp_injected(QTestState *qts, const char *op)
     g_error("x-query-debug-faults does not list '%s'", op);
 }
 
+void fault_tally_hit(FaultTally *t, size_t op)
+{
+    g_assert_cmpuint(op, <, G_N_ELEMENTS(t->per_op));
+    t->injected++;
+    t->per_op[op]++;
+}
+
 void fault_tally_report(const char *what, const FaultTally *t)
 {
-    g_test_message("%s: faults injected = %u, survived = %u", what,
-                   t->injected, t->survived);
+    g_autoptr(GString) ops = g_string_new(NULL);
+
+    for (size_t i = 0; i < fault_n_ops; i++) {
+        if (t->per_op[i]) {
+            g_string_append_printf(ops, "%s%s x%u", ops->len ? ", " : "",
+                                   fault_all_ops[i], t->per_op[i]);
+        }
+    }
+    g_test_message("%s: faults injected = %u, survived = %u (%s)", what,
+                   t->injected, t->survived, ops->len ? ops->str : "none");
     g_assert_cmpuint(t->injected, ==, t->survived);
 }

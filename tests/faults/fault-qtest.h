@@ -27,15 +27,19 @@ void fault_qmp_disarm_all(QTestState *qts);
 int64_t fault_qmp_injected(QTestState *qts, const char *op);
 
 /**
- * FaultTally: faults injected, and how many of them the test saw the
- * program survive; fault_tally_report() prints "faults injected = N,
- * survived = N" for @what and fails unless they are equal.
+ * FaultTally: faults injected (in all and per operation), and how many
+ * of them the test saw the program survive; fault_tally_report() prints
+ * "faults injected = N, survived = N (op xN, ...)" for @what and fails
+ * unless the two are equal.
  */
 typedef struct FaultTally {
     unsigned injected;
     unsigned survived;
+    unsigned per_op[32];        /* injected, by index in fault_all_ops */
 } FaultTally;
 
+/** fault_tally_hit: a fault of fault_all_ops[@op] was injected. */
+void fault_tally_hit(FaultTally *t, size_t op);
 void fault_tally_report(const char *what, const FaultTally *t);
 
 #endif /* TESTS_FAULTS_FAULT_QTEST_H */

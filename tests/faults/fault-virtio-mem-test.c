@@ -146,7 +146,7 @@ static void test_mem_faults(gconstpointer opaque)
                 break;
             }
             fault_qmp_disarm_all(c.qts);
-            t.injected++;
+            fault_tally_hit(&t, i);
             op_check(&c, mc->op, resp);
             qtest_qmp_assert_success(c.qts, "{'execute': 'query-status'}");
             /* the same request works once the fault is gone */
