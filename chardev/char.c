@@ -20,7 +20,7 @@
 #include "qemu/error.h"
 #include "qemu/option.h"
 
-#define CHR_READ_CHUNK 4096
+#define CHR_READ_CHUNK (64 * 1024)
 #define CHR_MAX_FDS 16
 
 typedef enum ChardevKind {

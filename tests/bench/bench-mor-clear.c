@@ -16,11 +16,18 @@
  * populated_after") and a summary with medians and the ratio.
  *
  *   bench-mor-clear [--reps N] [--backing memfd|anon|all]
+ *   bench-mor-clear --point REGION_MIB PLUG_EVERY WRITE_KIB_PER_BLOCK
+ *                   [--ignore-rdm] [--reps N] [--backing memfd|anon]
+ *
+ * --point measures one custom scenario (for scripts/bench/run-all.py's
+ * sweeps) and prints "point MEDIAN_MS MIN_MS MAX_MS"; --ignore-rdm builds
+ * the block list as before QEMU 6.2, ignoring the discard manager.
  */
 #include "qemu/osdep.h"
 #include <linux/memfd.h>
 #include <sys/mman.h>
 #include "exec/memory.h"
+#include "exec/memory_mapping.h"
 #include "exec/ramblock.h"
 #include "hw/tpm/tpm_ppi.h"
 #include "qemu/error.h"
@@ -66,6 +73,8 @@ static bool region_init(MemoryRegion *mr, const char *backing, uint64_t size)
     return memory_region_init_ram(mr, NULL, "vmem", size, &error_abort);
 }
 
+static unsigned blocks_flags;
+
 static Result run_once(const char *backing, const Scenario *sc)
 {
     MemoryRegion root, mr;
@@ -89,13 +98,13 @@ static Result run_once(const char *backing, const Scenario *sc)
                sc->write_per_block);
     }
 
-    tpm_ppi_clear_memory(&as, 0, &st);
+    tpm_ppi_clear_memory(&as, blocks_flags, &st);
     r.ms = st.ns / 1e6;
     r.discarded = st.zero.discarded;
     r.written = st.zero.written;
     r.populated_after = ram_block_populated_bytes(
         memory_region_get_ram_block(&mr));
-    g_assert_cmpuint(st.bytes, ==, sc->plugged);
+    g_assert_cmpuint(st.bytes, ==, blocks_flags ? sc->region : sc->plugged);
 
     memory_region_del_subregion(&root, &mr);
     fake_rdm_detach(&rdm);
@@ -116,6 +125,8 @@ int main(int argc, char **argv)
 {
     int reps = 5;
     const char *which = "all";
+    Scenario point = { .name = "point" };
+    bool have_point = false;
     const char *backings[] = { "memfd", "anon" };
 
     for (int i = 1; i < argc; i++) {
@@ -123,14 +134,37 @@ int main(int argc, char **argv)
             reps = atoi(argv[++i]);
         } else if (!strcmp(argv[i], "--backing") && i + 1 < argc) {
             which = argv[++i];
+        } else if (!strcmp(argv[i], "--point") && i + 3 < argc) {
+            point.region = g_ascii_strtoull(argv[++i], NULL, 0) * MiB;
+            point.plug_every = g_ascii_strtoull(argv[++i], NULL, 0);
+            point.plug_every = MAX(1, point.plug_every);
+            point.write_per_block = g_ascii_strtoull(argv[++i], NULL, 0) *
+                                    1024;
+            point.plugged = DIV_ROUND_UP(point.region / BLOCK,
+                                         point.plug_every) * BLOCK;
+            have_point = true;
+        } else if (!strcmp(argv[i], "--ignore-rdm")) {
+            blocks_flags = GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER;
         } else {
             fprintf(stderr, "usage: %s [--reps N] [--backing memfd|anon|all]"
-                    "\n", argv[0]);
+                    " [--point REGION_MIB PLUG_EVERY WRITE_KIB_PER_BLOCK]"
+                    " [--ignore-rdm]\n", argv[0]);
             return 2;
         }
     }
     if (reps < 1) {
         reps = 1;
+    }
+    if (have_point) {
+        g_autofree double *ms = g_new(double, reps);
+
+        for (int rep = 0; rep < reps; rep++) {
+            ms[rep] = run_once(strcmp(which, "all") ? which : "memfd",
+                               &point).ms;
+        }
+        qsort(ms, reps, sizeof(double), cmp_double);
+        printf("point %.3f %.3f %.3f\n", ms[reps / 2], ms[0], ms[reps - 1]);
+        return 0;
     }
     printf("# backing scenario rep ms discarded written populated_after\n");
     for (size_t b = 0; b < G_N_ELEMENTS(backings); b++) {
