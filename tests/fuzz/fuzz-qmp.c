@@ -26,7 +26,6 @@
 #define CAPS "{\"execute\":\"qmp_capabilities\"}\n"
 
 static FuzzChrServer server;
-static char *baseline_fds;
 
 static const size_t piece_sizes[8] = { 0, 1, 2, 3, 7, 64, 4096, 65536 };
 
@@ -56,12 +55,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     while (g_main_context_iteration(NULL, false)) {
         /* nothing */
     }
-    fuzz_fds_check(&baseline_fds);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    /* compared per input: libFuzzer opens files of its own between them */
+    g_autofree char *fds_before = NULL;
     g_autofree uint8_t *buf = NULL;
     size_t len = 0;
     int fd = -1;
@@ -70,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!size) {
         return 0;
     }
+    fuzz_fds_check(&fds_before);
     ctl = data[0];
     buf = g_malloc(strlen(CAPS) + size);
     if (ctl & 0x10) {
@@ -88,6 +89,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     monitor_qmp_foreach(check_closed, NULL);
     fuzz_machine_settle();
-    fuzz_fds_check(&baseline_fds);
+    fuzz_fds_check(&fds_before);
     return 0;
 }
