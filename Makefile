@@ -8,16 +8,23 @@
 #   make check      build and run every test, plain and ASan+UBSan
 #   make demo       the end-to-end demonstration (DEMO_FAST=1: small sizes)
 #   make bench      the benchmarks, with plots in build/bench/
+#   make check-tsan the threaded tests under ThreadSanitizer (build-tsan/)
+#   make check-clang build everything with clang, -Werror (build-clang/)
+#   make analyze    clang static analysis (scripts/analyze.sh, build-scan/)
+#   make coverage   gcov branch coverage report (scripts/coverage.sh,
+#                   build-cov/coverage/)
 #   make fuzz       build and run the fuzzers (FUZZ_SECONDS each)
 #   make clean
 
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 TSAN_BUILD  ?= build-tsan
+CLANG_BUILD ?= build-clang
 MESON_TEST  ?= meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check check-plain check-asan check-tsan demo bench fuzz clean
+.PHONY: all deps check check-plain check-asan check-tsan check-clang analyze \
+	coverage demo bench fuzz clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -51,6 +58,20 @@ check-tsan: check-deps $(TSAN_BUILD)/build.ninja
 	ninja -C $(TSAN_BUILD)
 	$(MESON_TEST) -C $(TSAN_BUILD) --suite tsan
 
+$(CLANG_BUILD)/build.ninja:
+	CC=clang meson setup $(CLANG_BUILD)
+
+# warning_level=2 and werror=true are the project defaults: this is
+# -Wall -Wextra -Werror with clang (the other builds use gcc).
+check-clang: check-deps $(CLANG_BUILD)/build.ninja
+	ninja -C $(CLANG_BUILD)
+
+analyze: check-deps
+	scripts/analyze.sh
+
+coverage: check-deps
+	scripts/coverage.sh
+
 demo: check-deps all
 	@scripts/install-deps.sh demo
 	scripts/demo.py --build $(BUILD) $(if $(DEMO_FAST),--fast,)
@@ -64,4 +85,5 @@ fuzz:
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(CLANG_BUILD) build-fuzz \
+	  build-scan build-cov build-ci

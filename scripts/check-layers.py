@@ -6,7 +6,8 @@
 2. The memory core (include/exec/, softmmu/memory*.c, softmmu/physmem.c)
    does not include device, dump, monitor or control-plane headers.
 3. softmmu/memory-internal.h is included only from softmmu/.
-4. Only monitor/ and softmmu/vl.c include monitor/ headers.
+4. Only monitor/ and softmmu/vl.c include monitor/ headers (and the
+   white-box tests: tests/unit/, tests/fuzz/).
 5. tests/qtest/libqtest.c and libqos/ include no server headers (the
    virtio wire ABI in include/standard-headers/ is protocol, not server).
 Prints each violation as FILE:LINE: rule: include, exits 1 if any.
@@ -33,7 +34,7 @@ def rules_for(path):
     if not path.startswith("softmmu/"):
         yield ("FlatView internals stay in softmmu/",
                lambda h: h != "softmmu/memory-internal.h")
-    if not path.startswith(("monitor/", "tests/unit/")) and \
+    if not path.startswith(("monitor/", "tests/unit/", "tests/fuzz/")) and \
             path != "softmmu/vl.c":
         yield ("only vl.c and monitor/ see the monitor",
                lambda h: not h.startswith("monitor/"))

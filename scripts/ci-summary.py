@@ -7,7 +7,10 @@ build directory's meson-logs/testlog.json.  A program that failed without
 reporting a failing subtest (crash, sanitizer report, timeout) counts as one
 more failure.  Skipped subtests are reported on a line of their own and are
 neither passed nor failed.  A build directory without a log (build broke)
-counts as one failure.  Exit status: 0 only if nothing failed.
+counts as one failure.  Steps that are not meson tests (a clang build,
+the static analysis, the coverage report, each fuzz target) come from
+--steps FILE, one "PASS NAME" or "FAIL NAME" per line, and count one
+each.  Exit status: 0 only if nothing failed.
 """
 import json
 import os
@@ -55,9 +58,37 @@ def summarise(logfile):
     return passed, failed, skipped, failures
 
 
+def read_steps(path):
+    """Count the PASS/FAIL lines of a steps file."""
+    passed = failed = 0
+    failures = []
+    if not os.path.exists(path):
+        return 0, 1, [path + " (missing)"]
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            word, _, name = line.strip().partition(" ")
+            if word == "PASS":
+                passed += 1
+            elif word == "FAIL":
+                failed += 1
+                failures.append(name)
+    return passed, failed, failures
+
+
 def main():
     total_p = total_f = total_s = 0
-    for build in sys.argv[1:]:
+    args = sys.argv[1:]
+    builds = []
+    while args:
+        arg = args.pop(0)
+        if arg == "--steps" and args:
+            p, f, failures = read_steps(args.pop(0))
+            total_p, total_f = total_p + p, total_f + f
+            for name in failures:
+                print(f"step: FAILED {name}")
+        else:
+            builds.append(arg)
+    for build in builds:
         log = os.path.join(build, "meson-logs", "testlog.json")
         if not os.path.exists(log):
             print(f"{build}: no test log (the build or test run broke)")

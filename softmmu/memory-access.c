@@ -240,20 +240,45 @@ MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
     return address_space_rw(as, addr, (void *)buf, len, true);
 }
 
+/*
+ * Fill [@addr, @addr + @len) one flat range at a time: a hole is skipped
+ * in one step (its writes would all be dropped), so the cost grows with
+ * what is mapped, not with @len; mapped ranges are written in chunks
+ * through address_space_write() and follow its rules.
+ */
 MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
                               hwaddr len)
 {
+    FlatView *fv = as->current_map;
     uint8_t chunk[4096];
     MemTxResult res = MEMTX_OK;
 
     memset(chunk, c, sizeof(chunk));
+    flatview_ref(fv);
     while (len) {
-        hwaddr l = MIN(len, sizeof(chunk));
+        Int128 next;
+        FlatRange *fr = flatview_lookup(fv, addr, &next);
+        hwaddr l;
 
-        res |= address_space_write(as, addr, chunk, l);
-        addr += l;
+        if (!fr) {
+            l = (hwaddr)int128_min((Int128)len, next - addr);
+            res |= MEMTX_DECODE_ERROR;
+        } else {
+            l = (hwaddr)int128_min((Int128)len,
+                                   fr->start + fr->size - addr);
+            for (hwaddr done = 0; done < l; done += sizeof(chunk)) {
+                res |= address_space_write(as, addr + done, chunk,
+                                           MIN(l - done, sizeof(chunk)));
+            }
+        }
         len -= l;
+        if (len && addr + l < addr) {
+            res |= MEMTX_DECODE_ERROR;      /* wraps past 2^64 */
+            break;
+        }
+        addr += l;
     }
+    flatview_unref(fv);
     return res;
 }
 

@@ -370,7 +370,7 @@ static void cmd_clock_step(QTestServer *s, char **w, int n)
         if (!parse_i64(s, w[1], &step)) {
             return;
         }
-        if (step < 0 || now + step < now) {
+        if (step < 0 || step > INT64_MAX - now) {
             qtest_send(s, "FAIL could not advance time\n");
             return;
         }

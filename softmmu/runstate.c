@@ -375,7 +375,7 @@ static bool hmp_info_status(int argc, char **argv, GString *out,
     if (!runstate_is_running() && runstate_get() != RUN_STATE_PAUSED) {
         g_string_append_printf(out, " (%s)", runstate_name(runstate_get()));
     }
-    g_string_append(out, "\r\n");
+    g_string_append(out, "\n");
     return true;
 }
 

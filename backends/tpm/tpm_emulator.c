@@ -182,7 +182,8 @@ static bool tpm_emulator_ctrlcmd(TPMEmulator *s, uint32_t cmd,
     }
     trace_event("tpm_emulator_ctrlcmd", "%s: %s ret=%d", s->parent.id, name,
                 ret);
-    if (ret < 0) {
+    /* 0 or -errno; any other value would leave @out unread: refuse it */
+    if (ret != 0) {
         error_setg(errp, "tpm-emulator: %s failed: %s", name,
                    g_strerror(-ret));
         tpm_emulator_lost(s, name, ret);

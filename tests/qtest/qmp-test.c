@@ -291,7 +291,7 @@ static void test_runstate(void)
     qtest_qmp_assert_success(s, "{\"execute\": \"stop\"}");
     qtest_qmp_eventwait(s, "STOP");
     out = qtest_hmp(s, "info status");
-    g_assert_nonnull(strstr(out, "paused"));
+    g_assert_cmpstr(out, ==, "VM status: paused\r\n");
     g_free(out);
     qtest_qmp_assert_success(s, "{\"execute\": \"system_reset\"}");
     ev = qtest_qmp_eventwait_ref(s, "RESET");

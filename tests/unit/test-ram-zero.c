@@ -157,7 +157,6 @@ static void test_memfd_punch_refused(void)
 static void test_file_private(void)
 {
     g_autofree char *path = NULL;
-    g_autofree char *file = NULL;
     GError *gerr = NULL;
     uint8_t *data = g_malloc(REGION_SIZE / 4);
     MemoryRegion mr;
