@@ -7,9 +7,11 @@
  *   dumpcheck FILE
  *       print a JSON summary: format, ELF class or kdump header fields,
  *       and the guest-physical ranges the dump holds
- *   dumpcheck FILE --sha256 START LENGTH
- *       print the SHA-256 of guest-physical [START, START+LENGTH) as read
- *       from the dump; fails if any byte of it is not in the dump
+ *   dumpcheck FILE --sha256 START LENGTH [START LENGTH]...
+ *       print, one per line, the SHA-256 of each guest-physical range
+ *       [START, START+LENGTH) as read from the dump; fails if any byte of
+ *       one is not in the dump.  Many ranges in one call open (and, for a
+ *       flattened file, index) the dump once.
  *
  * Exit status: 0 on success, 1 if the file is not a valid dump or a range
  * is missing, 2 on usage errors.
@@ -162,8 +164,10 @@ int main(int argc, char **argv)
     char *err = NULL;
     int ret = 0;
 
-    if (argc != 2 && !(argc == 5 && !strcmp(argv[2], "--sha256"))) {
-        fprintf(stderr, "usage: dumpcheck FILE [--sha256 START LENGTH]\n");
+    if (argc != 2 && !(argc >= 5 && argc % 2 == 1 &&
+                       !strcmp(argv[2], "--sha256"))) {
+        fprintf(stderr, "usage: dumpcheck FILE "
+                "[--sha256 START LENGTH [START LENGTH]...]\n");
         return 2;
     }
     if (!dump_open(&d, argv[1], &err)) {
@@ -174,8 +178,10 @@ int main(int argc, char **argv)
     if (argc == 2) {
         print_summary(&d);
     } else {
-        ret = hash_range(&d, g_ascii_strtoull(argv[3], NULL, 0),
-                         g_ascii_strtoull(argv[4], NULL, 0));
+        for (int i = 3; i < argc && !ret; i += 2) {
+            ret = hash_range(&d, g_ascii_strtoull(argv[i], NULL, 0),
+                             g_ascii_strtoull(argv[i + 1], NULL, 0));
+        }
     }
     dump_close(&d);
     return ret;
