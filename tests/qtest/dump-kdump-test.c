@@ -280,7 +280,6 @@ static void test_hmp(void)
 static void test_detach_cancel(void)
 {
     QTestState *s = qtest_init(MACHINE);
-    g_autofree char *ev = NULL;
     JsonObject *r;
     DumpModel m;
     DumpDrain d;
