@@ -205,6 +205,27 @@ static void fault_init_from_env(void)
     pthread_once(&once, fault_parse_env);
 }
 
+/*
+ * Once exit() has begun, calls pass through uncounted: what runs then
+ * (gcov writing its counters in a coverage build, libc flushing stdio)
+ * is not ours, and failing it would fail no operation of the program.
+ * Registered from a constructor, the handler runs before the exit-time
+ * work of the runtime, which was registered earlier.
+ */
+static bool fault_exiting;
+
+static void fault_mark_exiting(void)
+{
+    pthread_mutex_lock(&fault_lock);
+    fault_exiting = true;
+    pthread_mutex_unlock(&fault_lock);
+}
+
+static void __attribute__((constructor)) fault_register_exit(void)
+{
+    atexit(fault_mark_exiting);
+}
+
 /* Count a call of @op; true (with *@err set) if it must fail. */
 static bool fault_hit(FaultOp op, int *err)
 {
@@ -213,6 +234,10 @@ static bool fault_hit(FaultOp op, int *err)
 
     fault_init_from_env();
     pthread_mutex_lock(&fault_lock);
+    if (fault_exiting) {
+        pthread_mutex_unlock(&fault_lock);
+        return false;
+    }
     f->calls++;
     fail = f->armed && (f->calls == f->nth || (f->from &&
                                                f->calls > f->nth));
