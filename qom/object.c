@@ -566,6 +566,20 @@ ObjectProperty *object_property_add(Object *obj, const char *name,
     return prop;
 }
 
+void object_print_settable_properties(Object *obj, const char *type)
+{
+    printf("%s options:\n", type);
+    for (guint i = 0; i < obj->properties->len; i++) {
+        ObjectProperty *prop = obj->properties->pdata[i];
+
+        if (prop->set) {
+            printf("  %s=<%s>%s%s\n", prop->name, prop->type,
+                   prop->description ? " - " : "",
+                   prop->description ? prop->description : "");
+        }
+    }
+}
+
 ObjectProperty *object_property_find(Object *obj, const char *name)
 {
     return g_hash_table_lookup(obj->prop_index, name);

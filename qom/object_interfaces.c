@@ -116,16 +116,7 @@ void user_creatable_help(const char *type)
             return;
         }
         obj = object_new(type);
-        printf("%s options:\n", type);
-        for (guint i = 0; i < obj->properties->len; i++) {
-            ObjectProperty *prop = obj->properties->pdata[i];
-
-            if (prop->set) {
-                printf("  %s=<%s>%s%s\n", prop->name, prop->type,
-                       prop->description ? " - " : "",
-                       prop->description ? prop->description : "");
-            }
-        }
+        object_print_settable_properties(obj, type);
         object_unref(obj);
     }
 }

@@ -352,16 +352,7 @@ void qdev_device_help(const char *type)
         }
         dev = qdev_new(type);
         obj = OBJECT(dev);
-        printf("%s options:\n", type);
-        for (guint i = 0; i < obj->properties->len; i++) {
-            ObjectProperty *prop = obj->properties->pdata[i];
-
-            if (prop->set) {
-                printf("  %s=<%s>%s%s\n", prop->name, prop->type,
-                       prop->description ? " - " : "",
-                       prop->description ? prop->description : "");
-            }
-        }
+        object_print_settable_properties(obj, type);
         object_unref(obj);
     }
 }

@@ -253,6 +253,9 @@ ObjectProperty *object_property_add(Object *obj, const char *name,
                                     ObjectPropertyRelease *release,
                                     void *opaque);
 /** object_property_find: the property @name of @obj, or NULL. */
+/* -device T,help and -object T,help: "T options:", then one line per
+ * property that can be set. */
+void object_print_settable_properties(Object *obj, const char *type);
 ObjectProperty *object_property_find(Object *obj, const char *name);
 void object_property_set_description(ObjectProperty *prop, const char *desc);
 
