@@ -205,3 +205,31 @@ const DumpSyscalls tm_faulty_syscalls = {
     .write = plain_write,
     .pwrite = faulty_pwrite,
 };
+
+bool tm_dump_to_file(const DumpEncoder *enc, const DumpJobConfig *cfg,
+                     const char *path, uint64_t *file_size, char **msg)
+{
+    Error *err = NULL;
+    DumpDest d;
+    DumpSink *sink;
+    DumpJob job;
+    bool ok;
+
+    g_assert_true(dump_dest_open_file(&d, path, &error_abort));
+    sink = dump_fd_sink_new(d.fd);
+    g_assert_true(dump_job_prepare(&job, enc, cfg, sink, &error_abort));
+    if (file_size) {
+        *file_size = job.file_size;
+    }
+    ok = dump_job_write(&job, &err);
+    dump_job_cleanup(&job);
+    dump_sink_free(sink);
+    if (ok) {
+        ok = dump_dest_commit(&d, &err);
+    } else {
+        dump_dest_abort(&d);
+    }
+    *msg = ok ? NULL : g_strdup(error_get_pretty(err));
+    error_free(err);
+    return ok;
+}

@@ -21,6 +21,7 @@
 
 #include "exec/memory.h"
 #include "hw/core/cpu.h"
+#include "dump/dump-internal.h"
 #include "dump/dump-sink.h"
 #include "fake-rdm.h"
 
@@ -74,6 +75,15 @@ void tm_read(TestMachine *tm, hwaddr gpa, void *buf, size_t len);
 
 /** tm_fd_allocated: bytes allocated in the vmem memfd. */
 uint64_t tm_fd_allocated(TestMachine *tm);
+
+/**
+ * tm_dump_to_file: dump @cfg with @enc to a file: destination at @path
+ * (temporary file, then rename, as QMP's file: protocol does); the
+ * planned file size in *@file_size if not NULL.  False with the error
+ * text in *@msg (NULL on success).
+ */
+bool tm_dump_to_file(const DumpEncoder *enc, const DumpJobConfig *cfg,
+                     const char *path, uint64_t *file_size, char **msg);
 
 /*
  * Fault injection for the fd sink (dump_fd_sink_set_syscalls()):

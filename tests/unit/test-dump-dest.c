@@ -239,30 +239,8 @@ static bool dump_file(TestMachine *tm, const char *path, char **msg,
     DumpJobConfig cfg = {
         .as = &tm->as, .cpus = tm->cpus, .ncpus = tm->ncpus,
     };
-    Error *err = NULL;
-    DumpDest d;
-    DumpSink *sink;
-    DumpJob job;
-    bool ok;
 
-    g_assert_true(dump_dest_open_file(&d, path, &error_abort));
-    sink = dump_fd_sink_new(d.fd);
-    g_assert_true(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
-                                   &error_abort));
-    if (file_size) {
-        *file_size = job.file_size;
-    }
-    ok = dump_job_write(&job, &err);
-    dump_job_cleanup(&job);
-    dump_sink_free(sink);
-    if (ok) {
-        ok = dump_dest_commit(&d, &err);
-    } else {
-        dump_dest_abort(&d);
-    }
-    *msg = ok ? NULL : g_strdup(error_get_pretty(err));
-    error_free(err);
-    return ok;
+    return tm_dump_to_file(&dump_elf_encoder, &cfg, path, file_size, msg);
 }
 
 static void test_pipeline_faults(void)

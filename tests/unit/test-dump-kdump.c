@@ -772,27 +772,7 @@ static void test_incomplete_cancel(void)
 static bool dump_dest_file(const DumpJobConfig *cfg, const char *format,
                            const char *path, char **msg)
 {
-    Error *err = NULL;
-    DumpDest d;
-    DumpSink *sink;
-    DumpJob job;
-    bool ok;
-
-    g_assert_true(dump_dest_open_file(&d, path, &error_abort));
-    sink = dump_fd_sink_new(d.fd);
-    g_assert_true(dump_job_prepare(&job, encoder(format), cfg, sink,
-                                   &error_abort));
-    ok = dump_job_write(&job, &err);
-    dump_job_cleanup(&job);
-    dump_sink_free(sink);
-    if (ok) {
-        ok = dump_dest_commit(&d, &err);
-    } else {
-        dump_dest_abort(&d);
-    }
-    *msg = ok ? NULL : g_strdup(error_get_pretty(err));
-    error_free(err);
-    return ok;
+    return tm_dump_to_file(encoder(format), cfg, path, NULL, msg);
 }
 
 /*
