@@ -53,9 +53,6 @@ static GArray *expected_ranges(VM *v, GArray *flat, const uint64_t *runs,
  */
 static void test_fragmented(void)
 {
-    static const uint64_t runs[] = {       /* [first, end) in blocks */
-        0, 3, 5, 6, 7, 9, 100, 111, 511, 512,
-    };
     static const uint64_t probe_blocks[] = { 0, 2, 5, 110, 511 };
     VM v;
     g_auto(GStrv) formats = NULL;
@@ -63,19 +60,10 @@ static void test_fragmented(void)
     g_autoptr(GArray) ranges = NULL;
     uint64_t before;
 
-    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
-             "requested-size=1G", "");
-    for (unsigned i = 0; i < ARRAY_SIZE(runs); i += 2) {
-        plug(&v, runs[i], runs[i + 1] - runs[i]);
-    }
-    model_write(v.qts, &v.model, blk(&v, 0) + 4096, 3 * MiB, 11);
-    model_write(v.qts, &v.model, blk(&v, 5) + 100, 1000, 12);
-    model_write(v.qts, &v.model, blk(&v, 110), 2 * MiB, 13);
-    model_write(v.qts, &v.model, blk(&v, 512) - 4096, 4096, 14);
-    model_write(v.qts, &v.model, 1 * MiB, 1 * MiB, 15);  /* base RAM */
+    vm_start_fragmented(&v);
     formats = kdump_formats(v.qts);
     flat = flat_ranges(v.qts);
-    ranges = expected_ranges(&v, flat, runs, ARRAY_SIZE(runs) / 2);
+    ranges = expected_ranges(&v, flat, FRAG_RUNS, FRAG_RUNS_LEN / 2);
     before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
     for (guint i = 0; formats[i]; i++) {
         g_autofree char *path = g_build_filename(qtest_tmpdir(), formats[i],

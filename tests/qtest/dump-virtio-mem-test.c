@@ -67,21 +67,8 @@ static void test_fragmented(void)
     GArray *flat;
     ElfCore core;
     uint64_t before;
-    static const uint64_t runs[] = {       /* [first, end) in blocks */
-        0, 3, 5, 6, 7, 9, 100, 111, 511, 512,
-    };
 
-    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
-             "requested-size=1G", "");
-    for (unsigned i = 0; i < ARRAY_SIZE(runs); i += 2) {
-        plug(&v, runs[i], runs[i + 1] - runs[i]);
-    }
-    /* data across the blocks of the first run, and elsewhere */
-    model_write(v.qts, &v.model, blk(&v, 0) + 4096, 3 * MiB, 11);
-    model_write(v.qts, &v.model, blk(&v, 5) + 100, 1000, 12);
-    model_write(v.qts, &v.model, blk(&v, 110), 2 * MiB, 13);
-    model_write(v.qts, &v.model, blk(&v, 512) - 4096, 4096, 14);
-    model_write(v.qts, &v.model, 1 * MiB, 1 * MiB, 15);  /* base RAM */
+    vm_start_fragmented(&v);
     before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
 
     path = dump(&v, "fragmented.elf");
@@ -89,7 +76,7 @@ static void test_fragmented(void)
                                      "memory-backend-memfd"), ==, before);
     flat = flat_ranges(v.qts);
     dump_open(&core, path);
-    expect_runs(&v, &core, runs, ARRAY_SIZE(runs) / 2);
+    expect_runs(&v, &core, FRAG_RUNS, FRAG_RUNS_LEN / 2);
     check_dump_loads(v.qts, &core, &v.model, flat);
     {
         uint8_t b;

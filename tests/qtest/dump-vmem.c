@@ -41,3 +41,22 @@ void unplug(VM *v, uint64_t first, uint16_t n)
                      VIRTIO_MEM_RESP_ACK);
     model_forget(&v->model, blk(v, first), n * v->cfg.block_size);
 }
+
+const uint64_t FRAG_RUNS[FRAG_RUNS_LEN] = {
+    0, 3, 5, 6, 7, 9, 100, 111, 511, 512,
+};
+
+void vm_start_fragmented(VM *v)
+{
+    vm_start(v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", "");
+    for (unsigned i = 0; i < FRAG_RUNS_LEN; i += 2) {
+        plug(v, FRAG_RUNS[i], FRAG_RUNS[i + 1] - FRAG_RUNS[i]);
+    }
+    /* data across the blocks of the first run, and elsewhere */
+    model_write(v->qts, &v->model, blk(v, 0) + 4096, 3 * MiB, 11);
+    model_write(v->qts, &v->model, blk(v, 5) + 100, 1000, 12);
+    model_write(v->qts, &v->model, blk(v, 110), 2 * MiB, 13);
+    model_write(v->qts, &v->model, blk(v, 512) - 4096, 4096, 14);
+    model_write(v->qts, &v->model, 1 * MiB, 1 * MiB, 15);  /* base RAM */
+}

@@ -46,4 +46,14 @@ static inline uint64_t blk(VM *v, uint64_t i)
 void plug(VM *v, uint64_t first, uint16_t n);
 void unplug(VM *v, uint64_t first, uint16_t n);
 
+/*
+ * The fragmented layout both dump formats are tested on: a machine with
+ * a 1 GiB memfd device, blocks [FRAG_RUNS[2i], FRAG_RUNS[2i+1]) plugged,
+ * and data written across the first run, inside single blocks, at the
+ * very end of the device and in base RAM.
+ */
+#define FRAG_RUNS_LEN 10
+extern const uint64_t FRAG_RUNS[FRAG_RUNS_LEN];
+void vm_start_fragmented(VM *v);
+
 #endif /* TESTS_QTEST_DUMP_VMEM_H */
