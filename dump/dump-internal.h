@@ -278,8 +278,8 @@ void dump_kdump_register_encoders(void);
  * @path: file: the final path (symlinks resolved); NULL for fd:.
  * @tmp_path: a named temporary next to @path, if one was created.
  * @unlinked_tmp: @fd is an O_TMPFILE that has no name yet.
- * @direct: file: writing @path in place (not a regular file, or the
- *          directory refused a temporary): no atomic replacement.
+ * @direct: file: writing @path in place (a FIFO or a device, which
+ *          cannot be replaced by renaming).
  */
 typedef struct DumpDest {
     int fd;
@@ -288,6 +288,15 @@ typedef struct DumpDest {
     bool unlinked_tmp;
     bool direct;
 } DumpDest;
+
+/**
+ * dump_dest_check_file: everything dump_dest_open_file() checks before
+ * it creates anything, without creating anything: a name (not empty, at
+ * most NAME_MAX bytes, the temporary's path within PATH_MAX), an existing
+ * directory we may write, an existing target we may write (not a
+ * directory).
+ */
+bool dump_dest_check_file(const char *path, Error **errp);
 
 /**
  * dump_dest_open_file: prepare to write @path: resolve symlinks, refuse

@@ -13,8 +13,9 @@
  * The QMP "status" of the process's one dump:
  *
  *   none | completed | failed
- *     --dump_guest_memory(): arguments valid, destination open--> active
- *   active --dump_job_prepare() fails (VM resumed, no event)--> failed
+ *     --dump_guest_memory(): arguments and destination checked--> active
+ *   active --dump_job_prepare() or opening the destination fails (VM
+ *            resumed, no event; no file created or changed)--> failed
  *   active --written and committed, dump_finish()--> completed | failed
  *
  * While active, the VM is stopped (if it was running: state save-vm),
@@ -216,9 +217,13 @@ static char *dump_base_format(const char *format, bool *raw)
     return g_strdup_printf("kdump-%s", rest);
 }
 
-/* Open the destination named by @protocol (QEMU's steps 9-11). */
-static bool dump_open_dest(DumpDest *dest, const char *protocol,
-                           Error **errp)
+/*
+ * Check the destination named by @protocol; for "fd:", take the fd (that
+ * changes no file).  A "file:" destination is only checked here: it is
+ * opened by dump_open_file() once every argument is known to be good.
+ */
+static bool dump_check_dest(DumpDest *dest, const char *protocol,
+                            Error **errp)
 {
     if (g_str_has_prefix(protocol, "fd:")) {
         int fd = qmp_take_named_fd(protocol + strlen("fd:"), errp);
@@ -230,10 +235,29 @@ static bool dump_open_dest(DumpDest *dest, const char *protocol,
         return true;
     }
     if (g_str_has_prefix(protocol, "file:")) {
-        return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
+        return dump_dest_check_file(protocol + strlen("file:"), errp);
     }
     error_setg(errp, "parameter 'protocol' must start with 'file:' or 'fd:'");
     return false;
+}
+
+static bool dump_check_seekable(const DumpEncoder *enc, int fd, Error **errp)
+{
+    if (enc->needs_seekable && lseek(fd, 0, SEEK_CUR) == (off_t)-1) {
+        error_setg(errp, "kdump-raw formats require a seekable file");
+        return false;
+    }
+    return true;
+}
+
+/* Open a "file:" destination (an "fd:" one is open already). */
+static bool dump_open_dest(DumpDest *dest, const char *protocol,
+                           Error **errp)
+{
+    if (dest->fd >= 0) {
+        return true;
+    }
+    return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
 }
 
 bool dump_guest_memory(const DumpRequest *req, Error **errp)
@@ -275,12 +299,12 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         return false;
     }
     assert(ms);
-    if (!dump_open_dest(&s->dest, req->protocol, errp)) {
+    s->dest = (DumpDest) { .fd = -1 };
+    if (!dump_check_dest(&s->dest, req->protocol, errp)) {
         return false;
     }
-    if (enc->needs_seekable && lseek(s->dest.fd, 0, SEEK_CUR) == (off_t)-1) {
+    if (s->dest.fd >= 0 && !dump_check_seekable(enc, s->dest.fd, errp)) {
         dump_dest_abort(&s->dest);
-        error_setg(errp, "kdump-raw formats require a seekable file");
         return false;
     }
 
@@ -291,7 +315,6 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
     if (s->resume) {
         vm_stop(RUN_STATE_SAVE_VM);
     }
-    s->sink = dump_fd_sink_new(s->dest.fd);
     cfg = (DumpJobConfig) {
         .as = &ms->as_memory,
         .block_flags = ms->ignore_discard_manager ?
@@ -303,11 +326,18 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         .threads = req->threads,
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
-    if (!dump_job_prepare(&s->job, enc, &cfg, s->sink, errp)) {
-        s->status = DUMP_STATUS_FAILED;
-        dump_release(s, true);
-        return false;
+    if (!dump_job_prepare(&s->job, enc, &cfg, NULL, errp)) {
+        goto fail;
     }
+    /* every argument is good: only now is a file created */
+    if (!dump_open_dest(&s->dest, req->protocol, errp)) {
+        goto fail;
+    }
+    if (!dump_check_seekable(enc, s->dest.fd, errp)) {
+        goto fail;
+    }
+    s->sink = dump_fd_sink_new(s->dest.fd);
+    s->job.sink = s->sink;
 
     if (req->detach) {
         s->finish_pending = true;
@@ -317,6 +347,11 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
     dump_body(s);
     dump_finish(s, true, errp);
     return s->status == DUMP_STATUS_COMPLETED;
+
+fail:
+    s->status = DUMP_STATUS_FAILED;
+    dump_release(s, true);
+    return false;
 }
 
 /* ----------------------------------------------------------------- QMP */
