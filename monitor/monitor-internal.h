@@ -28,6 +28,8 @@
  * dropped first; responses are never dropped.
  */
 #define QMP_OUT_HIGH_WATER   (1u << 20)
+/* Named fds (getfd) one monitor may hold. */
+#define QMP_MAX_NAMED_FDS    256u
 #define QMP_MAX_HELD_EVENTS  1000u
 
 /**
@@ -80,7 +82,12 @@ typedef struct MonitorQMP {
      * when the client leaves.
      */
     GArray *pending_fds;
-    /* getfd's names -> fds (GINT_TO_POINTER); kept across sessions */
+    /* the chunk @pending_fds belong to came with fds the kernel dropped */
+    bool pending_fds_lost;
+    /*
+     * getfd's names -> fds (GINT_TO_POINTER); kept across sessions; at
+     * most QMP_MAX_NAMED_FDS.
+     */
     GHashTable *named_fds;
     /*
      * The deferred reply this session waits for (qmp_return_defer()),
@@ -107,8 +114,12 @@ MonitorQMP *monitor_qmp_set_cur(MonitorQMP *mon);
 void monitor_qmp_resume_input(MonitorQMP *mon);
 /** monitor_qmp_pause_input: stop after the request being handled. */
 void monitor_qmp_pause_input(MonitorQMP *mon);
-/** monitor_qmp_take_pending_fd: the first pending SCM_RIGHTS fd, or -1. */
-int monitor_qmp_take_pending_fd(MonitorQMP *mon);
+/**
+ * monitor_qmp_take_pending_fd: the first pending SCM_RIGHTS fd, or -1;
+ * *@lost: none is pending because the kernel dropped them (we are out
+ * of descriptors).
+ */
+int monitor_qmp_take_pending_fd(MonitorQMP *mon, bool *lost);
 /** assert_monitor_qmp_state: check the invariants of @mon's state. */
 void assert_monitor_qmp_state(const MonitorQMP *mon);
 

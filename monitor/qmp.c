@@ -69,7 +69,11 @@
  * File descriptors may come with the input as SCM_RIGHTS ancillary data;
  * ``getfd`` takes the first one that came with the most recent chunk of
  * input carrying any.  Unclaimed fds are closed once the input they
- * arrived with has been processed.
+ * arrived with has been processed.  A monitor holds at most 256 named
+ * fds ("Too many named file descriptors on this monitor (limit 256)");
+ * fds the kernel dropped because the VMM is at its fd limit make getfd
+ * fail with "The file descriptor passed via SCM_RIGHTS was lost: the VMM
+ * is out of file descriptors".
  *
  * Disconnecting ends the session: partial input, held output and
  * unclaimed fds are dropped; the next client gets a new greeting and
@@ -108,6 +112,7 @@ void assert_monitor_qmp_state(const MonitorQMP *mon)
         assert(!mon->input_paused && !mon->stash->len);
         assert((mon->outq.length == 0) && !mon->pump_src);
         assert(!mon->pending_fds->len && !mon->oob_enabled);
+        assert(!mon->pending_fds_lost);
         assert(!mon->awaiting);
         assert(json_streamer_is_idle(mon->streamer));
         break;
@@ -130,12 +135,14 @@ static void monitor_qmp_close_pending_fds(MonitorQMP *mon)
         close(g_array_index(mon->pending_fds, int, i));
     }
     g_array_set_size(mon->pending_fds, 0);
+    mon->pending_fds_lost = false;
 }
 
-int monitor_qmp_take_pending_fd(MonitorQMP *mon)
+int monitor_qmp_take_pending_fd(MonitorQMP *mon, bool *lost)
 {
     int fd;
 
+    *lost = mon->pending_fds_lost;
     if (!mon->pending_fds->len) {
         return -1;
     }
@@ -220,11 +227,13 @@ static void monitor_qmp_read(void *opaque, const uint8_t *buf, size_t len,
                              int *fds, size_t nfds)
 {
     MonitorQMP *mon = opaque;
+    bool lost = qemu_chr_fds_lost(mon->chr);
 
-    if (nfds) {
+    if (nfds || lost) {
         /* as QEMU: newer fds replace unclaimed older ones */
         monitor_qmp_close_pending_fds(mon);
         g_array_append_vals(mon->pending_fds, fds, nfds);
+        mon->pending_fds_lost = lost;
     }
     monitor_qmp_feed(mon, buf, len);
     monitor_qmp_expire_pending_fds(mon);

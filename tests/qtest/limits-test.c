@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -409,6 +410,111 @@ static void test_fd_limit_dump(void)
     qtest_quit(s);
 }
 
+/* ------------------------------------------ item 5: QMP at the fd limit */
+
+/*
+ * Seconds @pid's main thread has been runnable (on a CPU or waiting for
+ * one, /proc/PID/schedstat): a loop that spins is runnable all the time
+ * however busy the machine, one that waits in poll() almost never.
+ */
+static double runnable_seconds(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/schedstat", (int)pid);
+    g_autofree char *stat = NULL;
+    unsigned long long run_ns, wait_ns;
+
+    g_assert_true(g_file_get_contents(path, &stat, NULL, NULL));
+    g_assert_cmpint(sscanf(stat, "%llu %llu", &run_ns, &wait_ns), ==, 2);
+    return (run_ns + wait_ns) / 1e9;
+}
+
+/*
+ * At the fd limit, getfd says the VMM is out of descriptors (it blamed
+ * the client: "No file descriptor supplied via SCM_RIGHTS"), and a
+ * client waiting to connect to a second monitor does not make the accept
+ * loop spin (it burnt 100% of a core: 3.00 s of CPU in 3 s): the VMM's
+ * main thread is runnable less than a quarter of a second in a second,
+ * and accepts the client once descriptors are free again.
+ */
+static void test_accept_backs_off_at_emfile(void)
+{
+    g_autofree char *sock = tmp_path("mon2.sock");
+    g_autofree char *extra = g_strdup_printf("-qmp unix:%s,server=on,"
+                                             "wait=off", sock);
+    QTestState *s = start_vmm(extra, LOW_NOFILE);
+    g_autofree char *err = NULL;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_autofree char *greeting = NULL;
+    double cpu0, cpu1;
+    Mon m = { .in = g_string_new(NULL) };
+
+    fill_fds(s, &err);
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    m.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(connect(m.fd, (struct sockaddr *)&addr, sizeof(addr)),
+                    ==, 0);
+    g_usleep(100 * 1000);
+    cpu0 = runnable_seconds(qtest_pid(s));
+    g_usleep(G_USEC_PER_SEC);
+    cpu1 = runnable_seconds(qtest_pid(s));
+    g_test_message("VMM main thread runnable with a client waiting at "
+                   "EMFILE: %.2f s in 1 s", cpu1 - cpu0);
+    g_assert_cmpfloat(cpu1 - cpu0, <, 0.25);
+    g_assert_cmpstr(err, ==, "The file descriptor passed via SCM_RIGHTS was "
+                    "lost: the VMM is out of file descriptors");
+    /* the main monitor still answers */
+    qtest_qmp_assert_success(s, "{'execute': 'query-status'}");
+
+    closefd(s, 0);
+    closefd(s, 1);
+    greeting = mon_line(&m, PROMPT_MS);
+    g_assert_nonnull(greeting);
+    g_assert_nonnull(strstr(greeting, "\"QMP\""));
+    close(m.fd);
+    g_string_free(m.in, true);
+    qtest_quit(s);
+}
+
+/*
+ * A monitor holds at most 256 named fds (getfd accepted 19,991 before,
+ * each outliving the client): the 257th name is refused with a clear
+ * error and its fd closed; replacing a name, or a name after closefd,
+ * still works.
+ */
+static void test_getfd_limit(void)
+{
+    QTestState *s = start_vmm("", 0);
+    int before = qtest_count_open_fds(qtest_pid(s));
+    int fd = dup(STDERR_FILENO);
+    JsonObject *r;
+
+    for (int i = 0; i < 256; i++) {
+        r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', 'arguments': "
+                          "{'fdname': 'fd%d'}}", i);
+        g_assert_true(qtest_json_has(r, "return"));
+        json_object_unref(r);
+    }
+    r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', 'arguments': "
+                      "{'fdname': 'one-too-many'}}");
+    g_assert_cmpstr(qtest_json_get_str(r, "error.desc"), ==,
+                    "Too many named file descriptors on this monitor "
+                    "(limit 256); close some with closefd");
+    json_object_unref(r);
+    g_assert_cmpint(qtest_count_open_fds(qtest_pid(s)), ==, before + 256);
+    r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', 'arguments': "
+                      "{'fdname': 'fd7'}}");
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+    closefd(s, 8);
+    r = qtest_qmp_fds(s, &fd, 1, "{'execute': 'getfd', 'arguments': "
+                      "{'fdname': 'new'}}");
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+    g_assert_cmpint(qtest_count_open_fds(qtest_pid(s)), ==, before + 256);
+    close(fd);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -421,5 +527,8 @@ int main(int argc, char **argv)
                     test_sigterm_ends_sync_stalled);
     g_test_add_func("/limits/dump/fd-limit-refused-or-cancellable",
                     test_fd_limit_dump);
+    g_test_add_func("/limits/qmp/accept-backs-off-at-emfile",
+                    test_accept_backs_off_at_emfile);
+    g_test_add_func("/limits/qmp/getfd-limit", test_getfd_limit);
     return g_test_run();
 }
