@@ -426,6 +426,58 @@ static void test_client_leaves_during_sync_dump(void)
     qtest_quit(s);
 }
 
+/*
+ * A request pipelined behind a synchronous dump is answered after it:
+ * the client sees the replies in request order.
+ */
+static void test_replies_in_order(void)
+{
+    g_autofree char *sock = tmp_path("mon2.sock");
+    g_autofree char *fifo = tmp_path("fifo");
+    g_autofree char *extra = g_strdup_printf("-qmp unix:%s,server=on,"
+                                             "wait=off", sock);
+    g_autofree char *req = g_strdup_printf("{\"execute\": "
+                                           "\"dump-guest-memory\", "
+                                           "\"arguments\": {\"paging\": "
+                                           "false, \"protocol\": "
+                                           "\"file:%s\"}, \"id\": 1}\n"
+                                           "{\"execute\": "
+                                           "\"query-status\", "
+                                           "\"id\": 2}\n", fifo);
+    QTestState *s = start_vmm(extra, 0);
+    char buf[65536];
+    JsonObject *r;
+    Mon *m;
+    int rd;
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    g_assert_cmpint(rd, >=, 0);
+    m = mon_connect(sock);
+    mon_send(m, req);
+    /* nothing comes before the dump ends */
+    r = mon_response(m, 300);
+    g_assert_null(r);
+    g_unix_set_fd_nonblocking(rd, false, NULL);
+    while (read(rd, buf, sizeof(buf)) > 0) {
+        /* until the dump closes the FIFO */
+    }
+    close(rd);
+    r = mon_response(m, PROMPT_MS);
+    g_assert_nonnull(r);
+    g_assert_cmpint(qtest_json_get_int(r, "id"), ==, 1);
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+    r = mon_response(m, PROMPT_MS);
+    g_assert_nonnull(r);
+    g_assert_cmpint(qtest_json_get_int(r, "id"), ==, 2);
+    g_assert_true(qtest_json_get_bool(r, "return.running"));
+    json_object_unref(r);
+    mon_close(m);
+    unlink(fifo);
+    qtest_quit(s);
+}
+
 /* ----------------------------------------- item 2: a dump at the fd limit */
 
 /*
@@ -613,6 +665,7 @@ int main(int argc, char **argv)
                     test_sigterm_ends_sync_stalled);
     g_test_add_func("/limits/dump/cancel-sync-from-other-monitor",
                     test_cancel_sync_from_other_monitor);
+    g_test_add_func("/limits/dump/replies-in-order", test_replies_in_order);
     g_test_add_func("/limits/dump/client-leaves-during-sync-dump",
                     test_client_leaves_during_sync_dump);
     g_test_add_func("/limits/dump/fd-limit-refused-or-cancellable",
