@@ -586,6 +586,7 @@ int main(int argc, char **argv)
     }
     qemu_register_reset((QEMUResetHandler *)qdev_reset_all, NULL);
     for_each_arg(OPT_DEVICE, opt_device, NULL);
+    machine_set_created(ms);
 
     if (ms->dumpdtb) {
         if (!mc->dumpdtb) {
