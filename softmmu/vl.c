@@ -32,6 +32,7 @@
 #include "qemu/timer.h"
 #include "qemu/trace.h"
 #include "qom/object_interfaces.h"
+#include "sysemu/dump.h"
 #include "sysemu/hostmem.h"
 #include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
@@ -585,6 +586,7 @@ int main(int argc, char **argv)
     }
     qemu_register_reset((QEMUResetHandler *)qdev_reset_all, NULL);
     for_each_arg(OPT_DEVICE, opt_device, NULL);
+    machine_set_created(ms);
 
     if (ms->dumpdtb) {
         if (!mc->dumpdtb) {
@@ -638,6 +640,8 @@ int main(int argc, char **argv)
     }
     qemu_main_loop();
 
+    /* a dump ends (DUMP_COMPLETED, its reply) while the monitors exist */
+    dump_cleanup_at_exit();
     monitor_cleanup();
     sysemu_cleanup();
     qtest_server_cleanup();
