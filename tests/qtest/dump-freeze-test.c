@@ -14,12 +14,16 @@
  *  - the dump holds exactly what was plugged and written when it started
  *    (in-tree readers: tests/elf, tests/dumpfmt);
  *  - after DUMP_COMPLETED the guest can unplug again (ACK).
+ * A synchronous dump (ELF, flattened kdump) gets the same BUSY answers
+ * over qtest while its reply is pending.
  * ELF and flattened kdump go to a pipe the test does not read until it
  * has sent the requests.  A raw kdump needs a seekable file, which never
  * blocks, so there the dump's threads themselves are held: the test
  * ptrace()s the main thread with PTRACE_O_TRACECLONE across the command,
  * so the compression threads and the dump thread start stopped, and
- * releases them after the requests.
+ * releases them after the requests.  (Not in the tsan suite: under
+ * ThreadSanitizer pthread_create() waits for the new thread to run, so a
+ * thread held at birth would hold the command.)
  *
  * With memory-backend-memfd,hugetlb=on and a huge page pool exactly as
  * large as what the guest wrote (skipped where the pool cannot be
@@ -461,6 +465,76 @@ static GStrv all_formats(QTestState *s)
     return all;
 }
 
+/*
+ * A synchronous dump (no detach) to a pipe: its reply waits for the end,
+ * but the guest keeps talking over qtest meanwhile, and gets BUSY.
+ * (The dump's monitor is busy until the reply, so no QMP here.)
+ */
+static void sync_case(VM *v, const char *format)
+{
+    pid_t pid = qtest_pid(v->qts);
+    uint64_t before = memfd_allocated(pid, MEMFD_NAME);
+    g_autofree char *cmd = NULL;
+    g_autofree char *err = NULL;
+    uint16_t state;
+    JsonObject *r;
+    Held h;
+    int p[2];
+
+    g_test_message("%s, synchronous", format);
+    memset(&h, 0, sizeof(h));
+    g_assert_cmpint(pipe(p), ==, 0);
+    fcntl(p[1], F_SETPIPE_SZ, 4096);
+    dump_getfd(v->qts, p[1], "frozen");
+    close(p[1]);
+    h.rd = p[0];
+    cmd = g_strdup_printf("{'execute': 'dump-guest-memory', 'arguments': "
+                          "{'paging': false, 'protocol': 'fd:frozen', "
+                          "'format': '%s'}}", format);
+    qtest_qmp_events_clear(v->qts);
+    qtest_qmp_send(v->qts, "%s", cmd);
+    /*
+     * STOP goes out while the command runs on the main loop, which takes
+     * the freeze before it reads the qtest socket again.
+     */
+    qtest_qmp_eventwait(v->qts, "STOP");
+    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, blk(v, 1), 1), ==,
+                     VIRTIO_MEM_RESP_BUSY);
+    g_assert_cmpuint(qvirtio_mem_plug(v->vm, blk(v, FZ_PLUGGED + 1), 1), ==,
+                     VIRTIO_MEM_RESP_BUSY);
+    g_assert_cmpuint(qvirtio_mem_unplug_all(v->vm), ==,
+                     VIRTIO_MEM_RESP_BUSY);
+    g_assert_cmpuint(qvirtio_mem_state(v->vm, blk(v, 0), FZ_PLUGGED, &state),
+                     ==, VIRTIO_MEM_RESP_ACK);
+    g_assert_cmpuint(state, ==, VIRTIO_MEM_STATE_PLUGGED);
+    g_assert_cmpuint(memfd_allocated(pid, MEMFD_NAME), ==, before);
+    release(&h);
+    r = qtest_qmp_receive(v->qts);
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+    err = finish(v->qts, &h, format, 0);
+    g_assert_null(err);
+    g_assert_cmpuint(memfd_allocated(pid, MEMFD_NAME), ==, before);
+    check_dump(v, format, h.path);
+    held_free(&h);
+    unplug(v, FZ_PLUGGED - 1, 1);
+    plug(v, FZ_PLUGGED - 1, 1);
+    fz_write_block(v, FZ_PLUGGED - 1);
+}
+
+static void test_synchronous(void)
+{
+    g_auto(GStrv) formats = NULL;
+    VM v;
+
+    fz_start(&v, "memory-backend-memfd");
+    fz_populate(&v);
+    formats = all_formats(v.qts);
+    sync_case(&v, "elf");
+    sync_case(&v, formats[1]);      /* a flattened kdump */
+    vm_stop(&v);
+}
+
 static void test_every_format(void)
 {
     static const unsigned threads[] = { 1, 8 };
@@ -640,6 +714,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/dump/freeze/every-format", test_every_format);
+    g_test_add_func("/dump/freeze/synchronous", test_synchronous);
     g_test_add_func("/dump/freeze/hugetlb", test_hugetlb);
     g_test_add_func("/dump/freeze/truncated-file", test_truncated_file);
     return g_test_run();
