@@ -549,6 +549,22 @@ static void test_every_format(void)
             run_case(&v, formats[i], threads[t], MEMFD_NAME);
         }
     }
+
+    /* a cancelled dump thaws too */
+    {
+        g_autofree char *err = NULL;
+        Held h;
+
+        hold(v.qts, &h, "elf", 1);
+        g_assert_cmpuint(qvirtio_mem_unplug(v.vm, blk(&v, 1), 1), ==,
+                         VIRTIO_MEM_RESP_BUSY);
+        qtest_qmp_assert_success(v.qts, "{'execute': 'dump-cancel'}");
+        release(&h);
+        err = finish(v.qts, &h, "elf", 1);
+        g_assert_cmpstr(err, ==, "dump: cancelled by dump-cancel");
+        held_free(&h);
+        unplug(&v, 1, 1);
+    }
     vm_stop(&v);
 }
 
@@ -689,6 +705,8 @@ static void truncate_under_dump(const char *format, unsigned threads)
     g_assert_true(qtest_json_get_bool(r, "return.running"));
     json_object_unref(r);
     held_free(&h);
+    /* the failed dump thawed: the guest can unplug (discarding is fine) */
+    unplug(&v, 0, 1);
     /* the driver's rings are in base RAM, not in the vanished file */
     vm_stop(&v);
     unlink(file);
