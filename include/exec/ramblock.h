@@ -36,6 +36,11 @@
  * @idstr: the region name, for messages.
  * @dirty: per client (DIRTY_MEMORY_*), one bit per TARGET_PAGE_SIZE page;
  *         NULL until the first page is marked dirty.
+ * @no_hole_info: 1 when @fd's SEEK_DATA / SEEK_HOLE say nothing (a device,
+ *         ramfs, hugetlbfs, answers that go backwards): populated extents
+ *         come from the mapping (pagemap, mincore).  Set at creation, or
+ *         by the first nonsensical answer (atomically: dumps walk from
+ *         worker threads); never cleared.
  */
 struct RAMBlock {
     MemoryRegion *mr;
@@ -47,6 +52,7 @@ struct RAMBlock {
     uint32_t flags;
     char *idstr;
     unsigned long *dirty[DIRTY_MEMORY_NUM];
+    int no_hole_info;
 };
 
 /**
@@ -94,15 +100,37 @@ int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
  * ram_block_next_populated: find the first extent at or after @start,
  * below @end, that may hold data: memory that was ever written (or, for
  * anonymous memory, read) and not discarded since.  Never touches the
- * memory: fd-backed blocks ask lseek(SEEK_DATA/SEEK_HOLE), anonymous
- * blocks read /proc/self/pagemap.  Blocks where neither works (caller
- * memory) report everything as populated.
+ * memory: fd-backed blocks ask lseek(SEEK_DATA/SEEK_HOLE) (private
+ * mappings: together with pagemap), anonymous blocks read
+ * /proc/self/pagemap, and fd-backed blocks without hole information
+ * (ram_block_has_hole_info()) ask the mapping: pagemap's present and
+ * swapped bits, and mincore() for page-cache pages, per backend page
+ * (a huge page as a whole).  Blocks where nothing works (caller memory)
+ * report everything as populated.  Always advances: an extent is never
+ * empty and never starts before @start.
  * @found_start, @found_end: receive the extent [start, end), page aligned
  *                           and clipped to [@start, @end).
  * Returns: true if an extent was found; false if the rest is all holes.
  */
 bool ram_block_next_populated(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
                               ram_addr_t *found_start, ram_addr_t *found_end);
+
+/**
+ * ram_block_next_private_copy: as ram_block_next_populated(), but for a
+ * private mapping of an fd (share=off) only the pages that are private
+ * (anonymous) copies: what was written through the mapping, told from
+ * file pages mapped for reading by pagemap's "file page" bit 61.  Other
+ * blocks: same as ram_block_next_populated().
+ */
+bool ram_block_next_private_copy(RAMBlock *rb, ram_addr_t start,
+                                 ram_addr_t end, ram_addr_t *found_start,
+                                 ram_addr_t *found_end);
+
+/**
+ * ram_block_has_hole_info: true for an fd-backed block whose SEEK_DATA /
+ * SEEK_HOLE answers are usable (see @no_hole_info).
+ */
+bool ram_block_has_hole_info(RAMBlock *rb);
 
 /**
  * ram_block_populated_bytes: how many bytes of @rb are populated, by the
