@@ -580,6 +580,7 @@ int main(int argc, char **argv)
         error_report_err(err);
         return 1;
     }
+    ms->initialized = true;
     qemu_register_reset((QEMUResetHandler *)qdev_reset_all, NULL);
     for_each_arg(OPT_DEVICE, opt_device, NULL);
 

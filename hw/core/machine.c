@@ -19,6 +19,23 @@
 #define MACHINE_MAX_RAM_SLOTS 256
 #define MACHINE_MAX_CPUS 255
 
+static bool machine_prop_set(Object *obj, ObjectProperty *prop,
+                             const PropValue *v, Error **errp)
+{
+    if (MACHINE(obj)->initialized) {
+        error_setg(errp, "cannot change property '%s' of %s at run time: "
+                   "-machine options take effect only when the machine is "
+                   "created", prop->name, object_get_typename(obj));
+        return false;
+    }
+    return object_field_prop_set(obj, prop, v, errp);
+}
+
+void machine_prop_freeze(ObjectProperty *prop)
+{
+    prop->set = machine_prop_set;
+}
+
 static void machine_instance_init(Object *obj)
 {
     MachineState *ms = MACHINE(obj);
@@ -29,11 +46,13 @@ static void machine_instance_init(Object *obj)
                                      offsetof(MachineState, dumpdtb), 0);
     object_property_set_description(prop, "Dump current dtb to a file and "
                                     "quit");
+    machine_prop_freeze(prop);
     prop = object_property_add_field(obj, "memory-backend", "str",
                                      PROP_KIND_STR,
                                      offsetof(MachineState, ram_memdev_id), 0);
     object_property_set_description(prop, "Set RAM backend id (valid value: "
                                     "ID of a memory-backend object)");
+    machine_prop_freeze(prop);
     prop = object_property_add_field(obj, "x-ignore-discard-manager", "bool",
                                      PROP_KIND_BOOL,
                                      offsetof(MachineState,
@@ -41,9 +60,11 @@ static void machine_instance_init(Object *obj)
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
+    machine_prop_freeze(prop);
     prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
                                      offsetof(MachineState, firmware), 0);
     object_property_set_description(prop, "Firmware image (-bios)");
+    machine_prop_freeze(prop);
 }
 
 static void machine_instance_finalize(Object *obj)

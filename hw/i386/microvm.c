@@ -219,16 +219,17 @@ static void microvm_instance_init(Object *obj)
 
     for (size_t i = 0; i < ARRAY_SIZE(legacy); i++) {
         *(char **)object_field_ptr(obj, legacy[i].offset) = g_strdup("auto");
-        object_property_add_enum_field(obj, legacy[i].name, "OnOffAuto",
-                                       on_off_auto, legacy[i].offset, 0);
+        machine_prop_freeze(object_property_add_enum_field(
+            obj, legacy[i].name, "OnOffAuto", on_off_auto,
+            legacy[i].offset, 0));
     }
     mms->option_roms = true;
-    object_property_add_field(obj, "x-option-roms", "bool", PROP_KIND_BOOL,
-                              offsetof(MicrovmMachineState, option_roms), 0);
-    object_property_add_field(obj, "auto-kernel-cmdline", "bool",
-                              PROP_KIND_BOOL,
-                              offsetof(MicrovmMachineState,
-                                       auto_kernel_cmdline), 0);
+    machine_prop_freeze(object_property_add_field(
+        obj, "x-option-roms", "bool", PROP_KIND_BOOL,
+        offsetof(MicrovmMachineState, option_roms), 0));
+    machine_prop_freeze(object_property_add_field(
+        obj, "auto-kernel-cmdline", "bool", PROP_KIND_BOOL,
+        offsetof(MicrovmMachineState, auto_kernel_cmdline), 0));
 }
 
 static void microvm_class_init(ObjectClass *klass)

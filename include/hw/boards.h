@@ -43,6 +43,7 @@ typedef struct MachineState {
     char *dumpdtb;              /* -machine dumpdtb= */
     char *ram_memdev_id;        /* -machine memory-backend= */
     bool ignore_discard_manager;/* -machine x-ignore-discard-manager=on */
+    bool initialized;           /* init ran: -machine options are frozen */
 
     /* Built by init */
     MemoryRegion sysmem;        /* "system": 2^64 container */
@@ -109,6 +110,13 @@ bool machine_init_ram(MachineState *ms, Error **errp);
  * @base (rounded up to 1 GiB) sized maxmem - ram, if maxmem exceeds ram.
  */
 bool machine_init_device_memory(MachineState *ms, hwaddr base, Error **errp);
+/**
+ * machine_prop_freeze: make @prop (a field property of a machine) refuse
+ * to be set once the machine is initialized (qom-set at run time): the
+ * -machine options are read once, by init.
+ */
+void machine_prop_freeze(ObjectProperty *prop);
+
 /** machine_create_cpus: ms->smp_cpus records in reset state. */
 void machine_create_cpus(MachineState *ms);
 
