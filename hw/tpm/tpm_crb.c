@@ -245,8 +245,12 @@ static void tpm_crb_reset(DeviceState *dev)
 
     if (!tpm_backend_startup_tpm(s->tpmbe, TPM_CRB_CMD_BUFFER_SIZE, &actual,
                                  &err)) {
-        error_report("tpm-crb: the TPM did not start: %s; it reports a "
-                     "fatal error to the guest", error_get_pretty(err));
+        /* every reset tries again, and the guest can reset at will */
+        static LogRateLimit rl = LOG_RATE_LIMIT_DEFAULT;
+
+        error_report_ratelimited(&rl, "tpm-crb: the TPM did not start: %s; "
+                                 "it reports a fatal error to the guest",
+                                 error_get_pretty(err));
         error_free(err);
         actual = TPM_CRB_CMD_BUFFER_SIZE;
     }
