@@ -13,6 +13,7 @@
 #include "backends/tpm/tpm_ioctl.h"
 #include "chardev/char.h"
 #include "qemu/error.h"
+#include "qemu/log.h"
 #include "qemu/trace.h"
 
 /**
@@ -135,10 +136,14 @@ static void tpm_emulator_lost(TPMEmulator *s, const char *what, int err)
     if (s->state == TPM_EMULATOR_DISCONNECTED) {
         return;
     }
-    error_report("tpm-emulator: lost the TPM emulator behind chardev '%s' "
-                 "(%s: %s); the TPM reports a fatal error to the guest "
-                 "until a system reset reconnects it", s->chardev_id, what,
-                 g_strerror(-err));
+    /* a guest reset reconnects: an emulator that dies each time repeats */
+    static LogRateLimit rl = LOG_RATE_LIMIT_DEFAULT;
+
+    error_report_ratelimited(&rl, "tpm-emulator: lost the TPM emulator "
+                             "behind chardev '%s' (%s: %s); the TPM reports "
+                             "a fatal error to the guest until a system "
+                             "reset reconnects it", s->chardev_id, what,
+                             g_strerror(-err));
     g_clear_handle_id(&s->ctrl_watch, g_source_remove);
     g_clear_handle_id(&s->data_watch, g_source_remove);
     close(s->ctrl_fd);
@@ -462,9 +467,20 @@ static int tpm_emulator_receive(TPMEmulator *s, int timeout_ms)
     if (s->resp_len == TPM_HEADER_SIZE) {
         total = tpm_cmd_get_size(cmd->out);
         if (total < TPM_HEADER_SIZE || total > cmd->out_len) {
+            g_autofree char *what = NULL;
+
             trace_event("tpm_emulator_bad_answer", "%s: size %u, room %u",
                         s->parent.id, total, cmd->out_len);
-            tpm_emulator_lost(s, "answer larger than the buffer", -EPROTO);
+            if (total < TPM_HEADER_SIZE) {
+                what = g_strdup_printf("answer's size field says %u bytes, "
+                                       "less than its own %u-byte header",
+                                       total, TPM_HEADER_SIZE);
+            } else {
+                what = g_strdup_printf("answer's size field says %u bytes, "
+                                       "more than the %u-byte buffer", total,
+                                       cmd->out_len);
+            }
+            tpm_emulator_lost(s, what, -EPROTO);
             return -EPROTO;
         }
     }
