@@ -19,6 +19,7 @@
 #include "qemu/bitmap.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
+#include "qemu/host-mem.h"
 #include "qemu/trace.h"
 
 #ifndef MADV_POPULATE_WRITE
@@ -574,6 +575,56 @@ void ram_block_dirty_reset(RAMBlock *rb, ram_addr_t start, ram_addr_t length,
         dirty_page_range(rb, start, length, &first, &count)) {
         bitmap_clear(rb->dirty[client], first, count);
     }
+}
+
+/* ------------------------------------------------- SIGBUS-safe access */
+
+static RamBlockFaultHandler *fault_handler;
+
+void ram_block_set_fault_handler(RamBlockFaultHandler *fn)
+{
+    host_mem_guard_init();
+    __atomic_store_n(&fault_handler, fn, __ATOMIC_RELEASE);
+}
+
+static int ram_block_access_done(RAMBlock *rb, ram_addr_t offset, size_t len,
+                                 bool is_write, int ret)
+{
+    RamBlockFaultHandler *fn;
+
+    if (ret == 0) {
+        return 0;
+    }
+    trace_event("ram_block_fault", "%s %s offset=0x%" PRIx64 " len=0x%zx",
+                rb->idstr, is_write ? "write" : "read", (uint64_t)offset,
+                len);
+    fn = __atomic_load_n(&fault_handler, __ATOMIC_ACQUIRE);
+    if (fn) {
+        fn(rb, offset, len, is_write);
+    }
+    return ret;
+}
+
+int ram_block_read(RAMBlock *rb, ram_addr_t offset, void *buf, size_t len)
+{
+    assert(offset <= rb->used_length && len <= rb->used_length - offset);
+    return ram_block_access_done(rb, offset, len, false,
+                                 host_mem_read(buf, rb->host + offset, len));
+}
+
+int ram_block_write(RAMBlock *rb, ram_addr_t offset, const void *buf,
+                    size_t len)
+{
+    assert(offset <= rb->used_length && len <= rb->used_length - offset);
+    return ram_block_access_done(rb, offset, len, true,
+                                 host_mem_write(rb->host + offset, buf, len));
+}
+
+int ram_block_fill(RAMBlock *rb, ram_addr_t offset, int c, size_t len)
+{
+    assert(offset <= rb->used_length && len <= rb->used_length - offset);
+    return ram_block_access_done(rb, offset, len, true,
+                                 host_mem_fill(rb->host + offset, c, len));
 }
 
 int qemu_ram_prealloc(RAMBlock *rb, ram_addr_t start, size_t length)

@@ -58,15 +58,17 @@ static void zero_write_populated(RAMBlock *rb, ram_addr_t start,
            ram_block_next_private_copy(rb, start, end, &s, &e)) {
         assert(s >= start && e > s);
         if (!private_copies) {
-            memset(rb->host + s, 0, e - s);
-            st->written += e - s;
+            /* a fault is reported (the VM stops); go on with the rest */
+            if (ram_block_fill(rb, s, 0, e - s) == 0) {
+                st->written += e - s;
+            }
             st->extents++;
         } else {
             for (ram_addr_t p = s; p < e;) {
                 ram_addr_t n = MIN(QEMU_ALIGN_DOWN(p, psize) + psize, e) - p;
 
-                if (!bytes_are_zero(rb->host + p, n)) {
-                    memset(rb->host + p, 0, n);
+                if (!bytes_are_zero(rb->host + p, n) &&
+                    ram_block_fill(rb, p, 0, n) == 0) {
                     st->written += n;
                     st->extents++;
                 }

@@ -150,6 +150,36 @@ void ram_block_dirty_reset(RAMBlock *rb, ram_addr_t start, ram_addr_t length,
                            unsigned client);
 
 /**
+ * ram_block_read / ram_block_write / ram_block_fill: copy between @buf and
+ * [@offset, @offset + @len) of @rb's host memory (fill it with @c),
+ * surviving SIGBUS (include/qemu/host-mem.h): when the host cannot back a
+ * page (no free huge page, a full filesystem, a backing file truncated by
+ * another process, poisoned memory) the access stops there, the fault is
+ * reported once through the fault handler (ram_block_set_fault_handler),
+ * and -EFAULT is returned.  A failed read leaves @buf partly written; a
+ * failed write may have written part of the range.  The caller checks
+ * bounds and never points into a discarded virtio-mem block.
+ * Returns: 0 or -EFAULT.
+ * Context: any thread (dumps read from worker threads).
+ */
+int ram_block_read(RAMBlock *rb, ram_addr_t offset, void *buf, size_t len);
+int ram_block_write(RAMBlock *rb, ram_addr_t offset, const void *buf,
+                    size_t len);
+int ram_block_fill(RAMBlock *rb, ram_addr_t offset, int c, size_t len);
+
+/**
+ * RamBlockFaultHandler: told that an access to [@offset, +@len) of @rb
+ * (a read unless @is_write) could not be backed by the host.  Called on
+ * the thread that made the access, which carries on with -EFAULT: the
+ * handler must be thread-safe and must not block (the machine stops the
+ * VM from its main loop: softmmu/runstate.c).
+ */
+typedef void RamBlockFaultHandler(RAMBlock *rb, ram_addr_t offset,
+                                  size_t len, bool is_write);
+/** ram_block_set_fault_handler: install @fn (NULL: faults are silent). */
+void ram_block_set_fault_handler(RamBlockFaultHandler *fn);
+
+/**
  * qemu_ram_prealloc: populate every page of [@start, +@length) (write
  * fault, or fallocate for fd-backed blocks).
  * Returns: 0 or a negative errno (-ENOMEM when memory ran out).
