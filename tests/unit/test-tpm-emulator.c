@@ -4,7 +4,8 @@
  * start-up, TPM2_Startup and TPM2_GetRandom through the data channel,
  * swtpm dying while idle and in the middle of a command (clear error, a
  * fatal-error answer, no crash), reconnection at the next start-up,
- * finishing a slow command synchronously, shutdown at exit, and the
+ * a reset abandoning the command in flight, a stopped swtpm holding up
+ * only the worker thread, never the caller, shutdown at exit, and the
  * -tpmdev option errors.  Skips (saying why) when swtpm is not installed.
  */
 #include "qemu/osdep.h"
@@ -275,23 +276,80 @@ static void test_dies_mid_command(void)
     swtpm_free(t);
 }
 
+/*
+ * A reset does not wait for the command in flight (a frozen swtpm would
+ * hold the main loop): it completes at once with a fatal-error answer,
+ * and the answer swtpm gives later is dropped.  Once swtpm runs again the
+ * start-up and the next command work.
+ */
 static void test_finish_sync(void)
 {
     Frontend f = { 0 };
     TPMBackend *tb;
     Swtpm *t;
+    gint64 t0;
 
     if (swtpm_test_skip()) {
         return;
     }
     t = running_tpm(&f, &tb);
     freeze_with_command(t, tb, &f);
-    kill(t->pid, SIGCONT);
-    /* A reset waits for the command in flight, without the main loop. */
+    t0 = g_get_monotonic_time();
     tpm_backend_finish_sync(tb);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 100 * 1000);
     g_assert(f.done);
+    g_assert_cmpint(f.ret, ==, -ECANCELED);
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM_FAIL);
+    g_assert(!tpm_backend_is_busy(tb));
+
+    kill(t->pid, SIGCONT);
+    startup(tb);
+    memset(f.out, 0, sizeof(f.out));
+    run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
     g_assert_cmpint(f.ret, ==, 0);
     g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_SUCCESS);
+    teardown();
+    swtpm_free(t);
+}
+
+/*
+ * A stopped swtpm: sending a command, a reset's start-up and reading the
+ * established flag all return at once (the worker waits, not the main
+ * loop), and the main loop keeps running.  When swtpm continues, the
+ * queued start-up and command complete.
+ */
+static void test_stalled_swtpm(void)
+{
+    Frontend f = { 0 };
+    TPMBackend *tb;
+    size_t actual;
+    Swtpm *t;
+    gint64 t0;
+
+    if (swtpm_test_skip()) {
+        return;
+    }
+    t = running_tpm(&f, &tb);
+    kill(t->pid, SIGSTOP);
+    t0 = g_get_monotonic_time();
+    send_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
+    tpm_backend_cancel_cmd(tb);
+    g_assert(!tpm_backend_get_tpm_established_flag(tb));
+    tpm_backend_finish_sync(tb);                    /* a reset... */
+    g_assert(tpm_backend_startup_tpm(tb, CRB_LIKE_BUFFER, &actual,
+                                     &error_abort));
+    send_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 200 * 1000);
+    for (int i = 0; i < 100; i++) {                 /* the loop runs */
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(1000);
+    }
+    g_assert(!f.done);
+    kill(t->pid, SIGCONT);
+    WAIT_FOR(f.done);
+    g_assert_cmpint(f.ret, ==, 0);
+    g_assert_cmphex(tpm2_test_resp_code(f.out), ==, TPM2_TEST_RC_SUCCESS);
+    g_assert(tpm_backend_is_operational(tb));
     teardown();
     swtpm_free(t);
 }
@@ -372,6 +430,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tpm/emulator/dies-idle", test_dies_idle);
     g_test_add_func("/tpm/emulator/dies-mid-command", test_dies_mid_command);
     g_test_add_func("/tpm/emulator/finish-sync", test_finish_sync);
+    g_test_add_func("/tpm/emulator/stalled-swtpm", test_stalled_swtpm);
     g_test_add_func("/tpm/emulator/option-errors", test_option_errors);
     ret = g_test_run();
     rmdir(tmpdir);
