@@ -131,6 +131,10 @@ struct TPMEmulator {
     int established;            /* flag read after start-up, 0 or 1 */
     uint64_t cancel_gen;        /* generation + 1 of a command to cancel */
 
+    /* guest-triggerable messages: per emulator (log.c locks them) */
+    LogRateLimit lost_rl;       /* "lost the TPM emulator" */
+    LogRateLimit startup_rl;    /* "the TPM did not start" */
+
     /* main loop only */
     uint64_t gen;               /* bumped by a reset (finish_sync) */
     unsigned startups_pending;  /* STARTUP jobs queued, not done */
@@ -185,13 +189,11 @@ static void tpm_emulator_set_state(TPMEmulator *s, TPMEmulatorState state)
  */
 static void tpm_emulator_lost(TPMEmulator *s, const char *what, int err)
 {
-    /* a guest reset reconnects: an emulator that dies each time repeats */
-    static LogRateLimit rl = LOG_RATE_LIMIT_DEFAULT;
-
     if (tpm_emulator_get_state(s) == TPM_EMULATOR_DISCONNECTED) {
         return;
     }
-    error_report_ratelimited(&rl, "tpm-emulator: lost the TPM emulator "
+    /* a guest reset reconnects: an emulator that dies each time repeats */
+    error_report_ratelimited(&s->lost_rl, "tpm-emulator: lost the TPM emulator "
                              "behind chardev '%s' (%s: %s); the TPM reports "
                              "a fatal error to the guest until a system "
                              "reset reconnects it", s->chardev_id, what,
@@ -671,10 +673,8 @@ static void tpm_emulator_job_done(TPMEmulator *s, TPMEmulatorJob *job)
         assert(s->startups_pending > 0);
         s->startups_pending--;
         if (job->err) {
-            static LogRateLimit rl = LOG_RATE_LIMIT_DEFAULT;
-
             /* the front end's words: it asked for the start-up */
-            error_report_ratelimited(&rl, "%s: the TPM did not start: %s; "
+            error_report_ratelimited(&s->startup_rl, "%s: the TPM did not start: %s; "
                                      "it reports a fatal error to the guest",
                                      s->parent.model ? s->parent.model
                                                      : "tpm",
@@ -762,6 +762,8 @@ static TPMBackend *tpm_emulator_create(const char *id, QemuOpts *opts,
     s->chardev_id = g_strdup(chardev);
     s->ctrl_fd = s->data_fd = -1;
     s->cur_locty = -1;
+    s->lost_rl = (LogRateLimit)LOG_RATE_LIMIT_DEFAULT;
+    s->startup_rl = (LogRateLimit)LOG_RATE_LIMIT_DEFAULT;
     /* At creation (command line) the checks are synchronous. */
     fd = tpm_emulator_open_ctrl(s, errp);
     if (fd < 0 || !tpm_emulator_connect(s, fd, errp)) {
