@@ -464,7 +464,11 @@ static void test_paging(void)
     pd[0] = 0x13000 | 1;
     pt[0] = 0x200000 | 1;
     pt[1] = (TM_VMEM_BASE + 8 * MiB) | 1;   /* unplugged */
+    /* two pages across the end of plugged block 0: one mapping */
+    pt[2] = (TM_VMEM_BASE + 2 * MiB - 4096) | 1;
+    pt[3] = (TM_VMEM_BASE + 2 * MiB) | 1;
     memset(tm_host(&tm, 0x200000), 0x61, 4096);
+    memset(tm_host(&tm, TM_VMEM_BASE + 2 * MiB - 4096), 0x62, 4096);
     tm.cpus[0]->env.cr[0] |= CR0_PG_MASK | CR0_PE_MASK;
     tm.cpus[0]->env.cr[4] |= CR4_PAE_MASK;
     tm.cpus[0]->env.efer |= EFER_LMA | EFER_LME;
@@ -473,10 +477,18 @@ static void test_paging(void)
     cfg.paging = true;
     sink = dump_to_mem(&tm, &cfg, false, NULL);
     parse(&core, sink);
-    g_assert_cmpuint(core.phnum, ==, 3);
+    g_assert_cmpuint(core.phnum, ==, 4);
     {
         const ElfSegment *a = elf_core_segment(&core, 1);
-        const ElfSegment *b = elf_core_segment(&core, 2);
+        const ElfSegment *c = elf_core_segment(&core, 2);  /* by paddr */
+        const ElfSegment *b = elf_core_segment(&core, 3);
+
+        /* only the plugged page is in the file */
+        g_assert_cmphex(c->paddr, ==, TM_VMEM_BASE + 2 * MiB - 4096);
+        g_assert_cmphex(c->vaddr, ==, 0xffffff8000002000ULL);
+        g_assert_cmpuint(c->memsz, ==, 2 * 4096);
+        g_assert_cmpuint(c->filesz, ==, 4096);
+        g_assert_cmphex(core.data[c->offset], ==, 0x62);
 
         g_assert_cmphex(a->paddr, ==, 0x200000);
         g_assert_cmphex(a->vaddr, ==, 0xffffff8000000000ULL);
