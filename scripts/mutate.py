@@ -158,16 +158,23 @@ def run(cmd, cwd, timeout, log):
 
 
 def test_targets(build):
-    """meson test name -> ninja targets its program needs."""
-    tests = json.loads(subprocess.run(
-        ['meson', 'introspect', '--tests', build], check=True,
-        capture_output=True, text=True).stdout)
+    """meson test name -> ninja targets its program needs (the program
+    itself and its `depends`, e.g. the sparsevm binary of a qtest)."""
+    def introspect(what):
+        return json.loads(subprocess.run(
+            ['meson', 'introspect', what, build], check=True,
+            capture_output=True, text=True).stdout)
+
+    files = {}
+    for t in introspect('--targets'):
+        files[t['id']] = [os.path.relpath(f, build) for f in t['filename']
+                          if f.startswith(build + os.sep)]
     targets = {}
-    for t in tests:
-        need = []
-        for part in t['cmd'] + t.get('depends', []):
-            if isinstance(part, str) and part.startswith(build + os.sep):
-                need.append(os.path.relpath(part, build))
+    for t in introspect('--tests'):
+        need = [os.path.relpath(part, build) for part in t['cmd']
+                if isinstance(part, str) and part.startswith(build + os.sep)]
+        for dep in t.get('depends', []):
+            need += files.get(dep, [])
         targets[t['name']] = need
     return targets
 
