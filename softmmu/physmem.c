@@ -290,8 +290,8 @@ static int mapping_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
     size_t gran = MAX(rb->page_size, psize);
     size_t step = gran / psize;       /* base pages per backend page */
     bool use_mincore = rb->fd >= 0 && q == MAPPING_ANY;
-    g_autofree uint64_t *pm = g_new(uint64_t, PAGEMAP_BATCH);
-    g_autofree unsigned char *mc = g_new0(unsigned char, PAGEMAP_BATCH);
+    uint64_t pm[PAGEMAP_BATCH];
+    unsigned char mc[PAGEMAP_BATCH];    /* read only when use_mincore */
     int fd = pagemap_fd();
     ram_addr_t pos = QEMU_ALIGN_DOWN(start, gran);
     bool in_run = false;
@@ -332,7 +332,8 @@ static int mapping_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
             memset(mc, 0, got);
         }
         for (size_t i = 0; i < got; i += step) {
-            bool present = mapping_page_present(rb, q, pm[i], mc[i]);
+            bool present = mapping_page_present(rb, q, pm[i],
+                                                use_mincore ? mc[i] : 0);
 
             if (present && !in_run) {
                 in_run = true;
