@@ -60,7 +60,7 @@ static void machine_instance_init(Object *obj)
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
-    machine_prop_freeze(prop);
+    /* read by each dump: the benchmarks flip it with qom-set at run time */
     prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
                                      offsetof(MachineState, firmware), 0);
     object_property_set_description(prop, "Firmware image (-bios)");
