@@ -19,52 +19,36 @@
 #define MACHINE_MAX_RAM_SLOTS 256
 #define MACHINE_MAX_CPUS 255
 
-static bool machine_prop_set(Object *obj, ObjectProperty *prop,
-                             const PropValue *v, Error **errp)
-{
-    if (MACHINE(obj)->initialized) {
-        error_setg(errp, "cannot change property '%s' of %s at run time: "
-                   "-machine options take effect only when the machine is "
-                   "created", prop->name, object_get_typename(obj));
-        return false;
-    }
-    return object_field_prop_set(obj, prop, v, errp);
-}
-
-void machine_prop_freeze(ObjectProperty *prop)
-{
-    prop->set = machine_prop_set;
-}
-
 static void machine_instance_init(Object *obj)
 {
     MachineState *ms = MACHINE(obj);
     ObjectProperty *prop;
 
     ms->smp_cpus = 1;
+    /* -machine options: init reads them once, qom-set must not change them */
     prop = object_property_add_field(obj, "dumpdtb", "str", PROP_KIND_STR,
-                                     offsetof(MachineState, dumpdtb), 0);
+                                     offsetof(MachineState, dumpdtb),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Dump current dtb to a file and "
                                     "quit");
-    machine_prop_freeze(prop);
     prop = object_property_add_field(obj, "memory-backend", "str",
                                      PROP_KIND_STR,
-                                     offsetof(MachineState, ram_memdev_id), 0);
+                                     offsetof(MachineState, ram_memdev_id),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Set RAM backend id (valid value: "
                                     "ID of a memory-backend object)");
-    machine_prop_freeze(prop);
     prop = object_property_add_field(obj, "x-ignore-discard-manager", "bool",
                                      PROP_KIND_BOOL,
                                      offsetof(MachineState,
-                                              ignore_discard_manager), 0);
+                                              ignore_discard_manager),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
-    /* read by each dump: the benchmarks flip it with qom-set at run time */
     prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
-                                     offsetof(MachineState, firmware), 0);
+                                     offsetof(MachineState, firmware),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Firmware image (-bios)");
-    machine_prop_freeze(prop);
 }
 
 static void machine_instance_finalize(Object *obj)
@@ -72,6 +56,26 @@ static void machine_instance_finalize(Object *obj)
     MachineState *ms = MACHINE(obj);
 
     g_free(ms->cpus);
+}
+
+/* Once created, the machine refuses OBJ_PROP_FLAG_BEFORE_REALIZE sets. */
+static bool machine_settable_check(Object *obj, const char *name,
+                                   Error **errp)
+{
+    MachineState *ms = (MachineState *)object_dynamic_cast(obj, TYPE_MACHINE);
+
+    if (!ms || !ms->created) {
+        return true;
+    }
+    error_setg(errp, "Attempt to set property '%s' on the machine (type "
+               "'%s') after it was created; it can only be set with "
+               "-machine", name, object_get_typename(obj));
+    return false;
+}
+
+void machine_set_created(MachineState *ms)
+{
+    ms->created = true;
 }
 
 void machine_register_types(void)
@@ -87,6 +91,7 @@ void machine_register_types(void)
     };
 
     type_register_static(&info);
+    object_add_field_settable_check(machine_settable_check);
 }
 
 MachineState *machine_get_current(void)

@@ -106,8 +106,9 @@ int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
  * (ram_block_has_hole_info()) ask the mapping: pagemap's present and
  * swapped bits, and mincore() for page-cache pages, per backend page
  * (a huge page as a whole).  Blocks where nothing works (caller memory)
- * report everything as populated.  Always advances: an extent is never
- * empty and never starts before @start.
+ * report everything as populated; readers use host_mem_read(), which
+ * survives the SIGBUS such a read may raise.  Always advances: an
+ * extent is never empty and never starts before @start.
  * @found_start, @found_end: receive the extent [start, end), page aligned
  *                           and clipped to [@start, @end).
  * Returns: true if an extent was found; false if the rest is all holes.
