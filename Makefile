@@ -14,6 +14,9 @@
 #   make coverage   gcov branch coverage report (scripts/coverage.sh,
 #                   build-cov/coverage/)
 #   make fuzz       build and run the fuzzers (FUZZ_SECONDS each)
+#   make mutate     mutation testing: plant each bug of scripts/mutants.txt
+#                   in a scratch copy (build-mutate/), run the tests that
+#                   should catch it, print the score (not in CI)
 #   make clean
 
 BUILD       ?= build
@@ -24,7 +27,7 @@ MESON_TEST  ?= meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps check check-plain check-asan check-tsan check-clang analyze \
-	coverage demo bench fuzz clean
+	coverage demo bench fuzz mutate clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -84,6 +87,9 @@ fuzz:
 	@scripts/install-deps.sh fuzz
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
+mutate: check-deps
+	scripts/mutate.py
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(CLANG_BUILD) build-fuzz \
-	  build-scan build-cov build-ci
+	  build-scan build-cov build-ci build-mutate
