@@ -5,13 +5,15 @@
 # and the benchmarks.  Idempotent, and quiet when everything is present:
 # dpkg-query is asked first and apt-get runs only for what is missing.
 #
-# Usage: scripts/install-deps.sh [build|check|demo|bench|fuzz]...
+# Usage: scripts/install-deps.sh [build|check|demo|bench|fuzz|guest]...
 #   build  compilers, meson, ninja and the libraries we link against
 #   check  build + the external readers and peers the test suite uses,
 #          clang (second compiler, scan-build) and gcovr (coverage)
 #   demo   check (the demo verifies with the same readers)
 #   bench  demo + python3-matplotlib for the plots
 #   fuzz   check + clang's libFuzzer runtime
+#   guest  check + what make check-guest needs: the guest kernel, busybox,
+#          the crash-analysis tools and Debian's QEMU to compare with
 set -eu
 
 build_pkgs="build-essential pkg-config meson ninja-build libglib2.0-dev
@@ -21,6 +23,8 @@ python3-libkdumpfile swtpm swtpm-tools clang libclang-rt-14-dev
 device-tree-compiler clang-tools gcovr"
 bench_pkgs="$check_pkgs python3-matplotlib"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
+guest_pkgs="$check_pkgs qemu-system-x86 linux-image-amd64 busybox-static cpio
+kmod crash python3-drgn"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -30,6 +34,7 @@ for what in "$@"; do
     check|demo) want="$want $check_pkgs" ;;
     bench) want="$want $bench_pkgs" ;;
     fuzz) want="$want $fuzz_pkgs" ;;
+    guest) want="$want $guest_pkgs" ;;
     *) echo "install-deps.sh: unknown package set '$what'" >&2; exit 1 ;;
     esac
 done
