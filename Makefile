@@ -14,6 +14,9 @@
 #   make coverage   gcov branch coverage report (scripts/coverage.sh,
 #                   build-cov/coverage/)
 #   make fuzz       build and run the fuzzers (FUZZ_SECONDS each)
+#   make check-guest a real Linux guest under Debian's QEMU and the patched
+#                   QEMU (qemu/), side by side (tests/guest/, build/guest/);
+#                   caches under /var/cache/sparsevm/
 #   make clean
 
 BUILD       ?= build
@@ -24,7 +27,7 @@ MESON_TEST  ?= meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps check check-plain check-asan check-tsan check-clang analyze \
-	coverage demo bench fuzz clean
+	coverage demo bench fuzz check-guest clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -83,6 +86,13 @@ bench: all
 fuzz:
 	@scripts/install-deps.sh fuzz
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Needs no sparsevm build: it tests QEMU.  tests/guest/check_guest.py
+# installs what it needs (install-deps.sh guest) and builds the patched
+# QEMU with scripts/qemu/build.sh when that exists.
+check-guest:
+	@scripts/install-deps.sh guest
+	/usr/bin/python3 tests/guest/check_guest.py $(CHECK_GUEST_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(CLANG_BUILD) build-fuzz \

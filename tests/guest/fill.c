@@ -10,8 +10,10 @@
  * as little-endian u64; the rest of the page repeats the u64
  * (i * 0x9e3779b97f4a7c15) ^ SEED.  After filling, /proc/self/pagemap
  * gives every page's frame; one line goes to stdout:
- *   filled PAGES in_plug IN_PLUG first_pfn PFN last_pfn PFN
- * where IN_PLUG counts the pages in [PLUG_BASE, PLUG_BASE + PLUG_SIZE).
+ *   filled PAGES in_plug IN_PLUG sample I:PFN,I:PFN,...
+ * where IN_PLUG counts the pages in [PLUG_BASE, PLUG_BASE + PLUG_SIZE) and
+ * the sample gives the frame of SAMPLES pages spread over the fill, for
+ * the host to read back by physical address.
  * Then the process sleeps until killed, keeping the pages in place.
  * Statically linked: the initramfs has no C library.
  */
@@ -25,11 +27,13 @@
 #include <unistd.h>
 
 #define PAGE 4096u
+#define SAMPLES 8
 
 int main(int argc, char **argv)
 {
     uint64_t mib, seed, base, size, pages, in_plug = 0;
-    uint64_t first_pfn = 0, last_pfn = 0;
+    uint64_t sample_idx[SAMPLES], sample_pfn[SAMPLES];
+    unsigned nsamples = 0;
     uint8_t *mem;
     int fd;
 
@@ -81,17 +85,21 @@ int main(int argc, char **argv)
             continue;
         }
         pfn = ent & ((1ull << 55) - 1);
-        if (i == 0) {
-            first_pfn = pfn;
+        if (nsamples < SAMPLES && i >= nsamples * (pages / SAMPLES)) {
+            sample_idx[nsamples] = i;
+            sample_pfn[nsamples++] = pfn;
         }
-        last_pfn = pfn;
         if (pfn * PAGE >= base && pfn * PAGE < base + size) {
             in_plug++;
         }
     }
     close(fd);
-    printf("filled %" PRIu64 " in_plug %" PRIu64 " first_pfn 0x%" PRIx64
-           " last_pfn 0x%" PRIx64 "\n", pages, in_plug, first_pfn, last_pfn);
+    printf("filled %" PRIu64 " in_plug %" PRIu64 " sample ", pages, in_plug);
+    for (unsigned k = 0; k < nsamples; k++) {
+        printf("%s%" PRIu64 ":0x%" PRIx64, k ? "," : "", sample_idx[k],
+               sample_pfn[k]);
+    }
+    printf("\n");
     fflush(stdout);
     for (;;) {
         pause();

@@ -6,7 +6,7 @@
 # host's unix socket): one command per line, one answer line each.
 #   ping               -> "OK pong"
 #   fill MIB SEED BASE SIZE
-#                      -> "OK filled PAGES in_plug N first_pfn P last_pfn P"
+#                      -> "OK filled PAGES in_plug N sample I:PFN,..."
 #                         (svm-fill, which keeps holding the memory)
 #   mor                -> "OK mor VALUE": sets the TPM MOR bit (CRB's
 #                         PPI/MOR byte at 0xFED4515A), VALUE read back
