@@ -162,7 +162,7 @@ def boot(qemu, s, args, workdir, tpm=False, trace=False):
               "plug_s": round(plug_s, 2), "fill_s": round(fill_s, 2)}
     g.fill = {"pages": int(m.group(1)), "in_plug": int(m.group(2)),
               "samples": m.group(3)}
-    g.plug = (base, args.plug_mib * MIB)
+    g.plug_range = (base, args.plug_mib * MIB)
     return g
 
 
@@ -246,7 +246,7 @@ def scenario_dumps(label, qemu, s, args, workdir, checks, trace_to):
                 if fmt == "elf":
                     r["write_baseline_s"] = round(write_baseline(
                         path + ".baseline", r["disk"]), 2)
-                r["tools"] = open_with_tools(s, path, g.fill, g.plug,
+                r["tools"] = open_with_tools(s, path, g.fill, g.plug_range,
                                              workdir)
                 os.unlink(path)
             res["formats"][fmt] = r
@@ -333,8 +333,8 @@ def scenario_mor(label, qemu, s, args, workdir, checks):
             r = dump_one(g, "elf", path)
             if "error" not in r:
                 r["tools"] = {"libkdumpfile": run_reader(
-                    ["kdumpfile", path, hex(SEED), "", hex(g.plug[0]),
-                     hex(g.plug[1])])}
+                    ["kdumpfile", path, hex(SEED), "", hex(g.plug_range[0]),
+                     hex(g.plug_range[1])])}
                 os.unlink(path)
             res["dump_after"] = r
     finally:
@@ -476,9 +476,15 @@ def main():
         n = plugpattern.convert(trace_to, pattern, s["version"],
                                 args.region_mib * MIB, args.plug_mib * MIB,
                                 stock["guests"][0]["plug_base"],
-                                qemu=stock.get("version", ""))
-        checks.expect("plug pattern recorded (%d requests)" % n, n > 0,
-                      pattern)
+                                qemu=stock.get("version", ""),
+                                shrunk_to=stock.get("unplug_probe", {}).get(
+                                    "requested"))
+        checks.expect("plug pattern recorded (%d requests)" % n,
+                      n > 0 and plugpattern.load(pattern)[1], pattern)
+        ref = os.path.join(HERE, "plug-pattern-linux-6.1.txt")
+        same = (plugpattern.load(pattern)[1] == plugpattern.load(ref)[1])
+        log("plug pattern %s %s" % ("matches" if same else "differs from",
+                                    ref))
     results["total_s"] = round(time.monotonic() - t_all, 1)
     results["checks"] = checks.results
     tab = table(results)

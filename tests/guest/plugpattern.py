@@ -5,7 +5,9 @@ events (log backend, -D file), as a replayable plug pattern.
 The format (plug-pattern-*.txt), one item per line, '#' starts a comment:
   block-size SIZE        device block size (bytes; the unit of nb_blocks)
   region-size SIZE       size of the device's memory region
-  requested-size SIZE    what the host asked the guest to plug
+  requested-size SIZE    the host asks the guest to plug SIZE in all; the
+                         requests that follow answer it (it appears again
+                         when the host changed it)
   plug OFFSET SIZE RESULT
   unplug OFFSET SIZE RESULT
   unplug-all RESULT
@@ -48,7 +50,10 @@ def parse_trace(path, base, block_size):
 
 
 def convert(trace, out, kernel, region_size, requested, base,
-            block_size=2 * 1024 * 1024, qemu=""):
+            block_size=2 * 1024 * 1024, qemu="", shrunk_to=None):
+    """Write the pattern; shrunk_to is the smaller requested size the
+    host set at the end (check_guest.py does), announced before the first
+    unplug request."""
     reqs = parse_trace(trace, base, block_size)
     with open(out, "w") as f:
         f.write("# virtio-mem requests of a Linux %s guest (Debian's "
@@ -59,6 +64,9 @@ def convert(trace, out, kernel, region_size, requested, base,
         f.write("block-size 0x%x\nregion-size 0x%x\nrequested-size 0x%x\n"
                 % (block_size, region_size, requested))
         for kind, off, size, res in reqs:
+            if kind != "plug" and shrunk_to is not None:
+                f.write("requested-size 0x%x\n" % shrunk_to)
+                shrunk_to = None
             if kind == "unplug-all":
                 f.write("unplug-all %s\n" % res)
             else:
@@ -67,15 +75,19 @@ def convert(trace, out, kernel, region_size, requested, base,
 
 
 def load(path):
-    """Parse a plug pattern file: (header dict, list of requests)."""
+    """Parse a plug pattern file: (header dict, list of (kind, offset,
+    size, result)), requested-size changes included in order."""
     hdr, reqs = {}, []
     with open(path) as f:
         for line in f:
             line = line.split("#", 1)[0].split()
             if not line:
                 continue
-            if line[0] in ("block-size", "region-size", "requested-size"):
+            if line[0] in ("block-size", "region-size"):
                 hdr[line[0]] = int(line[1], 16)
+            elif line[0] == "requested-size":
+                hdr.setdefault(line[0], int(line[1], 16))
+                reqs.append((line[0], None, int(line[1], 16), None))
             elif line[0] in ("plug", "unplug"):
                 reqs.append((line[0], int(line[1], 16), int(line[2], 16),
                              line[3]))
