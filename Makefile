@@ -14,6 +14,10 @@
 #   make coverage   gcov branch coverage report (scripts/coverage.sh,
 #                   build-cov/coverage/)
 #   make fuzz       build and run the fuzzers (FUZZ_SECONDS each)
+#   make qemu       Debian's QEMU with our patch series qemu/*.patch,
+#                   cached (scripts/qemu/build.sh; build-qemu/)
+#   make check-qemu make qemu, then QEMU's qtests for the patched code and
+#                   scripts/qemu/smoke.sh (cached by a stamp)
 #   make check-guest a real Linux guest under Debian's QEMU and the patched
 #                   QEMU (qemu/), side by side (tests/guest/, build/guest/);
 #                   caches under /var/cache/sparsevm/
@@ -27,7 +31,7 @@ MESON_TEST  ?= meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps check check-plain check-asan check-tsan check-clang analyze \
-	coverage demo bench fuzz check-guest clean
+	coverage demo bench fuzz qemu check-qemu check-guest clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -86,6 +90,12 @@ bench: all
 fuzz:
 	@scripts/install-deps.sh fuzz
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+qemu:
+	scripts/qemu/build.sh
+
+check-qemu:
+	scripts/qemu/build.sh --check
 
 # Needs no sparsevm build: it tests QEMU.  tests/guest/check_guest.py
 # installs what it needs (install-deps.sh guest) and builds the patched
