@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -138,7 +139,7 @@ def open_with_tools(s, dump, fill, plug, workdir):
     return tools
 
 
-def boot(qemu, s, args, workdir, tpm=False, trace=False):
+def boot(qemu, s, args, workdir, tpm=False, trace=False, fill_mib=None):
     g = vm.Guest(qemu, s, workdir, boot_mib=args.boot_mib,
                  region_mib=args.region_mib, tpm=tpm, trace=trace)
     release = g.wait_ready(args.boot_timeout)
@@ -151,7 +152,8 @@ def boot(qemu, s, args, workdir, tpm=False, trace=False):
     plug_s = time.monotonic() - start
     base, _region = g.plug_region()
     start = time.monotonic()
-    line = g.ctl.request("fill %d %d %d %d" % (args.fill_mib, SEED, base,
+    line = g.ctl.request("fill %d %d %d %d" % (fill_mib or args.fill_mib,
+                                               SEED, base,
                                                args.plug_mib * MIB))
     fill_s = time.monotonic() - start
     m = re.match(r"filled (\d+) in_plug (\d+) sample (\S+)", line)
@@ -246,8 +248,10 @@ def scenario_dumps(label, qemu, s, args, workdir, checks, trace_to):
                 if fmt == "elf":
                     r["write_baseline_s"] = round(write_baseline(
                         path + ".baseline", r["disk"]), 2)
+                start = time.monotonic()
                 r["tools"] = open_with_tools(s, path, g.fill, g.plug_range,
                                              workdir)
+                r["tools_s"] = round(time.monotonic() - start, 1)
                 os.unlink(path)
             res["formats"][fmt] = r
             log("%s: %s %.2f s, populated %d MiB, %s bytes" % (
@@ -288,29 +292,39 @@ def reset_vector(g):
 
 
 def wait_reboot(g, timeout, dead_wait=30):
-    """(release or None, reset vector bytes) after the guest asked for a
+    """(release or None, reset vector bytes, RssAnon right after the
+    reset) after the guest asked for a
     reboot.  Once QEMU reported the reset, a reset vector that reads
     zero cannot boot anything: then only dead_wait more seconds are
     spent confirming that the guest stays silent."""
     deadline = time.monotonic() + timeout
-    vector = None
+    vector = rss = None
     g.qmp.events.clear()
     while time.monotonic() < deadline:
         release = g.ctl.wait_ready(0.5)
         if release is not None:
-            return release, reset_vector(g)
+            return release, vector or reset_vector(g), rss
         g.qmp.cmd("query-status")  # collects the RESET event
         if vector is None and any(e["event"] == "RESET"
                                   for e in g.qmp.events):
+            rss = g.rss_anon()
             vector = reset_vector(g)
             if vector == [0, 0, 0, 0]:
                 deadline = min(deadline, time.monotonic() + dead_wait)
-    return None, vector if vector is not None else reset_vector(g)
+    return None, vector if vector is not None else reset_vector(g), rss
 
 
 def scenario_mor(label, qemu, s, args, workdir, checks):
-    g = boot(qemu, s, args, os.path.join(workdir, "mor"), tpm=True)
-    res = dict(g.info)
+    """MOR set, reboot.  The fill is larger than the plugged memory so
+    that part of it lands in boot RAM: virtio-mem's own reset discards
+    the plugged part anyway, what the MOR clear must erase is the rest."""
+    g = boot(qemu, s, args, os.path.join(workdir, "mor"), tpm=True,
+             fill_mib=args.plug_mib + args.mor_extra_mib)
+    res = dict(g.info, **g.fill)
+    checks.expect("%s MOR guest: part of the fill is in boot RAM" % label,
+                  g.fill["pages"] > g.fill["in_plug"],
+                  "%d of %d pages" % (g.fill["pages"] - g.fill["in_plug"],
+                                      g.fill["pages"]))
     try:
         g.qmp.cmd("query-status")
         res["rss_anon_before"] = g.rss_anon()
@@ -318,10 +332,12 @@ def scenario_mor(label, qemu, s, args, workdir, checks):
         res["mor"] = g.ctl.request("mor")
         start = time.monotonic()
         g.ctl.request("reboot")
-        release, vector = wait_reboot(g, max(90, 3 * g.info["boot_s"]))
+        release, vector, rss = wait_reboot(g, max(90,
+                                                  3 * g.info["boot_s"]))
         res["came_back"] = release is not None
         res["reboot_s"] = round(time.monotonic() - start, 1)
         res["reset_vector"] = vector
+        res["rss_anon_at_reset"] = rss
         res["rss_anon_after"] = g.rss_anon()
         res["memfd_after_reset"] = g.memfd_populated()
         if release is not None:
@@ -332,9 +348,13 @@ def scenario_mor(label, qemu, s, args, workdir, checks):
             path = os.path.join(workdir, "dump-%s-after-mor" % label)
             r = dump_one(g, "elf", path)
             if "error" not in r:
-                r["tools"] = {"libkdumpfile": run_reader(
-                    ["kdumpfile", path, hex(SEED), "", hex(g.plug_range[0]),
-                     hex(g.plug_range[1])])}
+                r["tools"] = {
+                    "plugged": run_reader(
+                        ["kdumpfile", path, hex(SEED), "",
+                         hex(g.plug_range[0]), hex(g.plug_range[1])]),
+                    "boot_ram": run_reader(
+                        ["kdumpfile", path, hex(SEED), "", "0",
+                         hex(args.boot_mib * MIB)])}
                 os.unlink(path)
             res["dump_after"] = r
     finally:
@@ -431,8 +451,13 @@ def main():
     ap.add_argument("--fill-mib", type=int, default=256)
     ap.add_argument("--boot-timeout", type=int, default=180)
     ap.add_argument("--no-mor", action="store_true")
+    ap.add_argument("--mor-extra-mib", type=int, default=128,
+                    help="the MOR guest fills plugged + this much, so "
+                    "that part lands in boot RAM")
     args = ap.parse_args()
 
+    # SIGTERM runs the finally clauses (guests quit, dumps deleted)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     t_all = time.monotonic()
     checks = Checks()
     os.makedirs(args.out, exist_ok=True)
@@ -564,11 +589,18 @@ def expect_results(label, r, checks):
                       "reset", m["memfd_after_reset"] <= m["memfd_before"],
                       "%d -> %d" % (m["memfd_before"],
                                     m["memfd_after_reset"]))
+        checks.expect("patched MOR reset: boot RAM not populated by the "
+                      "reset", m["rss_anon_at_reset"] is not None and
+                      m["rss_anon_at_reset"] <= m["rss_anon_before"],
+                      "RssAnon %s -> %s" % (m["rss_anon_before"],
+                                            m["rss_anon_at_reset"]))
         d = m.get("dump_after", {})
-        k = d.get("tools", {}).get("libkdumpfile", {})
-        checks.expect("patched MOR reset: the filled data is gone",
-                      k.get("ok") and k.get("filled_found") == 0,
-                      "found %s" % k.get("filled_found"))
+        for where in ("plugged", "boot_ram"):
+            k = d.get("tools", {}).get(where, {})
+            checks.expect("patched MOR reset: the filled data is gone (%s)"
+                          % where, k.get("ok") and
+                          k.get("filled_found") == 0,
+                          "found %s" % k.get("filled_found"))
         checks.expect("patched MOR reset: the dump after it populated 0 "
                       "bytes", d.get("populated") == 0,
                       "%s" % d.get("populated"))

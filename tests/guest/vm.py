@@ -3,13 +3,22 @@
 the guest's control channel (second UART on a unix socket), the memfd
 that backs the virtio-mem region, and an optional swtpm for TPM CRB."""
 
+import ctypes
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
 
 MIB = 1024 * 1024
+
+
+def _die_with_parent():
+    """preexec_fn: SIGKILL the child when the test process dies, so that
+    no QEMU or swtpm outlives an interrupted run."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 class QMPError(Exception):
@@ -61,7 +70,7 @@ class QMP:
 class Control:
     """The guest /init's line channel (see init.sh)."""
 
-    def __init__(self, path, timeout=30):
+    def __init__(self, path, proc, stderr_path, timeout=30):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         deadline = time.monotonic() + timeout
         while True:
@@ -69,6 +78,10 @@ class Control:
                 self.sock.connect(path)
                 break
             except OSError:
+                if proc.poll() is not None:
+                    with open(stderr_path, errors="replace") as f:
+                        raise RuntimeError("QEMU exited (%d): %s" % (
+                            proc.returncode, f.read()[-1000:].strip()))
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.02)
@@ -126,7 +139,10 @@ class Guest:
         self.console = os.path.join(workdir, "console.log")
         self.trace_log = os.path.join(workdir, "trace.log") if trace else None
         self.swtpm = None
-        args = [qemu, "-nodefaults", "-machine", "q35", "-accel", "tcg",
+        # Debian's firmware directories, named so that both binaries boot
+        # the same SeaBIOS whatever their configured data directories
+        args = [qemu, "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
+                "-nodefaults", "-machine", "q35", "-accel", "tcg",
                 "-cpu", "max,la57=off",
                 "-m", "%dM,maxmem=%dM" % (boot_mib, boot_mib + region_mib),
                 "-smp", "1",
@@ -153,7 +169,8 @@ class Guest:
                 ["swtpm", "socket", "--tpm2", "--tpmstate", "dir=" + state,
                  "--ctrl", "type=unixio,path=" + tsock,
                  "--flags", "startup-clear"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent)
             deadline = time.monotonic() + 10
             while not os.path.exists(tsock):
                 if time.monotonic() > deadline or self.swtpm.poll() is not None:
@@ -166,9 +183,10 @@ class Guest:
             args += ["-trace", "virtio_mem_*", "-D", self.trace_log]
         self.stderr = open(os.path.join(workdir, "qemu.stderr"), "wb")
         self.proc = subprocess.Popen(args, stdout=self.stderr,
-                                     stderr=self.stderr)
+                                     stderr=self.stderr,
+                                     preexec_fn=_die_with_parent)
         self.boot_start = time.monotonic()
-        self.ctl = Control(self.ctl_path)
+        self.ctl = Control(self.ctl_path, self.proc, self.stderr.name)
         self.qmp = QMP(self.qmp_path)
 
     def wait_ready(self, timeout=180):
