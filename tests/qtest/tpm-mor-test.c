@@ -213,6 +213,21 @@ static void test_dev_zero_ram(gconstpointer opaque)
                              "'file:%s', 'format': 'kdump-zlib'}}", dump);
     g_assert(stat(dump, &st) == 0 && st.st_size > 0);
     unlink(dump);
+    /* An ELF dump holds what the guest wrote (not what reading the
+     * /dev/zero fd would give: zeros). */
+    qtest_qmp_assert_success(vm->qts, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, 'protocol': "
+                             "'file:%s'}}", dump);
+    {
+        g_autofree char *data = NULL;
+        g_autofree char *secret = g_malloc(64 * 1024);
+        gsize len;
+
+        memset(secret, 0x5e, 64 * 1024);
+        g_assert(g_file_get_contents(dump, &data, &len, NULL));
+        g_assert_nonnull(memmem(data, len, secret, 64 * 1024));
+    }
+    unlink(dump);
     vm_free(vm);
 }
 
