@@ -133,6 +133,9 @@ typedef struct DumpEncoder DumpEncoder;
  * @encoder_state: owned by the encoder (freed by its cleanup()).
  * @completed: guest bytes done so far (atomic; the QMP thread reads it).
  * @cancel: set (atomically) by dump-cancel or at exit.
+ * @discard_frozen: the job holds a ram_discard_freeze() (taken before the
+ *                  block list is built, released by dump_job_cleanup()),
+ *                  so no RamDiscardManager changes what @blocks says.
  */
 /** The most compression threads a dump may use (x-dump-threads). */
 #define DUMP_MAX_THREADS 64
@@ -153,6 +156,7 @@ typedef struct DumpJob {
     void *encoder_state;
     uint64_t completed;
     int cancel;
+    bool discard_frozen;
 } DumpJob;
 
 /**
@@ -181,7 +185,9 @@ typedef struct DumpJobConfig {
  * architecture, the notes (with the guest's VMCOREINFO if a provider gives
  * a valid one), the mappings, then the encoder's layout -- with QEMU's
  * errors in QEMU's order ("parameter 'length' expects a non-zero size",
- * "dump: no guest memory to dump", ...).
+ * "dump: no guest memory to dump", ...).  From its start until
+ * dump_job_cleanup() the job holds a discard freeze (see
+ * ram_discard_freeze()): plug requests are refused meanwhile.
  * Context: main thread, VM stopped.  On failure the job is cleaned up.
  */
 bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
