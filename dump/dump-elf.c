@@ -448,6 +448,7 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
     elf_assert_state(job, w, ELF_W_MEMORY);
     dump_source_init(&src, &job->blocks, job->filter_begin,
                      job->filter_length, DUMP_MAX_EXTENT);
+    dump_source_set_tracker(&src, job->tracker);
     while (dump_source_next(&src, &ext)) {
         uint64_t off = w->memory_offset + ext.offset;
 
@@ -461,6 +462,7 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
             int ret;
 
             if (dump_job_cancelled(job)) {
+                dump_source_destroy(&src);
                 return elf_fail(job, w, errp, 0, NULL);
             }
             if (ext.kind == DUMP_EXTENT_DATA) {
@@ -471,11 +473,17 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
                 ret = dump_sink_zero(job->sink, off + done, n);
             }
             if (ret) {
+                dump_source_destroy(&src);
                 return elf_fail(job, w, errp, ret, "save memory");
             }
             dump_job_progress(job, n);
             done += n;
         }
+    }
+    dump_source_destroy(&src);
+    if (dump_source_error(&src)) {
+        return elf_fail(job, w, errp, dump_source_error(&src),
+                        "read the live snapshot");
     }
     return true;
 }

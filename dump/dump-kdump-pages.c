@@ -47,10 +47,31 @@ void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
     dump_source_skip_zero_scan(&p->src);
 }
 
+void kdump_pages_set_tracker(KdumpPages *p, WriteTracker *wt)
+{
+    dump_source_set_tracker(&p->src, wt);
+    p->copy_pages = wt != NULL;
+}
+
 void kdump_pages_destroy(KdumpPages *p)
 {
     g_free(p->partial_buf);
     p->partial_buf = NULL;
+    dump_source_destroy(&p->src);
+}
+
+/* A copy of @data in @b's assembly area (live dumps). */
+static const uint8_t *batch_copy(KdumpBatch *b, const uint8_t *data,
+                                 uint32_t page_size)
+{
+    uint8_t *copy;
+
+    if (!b->assembly) {
+        b->assembly = g_malloc((size_t)KDUMP_BATCH_PAGES * page_size);
+    }
+    copy = b->assembly + (size_t)b->nassembled++ * page_size;
+    memcpy(copy, data, page_size);
+    return copy;
 }
 
 /* Append a page to @b; the batch must have room. */
@@ -75,14 +96,7 @@ static void flush_partial(KdumpPages *p, KdumpBatch *b)
 
     if (p->partial_data &&
         !dump_buffer_is_zero(p->partial_buf, p->page_size)) {
-        uint8_t *copy;
-
-        if (!b->assembly) {
-            b->assembly = g_malloc((size_t)KDUMP_BATCH_PAGES * p->page_size);
-        }
-        copy = b->assembly + (size_t)b->nassembled++ * p->page_size;
-        memcpy(copy, p->partial_buf, p->page_size);
-        data = copy;
+        data = batch_copy(b, p->partial_buf, p->page_size);
     }
     batch_add(b, data, p->partial_covered);
     p->partial = false;
@@ -147,9 +161,16 @@ unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
             continue;
         }
         if (!p->partial && n == ps) {
-            /* a whole page inside the extent: by reference */
-            batch_add(b, p->ext.kind == DUMP_EXTENT_DATA ?
-                      p->ext.host + p->ext_done : NULL, ps);
+            /* a whole page inside the extent: by reference (or a copy) */
+            const uint8_t *data = NULL;
+
+            if (p->ext.kind == DUMP_EXTENT_DATA) {
+                data = p->ext.host + p->ext_done;
+                if (p->copy_pages) {
+                    data = batch_copy(b, data, ps);
+                }
+            }
+            batch_add(b, data, ps);
             p->ext_done += n;
             continue;
         }

@@ -498,6 +498,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
         return false;
     }
     kdump_pages_init(&pages, &job->blocks, w->ps);
+    kdump_pages_set_tracker(&pages, job->tracker);
     dump_stage_init(&desc, w->out, w->offset_desc, KDUMP_DESC_STAGE);
     if (!w->flat) {
         dump_stage_init(&data, w->out, w->offset_data, KDUMP_DATA_STAGE);
@@ -536,6 +537,11 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
             goto out;
         }
         dump_job_progress(job, covered);
+    }
+    ret = dump_source_error(&pages.src);
+    if (ret) {
+        kdump_fail(job, w, errp, ret, "read the live snapshot");
+        goto out;
     }
     ret = kdump_flush_data(w, &data);
     if (ret) {

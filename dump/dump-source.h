@@ -20,12 +20,23 @@
  * Extents never cross a block, and ZERO/DATA extents are at most
  * @max_extent bytes, which bounds a single write and the time between
  * cancellation checks.  The source holds no memory of its own beyond the
- * cursor.  Threads: used by the dump thread only, while the VM is stopped.
+ * cursor, except in a live dump.  Threads: used by the dump thread only,
+ * while the VM is stopped -- or, in a live dump, running.
+ *
+ * Live dumps (dump_source_set_tracker()): guest memory changes while it
+ * is read, so the source answers from the snapshot the write tracker
+ * keeps: extents populated at the snapshot (pages first written later
+ * are HOLEs), and the contents of a populated chunk read once through
+ * write_tracker_read() into a buffer of the source's, which also
+ * releases those pages to the guest.  DATA extents then point into that
+ * buffer (fd -1), valid until the next dump_source_next() call: an
+ * encoder that keeps pages longer copies them.
  */
 #ifndef DUMP_SOURCE_H
 #define DUMP_SOURCE_H
 
 #include "exec/memory_mapping.h"
+#include "exec/write-tracker.h"
 
 typedef enum DumpExtentKind {
     DUMP_EXTENT_HOLE,
@@ -71,6 +82,10 @@ typedef struct DumpSource {
     hwaddr pop_start, pop_end;  /* populated extent at or after pos */
     bool pop_valid;
     bool no_zero_scan;          /* see dump_source_skip_zero_scan() */
+    WriteTracker *tracker;      /* live dump: the snapshot (borrowed) */
+    uint8_t *snap;              /* live dump: max_extent bytes (owned) */
+    hwaddr snap_start, snap_end;/* the guest range @snap holds */
+    int error;                  /* -errno: reading the snapshot failed */
 } DumpSource;
 
 /**
@@ -90,10 +105,30 @@ void dump_source_init(DumpSource *src, const GuestPhysBlockList *blocks,
 void dump_source_skip_zero_scan(DumpSource *src);
 
 /**
+ * dump_source_set_tracker: read the snapshot @wt keeps (see above)
+ * instead of live memory.  @wt is borrowed and must be sealed.
+ */
+void dump_source_set_tracker(DumpSource *src, WriteTracker *wt);
+
+/**
  * dump_source_next: the next extent.
- * Returns: false when the blocks are exhausted.
+ * Returns: false when the blocks are exhausted, or when reading the
+ * snapshot failed (dump_source_error() says which).
  */
 bool dump_source_next(DumpSource *src, DumpExtent *ext);
+
+/**
+ * dump_source_error: 0, or the -errno with which a live dump's snapshot
+ * could not be read (the tracker failed or was stopped): the extents
+ * so far are valid, the rest is missing.
+ */
+static inline int dump_source_error(const DumpSource *src)
+{
+    return src->error;
+}
+
+/** dump_source_destroy: free what the source holds (idempotent). */
+void dump_source_destroy(DumpSource *src);
 
 /** dump_buffer_is_zero: true if @len bytes at @buf are all zero. */
 bool dump_buffer_is_zero(const void *buf, size_t len);

@@ -20,7 +20,13 @@
  * While active, the VM is stopped (if it was running: state save-vm),
  * stop and cont are refused and resets wait, a second dump is refused,
  * and the DumpJob is immutable except for its progress counter and its
- * cancel flag.  dump_finish() runs on the main loop thread in both
+ * cancel flag.  A live dump (our extension) stops the VM only inside
+ * dump_guest_memory(): its write tracker is set up first (so an
+ * unsupported backend is refused before anything stops), then STOP, the
+ * job with the snapshot write-protected (dump_live_protect()), RESUME;
+ * the rest of the rules hold while it is active, and the VM runs.  Its
+ * tracker is stopped as soon as the writing ends (dump_job_write()),
+ * so no guest write waits on a dump that is over.  dump_finish() runs on the main loop thread in both
  * modes: it sets the status, sends DUMP_COMPLETED (with "error" on
  * failure), then resumes the VM, so the events are STOP, DUMP_COMPLETED,
  * RESUME, and a synchronous dump's reply comes last.  The dump thread
@@ -243,6 +249,7 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
     const char *format = req->format ? req->format : "elf";
     const DumpEncoder *enc;
     DumpJobConfig cfg;
+    WriteTracker *tracker = NULL;
     g_autofree char *base = NULL;
     bool raw;
 
@@ -259,6 +266,11 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         (req->paging || req->has_begin || req->has_length)) {
         error_setg(errp, "kdump-compressed format doesn't support paging or "
                    "filter");
+        return false;
+    }
+    if (req->live && req->paging) {
+        error_setg(errp, "parameter 'paging' cannot be used with 'live': "
+                   "the guest's page tables change while a live dump runs");
         return false;
     }
     if (req->has_begin && !req->has_length) {
@@ -283,6 +295,15 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         error_setg(errp, "kdump-raw formats require a seekable file");
         return false;
     }
+    /* everything a live dump may lack is found before the VM stops */
+    if (req->live) {
+        tracker = dump_live_tracker_new(&ms->as_memory,
+                                        ms->live_dump_copy_buffer, errp);
+        if (!tracker) {
+            dump_dest_abort(&s->dest);
+            return false;
+        }
+    }
 
     /* QEMU's dump_state_prepare() + dump_init() */
     s->status = DUMP_STATUS_ACTIVE;
@@ -301,12 +322,18 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         .begin = req->begin,
         .length = req->length,
         .threads = req->threads,
+        .tracker = tracker,
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, s->sink, errp)) {
         s->status = DUMP_STATUS_FAILED;
         dump_release(s, true);
         return false;
+    }
+    if (req->live && s->resume) {
+        /* the snapshot is protected: the guest runs on while we write */
+        vm_start();
+        s->resume = false;
     }
 
     if (req->detach) {
@@ -340,6 +367,7 @@ static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
         .has_length = json_object_has_member(args, "length"),
         .length = qmp_arg_get_int(args, "length", 0),
         .format = qmp_arg_get_str(args, "format", NULL),
+        .live = qmp_arg_get_bool(args, "live", false),
     };
     int64_t threads = qmp_arg_get_int(args, "x-dump-threads", 0);
 
@@ -373,6 +401,8 @@ static bool qmp_query_dump_guest_memory_capability(JsonObject *args,
         }
     }
     json_object_set_array_member(o, "formats", formats);
+    /* ours: QEMU's clients read "formats" only and ignore the rest */
+    json_object_set_boolean_member(o, "live", true);
     *ret = json_node_init_object(json_node_alloc(), o);
     json_object_unref(o);
     return true;
@@ -400,6 +430,7 @@ void dump_register_commands(void)
         { "length", QMP_ARG_INT, true },
         { "format", QMP_ARG_STR, true, format_enum },
         { "x-dump-threads", QMP_ARG_INT, true },
+        { "live", QMP_ARG_BOOL, true },
         { NULL }
     };
     static const QmpArgSpec no_args[] = { { NULL } };
