@@ -2,8 +2,10 @@
 /*
  * dump-live.c: what a live dump adds to a dump job -- a write tracker
  * (include/exec/write-tracker.h) over every RAM block, set up before the
- * VM stops, and the snapshot taken while it is stopped: the populated
- * extents of the job's blocks recorded and write-protected.
+ * VM stops, and the snapshot taken while it is stopped: anonymous blocks
+ * write-protected whole (the kernel skips their holes), fd-backed ones
+ * extent by extent as SEEK_DATA finds them (protecting a hole of shared
+ * memory would cost a page-table entry per page).
  *
  * The page source reads the snapshot through the tracker
  * (dump_source_set_tracker()); dump.c stops and resumes the VM around
@@ -92,6 +94,9 @@ bool dump_live_protect(DumpJob *job, Error **errp)
     hwaddr fbegin = job->filter_length ? job->filter_begin : 0;
     hwaddr flast = job->filter_length ?
                    job->filter_begin + (job->filter_length - 1) : HWADDR_MAX;
+    int64_t t0 = g_get_monotonic_time(), t_find = 0;
+    uint64_t bytes = 0;
+    unsigned extents = 0;
     GuestPhysBlock *b;
 
     QTAILQ_FOREACH(b, &job->blocks.head, next) {
@@ -105,14 +110,41 @@ bool dump_live_protect(DumpJob *job, Error **errp)
         }
         from = (b->host_addr - rb->host) + (start - b->target_start);
         to = from + (last - start) + 1;
-        while (from < to && ram_block_next_populated(rb, from, to, &s, &e)) {
+        if (rb->fd < 0 && !(rb->flags & RAM_PREALLOC)) {
+            /*
+             * Anonymous memory: protect the whole block in one walk (holes
+             * cost nothing and stay unprotected, huge pages go whole); the
+             * tracker tells the holes from the page tables later.
+             */
+            if (!write_tracker_protect_all(job->tracker, rb->host + from,
+                                           to - from, errp)) {
+                return false;
+            }
+            extents++;
+            bytes += to - from;
+            continue;
+        }
+        for (;;) {
+            int64_t t = g_get_monotonic_time();
+            bool found = from < to &&
+                         ram_block_next_populated(rb, from, to, &s, &e);
+
+            t_find += g_get_monotonic_time() - t;
+            if (!found) {
+                break;
+            }
             if (!write_tracker_protect(job->tracker, rb->host + s, e - s,
                                        errp)) {
                 return false;
             }
+            extents++;
+            bytes += e - s;
             from = e;
         }
     }
     write_tracker_seal(job->tracker);
+    trace_event("dump_live_protect", "extents=%u bytes=%" PRIu64
+                " find_us=%" PRId64 " total_us=%" PRId64, extents, bytes,
+                t_find, g_get_monotonic_time() - t0);
     return true;
 }

@@ -61,9 +61,20 @@
 /* Messages read from the userfaultfd at once. */
 #define WT_MSG_BATCH 16
 
+/*
+ * A protected extent.  @lazy: protected whole by
+ * write_tracker_protect_all(); its populated pages are those still
+ * protected or saved (see tracker_lazy_next()).
+ */
 typedef struct WtExtent {
     size_t start, end;          /* offsets in the range; end exclusive */
+    bool lazy;
 } WtExtent;
+
+/* /proc/self/pagemap: the pte is write-protected by userfaultfd. */
+#define PAGEMAP_UFFD_WP (1ULL << 57)
+/* Pagemap entries read at once (under the lock: keep it short). */
+#define WT_PAGEMAP_BATCH 512
 
 /*
  * struct WtRange: one registered mapping.
@@ -83,6 +94,7 @@ typedef struct WtRange {
 
 struct WriteTracker {
     int uffd;
+    int pagemap_fd;             /* /proc/self/pagemap, or -1 */
     int stop_fd;                /* eventfd: tells the fault thread to exit */
     size_t buffer_size;
     GPtrArray *ranges;          /* WtRange *, owned */
@@ -281,6 +293,7 @@ WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
 
     wt = g_new0(WriteTracker, 1);
     wt->uffd = fd;
+    wt->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     wt->stop_fd = -1;
     wt->buffer_size = buffer_size;
     wt->ranges = g_ptr_array_new();
@@ -376,8 +389,8 @@ bool write_tracker_start(WriteTracker *wt, Error **errp)
     return true;
 }
 
-bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
-                           Error **errp)
+static bool tracker_protect(WriteTracker *wt, const void *host, size_t len,
+                            bool lazy, Error **errp)
 {
     const uint8_t *start = host, *end = start + len;
     WtRange *r;
@@ -392,6 +405,7 @@ bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
     last = range_page(r, end - 1);
     ext.start = first * r->page_size;
     ext.end = (last + 1) * r->page_size;
+    ext.lazy = lazy;
 
     pthread_mutex_lock(&wt->lock);
     if (!r->prot) {
@@ -399,6 +413,8 @@ bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
     }
     if (!r->prot) {
         ret = -ENOMEM;
+    } else if (lazy && wt->pagemap_fd < 0) {
+        ret = -ENOENT;      /* cannot tell holes later: no pagemap */
     } else if (wt->stopped) {
         ret = -ECANCELED;
     } else {
@@ -406,6 +422,7 @@ bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
                                 ext.end - ext.start, true);
     }
     if (!ret) {
+        /* a lazy extent's holes have their bit too: they never fault */
         bitmap_set(r->prot, first, last - first + 1);
         g_array_append_val(r->extents, ext);
         wt->stats.protected_bytes += ext.end - ext.start;
@@ -417,6 +434,18 @@ bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
         return false;
     }
     return true;
+}
+
+bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
+                           Error **errp)
+{
+    return tracker_protect(wt, host, len, false, errp);
+}
+
+bool write_tracker_protect_all(WriteTracker *wt, const void *host,
+                               size_t len, Error **errp)
+{
+    return tracker_protect(wt, host, len, true, errp);
 }
 
 static gint extent_cmp(gconstpointer a, gconstpointer b)
@@ -436,7 +465,8 @@ void write_tracker_seal(WriteTracker *wt)
         g_array_sort(r->extents, extent_cmp);
         e = (WtExtent *)(void *)r->extents->data;
         for (guint j = 0; j < r->extents->len; j++) {
-            if (n && e[j].start <= e[n - 1].end) {
+            if (n && e[j].start <= e[n - 1].end &&
+                e[j].lazy == e[n - 1].lazy) {
                 e[n - 1].end = MAX(e[n - 1].end, e[j].end);
             } else {
                 e[n++] = e[j];
@@ -445,6 +475,75 @@ void write_tracker_seal(WriteTracker *wt)
         g_array_set_size(r->extents, n);
     }
     wt->sealed = true;
+}
+
+/*
+ * The first run of pages in [@from, @to) (offsets in @r, page aligned, in
+ * a lazy extent) that were populated at the snapshot: still protected, or
+ * saved.  Both are looked at under the lock, so a page being saved is
+ * seen in one state or the other.
+ */
+static bool tracker_lazy_next(WriteTracker *wt, WtRange *r, size_t from,
+                              size_t to, size_t *fs, size_t *fe)
+{
+    uint64_t pm[WT_PAGEMAP_BATCH];
+    bool in_run = false;
+    size_t pos = from;
+
+    while (pos < to) {
+        size_t n = MIN(WT_PAGEMAP_BATCH, (to - pos) / r->page_size);
+        size_t step = r->page_size / qemu_real_host_page_size();
+        off_t vpn = (uintptr_t)(r->host + pos) / qemu_real_host_page_size();
+        ssize_t got;
+
+        pthread_mutex_lock(&wt->lock);
+        /* one entry per host page; a huge page's first stands for it */
+        if (step == 1) {
+            got = pread(wt->pagemap_fd, pm, n * sizeof(pm[0]),
+                        vpn * sizeof(pm[0]));
+        } else {
+            got = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (pread(wt->pagemap_fd, &pm[i], sizeof(pm[0]),
+                          (vpn + i * step) * sizeof(pm[0])) !=
+                    sizeof(pm[0])) {
+                    break;
+                }
+                got += sizeof(pm[0]);
+            }
+        }
+        if (got < (ssize_t)sizeof(pm[0]) || wt->stopped) {
+            /*
+             * Cannot tell (or stopped: the protection is gone): say
+             * populated; the read that follows fails if stopped.
+             */
+            pthread_mutex_unlock(&wt->lock);
+            if (!in_run) {
+                *fs = pos;
+            }
+            *fe = to;
+            return true;
+        }
+        n = got / sizeof(pm[0]);
+        for (size_t i = 0; i < n; i++, pos += r->page_size) {
+            bool pop = (pm[i] & PAGEMAP_UFFD_WP) ||
+                       g_hash_table_contains(wt->saved, r->host + pos);
+
+            if (pop && !in_run) {
+                in_run = true;
+                *fs = pos;
+            } else if (!pop && in_run) {
+                pthread_mutex_unlock(&wt->lock);
+                *fe = pos;
+                return true;
+            }
+        }
+        pthread_mutex_unlock(&wt->lock);
+    }
+    if (in_run) {
+        *fe = to;
+    }
+    return in_run;
 }
 
 bool write_tracker_next_populated(WriteTracker *wt, const uint8_t *start,
@@ -475,12 +574,25 @@ bool write_tracker_next_populated(WriteTracker *wt, const uint8_t *start,
             hi = mid;
         }
     }
-    if (lo == r->extents->len || e[lo].start >= to) {
-        return false;
+    for (; lo < r->extents->len && e[lo].start < to; lo++) {
+        size_t s = MAX(e[lo].start, from), t = MIN(e[lo].end, to);
+        size_t ps, pe;
+
+        if (!e[lo].lazy) {
+            *found_start = r->host + s;
+            *found_end = r->host + t;
+            return true;
+        }
+        /* whole pages: a partial one at either end counts whole */
+        ps = QEMU_ALIGN_DOWN(s, r->page_size);
+        pe = QEMU_ALIGN_UP(t, r->page_size);
+        if (tracker_lazy_next(wt, r, ps, pe, &ps, &pe)) {
+            *found_start = r->host + MAX(ps, s);
+            *found_end = r->host + MIN(pe, t);
+            return true;
+        }
     }
-    *found_start = r->host + MAX(e[lo].start, from);
-    *found_end = r->host + MIN(e[lo].end, to);
-    return true;
+    return false;
 }
 
 /* ------------------------------------------------------------ faults */
@@ -734,6 +846,9 @@ void write_tracker_free(WriteTracker *wt)
     g_ptr_array_free(wt->ranges, true);
     /* closing lifts whatever protection an ioctl failure left behind */
     close(wt->uffd);
+    if (wt->pagemap_fd >= 0) {
+        close(wt->pagemap_fd);
+    }
     if (wt->stop_fd >= 0) {
         close(wt->stop_fd);
     }

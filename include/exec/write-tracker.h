@@ -89,6 +89,19 @@ bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
                            Error **errp);
 
 /**
+ * write_tracker_protect_all: write-protect all of [@host, @host + @len),
+ * populated or not, without recording extents: for anonymous memory,
+ * where protecting a hole costs nothing and leaves it unprotected, and
+ * huge pages are protected whole.  Which pages were populated at the
+ * snapshot is found later, page by page: a page that is still protected
+ * (pagemap's uffd-wp bit) or whose copy was saved.  The pause then costs
+ * one page-table walk, whatever the size.  Errors as
+ * write_tracker_protect().
+ */
+bool write_tracker_protect_all(WriteTracker *wt, const void *host,
+                               size_t len, Error **errp);
+
+/**
  * write_tracker_seal: every populated extent has been protected; from
  * now on write_tracker_next_populated() answers from the record.
  */
@@ -100,7 +113,9 @@ void write_tracker_seal(WriteTracker *wt);
  * *@found_end (exclusive).  The answer does not change when the memory is
  * populated or written later.
  * Returns: false if there is none (all of it was a hole).
- * Context: after write_tracker_seal(); any thread.
+ * Context: after write_tracker_seal(); the reader thread, ahead of its
+ * write_tracker_read() calls (a page read is released, and a released
+ * page of a write_tracker_protect_all() range reads as a hole).
  */
 bool write_tracker_next_populated(WriteTracker *wt, const uint8_t *start,
                                   const uint8_t *end,

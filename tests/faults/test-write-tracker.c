@@ -99,6 +99,12 @@ static void mapping_populate(Mapping *m)
     }
 }
 
+/*
+ * Protect anonymous mappings whole (write_tracker_protect_all(): holes
+ * told apart later by the kernel) instead of run by run.
+ */
+static bool protect_whole;
+
 /* The tracker set up over @m with its populated runs protected. */
 static WriteTracker *tracker_setup(Mapping *m, size_t buffer, Error **errp)
 {
@@ -112,10 +118,16 @@ static WriteTracker *tracker_setup(Mapping *m, size_t buffer, Error **errp)
         !write_tracker_start(wt, errp)) {
         goto fail;
     }
-    for (size_t pg = 0; pg < NPAGES; pg += 16) {
-        if (!write_tracker_protect(wt, m->host + pg * m->page, 8 * m->page,
-                                   errp)) {
+    if (protect_whole && m->fd < 0) {
+        if (!write_tracker_protect_all(wt, m->host, m->len, errp)) {
             goto fail;
+        }
+    } else {
+        for (size_t pg = 0; pg < NPAGES; pg += 16) {
+            if (!write_tracker_protect(wt, m->host + pg * m->page,
+                                       8 * m->page, errp)) {
+                goto fail;
+            }
         }
     }
     write_tracker_seal(wt);
@@ -242,17 +254,20 @@ static void check_all_writable(Mapping *m)
  */
 static void test_snapshot(gconstpointer opaque)
 {
-    bool memfd = GPOINTER_TO_INT(opaque);
+    bool memfd = GPOINTER_TO_INT(opaque) & 1;
     WriteTrackerStats st;
     Mapping m;
     Writer w;
     WriteTracker *wt;
 
+    protect_whole = GPOINTER_TO_INT(opaque) & 2;
     mapping_init(&m, memfd);
     mapping_populate(&m);
     wt = tracker_setup(&m, WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
     write_tracker_get_stats(wt, &st);
-    g_assert_cmpuint(st.protected_bytes, ==, NPAGES / 2 * m.page);
+    g_assert_cmpuint(st.protected_bytes, ==,
+                     (protect_whole && !memfd ? NPAGES : NPAGES / 2) *
+                     m.page);
 
     /* the first half written before any read: saved copies */
     writer_start(&w, &m, 0, NPAGES / 2, 1, 1);
@@ -266,7 +281,9 @@ static void test_snapshot(gconstpointer opaque)
     }
     write_tracker_free(wt);
 
-    /* racing: the reader forwards, the writer backwards */
+    /* racing: the reader forwards, the writer backwards (fresh holes) */
+    mapping_destroy(&m);
+    mapping_init(&m, memfd);
     mapping_populate(&m);
     wt = tracker_setup(&m, WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
     writer_start(&w, &m, 0, NPAGES, -1, 50);
@@ -277,6 +294,7 @@ static void test_snapshot(gconstpointer opaque)
         g_assert_cmpint(m.host[pg * m.page], ==, pattern_after(pg));
     }
     mapping_destroy(&m);
+    protect_whole = false;
 }
 
 /* A buffer of two pages: the third write waits until a read drains it. */
@@ -469,15 +487,18 @@ static void test_fault_loop(gconstpointer opaque)
     const FaultCase *fc = opaque;
     unsigned injected = 0;
 
-    for (int run = 0; run < 4; run++) {
+    for (int run = 0; run < 6; run++) {
+        /* anon, memfd; big buffer, tiny buffer; anon protected whole */
+        protect_whole = run >= 4;
         for (unsigned n = 1; n < 1000; n++) {
             fault_arm(fc->op, n, fc->from, fault_errno(fc->op));
-            if (!fault_run(run & 1, run & 2, fc->op)) {
+            if (!fault_run(run & 1 && run < 4, run & 2, fc->op)) {
                 break;
             }
             injected++;
         }
     }
+    protect_whole = false;
     fault_disarm_all();
     g_assert_cmpuint(injected, >, 0);
     g_test_message("%s%s: %u faults injected, all survived",
@@ -525,6 +546,8 @@ int main(int argc, char **argv)
         g_test_add_data_func(p2, GINT_TO_POINTER(memfd), test_buffer_full);
         g_test_add_data_func(p3, GINT_TO_POINTER(memfd), test_stop_wakes);
     }
+    g_test_add_data_func("/write-tracker/anon/snapshot-protect-whole",
+                         GINT_TO_POINTER(2), test_snapshot);
     g_test_add_func("/write-tracker/unsupported-file", test_unsupported);
     for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
         for (int from = 0; from < 2; from++) {
