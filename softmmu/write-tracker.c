@@ -75,6 +75,8 @@ typedef struct WtExtent {
 #define PAGEMAP_UFFD_WP (1ULL << 57)
 /* Pagemap entries read at once (under the lock: keep it short). */
 #define WT_PAGEMAP_BATCH 512
+/* Pages one write fault saves at most (see fault_save_locked()). */
+#define WT_FAULT_AROUND 16
 
 /*
  * struct WtRange: one registered mapping.
@@ -597,36 +599,69 @@ bool write_tracker_next_populated(WriteTracker *wt, const uint8_t *start,
 
 /* ------------------------------------------------------------ faults */
 
+static bool page_in_window(WriteTracker *wt, const uint8_t *page,
+                           size_t page_size)
+{
+    return wt->win_start && page < wt->win_end &&
+           page + page_size > wt->win_start;
+}
+
 /*
- * Save the PROTECTED page at @page into a free slot and un-protect it,
- * which lets its writer go on.  Returns false if tracking failed.
+ * Save the PROTECTED page at @page, and the protected pages right after it
+ * (up to WT_FAULT_AROUND in all, outside the reader's window, while slots
+ * last), into free slots, then un-protect them with one ioctl, which lets
+ * the writer go on.  A writer moving forward through memory then faults
+ * once per WT_FAULT_AROUND pages, not once per page.  The pages after
+ * @page count only if the page tables say they are protected (a hole of a
+ * write_tracker_protect_all() range has its @prot bit but is not).
+ * Returns false if tracking failed.
  */
 static bool fault_save_locked(WriteTracker *wt, WtRange *r, uint8_t *page)
 {
-    unsigned slot = wt->free_slots[--wt->nfree];
+    uint64_t pm[WT_FAULT_AROUND];
+    size_t n = 1, max = 1;
     uint64_t used;
     int ret;
 
-    memcpy(wt->buffer + (size_t)slot * wt->slot_size, page, r->page_size);
-    g_hash_table_insert(wt->saved, page, GUINT_TO_POINTER(slot + 1));
-    clear_bit(range_page(r, page), r->prot);
-    wt->stats.copies++;
+    if (r->page_size == qemu_real_host_page_size() && wt->pagemap_fd >= 0) {
+        max = MIN(WT_FAULT_AROUND, (size_t)(r->host + r->len - page) /
+                  r->page_size);
+        max = MIN(max, wt->nfree);
+        if (max > 1) {
+            ssize_t got = pread(wt->pagemap_fd, pm, max * sizeof(pm[0]),
+                                (uintptr_t)page / r->page_size *
+                                sizeof(pm[0]));
+
+            max = got > 0 ? (size_t)got / sizeof(pm[0]) : 1;
+        }
+    }
+    for (; n < max; n++) {
+        uint8_t *p = page + n * r->page_size;
+
+        if (!(pm[n] & PAGEMAP_UFFD_WP) ||
+            !test_bit(range_page(r, p), r->prot) ||
+            page_in_window(wt, p, r->page_size)) {
+            break;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = page + i * r->page_size;
+        unsigned slot = wt->free_slots[--wt->nfree];
+
+        memcpy(wt->buffer + (size_t)slot * wt->slot_size, p, r->page_size);
+        g_hash_table_insert(wt->saved, p, GUINT_TO_POINTER(slot + 1));
+        clear_bit(range_page(r, p), r->prot);
+    }
+    wt->stats.copies += n;
     used = (uint64_t)(wt->nslots - wt->nfree) * wt->slot_size;
     wt->stats.buffer_peak = MAX(wt->stats.buffer_peak, used);
-    ret = uffd_writeprotect(wt->uffd, page, r->page_size, false);
+    ret = uffd_writeprotect(wt->uffd, page, n * r->page_size, false);
     if (ret < 0) {
         tracker_fail_locked(wt, "live dump: un-protecting a page after "
                             "saving it failed", -ret);
         return false;
     }
     return true;
-}
-
-static bool page_in_window(WriteTracker *wt, const uint8_t *page,
-                           size_t page_size)
-{
-    return wt->win_start && page < wt->win_end &&
-           page + page_size > wt->win_start;
 }
 
 /* One write fault at @addr.  Returns false once tracking has stopped. */
