@@ -153,12 +153,19 @@ fail:
     return false;
 }
 
-void dump_job_request_cancel(DumpJob *job)
+void dump_job_request_cancel(DumpJob *job, DumpCancel why)
 {
-    __atomic_store_n(&job->cancel, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&job->cancel, why, __ATOMIC_RELAXED);
     if (job->sink) {
         dump_sink_interrupt(job->sink);
     }
+}
+
+void dump_job_cancel_error(const DumpJob *job, Error **errp)
+{
+    error_setg(errp, "dump: cancelled by %s",
+               __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) ==
+               DUMP_CANCEL_EXIT ? "the VMM's exit" : "dump-cancel");
 }
 
 bool dump_job_write(DumpJob *job, Error **errp)

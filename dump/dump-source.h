@@ -20,8 +20,17 @@
  * Extents never cross a block, and ZERO/DATA extents are at most
  * @max_extent bytes, which bounds a single write and the time between
  * cancellation checks.  The source holds no memory of its own beyond the
- * cursor, except in a live dump.  Threads: used by the dump thread only,
- * while the VM is stopped -- or, in a live dump, running.
+ * cursor (which has room for one page).  Threads: used by the dump thread
+ * only, while the VM is stopped.
+ *
+ * Reading guest memory: the zero scan copies each page out with
+ * host_mem_read(), so a page that faults (a backing file truncated under
+ * the VM, a huge page pool that ran dry) ends the walk with an error
+ * (dump_source_error()) instead of killing the process.  Readers of the
+ * extents do the same: user-space copies go through host_mem_read(),
+ * kernel copies (write(2) from @host, copy_file_range() from @fd) fail
+ * with EFAULT or stop at the end of the file, and dump_error_fault()
+ * words the error.
  *
  * Live dumps (dump_source_set_tracker()): guest memory changes while it
  * is read, so the source answers from the snapshot the write tracker
@@ -30,7 +39,9 @@
  * write_tracker_read() into a buffer of the source's, which also
  * releases those pages to the guest.  DATA extents then point into that
  * buffer (fd -1), valid until the next dump_source_next() call: an
- * encoder that keeps pages longer copies them.
+ * encoder that keeps pages longer copies them.  A failed snapshot read
+ * ends the walk like a fault (dump_source_error(); the dump's error then
+ * comes from the tracker, see dump_job_write()).
  */
 #ifndef DUMP_SOURCE_H
 #define DUMP_SOURCE_H
@@ -82,10 +93,12 @@ typedef struct DumpSource {
     hwaddr pop_start, pop_end;  /* populated extent at or after pos */
     bool pop_valid;
     bool no_zero_scan;          /* see dump_source_skip_zero_scan() */
+    int error;                  /* 0, or -errno: see dump_source_error() */
+    hwaddr error_gpa;           /* where the zero scan faulted */
     WriteTracker *tracker;      /* live dump: the snapshot (borrowed) */
     uint8_t *snap;              /* live dump: max_extent bytes (owned) */
     hwaddr snap_start, snap_end;/* the guest range @snap holds */
-    int error;                  /* -errno: reading the snapshot failed */
+    uint8_t page[TARGET_PAGE_SIZE];     /* the zero scan's copy */
 } DumpSource;
 
 /**
@@ -110,25 +123,31 @@ void dump_source_skip_zero_scan(DumpSource *src);
  */
 void dump_source_set_tracker(DumpSource *src, WriteTracker *wt);
 
+/** dump_source_destroy: free what the source holds (idempotent). */
+void dump_source_destroy(DumpSource *src);
+
 /**
  * dump_source_next: the next extent.
- * Returns: false when the blocks are exhausted, or when reading the
- * snapshot failed (dump_source_error() says which).
+ * Returns: false when the blocks are exhausted.
  */
 bool dump_source_next(DumpSource *src, DumpExtent *ext);
 
 /**
- * dump_source_error: 0, or the -errno with which a live dump's snapshot
- * could not be read (the tracker failed or was stopped): the extents
- * so far are valid, the rest is missing.
+ * dump_source_error: why dump_source_next() returned false.
+ * @gpa: receives the guest-physical address that could not be read.
+ * Returns: 0 (the blocks are exhausted), or -EFAULT (reading guest memory
+ * raised SIGBUS at *@gpa; the walk is over), or for a live dump another
+ * -errno if the snapshot could not be read (the tracker failed).
  */
-static inline int dump_source_error(const DumpSource *src)
-{
-    return src->error;
-}
+int dump_source_error(const DumpSource *src, hwaddr *gpa);
 
-/** dump_source_destroy: free what the source holds (idempotent). */
-void dump_source_destroy(DumpSource *src);
+/**
+ * dump_error_fault: set the error of a dump that could not read guest
+ * memory at @gpa: "dump: cannot read guest memory at 0x...: the host
+ * memory behind it is gone (backing file truncated, or no huge pages
+ * left)".
+ */
+void dump_error_fault(Error **errp, hwaddr gpa);
 
 /** dump_buffer_is_zero: true if @len bytes at @buf are all zero. */
 bool dump_buffer_is_zero(const void *buf, size_t len);

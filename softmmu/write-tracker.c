@@ -51,6 +51,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include "qemu/bitmap.h"
+#include "qemu/host-mem.h"
 #include "qemu/trace.h"
 #include "exec/write-tracker.h"
 
@@ -123,18 +124,20 @@ struct WriteTracker {
 /* ------------------------------------------------------------- helpers */
 
 /*
- * Copy guest memory that a writer may be about to store into.  The kernel
- * orders that store after our copy (the writer waits in the fault until
+ * Copy guest memory that a writer may be about to store into; 0, or
+ * -EFAULT if the host memory behind it is gone (SIGBUS: a backing file
+ * truncated under the VM), through host_mem_read().  The kernel orders
+ * the writer's store after our copy (the writer waits in the fault until
  * we un-protect the page), an ordering ThreadSanitizer cannot see: it
- * records the writer's store when the store is attempted, before the
- * fault.  In a ThreadSanitizer build this copy is therefore not
- * instrumented (a word loop GCC must not turn back into a memcpy call,
- * which would be intercepted); otherwise it is memcpy.
+ * records the store when it is attempted, before the fault.  In a
+ * ThreadSanitizer build the copy is therefore a loop it does not
+ * instrument (which GCC must not turn back into an intercepted memcpy
+ * call), without the SIGBUS guard.
  */
 #if defined(__SANITIZE_THREAD__) && !defined(__clang__)
 __attribute__((no_sanitize_thread, noinline,
                optimize("no-tree-loop-distribute-patterns")))
-static void wt_copy_guest(void *dst, const void *src, size_t len)
+static int wt_copy_guest(void *dst, const void *src, size_t len)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
@@ -149,11 +152,12 @@ static void wt_copy_guest(void *dst, const void *src, size_t len)
     for (; i < len; i++) {
         d[i] = s[i];
     }
+    return 0;
 }
 #else
-static void wt_copy_guest(void *dst, const void *src, size_t len)
+static int wt_copy_guest(void *dst, const void *src, size_t len)
 {
-    memcpy(dst, src, len);
+    return host_mem_read(dst, src, len);
 }
 #endif
 
@@ -695,10 +699,19 @@ static bool fault_save_locked(WriteTracker *wt, WtRange *r, uint8_t *page)
     }
     for (size_t i = 0; i < n; i++) {
         uint8_t *p = page + i * r->page_size;
-        unsigned slot = wt->free_slots[--wt->nfree];
+        unsigned slot = wt->free_slots[wt->nfree - 1];
 
-        wt_copy_guest(wt->buffer + (size_t)slot * wt->slot_size, p,
-                      r->page_size);
+        if (wt_copy_guest(wt->buffer + (size_t)slot * wt->slot_size, p,
+                          r->page_size) < 0) {
+            if (!i) {
+                tracker_fail_locked(wt, "live dump: saving a page before "
+                                    "a write failed", EFAULT);
+                return false;
+            }
+            n = i;              /* save what we have; the rest faults */
+            break;
+        }
+        wt->nfree--;
         g_hash_table_insert(wt->saved, p, GUINT_TO_POINTER(slot + 1));
         clear_bit(range_page(r, p), r->prot);
     }
@@ -825,6 +838,7 @@ int write_tracker_read(WriteTracker *wt, const void *host, size_t len,
     uint8_t *out = dst;
     WtRange *r = tracker_find_range(wt, start);
     size_t first, last;
+    bool fault = false;
     int ret = 0;
 
     assert(wt->sealed && r && len && end <= r->host + r->len);
@@ -860,15 +874,17 @@ int write_tracker_read(WriteTracker *wt, const void *host, size_t len,
                 (size_t)(GPOINTER_TO_UINT(slot) - 1) * wt->slot_size;
 
             memcpy(out, copy + (from - page), to - from);
-        } else {
-            wt_copy_guest(out, from, to - from);
+        } else if (wt_copy_guest(out, from, to - from) < 0) {
+            fault = true;
         }
         out += to - from;
     }
 
     /* Release the whole pages, close the window. */
     pthread_mutex_lock(&wt->lock);
-    if (wt->stopped) {
+    if (fault) {
+        ret = -EFAULT;      /* the memory is gone: released at stop */
+    } else if (wt->stopped) {
         ret = -ECANCELED;   /* released under our feet: @dst is torn */
     } else {
         /* pages [pfirst, pend) lie wholly inside the range */

@@ -129,7 +129,8 @@ bool write_tracker_next_populated(WriteTracker *wt, const uint8_t *start,
  * holds what the guest wrote since.  The range must lie inside extents
  * recorded by write_tracker_protect().
  * Returns: 0, or -errno if tracking failed (see write_tracker_error()) or
- * was stopped; @dst is then garbage.
+ * was stopped, or -EFAULT if the host memory behind the range is gone
+ * (SIGBUS, caught by host_mem_read()); @dst is then garbage.
  * Context: one reader thread at a time, after write_tracker_seal().
  */
 int write_tracker_read(WriteTracker *wt, const void *host, size_t len,

@@ -581,7 +581,7 @@ static void test_cancel(void)
     cfg = tm_config(&tm);
     g_assert_true(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
                                    &error_abort));
-    dump_job_request_cancel(&job);
+    dump_job_request_cancel(&job, DUMP_CANCEL_COMMAND);
     g_assert_false(dump_job_write(&job, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "dump: cancelled by dump-cancel");
