@@ -59,6 +59,8 @@
 #define UFFD_USER_MODE_ONLY 1
 #endif
 
+/* The fault thread looks at @stopped at least this often (ms). */
+#define WT_POLL_MS 100
 /* Messages read from the userfaultfd at once. */
 #define WT_MSG_BATCH 16
 
@@ -251,17 +253,15 @@ static void tracker_release_all_locked(WriteTracker *wt)
 
 static void tracker_stop_locked(WriteTracker *wt)
 {
-    uint64_t one = 1;
-
     if (wt->stopped) {
         return;
     }
     wt->stopped = true;
     tracker_release_all_locked(wt);
     pthread_cond_broadcast(&wt->space_cond);
-    if (wt->stop_fd >= 0 &&
-        write(wt->stop_fd, &one, sizeof(one)) != sizeof(one)) {
-        /* the counter cannot overflow from one write; nothing to do */
+    if (wt->stop_fd >= 0) {
+        /* cannot fail but for overflow; the thread also polls @stopped */
+        eventfd_write(wt->stop_fd, 1);
     }
     trace_event("write_tracker_stop", "error=%s",
                 wt->error ? wt->error : "none");
@@ -791,9 +791,17 @@ static void *fault_thread_main(void *opaque)
     };
 
     for (;;) {
+        bool stopped;
         ssize_t n;
 
-        if (poll(pfd, 2, -1) < 0) {
+        pthread_mutex_lock(&wt->lock);
+        stopped = wt->stopped;
+        pthread_mutex_unlock(&wt->lock);
+        if (stopped) {
+            break;
+        }
+        /* woken by a fault or by stop's eventfd; the timeout is a backstop */
+        if (poll(pfd, 2, WT_POLL_MS) < 0) {
             if (errno == EINTR) {
                 continue;
             }
