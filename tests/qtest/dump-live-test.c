@@ -366,7 +366,6 @@ static void test_stalled(gconstpointer opaque)
     case END_RESET: {
         DumpDrain d = { rd, g_byte_array_new() };
         GThread *t;
-        g_autofree char *ev = NULL;
 
         /* deferred until the dump ends, as for any dump */
         qtest_qmp_assert_success(v.qts, "{'execute': 'system_reset'}");

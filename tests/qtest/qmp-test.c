@@ -389,7 +389,7 @@ static void test_qom_set_frozen(void)
             "'property': '%s', 'value': %s}}", machine_props[i][0],
             machine_props[i][1]);
         g_autofree char *desc = qtest_qmp_expect_error(s, "GenericError",
-                                                       cmd);
+                                                       "%s", cmd);
         g_autofree char *want = g_strdup_printf(
             "Attempt to set property '%s' on the machine ",
             machine_props[i][0]);
