@@ -440,6 +440,23 @@ def table(results):
     return "\n".join(lines)
 
 
+def pin_binary(path, workdir):
+    """A private copy of a cached QEMU for the length of the run: a build
+    started meanwhile may replace the cache entry build-qemu/ points at.
+    The cache lays an entry out like /usr (bin/, share/ symlinks), and
+    QEMU finds its data relative to the binary, so the entry is copied
+    whole, symlinks as symlinks."""
+    real = os.path.realpath(path)
+    top = os.path.dirname(os.path.dirname(real))
+    dest = os.path.join(workdir, "patched-qemu")
+    if os.path.basename(os.path.dirname(real)) == "bin":
+        shutil.copytree(top, dest, symlinks=True)
+        return os.path.join(dest, "bin", os.path.basename(real))
+    os.makedirs(dest)
+    shutil.copy2(real, dest)
+    return os.path.join(dest, os.path.basename(real))
+
+
 def patched_qemu(args, checks):
     """Path of the patched build, or None with the reason recorded."""
     if args.patched:
@@ -501,7 +518,7 @@ def main():
                                 "warm" if results["qemu_build_s"] < 120
                                 else "cold")
     if patched:
-        binaries.append(("patched", patched))
+        binaries.append(("patched", pin_binary(patched, workdir)))
     trace_to = os.path.join(args.out, "virtio-mem-trace.log")
     try:
         for label, qemu in binaries:
