@@ -107,6 +107,24 @@ def run_reader(args):
                                                        p.stderr[-500:])}
 
 
+def elf_diagnosis(path):
+    """For a drgn failure on an ELF dump: its LOAD headers with a kernel
+    virtual address, and the VMCOREINFO values drgn depends on."""
+    with open(path, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            return None
+    p = subprocess.run(["readelf", "-l", "-W", path], capture_output=True,
+                       text=True)
+    loads = [ln.split() for ln in p.stdout.splitlines()
+             if ln.strip().startswith("LOAD")]
+    p = subprocess.run(["readelf", "-n", "-W", path], capture_output=True,
+                       text=True)
+    return {"kernel_loads": [ln[1:6] for ln in loads
+                             if ln[2].startswith("0xffff")],
+            "loads": len(loads),
+            "vmcoreinfo_seen": "VMCOREINFO" in p.stdout}
+
+
 def is_flattened(path):
     with open(path, "rb") as f:
         return f.read(12) == b"makedumpfile"
@@ -134,6 +152,8 @@ def open_with_tools(s, dump, fill, plug, workdir):
                                         hex(plug[1])])
     tools["drgn"] = run_reader(["drgn", s["vmlinux"], target, hex(SEED),
                                 samples])
+    if not tools["drgn"]["ok"] and not is_flattened(dump):
+        tools["drgn"]["diagnosis"] = elf_diagnosis(target)
     if target != dump and os.path.exists(target):
         os.unlink(target)
     return tools
@@ -420,6 +440,23 @@ def table(results):
     return "\n".join(lines)
 
 
+def pin_binary(path, workdir):
+    """A private copy of a cached QEMU for the length of the run: a build
+    started meanwhile may replace the cache entry build-qemu/ points at.
+    The cache lays an entry out like /usr (bin/, share/ symlinks), and
+    QEMU finds its data relative to the binary, so the entry is copied
+    whole, symlinks as symlinks."""
+    real = os.path.realpath(path)
+    top = os.path.dirname(os.path.dirname(real))
+    dest = os.path.join(workdir, "patched-qemu")
+    if os.path.basename(os.path.dirname(real)) == "bin":
+        shutil.copytree(top, dest, symlinks=True)
+        return os.path.join(dest, "bin", os.path.basename(real))
+    os.makedirs(dest)
+    shutil.copy2(real, dest)
+    return os.path.join(dest, os.path.basename(real))
+
+
 def patched_qemu(args, checks):
     """Path of the patched build, or None with the reason recorded."""
     if args.patched:
@@ -481,19 +518,31 @@ def main():
                                 "warm" if results["qemu_build_s"] < 120
                                 else "cold")
     if patched:
-        binaries.append(("patched", patched))
+        binaries.append(("patched", pin_binary(patched, workdir)))
     trace_to = os.path.join(args.out, "virtio-mem-trace.log")
     try:
         for label, qemu in binaries:
-            r = scenario_dumps(label, qemu, s, args, workdir, checks,
-                               trace_to if label == "stock" else None)
-            if not args.no_mor:
-                r["mor"] = scenario_mor(label, qemu, s, args, workdir,
-                                        checks)
+            try:
+                r = scenario_dumps(label, qemu, s, args, workdir, checks,
+                                   trace_to if label == "stock" else None)
+                if not args.no_mor:
+                    r["mor"] = scenario_mor(label, qemu, s, args, workdir,
+                                            checks)
+            except (OSError, RuntimeError, EOFError, vm.QMPError) as e:
+                # a binary that cannot run the scenario is one failure,
+                # the other binary still runs
+                checks.expect("%s: scenario ran" % label, False,
+                              "%s: %s" % (type(e).__name__, e))
+                continue
             results["binaries"][label] = r
             expect_results(label, r, checks)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        # dumps are deleted as soon as they are checked; the logs
+        # (console, QEMU's stderr, trace) stay when something failed
+        if checks.failed():
+            log("logs of this run kept in " + workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     pattern = os.path.join(args.out, "plug-pattern.txt")
     if os.path.exists(trace_to):
         import plugpattern
