@@ -80,6 +80,15 @@ RAMBlock *qemu_ram_alloc_anon(MemoryRegion *mr, uint64_t size,
         set_mmap_error(errp, errno, "anonymous", size, ram_flags);
         return NULL;
     }
+    if (!(ram_flags & RAM_SHARED)) {
+        /*
+         * Transparent huge pages where the host allows them, as QEMU asks
+         * for all guest RAM: fewer TLB misses, and a live dump protects a
+         * 2 MiB page with one page-table entry instead of 512.  A hint:
+         * its failure changes nothing.
+         */
+        madvise(host, size, MADV_HUGEPAGE);
+    }
     trace_event("ram_block_alloc", "%s anon size=0x%" PRIx64 " host=%p "
                 "flags=0x%x", mr && mr->name ? mr->name : "", size, host,
                 ram_flags);

@@ -61,7 +61,8 @@ static const VlOption vl_options[] = {
     { "version", OPT_VERSION, false, false, "display version information "
       "and exit" },
     { "machine", OPT_MACHINE, true, false, "microvm[,dumpdtb=FILE]"
-      "[,memory-backend=ID][,x-ignore-discard-manager=on|off]" },
+      "[,memory-backend=ID][,live-dump-copy-buffer=SIZE]"
+      "[,x-ignore-discard-manager=on|off]" },
     { "M", OPT_MACHINE, true, false, NULL },
     { "accel", OPT_ACCEL, true, false, "qtest (the only accelerator here)" },
     { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },

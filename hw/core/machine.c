@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
+#include "exec/write-tracker.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
 #include "qapi/qmp-registry.h"
@@ -45,6 +46,15 @@ static void machine_instance_init(Object *obj)
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
+    ms->live_dump_copy_buffer = WRITE_TRACKER_DEFAULT_BUFFER;
+    prop = object_property_add_field(obj, "live-dump-copy-buffer", "size",
+                                     PROP_KIND_SIZE,
+                                     offsetof(MachineState,
+                                              live_dump_copy_buffer), 0);
+    object_property_set_description(prop, "Bytes of guest pages a live "
+                                    "dump may hold copies of while the "
+                                    "guest overwrites them (default 64M); "
+                                    "writers wait when it is full");
     prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
                                      offsetof(MachineState, firmware),
                                      OBJ_PROP_FLAG_BEFORE_REALIZE);

@@ -43,6 +43,7 @@ typedef struct MachineState {
     char *dumpdtb;              /* -machine dumpdtb= */
     char *ram_memdev_id;        /* -machine memory-backend= */
     bool ignore_discard_manager;/* -machine x-ignore-discard-manager=on */
+    uint64_t live_dump_copy_buffer; /* -machine live-dump-copy-buffer= */
     bool created;               /* command line applied: see below */
 
     /* Built by init */
