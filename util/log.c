@@ -6,6 +6,7 @@
  * locks each fprintf, which is all the ordering we promise.
  */
 #include "qemu/osdep.h"
+#include <pthread.h>
 #include "qemu/error.h"
 #include "qemu/log.h"
 #include "qemu/trace.h"
@@ -190,7 +191,8 @@ bool trace_opt_parse(const char *optarg, Error **errp)
 
 /* ------------------------------------------------ rate-limited reports */
 
-static GMutex rate_limit_lock;
+/* a pthread mutex, not GLib's futex-based GMutex, which TSan cannot see */
+static pthread_mutex_t rate_limit_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * Decide under the lock whether @rl may print now; returns the number of
@@ -201,7 +203,7 @@ static int64_t rate_limit_take(LogRateLimit *rl)
     int64_t now = g_get_monotonic_time();
     int64_t ret = -1;
 
-    g_mutex_lock(&rate_limit_lock);
+    pthread_mutex_lock(&rate_limit_lock);
     if (!rl->printed || now - rl->window_start_us >= rl->window_us) {
         rl->window_start_us = now;
         rl->printed = 0;
@@ -213,7 +215,7 @@ static int64_t rate_limit_take(LogRateLimit *rl)
     } else {
         rl->suppressed++;
     }
-    g_mutex_unlock(&rate_limit_lock);
+    pthread_mutex_unlock(&rate_limit_lock);
     return ret;
 }
 

@@ -9,6 +9,7 @@
 #include "qemu/osdep.h"
 #include <glib-unix.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include "backends/tpm/tpm_int.h"
 #include "backends/tpm/tpm_ioctl.h"
@@ -145,10 +146,16 @@ struct TPMEmulator {
     int data_fd;                /* our end of the data channel, or -1 */
     int cur_locty;              /* locality last set, -1: unknown */
 
-    /* the thread and its queues */
-    GThread *worker;
-    GAsyncQueue *jobs;          /* main -> worker */
-    GAsyncQueue *done;          /* worker -> main */
+    /*
+     * The thread and its queues.  A pthread mutex and condition variable
+     * (not GLib's futex-based GAsyncQueue, which TSan cannot see) protect
+     * both queues.
+     */
+    pthread_t worker;
+    pthread_mutex_t lock;
+    pthread_cond_t jobs_cond;   /* signalled when a job is queued */
+    GQueue jobs;                /* main -> worker, under @lock */
+    GQueue done;                /* worker -> main, under @lock */
     int done_pipe[2];           /* a byte per finished job wakes main */
 };
 
@@ -609,14 +616,33 @@ static void tpm_emulator_do_shutdown(TPMEmulator *s)
     }
 }
 
-static gpointer tpm_emulator_worker(gpointer opaque)
+/* The next job, or NULL after TPM_EMULATOR_IDLE_CHECK_US without one. */
+static TPMEmulatorJob *tpm_emulator_pop_job(TPMEmulator *s)
+{
+    TPMEmulatorJob *job;
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += TPM_EMULATOR_IDLE_CHECK_US * 1000;
+    ts.tv_sec += ts.tv_nsec / 1000000000;
+    ts.tv_nsec %= 1000000000;
+    pthread_mutex_lock(&s->lock);
+    while (g_queue_is_empty(&s->jobs) &&
+           pthread_cond_timedwait(&s->jobs_cond, &s->lock, &ts) == 0) {
+        /* woken: look again */
+    }
+    job = g_queue_pop_head(&s->jobs);
+    pthread_mutex_unlock(&s->lock);
+    return job;
+}
+
+static void *tpm_emulator_worker(void *opaque)
 {
     TPMEmulator *s = opaque;
     static const uint8_t one = 1;
 
     for (;;) {
-        TPMEmulatorJob *job = g_async_queue_timeout_pop(
-            s->jobs, TPM_EMULATOR_IDLE_CHECK_US);
+        TPMEmulatorJob *job = tpm_emulator_pop_job(s);
 
         if (!job) {
             tpm_emulator_idle_check(s);
@@ -638,7 +664,9 @@ static gpointer tpm_emulator_worker(gpointer opaque)
             g_free(job);
             return NULL;
         }
-        g_async_queue_push(s->done, job);
+        pthread_mutex_lock(&s->lock);
+        g_queue_push_tail(&s->done, job);
+        pthread_mutex_unlock(&s->lock);
         while (write(s->done_pipe[1], &one, 1) < 0 && errno == EINTR) {
             /* retry */
         }
@@ -660,7 +688,20 @@ static void tpm_emulator_job_free(TPMEmulatorJob *job)
 
 static void tpm_emulator_push(TPMEmulator *s, TPMEmulatorJob *job)
 {
-    g_async_queue_push(s->jobs, job);
+    pthread_mutex_lock(&s->lock);
+    g_queue_push_tail(&s->jobs, job);
+    pthread_cond_signal(&s->jobs_cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static TPMEmulatorJob *tpm_emulator_pop_done(TPMEmulator *s)
+{
+    TPMEmulatorJob *job;
+
+    pthread_mutex_lock(&s->lock);
+    job = g_queue_pop_head(&s->done);
+    pthread_mutex_unlock(&s->lock);
+    return job;
 }
 
 /* A job came back from the worker: complete it for the front end. */
@@ -709,7 +750,7 @@ static gboolean tpm_emulator_done_event(int fd, GIOCondition cond,
     while (read(fd, buf, sizeof(buf)) > 0) {
         /* drain the wake-ups; the queue says what is done */
     }
-    while ((job = g_async_queue_try_pop(s->done))) {
+    while ((job = tpm_emulator_pop_done(s))) {
         tpm_emulator_job_done(s, job);
     }
     return G_SOURCE_CONTINUE;
@@ -717,13 +758,20 @@ static gboolean tpm_emulator_done_event(int fd, GIOCondition cond,
 
 static void tpm_emulator_start_worker(TPMEmulator *s)
 {
+    pthread_condattr_t attr;
+
     g_assert(g_unix_open_pipe(s->done_pipe, FD_CLOEXEC, NULL));
     g_assert(g_unix_set_fd_nonblocking(s->done_pipe[0], true, NULL));
-    s->jobs = g_async_queue_new();
-    s->done = g_async_queue_new();
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->jobs_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    g_queue_init(&s->jobs);
+    g_queue_init(&s->done);
     s->done_watch = g_unix_fd_add(s->done_pipe[0], G_IO_IN,
                                   tpm_emulator_done_event, s);
-    s->worker = g_thread_new("tpm-emulator", tpm_emulator_worker, s);
+    g_assert(pthread_create(&s->worker, NULL, tpm_emulator_worker, s) == 0);
 }
 
 /* ------------------------------------------------------------- TPM ops */
@@ -896,16 +944,16 @@ static void tpm_emulator_destroy(TPMBackend *tb)
     job->kind = TPM_EMULATOR_JOB_SHUTDOWN;
     job->ctrl_fd = -1;
     tpm_emulator_push(s, job);
-    g_thread_join(s->worker);
+    pthread_join(s->worker, NULL);
     g_clear_handle_id(&s->done_watch, g_source_remove);
-    while ((job = g_async_queue_try_pop(s->done))) {
+    while ((job = g_queue_pop_head(&s->done))) {
         tpm_emulator_job_free(job);
     }
-    while ((job = g_async_queue_try_pop(s->jobs))) {
+    while ((job = g_queue_pop_head(&s->jobs))) {
         tpm_emulator_job_free(job);
     }
-    g_async_queue_unref(s->done);
-    g_async_queue_unref(s->jobs);
+    pthread_cond_destroy(&s->jobs_cond);
+    pthread_mutex_destroy(&s->lock);
     close(s->done_pipe[0]);
     close(s->done_pipe[1]);
     g_free(s->chardev_id);
