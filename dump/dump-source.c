@@ -151,8 +151,10 @@ static bool source_backing_present(DumpSource *src)
     uint64_t covered;           /* RAMBlock offsets below this have a file */
     hwaddr gap;
 
-    if (src->rb->fd < 0 || fstat(src->rb->fd, &st) < 0) {
-        return true;            /* nothing to check, or cannot tell */
+    if (src->rb->fd < 0 || fstat(src->rb->fd, &st) < 0 ||
+        !S_ISREG(st.st_mode)) {
+        /* nothing to check, or cannot tell (a device has no st_size) */
+        return true;
     }
     covered = (uint64_t)st.st_size > (uint64_t)src->rb->fd_offset ?
               st.st_size - src->rb->fd_offset : 0;

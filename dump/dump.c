@@ -227,9 +227,39 @@ static gpointer dump_thread(gpointer opaque)
  * How long the exit waits for a cancelled dump thread.  A write to a
  * stalled pipe or socket is interrupted at once (the sink's eventfd), so
  * only a write the kernel does not let go of (a hung network file
- * system) can hold the thread longer; the process then exits without it.
+ * system, a terminal nobody reads) can hold the thread longer; the
+ * process then exits without it.
  */
 #define DUMP_EXIT_WAIT_US (2 * G_USEC_PER_SEC)
+
+/*
+ * At exit, the dump thread is stuck in the kernel: report the dump as
+ * failed and leave the thread (and everything it uses) to the process's
+ * end; a named temporary file goes now (an O_TMPFILE one has no name).
+ */
+static void dump_abandon(DumpState *s)
+{
+    JsonObject *data = json_object_new();
+    Error *err = NULL;
+
+    if (s->dest.tmp_path) {
+        unlink(s->dest.tmp_path);
+    }
+    s->thread = NULL;
+    s->finish_pending = false;
+    s->status = DUMP_STATUS_FAILED;
+    error_setg(&err, "dump: abandoned at exit: the writer did not stop "
+               "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
+    json_object_set_object_member(data, "result", dump_result_object());
+    json_object_set_string_member(data, "error", error_get_pretty(err));
+    qapi_event_send("DUMP_COMPLETED", data);
+    if (s->done) {
+        s->done(s->done_opaque, err);
+        s->done = NULL;
+    } else {
+        error_free(err);
+    }
+}
 
 void dump_cleanup_at_exit(void)
 {
@@ -246,34 +276,8 @@ void dump_cleanup_at_exit(void)
     }
     if (__atomic_load_n(&s->thread_exited, __ATOMIC_ACQUIRE)) {
         dump_finish(s, false, NULL);
-        return;
-    }
-    /*
-     * The thread is stuck in the kernel: report the dump as failed and
-     * leave it (and everything it uses) to the process's exit; a named
-     * temporary file goes now (an O_TMPFILE one has no name).
-     */
-    if (s->dest.tmp_path) {
-        unlink(s->dest.tmp_path);
-    }
-    s->thread = NULL;
-    s->finish_pending = false;
-    s->status = DUMP_STATUS_FAILED;
-    {
-        JsonObject *data = json_object_new();
-        Error *err = NULL;
-
-        error_setg(&err, "dump: abandoned at exit: the writer did not stop "
-                   "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
-        json_object_set_object_member(data, "result", dump_result_object());
-        json_object_set_string_member(data, "error", error_get_pretty(err));
-        qapi_event_send("DUMP_COMPLETED", data);
-        if (s->done) {
-            s->done(s->done_opaque, err);
-            s->done = NULL;
-        } else {
-            error_free(err);
-        }
+    } else {
+        dump_abandon(s);
     }
 }
 

@@ -230,6 +230,7 @@ static void register_types(void)
 static void register_commands(void)
 {
     runstate_register_commands();
+    runstate_init_memory_faults();
     machine_register_commands();
     memory_device_register_commands();
     hostmem_register_commands();
