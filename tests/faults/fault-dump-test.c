@@ -208,6 +208,15 @@ static void test_dump_faults(gconstpointer opaque)
         const char *op = i < fault_n_ops ? fault_all_ops[i]
                                          : fault_live_ops[i - fault_n_ops];
 
+        /*
+         * A live dump writes as a paused one does (the variants above
+         * fail those calls): here the calls of its own set-up, the
+         * buffer allocation and the pagemap open, and its tracker's.
+         */
+        if (dc->variant == DV_LIVE && i < fault_n_ops &&
+            strcmp(op, "malloc") && strcmp(op, "open")) {
+            continue;
+        }
         for (unsigned nth = 1;; nth++) {
             bool ok;
 
