@@ -9,7 +9,7 @@
 #include "hw/virtio/virtio-mem.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
 #include "qemu/error.h"
 #include "sysemu/dump.h"
 #include "sysemu/sysemu.h"
@@ -46,23 +46,16 @@ void sysemu_cleanup(void)
 
 static char **vm_name_ptr;
 
-static bool qmp_query_name(JsonObject *args, JsonNode **ret, Error **errp)
+static NameInfo *qmp_query_name(Error **errp)
 {
-    JsonObject *o = json_object_new();
+    NameInfo *info = g_new0(NameInfo, 1);
 
-    if (*vm_name_ptr) {
-        json_object_set_string_member(o, "name", *vm_name_ptr);
-    }
-    *ret = json_node_init_object(json_node_alloc(), o);
-    json_object_unref(o);
-    return true;
+    info->name = g_strdup(*vm_name_ptr);
+    return info;
 }
 
 void vl_register_commands(char **name)
 {
-    static const QmpArgSpec no_args[] = { { NULL } };
-
     vm_name_ptr = name;
-    qmp_register_command("query-name", qmp_query_name, no_args,
-                         QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_query_name(qmp_query_name);
 }

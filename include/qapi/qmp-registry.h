@@ -59,6 +59,11 @@ typedef bool (*QmpCommandFunc)(JsonObject *args, JsonNode **ret,
 /* Command flags */
 #define QMP_CMD_ALLOW_PRECONFIG (1u << 0)  /* usable before caps negotiation */
 #define QMP_CMD_HIDDEN          (1u << 1)  /* not in query-commands */
+/*
+ * The command's marshaller (generated from the schema, qapi-gen.py)
+ * checks the arguments itself; @args is NULL.
+ */
+#define QMP_CMD_TYPED           (1u << 2)
 
 /**
  * qmp_register_command: offer @name.  @args lives as long as the program
