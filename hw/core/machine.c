@@ -9,6 +9,7 @@
 #include "exec/ramblock.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
+#include "qapi/qapi-commands.h"
 #include "qapi/qmp-registry.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
@@ -340,26 +341,21 @@ static bool hmp_info_mtree(int argc, char **argv, GString *out, Error **errp)
     return true;
 }
 
-static bool qmp_dumpdtb(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_dumpdtb(const char *filename, Error **errp)
 {
     MachineState *ms = machine_get_current();
     MachineClass *mc = ms ? MACHINE_GET_CLASS(ms) : NULL;
 
     if (!mc || !mc->dumpdtb) {
         error_setg(errp, "This machine doesn't have an FDT");
-        return false;
+        return;
     }
-    return mc->dumpdtb(ms, qmp_arg_get_str(args, "filename", NULL), errp);
+    mc->dumpdtb(ms, filename, errp);
 }
 
 void machine_register_commands(void)
 {
-    static const QmpArgSpec dumpdtb_args[] = {
-        { "filename", QMP_ARG_STR },
-        { NULL }
-    };
-
-    qmp_register_command("dumpdtb", qmp_dumpdtb, dumpdtb_args, 0);
+    qmp_register_dumpdtb(qmp_dumpdtb);
     hmp_register_command("info mtree", "[-f]",
                          "show memory tree (-f: flattened views)",
                          hmp_info_mtree);
