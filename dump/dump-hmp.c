@@ -10,7 +10,7 @@
  * "file:FILE".  Flags come before FILE, in any order.
  */
 #include "qemu/osdep.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/hmp-registry.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "dump/dump-internal.h"

@@ -32,7 +32,7 @@
 #include "hw/boards.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-events.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qmp-fds.h"
 #include "qemu/error.h"
 #include "qemu/trace.h"
 #include "sysemu/dump.h"

@@ -10,6 +10,11 @@
    white-box tests: tests/unit/, tests/fuzz/).
 5. tests/qtest/libqtest.c and libqos/ include no server headers (the
    virtio wire ABI in include/standard-headers/ is protocol, not server).
+6. Only monitor/, qapi/ and the tests speak JSON: nothing else includes
+   json-glib or the registry's and visitors' JSON headers
+   (qapi/qmp-registry.h, qapi/qapi-json.h, qapi/qapi-visit.h).  The
+   schema's C types (qapi/qapi-types.h) and the typed command and event
+   headers are for everyone.
 Prints each violation as FILE:LINE: rule: include, exits 1 if any.
 """
 import os
@@ -17,9 +22,15 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+SYS_INCLUDE = re.compile(r'^\s*#\s*include\s+<([^>]+)>')
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 CORE_FORBIDDEN = ("hw/", "dump/", "monitor/", "sysemu/", "chardev/")
+JSON_HEADERS = ("json-glib/", "qapi/qmp-registry.h", "qapi/qapi-json.h",
+                "qapi/qapi-visit.h")
+JSON_RULE = "only monitor/ and qapi/ speak JSON"
+JSON_SPEAKERS = ("monitor/", "qapi/", "include/qapi/", "include/monitor/",
+                 "tests/")
 
 
 def rules_for(path):
@@ -38,6 +49,9 @@ def rules_for(path):
             path != "softmmu/vl.c":
         yield ("only vl.c and monitor/ see the monitor",
                lambda h: not h.startswith("monitor/"))
+    if not path.startswith(JSON_SPEAKERS):
+        yield (JSON_RULE,
+               lambda h: not h.startswith(JSON_HEADERS))
     if path.startswith("tests/qtest/libqtest") or \
             path.startswith("tests/qtest/libqos/"):
         yield ("libqtest speaks only the wire protocol",
@@ -61,9 +75,17 @@ def main():
                 with open(full, encoding="utf-8") as f:
                     for lineno, line in enumerate(f, 1):
                         m = INCLUDE.match(line)
+                        sys_m = SYS_INCLUDE.match(line)
+                        if sys_m:
+                            # <...> headers: only the JSON rule looks
+                            rules_here = [r for r in rules
+                                          if r[0] == JSON_RULE]
+                            m = sys_m
+                        else:
+                            rules_here = rules
                         if not m:
                             continue
-                        for rule, ok in rules:
+                        for rule, ok in rules_here:
                             if not ok(m.group(1)):
                                 print(f"{rel}:{lineno}: {rule}: "
                                       f"{m.group(1)}")

@@ -19,7 +19,7 @@
 #include "hw/qdev.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-events.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/hmp-registry.h"
 #include "qemu/error.h"
 #include "qemu/queue.h"
 #include "sysemu/runstate.h"

@@ -24,7 +24,6 @@
 #include "hw/mem/memory-device.h"
 #include "hw/qdev.h"
 #include "monitor/monitor.h"
-#include "qapi/qmp-registry.h"
 #include "qemu/error.h"
 #include "qemu/log.h"
 #include "qemu/option.h"

@@ -10,7 +10,7 @@
 #include "hw/boards.h"
 #include "hw/qdev.h"
 #include "qapi/qapi-commands.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/hmp-registry.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "qemu/option.h"
