@@ -15,6 +15,10 @@
    (qapi/qmp-registry.h, qapi/qapi-json.h, qapi/qapi-visit.h).  The
    schema's C types (qapi/qapi-types.h) and the typed command and event
    headers are for everyone.
+7. The virtio code (hw/virtio/, include/hw/virtio/) names no board: no
+   hw/i386/ header, and no machine name (the .alias of every machine
+   type, e.g. "microvm") anywhere in its text.  Boards own their
+   transports (VirtIOMMIOBus); the transport does not know them.
 Prints each violation as FILE:LINE: rule: include, exits 1 if any.
 """
 import os
@@ -59,8 +63,45 @@ def rules_for(path):
                h.startswith(("libqos/", "standard-headers/")))
 
 
-def main():
+def board_names():
+    """The -machine names of every board (MachineClass.alias)."""
+    names = set()
+    for dirpath, _, files in os.walk(os.path.join(ROOT, "hw")):
+        for name in files:
+            if name.endswith(".c"):
+                with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                    names.update(re.findall(r'->alias = "([^"]+)"',
+                                            f.read()))
+    return names
+
+
+def check_virtio_boards():
+    """Rule 7; returns the number of violations."""
+    boards = board_names()
+    word = re.compile(r"(" + "|".join(map(re.escape, boards)) + r")",
+                      re.I) if boards else None
     bad = 0
+    for top in ("hw/virtio", "include/hw/virtio"):
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            for name in sorted(files):
+                full = os.path.join(dirpath, name)
+                rel = os.path.relpath(full, ROOT)
+                with open(full, encoding="utf-8") as f:
+                    for lineno, line in enumerate(f, 1):
+                        m = INCLUDE.match(line)
+                        hit = (m.group(1) if m and
+                               m.group(1).startswith("hw/i386/") else None)
+                        if not hit and word and word.search(line):
+                            hit = word.search(line).group(1)
+                        if hit:
+                            print(f"{rel}:{lineno}: virtio names no board: "
+                                  f"{hit}")
+                            bad += 1
+    return bad
+
+
+def main():
+    bad = check_virtio_boards()
     for top in ("include", "util", "qom", "qapi", "chardev", "softmmu",
                 "backends", "hw", "dump", "monitor", "target", "tests"):
         for dirpath, _, files in os.walk(os.path.join(ROOT, top)):

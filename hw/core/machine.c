@@ -9,6 +9,7 @@
 #include "exec/ramblock.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
+#include "hw/virtio/virtio-mmio.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/hmp-registry.h"
 #include "qemu/cutils.h"
@@ -52,6 +53,7 @@ static void machine_instance_finalize(Object *obj)
     MachineState *ms = MACHINE(obj);
 
     g_free(ms->cpus);
+    g_clear_pointer(&ms->virtio_mmio_bus, virtio_mmio_bus_free);
 }
 
 void machine_register_types(void)

@@ -56,6 +56,8 @@ typedef struct MachineState {
     uint64_t below_4g_mem_size;
     uint64_t above_4g_mem_size;
     DeviceMemoryState *device_memory;   /* NULL without maxmem */
+    /* the board's virtio-mmio transports; NULL if it has none */
+    struct VirtIOMMIOBus *virtio_mmio_bus;
     CPUState **cpus;
 } MachineState;
 

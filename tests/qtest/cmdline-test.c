@@ -116,6 +116,24 @@ static void test_bad_objects(void)
                  "-machine microvm,memory-backend=m", "does not match");
 }
 
+/*
+ * The board's virtio-mmio bus has 24 slots: a 25th virtio device is
+ * refused with QEMU's message (the 24 before it plug).
+ */
+static void test_virtio_slots_full(void)
+{
+    GString *args = g_string_new("-m 512M,maxmem=64G");
+
+    for (int i = 0; i < 25; i++) {
+        g_string_append_printf(args, " -object memory-backend-ram,id=m%d,"
+                               "size=2M -device virtio-mem-device,memdev=m%d",
+                               i, i);
+    }
+    expect_error(args->str, "No 'virtio-mmio-bus' bus found for device "
+                 "'virtio-mem-device': all 24 virtio-mmio slots are in use");
+    g_string_free(args, true);
+}
+
 static void test_help_and_version(void)
 {
     RunResult r = run("-version");
@@ -195,6 +213,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/bad-sizes", test_bad_sizes);
     g_test_add_func("/cmdline/bad-options", test_bad_options);
     g_test_add_func("/cmdline/bad-objects", test_bad_objects);
+    g_test_add_func("/cmdline/virtio-slots-full", test_virtio_slots_full);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
     return g_test_run();
