@@ -2,12 +2,14 @@
 /*
  * dump-hmp.c: the HMP face of dumps, as QEMU's dump-hmp-cmds.c:
  *
- *   dump-guest-memory [-p] [-d] [-z|-l|-s|-w] [-R] FILE [BEGIN LENGTH]
+ *   dump-guest-memory [-p] [-d] [-z|-l|-s] [-R] FILE [BEGIN LENGTH]
  *   info dump
  *
- * -p paging, -d detach, -z/-l/-s kdump with zlib/lzo/snappy, -w win-dmp,
- * -R the raw kdump variant (ignored without -z/-l/-s).  FILE becomes
- * "file:FILE".  Flags come before FILE, in any order.
+ * -p paging, -d detach, -z/-l/-s kdump with zlib/lzo/snappy, -R the raw
+ * kdump variant (ignored without -z/-l/-s).  FILE becomes "file:FILE".
+ * Flags come before FILE, in any order.  QEMU's -w (win-dmp) is parsed
+ * but not advertised: there is no win-dmp encoder, so it always gets
+ * "win-dmp is not available now", as the QMP format does.
  */
 #include "qemu/osdep.h"
 #include "qapi/hmp-registry.h"
@@ -109,15 +111,14 @@ static bool hmp_info_dump(int argc, char **argv, GString *out, Error **errp)
 void dump_hmp_register_commands(void)
 {
     hmp_register_command("dump-guest-memory",
-                         "[-p] [-d] [-z|-l|-s|-w] [-R] filename "
+                         "[-p] [-d] [-z|-l|-s] [-R] filename "
                          "[begin length]",
                          "write the guest's memory to 'filename' (ELF by "
                          "default); -p walks the guest page tables, -d "
                          "returns at once and dumps in the background, "
                          "-z/-l/-s pick kdump with zlib/lzo/snappy, -R "
-                         "the raw (not flattened) kdump file, -w a Windows "
-                         "crash dump; begin/length limit an ELF dump to a "
-                         "guest-physical range",
+                         "the raw (not flattened) kdump file; begin/length "
+                         "limit an ELF dump to a guest-physical range",
                          hmp_dump_guest_memory);
     hmp_register_command("info dump", "",
                          "Display the latest dump status",

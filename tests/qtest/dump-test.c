@@ -338,6 +338,14 @@ static void test_hmp(void)
     g_assert_cmpstr(out, ==, "Error: only one of '-z|-l|-s|-w' can be "
                     "set\r\n");
     g_free(out);
+    /* QEMU's -w parses, but help does not offer what always fails */
+    out = qtest_hmp(s, "dump-guest-memory -w %s", c);
+    g_assert_cmpstr(out, ==, "Error: win-dmp is not available now\r\n");
+    g_free(out);
+    out = qtest_hmp(s, "help dump-guest-memory");
+    g_assert_nonnull(strstr(out, "[-z|-l|-s] [-R]"));
+    g_assert_null(strstr(out, "-w"));
+    g_free(out);
     /* -l -R: kdump-raw-lzo, a plain kdump file with lzo pages */
     out = qtest_hmp(s, "dump-guest-memory -l -R %s", c);
     g_assert_cmpstr(out, ==, "");
