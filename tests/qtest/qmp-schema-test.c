@@ -13,8 +13,8 @@
 #include "libqtest.h"
 #include "libqos/guest-alloc.h"
 #include "libqos/virtio-mem.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
 
 /* The SchemaInfo array, indexed by name. */
 typedef struct Schema {

@@ -10,9 +10,8 @@
 
 #include "libqtest.h"
 #include "tests/tpm/swtpm.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024 * MiB)
 
 #define PPI_BASE        0xfed45000ULL
 #define PPI_SIZE        0x400

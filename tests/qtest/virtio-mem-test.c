@@ -20,9 +20,8 @@
 #include "libqos/guest-log.h"
 #include "libqos/host-mem.h"
 #include "libqos/virtio-mem.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024ULL * MiB)
 #define RAM_SIZE (512 * MiB)
 #define DEVMEM_BASE (4 * GiB)     /* 1 GiB aligned above 4 GiB (RAM < 3G) */
 #define BLOCK (2 * MiB)           /* the default on this x86_64 host */

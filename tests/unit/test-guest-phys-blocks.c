@@ -16,6 +16,7 @@
 #include "qemu/error.h"
 #include "qom/object.h"
 #include "fake-rdm.h"
+#include "qemu/units.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_ASAN 1
@@ -29,10 +30,6 @@
 size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
-#define KiB 1024ULL
-#define MiB (1024ULL * KiB)
-#define GiB (1024ULL * MiB)
-#define TiB (1024ULL * GiB)
 
 typedef struct TestAs {
     MemoryRegion root;
