@@ -7,7 +7,8 @@
  * A pfn whose page lies wholly inside one extent is passed by reference
  * (host memory, or NULL when the extent is a HOLE, which is then never
  * read; populated pages are not read here either: the compression
- * threads tell zero pages from the others).  A pfn touched only partly -- a block that starts or
+ * threads copy them out with host_mem_read() and tell zero pages from the
+ * others).  A pfn touched only partly -- a block that starts or
  * ends inside the page, or two blocks sharing it -- is assembled into a
  * copy: the covered parts copied, the rest zero, as QEMU 7.2+'s
  * get_next_page() does ("dump: fix kdump to work over non-aligned
@@ -15,6 +16,7 @@
  * because both derive it from the same blocks.
  */
 #include "qemu/osdep.h"
+#include "qemu/host-mem.h"
 #include "dump/dump-kdump.h"
 
 uint64_t kdump_count_pfns(const GuestPhysBlockList *blocks,
@@ -53,13 +55,24 @@ void kdump_pages_destroy(KdumpPages *p)
     p->partial_buf = NULL;
 }
 
+int kdump_pages_error(const KdumpPages *p, hwaddr *gpa)
+{
+    if (p->error) {
+        *gpa = p->error_gpa;
+        return p->error;
+    }
+    return dump_source_error(&p->src, gpa);
+}
+
 /* Append a page to @b; the batch must have room. */
-static void batch_add(KdumpBatch *b, const uint8_t *data, uint32_t covered)
+static void batch_add(KdumpBatch *b, uint64_t pfn, const uint8_t *data,
+                      uint32_t covered)
 {
     KdumpPage *pg = &b->pages[b->n++];
 
     assert(b->n <= KDUMP_BATCH_PAGES);
     pg->data = data;
+    pg->pfn = pfn;
     pg->covered = covered;
     pg->size = 0;
     pg->flags = 0;
@@ -84,12 +97,15 @@ static void flush_partial(KdumpPages *p, KdumpBatch *b)
         memcpy(copy, p->partial_buf, p->page_size);
         data = copy;
     }
-    batch_add(b, data, p->partial_covered);
+    batch_add(b, p->partial_pfn, data, p->partial_covered);
     p->partial = false;
 }
 
-/* Add [@off, @off + @n) of the current extent to the edge page. */
-static void add_partial(KdumpPages *p, uint64_t pfn, uint32_t in_page,
+/*
+ * Add [@off, @off + @n) of the current extent to the edge page.
+ * Returns: false if reading the guest memory faulted (p->error is set).
+ */
+static bool add_partial(KdumpPages *p, uint64_t pfn, uint32_t in_page,
                         uint64_t n)
 {
     if (!p->partial) {
@@ -107,9 +123,15 @@ static void add_partial(KdumpPages *p, uint64_t pfn, uint32_t in_page,
             memset(p->partial_buf, 0, p->page_size);
             p->partial_data = true;
         }
-        memcpy(p->partial_buf + in_page, p->ext.host + p->ext_done, n);
+        if (host_mem_read(p->partial_buf + in_page,
+                          p->ext.host + p->ext_done, n) < 0) {
+            p->error = -EFAULT;
+            p->error_gpa = p->ext.gpa + p->ext_done;
+            return false;
+        }
     }
     p->partial_covered += n;
+    return true;
 }
 
 unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
@@ -120,6 +142,10 @@ unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
     b->ndata = 0;
     b->nassembled = 0;
     b->out_len = 0;
+    b->error = 0;
+    if (p->error) {
+        return 0;
+    }
     while (b->n < KDUMP_BATCH_PAGES) {
         uint64_t pos, pfn, n;
         uint32_t in_page;
@@ -148,12 +174,17 @@ unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
         }
         if (!p->partial && n == ps) {
             /* a whole page inside the extent: by reference */
-            batch_add(b, p->ext.kind == DUMP_EXTENT_DATA ?
+            batch_add(b, pfn, p->ext.kind == DUMP_EXTENT_DATA ?
                       p->ext.host + p->ext_done : NULL, ps);
             p->ext_done += n;
             continue;
         }
-        add_partial(p, pfn, in_page, n);
+        if (!add_partial(p, pfn, in_page, n)) {
+            p->exhausted = true;        /* an error ends the walk */
+            p->have_ext = false;
+            p->partial = false;
+            break;
+        }
         p->ext_done += n;
         if (in_page + n == ps) {
             flush_partial(p, b);        /* nothing later shares it */

@@ -173,6 +173,7 @@ typedef struct KdumpWriter {
     DumpSink *out;                  /* job->sink, or @flat */
     DumpSink *flat;                 /* the flattened adapter, or NULL */
     bool broken;                    /* a write to @out failed */
+    KdumpPool *pool;                /* started by prepare, for one write */
 } KdumpWriter;
 
 static const KdumpFormat *kdump_format(const DumpJob *job)
@@ -274,13 +275,25 @@ static bool kdump_prepare(DumpJob *job, Error **errp)
     kdump_build_header(job, w);
     /* the real size is known once the pages are compressed */
     job->file_size = 0;
+    /* threads and buffers now: a failure refuses the command */
+    w->pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps);
+    if (!w->pool) {
+        error_setg(errp, "dump: failed to start %u compression threads",
+                   w->threads);
+        return false;
+    }
     w->state = KDUMP_W_PREPARED;
     return true;
 }
 
 static void kdump_cleanup(DumpJob *job)
 {
-    g_free(job->encoder_state);
+    KdumpWriter *w = job->encoder_state;
+
+    if (w) {
+        kdump_pool_free(w->pool);
+    }
+    g_free(w);
 }
 
 /* ------------------------------------------------------------- write */
@@ -302,7 +315,7 @@ static bool kdump_fail(DumpJob *job, KdumpWriter *w, Error **errp, int err,
         w->broken = true;
     }
     if (dump_job_cancelled(job)) {
-        error_setg(errp, "dump: cancelled by dump-cancel");
+        dump_job_cancel_error(job, errp);
     } else {
         error_setg_errno(errp, -err, "dump: failed to %s", what);
     }
@@ -478,9 +491,10 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     g_autofree uint8_t *zero_page = g_malloc0(w->ps);
     uint64_t data_pos = w->offset_data + w->ps;
     KdumpPages pages;
-    KdumpPool *pool;
+    KdumpPool *pool = w->pool;
     KdumpBatch *b;
     DumpStage desc, data = { 0 };
+    hwaddr fault_gpa;
     bool ok = false;
     int ret;
 
@@ -490,13 +504,6 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
                 w->threads, kdump_pool_memory_bound(w->threads, w->ps) +
                 KDUMP_DESC_STAGE +
                 (w->flat ? DUMP_FLAT_STAGE_SIZE : KDUMP_DATA_STAGE));
-    pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps);
-    if (!pool) {
-        error_setg(errp, "dump: failed to start %u compression threads",
-                   w->threads);
-        w->state = KDUMP_W_FAILED;
-        return false;
-    }
     kdump_pages_init(&pages, &job->blocks, w->ps);
     dump_stage_init(&desc, w->out, w->offset_desc, KDUMP_DESC_STAGE);
     if (!w->flat) {
@@ -514,6 +521,11 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
 
         if (dump_job_cancelled(job)) {
             kdump_fail(job, w, errp, 0, NULL);
+            goto out;
+        }
+        if (b->error) {
+            w->state = KDUMP_W_FAILED;
+            dump_error_fault(errp, b->error_pfn * w->ps);
             goto out;
         }
         ret = kdump_put_data(w, &data, b->out, b->out_len, data_pos);
@@ -537,6 +549,11 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
         }
         dump_job_progress(job, covered);
     }
+    if (kdump_pages_error(&pages, &fault_gpa)) {
+        w->state = KDUMP_W_FAILED;
+        dump_error_fault(errp, fault_gpa);
+        goto out;
+    }
     ret = kdump_flush_data(w, &data);
     if (ret) {
         kdump_fail(job, w, errp, ret, "write page data");
@@ -554,7 +571,6 @@ out:
     dump_stage_destroy(&data);
     dump_stage_destroy(&desc);
     kdump_pages_destroy(&pages);
-    kdump_pool_free(pool);
     return ok;
 }
 

@@ -99,9 +99,11 @@ bool kdump_compression_init(uint32_t flag, Error **errp);
  *           except at unaligned block edges): its share of the progress.
  * @size, @flags: set by compression: bytes stored and page_desc.flags
  *                (0 = raw); @size 0 for zero pages.
+ * @pfn: the page frame number (for the error when @data cannot be read).
  */
 typedef struct KdumpPage {
     const uint8_t *data;
+    uint64_t pfn;
     uint32_t covered;
     uint32_t size;
     uint32_t flags;
@@ -119,6 +121,8 @@ typedef struct KdumpPage {
  *            used.
  * @out: the stored bytes of the batch's pages, concatenated in order
  *       (KDUMP_BATCH_PAGES pages); @out_len used.
+ * @error: set by compression: 0, or -EFAULT if the guest memory of page
+ *         @error_pfn raised SIGBUS (the rest of the batch is not valid).
  */
 typedef struct KdumpBatch {
     unsigned n;
@@ -128,6 +132,8 @@ typedef struct KdumpBatch {
     unsigned nassembled;
     uint8_t *out;
     size_t out_len;
+    int error;
+    uint64_t error_pfn;
 } KdumpBatch;
 
 /** Bytes a batch may hold at most (the pipeline's memory bound). */
@@ -142,7 +148,9 @@ void kdump_batch_free(KdumpBatch *b);
 /**
  * kdump_batch_compress: compress every data page of @b with @c into
  * @b->out, setting each page's size and flags (size 0: the page is all
- * zero, it gets the shared zero page).  Worker threads.
+ * zero, it gets the shared zero page).  Worker threads.  Each page is
+ * first copied out of guest memory with host_mem_read(); a page that
+ * faults sets @b->error and @b->error_pfn and ends the batch.
  */
 void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
                           uint32_t page_size, uint32_t flag);
@@ -168,6 +176,8 @@ typedef struct KdumpPages {
     bool partial_data;          /* @partial_buf holds guest data */
     uint32_t partial_covered;
     uint8_t *partial_buf;       /* one page */
+    int error;                  /* 0 or -EFAULT: see kdump_pages_error() */
+    hwaddr error_gpa;
 } KdumpPages;
 
 void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
@@ -176,9 +186,17 @@ void kdump_pages_destroy(KdumpPages *p);
 
 /**
  * kdump_pages_fill: empty @b and fill it with the next pages.
- * Returns: the number of pages added (0: no more pages).
+ * Returns: the number of pages added (0: no more pages, or an error:
+ * see kdump_pages_error()).
  */
 unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b);
+
+/**
+ * kdump_pages_error: 0, or -EFAULT if copying an edge page (or the
+ * source's walk) could not read guest memory at *@gpa; no further pages
+ * are produced after that.
+ */
+int kdump_pages_error(const KdumpPages *p, hwaddr *gpa);
 
 /**
  * kdump_count_pfns: the number of distinct pfns @blocks touch (the

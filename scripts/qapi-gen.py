@@ -860,21 +860,36 @@ class Gen:
                             what="the QMP commands of the schema: typed "
                             "handlers and their registration")
         out += ("#ifndef QAPI_COMMANDS_H\n#define QAPI_COMMANDS_H\n\n"
-                '#include "qemu/typedefs.h"\n#include "qapi/qapi-types.h"\n\n'
+                '#include "qemu/typedefs.h"\n#include "qapi/qapi-types.h"\n'
+                '#include "qapi/qmp-defer.h"\n\n'
                 "/*\n * qmp_register_CMD: offer command CMD, run by @fn.  "
                 "The marshaller\n * checks the arguments against the schema "
                 "(QEMU's messages), calls\n * @fn, and sends its reply "
                 "(freed afterwards); @fn fails by setting\n * @errp.  Call "
                 "once, at start-up, on the main loop thread.\n */\n")
+        out += ("/*\n * qmp_return_CMD: complete a reply deferred with "
+                "qmp_return_defer()\n * (qapi/qmp-defer.h): @retval "
+                "(borrowed) or @err (taken).\n * Main loop thread.\n */\n")
         for c in self.s.commands:
             if not c.gen:
                 continue
             ret, ps = self.cmd_proto(c)
             out += doc_comment(c.doc)
             out += (f"void qmp_register_{c.c_name}({ret}(*fn)("
-                    + ", ".join(ps) + "));\n\n")
+                    + ", ".join(ps) + "));\n")
+            out += self.return_proto(c) + ";\n\n"
         out += "#endif /* QAPI_COMMANDS_H */\n"
         return out
+
+    def return_proto(self, c):
+        ps = ["QmpReturn *r"]
+        if c.ret_type:
+            t = c.ret_type.c_type()
+            if c.ret_type.is_pointer:
+                t = "const " + t
+            ps.append(t + ("" if t.endswith("*") else " ") + "retval")
+        ps.append("Error *err")
+        return f"void qmp_return_{c.c_name}(" + ", ".join(ps) + ")"
 
     def commands_c(self):
         out = HEADER.format(name="qapi-commands.c",
@@ -948,6 +963,12 @@ class Gen:
             flags = "QMP_CMD_TYPED"
             if c.allow_preconfig:
                 flags += " | QMP_CMD_ALLOW_PRECONFIG"
+            out += self.return_proto(c) + "\n{\n"
+            if c.ret_type:
+                out += ("    qmp_return_complete(r, err ? NULL : "
+                        f"{self.out_value(c.ret_type, 'retval')}, err);\n}}\n\n")
+            else:
+                out += "    qmp_return_complete(r, NULL, err);\n}\n\n"
             out += (f"void qmp_register_{n}({ret}(*fn)(" + ", ".join(ps) +
                     "))\n{\n"
                     f"    qmp_{n}_fn = fn;\n"

@@ -25,11 +25,13 @@
 #include "hw/qdev.h"
 #include "monitor/monitor.h"
 #include "qemu/error.h"
+#include "qemu/host-mem.h"
 #include "qemu/log.h"
 #include "qemu/option.h"
 #include "qemu/timer.h"
 #include "qemu/trace.h"
 #include "qom/object_interfaces.h"
+#include "sysemu/dump.h"
 #include "sysemu/hostmem.h"
 #include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
@@ -526,6 +528,8 @@ int main(int argc, char **argv)
 
     error_init(argv[0]);
     signal(SIGPIPE, SIG_IGN);
+    /* Before any thread: dump readers turn SIGBUS into an error. */
+    host_mem_guard_init();
     parse_argv(argc, argv);
     if (has_option(OPT_HELP)) {
         help();
@@ -581,6 +585,7 @@ int main(int argc, char **argv)
     }
     qemu_register_reset((QEMUResetHandler *)qdev_reset_all, NULL);
     for_each_arg(OPT_DEVICE, opt_device, NULL);
+    machine_set_created(ms);
 
     if (ms->dumpdtb) {
         if (!mc->dumpdtb) {
@@ -634,6 +639,8 @@ int main(int argc, char **argv)
     }
     qemu_main_loop();
 
+    /* a dump ends (DUMP_COMPLETED, its reply) while the monitors exist */
+    dump_cleanup_at_exit();
     monitor_cleanup();
     sysemu_cleanup();
     qtest_server_cleanup();

@@ -23,6 +23,7 @@
 
 #include <json-glib/json-glib.h>
 #include "qapi/hmp-registry.h"
+#include "qapi/qmp-defer.h"
 #include "qapi/qmp-fds.h"
 
 /** Argument types, named as QEMU's errors name them ("expected: ..."). */
@@ -119,5 +120,31 @@ void qapi_event_send(const char *name, JsonObject *data);
 typedef void (*QapiEventEmitter)(const char *name, JsonObject *data);
 /** qapi_event_set_emitter: install the monitor's emitter (or a test's). */
 void qapi_event_set_emitter(QapiEventEmitter emitter);
+
+/* ------------------------------------------------------ deferred replies */
+
+/*
+ * QmpReturn, qmp_return_defer() and qmp_return_cancel() are in
+ * qapi/qmp-defer.h (no JSON); subsystems complete a deferred reply with
+ * the generated qmp_return_CMD() of qapi/qapi-commands.h, which converts
+ * the C reply and calls this.
+ */
+
+/**
+ * qmp_return_complete: send the reply of a deferred command: "return"
+ * @ret ({} if NULL) or the error @err (ownership of both is taken), and
+ * let the monitor read its client's input again.  If the client left in
+ * the meantime, the reply is dropped.  Frees @r.
+ * Context: main loop thread, not inside the handler that deferred.
+ */
+void qmp_return_complete(QmpReturn *r, JsonNode *ret, Error *err);
+
+typedef struct QmpReturnOps {
+    QmpReturn *(*defer)(void);
+    void (*complete)(QmpReturn *r, JsonNode *ret, Error *err);
+    void (*cancel)(QmpReturn *r);
+} QmpReturnOps;
+/** qmp_set_return_ops: installed by the monitor (NULL: none). */
+void qmp_set_return_ops(const QmpReturnOps *ops);
 
 #endif /* QAPI_QMP_REGISTRY_H */
