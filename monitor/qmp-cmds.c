@@ -11,6 +11,7 @@
 #include "qemu/error.h"
 #include "qapi/qmp-registry.h"
 #include "qapi/qapi-commands.h"
+#include "qapi/qapi-events.h"
 #include "qapi/qapi-introspect.h"
 #include "qapi/qapi-visit.h"
 #include "config-host.h"
@@ -82,6 +83,28 @@ static CommandInfoList *qmp_query_commands(Error **errp)
 
     qmp_for_each_command(qmp_add_command_info, &tail);
     return head;
+}
+
+static EventInfoList *qmp_query_events(Error **errp)
+{
+    EventInfoList *head = NULL, **tail = &head;
+
+    for (const char *const *n = qapi_event_names; *n; n++) {
+        EventInfoList *elem = g_new0(EventInfoList, 1);
+
+        elem->value = g_new0(EventInfo, 1);
+        elem->value->name = g_strdup(*n);
+        *tail = elem;
+        tail = &elem->next;
+    }
+    return head;
+}
+
+/* There is no migration: no capability to report. */
+static MigrationCapabilityStatusList *
+qmp_query_migrate_capabilities(Error **errp)
+{
+    return NULL;
 }
 
 /*
@@ -175,6 +198,8 @@ void monitor_register_control_commands(void)
     qmp_register_query_commands(qmp_query_commands);
     qmp_register_command("query-qmp-schema", qmp_query_qmp_schema, NULL,
                          QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_query_events(qmp_query_events);
+    qmp_register_query_migrate_capabilities(qmp_query_migrate_capabilities);
     qmp_register_getfd(qmp_getfd);
     qmp_register_closefd(qmp_closefd);
 }

@@ -19,6 +19,7 @@
 #include "qemu/error.h"
 #include "qapi/qmp-registry.h"
 #include "qapi/qapi-commands.h"
+#include "hw/qdev.h"
 #include "qom/object.h"
 #include "monitor/monitor-internal.h"
 
@@ -152,8 +153,111 @@ static void qmp_qom_set(const char *path, const char *property,
     prop_value_clear(&v);
 }
 
+/* ------------------------------------------------------- type queries */
+
+static ObjectTypeInfoList *qmp_qom_list_types(const char *implements,
+                                              bool has_abstract,
+                                              bool abstract, Error **errp)
+{
+    GSList *list = object_class_get_list(implements,
+                                         has_abstract && abstract);
+    ObjectTypeInfoList *head = NULL, **tail = &head;
+
+    for (GSList *l = list; l; l = l->next) {
+        ObjectClass *klass = l->data;
+        ObjectClass *parent = object_class_get_parent(klass);
+        ObjectTypeInfoList *elem = g_new0(ObjectTypeInfoList, 1);
+
+        elem->value = g_new0(ObjectTypeInfo, 1);
+        elem->value->name = g_strdup(object_class_get_name(klass));
+        /* as QEMU: "abstract" only when true */
+        elem->value->abstract = object_class_is_abstract(klass);
+        elem->value->has_abstract = elem->value->abstract;
+        if (parent) {
+            elem->value->parent = g_strdup(object_class_get_name(parent));
+        }
+        *tail = elem;
+        tail = &elem->next;
+    }
+    g_slist_free(list);
+    return head;
+}
+
+/* The properties of a fresh @typename (a device: not its internals). */
+static ObjectPropertyInfoList *qom_type_properties(const char *typename,
+                                                   bool device)
+{
+    Object *obj = object_new(typename);
+    ObjectPropertyInfoList *head = NULL, **tail = &head;
+    static const char *const device_internal[] = {
+        "type", "realized", "hotpluggable", "hotplugged", "parent_bus", NULL
+    };
+
+    for (guint i = 0; i < obj->properties->len; i++) {
+        ObjectProperty *prop = obj->properties->pdata[i];
+        ObjectPropertyInfoList *elem;
+
+        /* QEMU's device-list-properties leaves out the qdev internals */
+        if (device && (g_strv_contains(device_internal, prop->name) ||
+                       g_str_has_prefix(prop->type, "child<"))) {
+            continue;
+        }
+        elem = g_new0(ObjectPropertyInfoList, 1);
+        elem->value = g_new0(ObjectPropertyInfo, 1);
+        elem->value->name = g_strdup(prop->name);
+        elem->value->type = g_strdup(prop->type);
+        elem->value->description = g_strdup(prop->description);
+        *tail = elem;
+        tail = &elem->next;
+    }
+    object_unref(obj);
+    return head;
+}
+
+static ObjectPropertyInfoList *qmp_qom_list_properties(const char *typename,
+                                                       Error **errp)
+{
+    ObjectClass *klass = object_class_by_name(typename);
+
+    if (!klass) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Class '%s' not found",
+                  typename);
+        return NULL;
+    }
+    if (object_class_is_abstract(klass)) {
+        /* properties are added per instance here: none to show */
+        return NULL;
+    }
+    return qom_type_properties(typename, false);
+}
+
+static ObjectPropertyInfoList *
+qmp_device_list_properties(const char *typename, Error **errp)
+{
+    ObjectClass *klass = object_class_by_name(typename);
+
+    if (!klass) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                  "Device '%s' not found", typename);
+        return NULL;
+    }
+    if (!object_class_dynamic_cast(klass, TYPE_DEVICE)) {
+        error_setg(errp, "Parameter 'typename' expects %s", TYPE_DEVICE);
+        return NULL;
+    }
+    if (object_class_is_abstract(klass)) {
+        error_setg(errp, "Parameter 'typename' expects non-abstract device "
+                   "type");
+        return NULL;
+    }
+    return qom_type_properties(typename, true);
+}
+
 void monitor_register_qom_commands(void)
 {
+    qmp_register_qom_list_types(qmp_qom_list_types);
+    qmp_register_qom_list_properties(qmp_qom_list_properties);
+    qmp_register_device_list_properties(qmp_device_list_properties);
     qmp_register_qom_list(qmp_qom_list);
     qmp_register_qom_get(qmp_qom_get);
     qmp_register_qom_set(qmp_qom_set);

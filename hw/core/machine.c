@@ -8,6 +8,7 @@
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
 #include "hw/boards.h"
+#include "hw/mem/memory-device.h"
 #include "hw/qdev.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "qapi/qapi-commands.h"
@@ -378,9 +379,117 @@ static void qmp_dumpdtb(const char *filename, Error **errp)
     mc->dumpdtb(ms, filename, errp);
 }
 
+/* ------------------------------------------- what management tools probe */
+
+static TargetInfo *qmp_query_target(Error **errp)
+{
+    TargetInfo *info = g_new0(TargetInfo, 1);
+
+    info->arch = SYS_EMU_TARGET_X86_64;
+    return info;
+}
+
+/* KVM is neither in use nor built in: the only accelerator is qtest. */
+static KvmInfo *qmp_query_kvm(Error **errp)
+{
+    return g_new0(KvmInfo, 1);
+}
+
+static MachineInfoList *qmp_query_machines(Error **errp)
+{
+    GSList *list = object_class_get_list(TYPE_MACHINE, false);
+    MachineInfoList *head = NULL, **tail = &head;
+
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+        MachineInfo *info = g_new0(MachineInfo, 1);
+        MachineInfoList *elem = g_new0(MachineInfoList, 1);
+
+        /* QEMU's names: "microvm", whose QOM type is "microvm-machine" */
+        info->name = g_strdup(mc->alias ? mc->alias
+                              : object_class_get_name(l->data));
+        /* -machine defaults to microvm (softmmu/vl.c) */
+        info->has_is_default = !g_strcmp0(mc->alias, "microvm");
+        info->is_default = info->has_is_default;
+        info->cpu_max = MACHINE_MAX_CPUS;
+        info->default_ram_id = g_strdup(mc->default_ram_id);
+        elem->value = info;
+        *tail = elem;
+        tail = &elem->next;
+    }
+    g_slist_free(list);
+    return head;
+}
+
+/* No -cpu models to choose from: an empty list, as QEMU's for none. */
+static CpuDefinitionInfoList *qmp_query_cpu_definitions(Error **errp)
+{
+    return NULL;
+}
+
+/*
+ * The vCPUs.  They are not QOM objects here, so their qom-path (which
+ * QEMU's clients only display) names /machine/cpu[N], which does not
+ * resolve; the thread running them is the main loop's (qtest plays the
+ * CPU).  Topology as QEMU reports -smp N: one core per socket.
+ */
+static CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
+{
+    CpuInfoFastList *head = NULL, **tail = &head;
+    unsigned n;
+    CPUState **cpus = machine_cpus(&n);
+
+    for (unsigned i = 0; cpus && i < n; i++) {
+        CpuInfoFastList *elem = g_new0(CpuInfoFastList, 1);
+        CpuInfoFast *info = g_new0(CpuInfoFast, 1);
+
+        info->cpu_index = cpus[i]->cpu_index;
+        info->qom_path = g_strdup_printf("/machine/cpu[%u]", i);
+        info->thread_id = getpid();
+        info->props = g_new0(CpuInstanceProperties, 1);
+        info->props->has_socket_id = true;
+        info->props->socket_id = i;
+        info->props->has_core_id = true;
+        info->props->has_thread_id = true;
+        info->target = SYS_EMU_TARGET_X86_64;
+        elem->value = info;
+        *tail = elem;
+        tail = &elem->next;
+    }
+    return head;
+}
+
+static HotpluggableCPUList *qmp_query_hotpluggable_cpus(Error **errp)
+{
+    /* QEMU's answer for machines without CPU hot-plug */
+    error_setg(errp, "machine does not support hot-plugging CPUs");
+    return NULL;
+}
+
+static MemoryInfo *qmp_query_memory_size_summary(Error **errp)
+{
+    MachineState *ms = machine_get_current();
+    MemoryInfo *info = g_new0(MemoryInfo, 1);
+
+    if (ms) {
+        info->base_memory = ms->ram_size;
+        /* as QEMU: present when the machine has device memory */
+        info->has_plugged_memory = ms->device_memory != NULL;
+        info->plugged_memory = memory_device_plugged_size(ms);
+    }
+    return info;
+}
+
 void machine_register_commands(void)
 {
     qmp_register_dumpdtb(qmp_dumpdtb);
+    qmp_register_query_target(qmp_query_target);
+    qmp_register_query_kvm(qmp_query_kvm);
+    qmp_register_query_machines(qmp_query_machines);
+    qmp_register_query_cpu_definitions(qmp_query_cpu_definitions);
+    qmp_register_query_cpus_fast(qmp_query_cpus_fast);
+    qmp_register_query_hotpluggable_cpus(qmp_query_hotpluggable_cpus);
+    qmp_register_query_memory_size_summary(qmp_query_memory_size_summary);
     hmp_register_command("info mtree", "[-f]",
                          "show memory tree (-f: flattened views)",
                          hmp_info_mtree);

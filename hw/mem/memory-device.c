@@ -140,6 +140,23 @@ void memory_device_unplug(MachineState *ms, DeviceState *dev)
     }
 }
 
+uint64_t memory_device_plugged_size(MachineState *ms)
+{
+    DeviceMemoryState *dms = ms->device_memory;
+    uint64_t total = 0;
+
+    for (guint i = 0; dms && i < dms->devices->len; i++) {
+        PluggedMemoryDevice *pmd = dms->devices->pdata[i];
+        g_autoptr(MemoryDeviceInfo) info = g_new0(MemoryDeviceInfo, 1);
+
+        pmd->ops->fill_info(pmd->dev, info);
+        if (info->type == MEMORY_DEVICE_INFO_KIND_VIRTIO_MEM) {
+            total += info->u.virtio_mem.data->size;
+        }
+    }
+    return total;
+}
+
 static MemoryDeviceInfoList *qmp_query_memory_devices(Error **errp)
 {
     MachineState *ms = machine_get_current();

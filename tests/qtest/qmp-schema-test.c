@@ -317,11 +317,123 @@ static void test_events(void)
     qtest_quit(s);
 }
 
+/*
+ * The QMP part of libvirt's capability probe (qemu_capabilities.c), in
+ * its order: every reply parses as the schema says, and the answers a
+ * management tool acts on are right.
+ */
+static void test_probe_commands(void)
+{
+    QTestState *s = qtest_init("-machine microvm -m 512M,maxmem=4G "
+                               "-object memory-backend-ram,id=mem0,size=1G "
+                               "-device virtio-mem-device,memdev=mem0");
+    static const struct {
+        const char *request;
+        bool is_array;
+    } probes[] = {
+        { "{'execute': 'query-version'}", false },
+        { "{'execute': 'query-commands'}", true },
+        { "{'execute': 'query-events'}", true },
+        { "{'execute': 'query-qmp-schema'}", true },
+        { "{'execute': 'query-kvm'}", false },
+        { "{'execute': 'qom-list-types'}", true },
+        { "{'execute': 'qom-list-types', "
+          "'arguments': {'implements': 'device', 'abstract': true}}", true },
+        { "{'execute': 'device-list-properties', "
+          "'arguments': {'typename': 'virtio-mem-device'}}", true },
+        { "{'execute': 'qom-list-properties', "
+          "'arguments': {'typename': 'memory-backend-file'}}", true },
+        { "{'execute': 'query-machines'}", true },
+        { "{'execute': 'query-cpu-definitions'}", true },
+        { "{'execute': 'query-target'}", false },
+        { "{'execute': 'query-migrate-capabilities'}", true },
+        { "{'execute': 'query-cpus-fast'}", true },
+        { "{'execute': 'query-memory-size-summary'}", false },
+    };
+    JsonNode *ret;
+    JsonObject *o;
+    char *err;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(probes); i++) {
+        ret = qtest_qmp_assert_success_ref(s, "%s", probes[i].request);
+        if (probes[i].is_array != JSON_NODE_HOLDS_ARRAY(ret) ||
+            (!probes[i].is_array && !JSON_NODE_HOLDS_OBJECT(ret))) {
+            g_error("%s: unexpected reply type", probes[i].request);
+        }
+        json_node_unref(ret);
+    }
+
+    ret = qtest_qmp_assert_success_ref(s, "{'execute': 'query-target'}");
+    g_assert_cmpstr(json_object_get_string_member(
+        json_node_get_object(ret), "arch"), ==, "x86_64");
+    json_node_unref(ret);
+    ret = qtest_qmp_assert_success_ref(s, "{'execute': 'query-kvm'}");
+    o = json_node_get_object(ret);
+    g_assert_false(json_object_get_boolean_member(o, "enabled"));
+    g_assert_false(json_object_get_boolean_member(o, "present"));
+    json_node_unref(ret);
+    ret = qtest_qmp_assert_success_ref(s, "{'execute': 'query-machines'}");
+    o = json_array_get_object_element(json_node_get_array(ret), 0);
+    g_assert_cmpstr(json_object_get_string_member(o, "name"), ==, "microvm");
+    g_assert_true(json_object_get_boolean_member(o, "is-default"));
+    json_node_unref(ret);
+    ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'query-memory-size-summary'}");
+    o = json_node_get_object(ret);
+    g_assert_cmpint(json_object_get_int_member(o, "base-memory"), ==,
+                    512 * MiB);
+    g_assert_cmpint(json_object_get_int_member(o, "plugged-memory"), ==, 0);
+    json_node_unref(ret);
+    /* virtio-mem's memdev link is a property libvirt looks for */
+    ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'device-list-properties', "
+        "'arguments': {'typename': 'virtio-mem-device'}}");
+    {
+        JsonArray *props = json_node_get_array(ret);
+        bool memdev = false, realized = false;
+
+        for (guint i = 0; i < json_array_get_length(props); i++) {
+            const char *n = json_object_get_string_member(
+                json_array_get_object_element(props, i), "name");
+
+            memdev |= !strcmp(n, "memdev");
+            realized |= !strcmp(n, "realized");
+        }
+        g_assert_true(memdev);
+        g_assert_false(realized);
+    }
+    json_node_unref(ret);
+
+    /* QEMU's refusals */
+    err = qtest_qmp_expect_error(s, "GenericError",
+                                 "{'execute': 'query-hotpluggable-cpus'}");
+    g_assert_cmpstr(err, ==, "machine does not support hot-plugging CPUs");
+    g_free(err);
+    err = qtest_qmp_expect_error(s, "DeviceNotFound",
+                                 "{'execute': 'device-list-properties', "
+                                 "'arguments': {'typename': 'nosuch'}}");
+    g_assert_cmpstr(err, ==, "Device 'nosuch' not found");
+    g_free(err);
+    err = qtest_qmp_expect_error(s, "GenericError",
+                                 "{'execute': 'device-list-properties', "
+                                 "'arguments': {'typename': 'device'}}");
+    g_assert_cmpstr(err, ==, "Parameter 'typename' expects non-abstract "
+                    "device type");
+    g_free(err);
+    err = qtest_qmp_expect_error(s, "DeviceNotFound",
+                                 "{'execute': 'qom-list-properties', "
+                                 "'arguments': {'typename': 'nosuch'}}");
+    g_assert_cmpstr(err, ==, "Class 'nosuch' not found");
+    g_free(err);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qmp-schema/commands", test_commands);
     g_test_add_func("/qmp-schema/libvirt-probe", test_libvirt_probe);
     g_test_add_func("/qmp-schema/events", test_events);
+    g_test_add_func("/qmp-schema/probe-commands", test_probe_commands);
     return g_test_run();
 }

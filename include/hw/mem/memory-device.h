@@ -37,6 +37,12 @@ bool memory_device_plug(MachineState *ms, DeviceState *dev,
 /** memory_device_unplug: unmap and forget @dev. */
 void memory_device_unplug(MachineState *ms, DeviceState *dev);
 
+/**
+ * memory_device_plugged_size: the memory the machine's memory devices
+ * provide now (virtio-mem: its plugged size), in bytes; 0 without any.
+ */
+uint64_t memory_device_plugged_size(MachineState *ms);
+
 /** memory_device_register_commands: query-memory-devices. */
 void memory_device_register_commands(void);
 
