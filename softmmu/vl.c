@@ -221,6 +221,7 @@ static void register_types(void)
     hostmem_register_types();
     machine_register_types();
     microvm_register_types();
+    null_machine_register_types();
     ioapic_register_types();
     sysemu_register_device_types();
 }

@@ -84,6 +84,7 @@ typedef struct MachineClass {
 
 void machine_register_types(void);
 void microvm_register_types(void);
+void null_machine_register_types(void);
 
 /** machine_get_current: the machine at /machine (NULL before creation). */
 MachineState *machine_get_current(void);

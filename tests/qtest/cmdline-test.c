@@ -195,6 +195,20 @@ static void test_virtio_slots_full(void)
     g_string_free(args, true);
 }
 
+/* The "none" machine: listed, and nothing but RAM (no device memory). */
+static void test_machine_none(void)
+{
+    RunResult r = run("-machine help");
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "none                 empty machine"));
+    run_free(&r);
+    expect_error("-machine none -m 128M,maxmem=1G "
+                 "-object memory-backend-ram,id=m,size=2M "
+                 "-device virtio-mem-device,memdev=m",
+                 "memory devices (e.g. for memory hotplug) are not enabled");
+}
+
 static void test_help_and_version(void)
 {
     RunResult r = run("-version");
@@ -275,6 +289,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/bad-options", test_bad_options);
     g_test_add_func("/cmdline/bad-objects", test_bad_objects);
     g_test_add_func("/cmdline/virtio-slots-full", test_virtio_slots_full);
+    g_test_add_func("/cmdline/machine-none", test_machine_none);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
     g_test_add_func("/cmdline/debug-knob-command-line-only",
