@@ -6,6 +6,7 @@
  * Board layout lives in hw/i386/microvm.c.
  */
 #include "qemu/osdep.h"
+#include <sys/mman.h>
 #include "exec/ramblock.h"
 #include "hw/boards.h"
 #include "hw/mem/memory-device.h"
@@ -46,6 +47,18 @@ static void machine_instance_init(Object *obj)
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
+    /* the two management layers always pass (QEMU: every machine) */
+    ms->dump_guest_core = true;
+    prop = object_property_add_field(obj, "dump-guest-core", "bool",
+                                     PROP_KIND_BOOL,
+                                     offsetof(MachineState, dump_guest_core),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
+    object_property_set_description(prop, "Include guest memory in a core "
+                                    "dump");
+    prop = object_property_add_field(obj, "usb", "bool", PROP_KIND_BOOL,
+                                     offsetof(MachineState, usb),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
+    object_property_set_description(prop, "Set on/off to enable/disable usb");
     prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
                                      offsetof(MachineState, firmware), 0);
     object_property_set_description(prop, "Firmware image (-bios)");
@@ -74,9 +87,44 @@ static bool machine_settable_check(Object *obj, const char *name,
     return false;
 }
 
+/* dump-guest-core=off: keep one region's RAM out of host core dumps. */
+static void machine_dontdump(MemoryRegion *mr)
+{
+    void *host = mr ? memory_region_get_ram_ptr(mr) : NULL;
+
+    /* a hint: a kernel without MADV_DONTDUMP still runs the guest */
+    if (host && madvise(host, memory_region_size(mr), MADV_DONTDUMP)) {
+        warn_report("dump-guest-core=off: madvise: %s", g_strerror(errno));
+    }
+}
+
+static int machine_dontdump_backend(Object *obj, void *opaque)
+{
+    if (object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+        machine_dontdump(host_memory_backend_get_memory(MEMORY_BACKEND(obj)));
+    }
+    return 0;
+}
+
+bool machine_check_options(MachineState *ms, Error **errp)
+{
+    if (ms->usb) {
+        error_setg(errp, "usb=on is not supported: this machine has no USB "
+                   "controller (use usb=off)");
+        return false;
+    }
+    return true;
+}
+
 void machine_set_created(MachineState *ms)
 {
     ms->created = true;
+    if (!ms->dump_guest_core) {
+        /* as QEMU: main RAM and every memory backend */
+        machine_dontdump(ms->ram);
+        object_child_foreach(object_get_objects_root(),
+                             machine_dontdump_backend, NULL);
+    }
 }
 
 void machine_register_types(void)

@@ -43,6 +43,8 @@ typedef struct MachineState {
     char *dumpdtb;              /* -machine dumpdtb= */
     char *ram_memdev_id;        /* -machine memory-backend= */
     bool ignore_discard_manager;/* -machine x-ignore-discard-manager=on */
+    bool dump_guest_core;       /* -machine dump-guest-core= (default on) */
+    bool usb;                   /* -machine usb= (only off: no USB here) */
     bool created;               /* command line applied: see below */
 
     /* Built by init */
@@ -96,6 +98,11 @@ MachineState *machine_get_current(void);
  * set, as a realized device's do.
  */
 void machine_set_created(MachineState *ms);
+/**
+ * machine_check_options: refuse machine options that can not work here
+ * (usb=on).  Call after -machine is applied, before the board is built.
+ */
+bool machine_check_options(MachineState *ms, Error **errp);
 /** machine_class_find: the machine class called @name or its alias. */
 MachineClass *machine_class_find(const char *name);
 /** machine_help: print the machine types (-machine help). */
