@@ -349,6 +349,7 @@ static void test_probe_commands(void)
         { "{'execute': 'query-migrate-capabilities'}", true },
         { "{'execute': 'query-cpus-fast'}", true },
         { "{'execute': 'query-memory-size-summary'}", false },
+        { "{'execute': 'query-command-line-options'}", true },
     };
     JsonNode *ret;
     JsonObject *o;
@@ -404,7 +405,23 @@ static void test_probe_commands(void)
     }
     json_node_unref(ret);
 
+    ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'query-command-line-options', "
+        "'arguments': {'option': 'memory'}}");
+    g_assert_cmpuint(json_array_get_length(json_node_get_array(ret)), ==, 1);
+    o = json_array_get_object_element(json_node_get_array(ret), 0);
+    g_assert_cmpstr(json_object_get_string_member(o, "option"), ==,
+                    "memory");
+    g_assert_cmpuint(json_array_get_length(
+        json_object_get_array_member(o, "parameters")), ==, 3);
+    json_node_unref(ret);
+
     /* QEMU's refusals */
+    err = qtest_qmp_expect_error(s, "GenericError",
+                                 "{'execute': 'query-command-line-options', "
+                                 "'arguments': {'option': 'nosuch'}}");
+    g_assert_cmpstr(err, ==, "invalid option name: nosuch");
+    g_free(err);
     err = qtest_qmp_expect_error(s, "GenericError",
                                  "{'execute': 'query-hotpluggable-cpus'}");
     g_assert_cmpstr(err, ==, "machine does not support hot-plugging CPUs");
