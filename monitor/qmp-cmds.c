@@ -100,6 +100,27 @@ static EventInfoList *qmp_query_events(Error **errp)
     return head;
 }
 
+static void qmp_add_chardev_info(Chardev *chr, void *opaque)
+{
+    ChardevInfoList ***tail = opaque;
+    ChardevInfoList *elem = g_new0(ChardevInfoList, 1);
+
+    elem->value = g_new0(ChardevInfo, 1);
+    elem->value->label = g_strdup(qemu_chr_get_id(chr));
+    elem->value->filename = qemu_chr_get_filename(chr);
+    elem->value->frontend_open = qemu_chr_has_frontend(chr);
+    **tail = elem;
+    *tail = &elem->next;
+}
+
+static ChardevInfoList *qmp_query_chardev(Error **errp)
+{
+    ChardevInfoList *head = NULL, **tail = &head;
+
+    qemu_chr_foreach(qmp_add_chardev_info, &tail);
+    return head;
+}
+
 /* There is no migration: no capability to report. */
 static MigrationCapabilityStatusList *
 qmp_query_migrate_capabilities(Error **errp)
@@ -199,6 +220,7 @@ void monitor_register_control_commands(void)
     qmp_register_command("query-qmp-schema", qmp_query_qmp_schema, NULL,
                          QMP_CMD_ALLOW_PRECONFIG);
     qmp_register_query_events(qmp_query_events);
+    qmp_register_query_chardev(qmp_query_chardev);
     qmp_register_query_migrate_capabilities(qmp_query_migrate_capabilities);
     qmp_register_getfd(qmp_getfd);
     qmp_register_closefd(qmp_closefd);

@@ -350,6 +350,7 @@ static void test_probe_commands(void)
         { "{'execute': 'query-cpus-fast'}", true },
         { "{'execute': 'query-memory-size-summary'}", false },
         { "{'execute': 'query-command-line-options'}", true },
+        { "{'execute': 'query-chardev'}", true },
     };
     JsonNode *ret;
     JsonObject *o;
@@ -414,6 +415,24 @@ static void test_probe_commands(void)
                     "memory");
     g_assert_cmpuint(json_array_get_length(
         json_object_get_array_member(o, "parameters")), ==, 3);
+    json_node_unref(ret);
+
+    /* the monitor this test talks to, connected and in use */
+    ret = qtest_qmp_assert_success_ref(s, "{'execute': 'query-chardev'}");
+    {
+        JsonArray *chrs = json_node_get_array(ret);
+        bool found = false;
+
+        for (guint i = 0; i < json_array_get_length(chrs); i++) {
+            o = json_array_get_object_element(chrs, i);
+            if (g_str_has_prefix(json_object_get_string_member(o, "filename"),
+                                 "unix:") &&
+                json_object_get_boolean_member(o, "frontend-open")) {
+                found = true;
+            }
+        }
+        g_assert_true(found);
+    }
     json_node_unref(ret);
 
     /* QEMU's refusals */
