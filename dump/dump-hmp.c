@@ -2,14 +2,15 @@
 /*
  * dump-hmp.c: the HMP face of dumps, as QEMU's dump-hmp-cmds.c:
  *
- *   dump-guest-memory [-p] [-d] [-z|-l|-s] [-R] FILE [BEGIN LENGTH]
+ *   dump-guest-memory [-p] [-d] [-L] [-z|-l|-s] [-R] FILE [BEGIN LENGTH]
  *   info dump
  *
- * -p paging, -d detach, -z/-l/-s kdump with zlib/lzo/snappy, -R the raw
- * kdump variant (ignored without -z/-l/-s).  FILE becomes "file:FILE".
- * Flags come before FILE, in any order.  QEMU's -w (win-dmp) is parsed
- * but not advertised: there is no win-dmp encoder, so it always gets
- * "win-dmp is not available now", as the QMP format does.
+ * -p paging, -d detach, -L live (our extension), -z/-l/-s kdump with
+ * zlib/lzo/snappy, -R the raw kdump variant (ignored without -z/-l/-s).
+ * FILE becomes "file:FILE".  Flags come before FILE, in any order.
+ * QEMU's -w (win-dmp) is parsed but not advertised: there is no win-dmp
+ * encoder, so it always gets "win-dmp is not available now", as the QMP
+ * format does.
  */
 #include "qemu/osdep.h"
 #include "qapi/hmp-registry.h"
@@ -62,6 +63,7 @@ static bool hmp_dump_guest_memory(int argc, char **argv, GString *out,
         switch (f[1]) {
         case 'p': req.paging = true; break;
         case 'd': req.detach = true; break;
+        case 'L': req.live = true; break;
         case 'z': zlib = true; break;
         case 'l': lzo = true; break;
         case 's': snappy = true; break;
@@ -137,11 +139,13 @@ static bool hmp_info_dump(int argc, char **argv, GString *out, Error **errp)
 void dump_hmp_register_commands(void)
 {
     hmp_register_command("dump-guest-memory",
-                         "[-p] [-d] [-z|-l|-s] [-R] filename "
+                         "[-p] [-d] [-L] [-z|-l|-s] [-R] filename "
                          "[begin length]",
                          "write the guest's memory to 'filename' (ELF by "
                          "default); -p walks the guest page tables, -d "
                          "returns at once and dumps in the background, "
+                         "-L dumps live: the guest runs on and the file "
+                         "holds its memory at the start (sparsevm), "
                          "-z/-l/-s pick kdump with zlib/lzo/snappy, -R "
                          "the raw (not flattened) kdump file; begin/length "
                          "limit an ELF dump to a guest-physical range",

@@ -505,6 +505,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
                 KDUMP_DESC_STAGE +
                 (w->flat ? DUMP_FLAT_STAGE_SIZE : KDUMP_DATA_STAGE));
     kdump_pages_init(&pages, &job->blocks, w->ps);
+    kdump_pages_set_tracker(&pages, job->tracker);
     dump_stage_init(&desc, w->out, w->offset_desc, KDUMP_DESC_STAGE);
     if (!w->flat) {
         dump_stage_init(&data, w->out, w->offset_data, KDUMP_DATA_STAGE);

@@ -26,8 +26,15 @@
  * main loop -- other monitors, qtest, signals -- runs on while it
  * writes.  Everything the dump needs (output, its eventfd, compression
  * threads, the dump thread) is acquired before it starts; a failure is
- * the command's error.  dump_finish() runs on the main loop thread in
- * both modes: it sets the status, sends DUMP_COMPLETED (with "error" on
+ * the command's error.  A live dump (our extension) stops the VM only
+ * inside dump_guest_memory(): its write tracker is set up first (so an
+ * unsupported backend is refused before anything stops), then STOP, the
+ * job with the snapshot write-protected (dump_live_protect()), RESUME;
+ * the rest of the rules hold while it is active, and the VM runs.  Its
+ * tracker is stopped as soon as the writing ends (dump_job_write()), so
+ * no guest write waits on a dump that is over.  dump_finish() runs on
+ * the main loop thread in both modes: it sets the status, sends
+ * DUMP_COMPLETED (with "error" on
  * failure), then resumes the VM, so the events are STOP, DUMP_COMPLETED,
  * RESUME, and a synchronous dump's reply comes last.  At exit (quit,
  * SIGTERM) the dump is cancelled and its thread waited for, at most
@@ -216,9 +223,38 @@ static gpointer dump_thread(gpointer opaque)
  * How long the exit waits for a cancelled dump thread.  A write to a
  * stalled pipe or socket is interrupted at once (the sink's eventfd), so
  * only a write the kernel does not let go of (a hung network file
- * system) can hold the thread longer; the process then exits without it.
+ * system, a terminal nobody reads) can hold the thread longer; the
+ * process then exits without it.
  */
 #define DUMP_EXIT_WAIT_US (2 * G_USEC_PER_SEC)
+
+/*
+ * At exit, the dump thread is stuck in the kernel: report the dump as
+ * failed and leave the thread (and everything it uses) to the process's
+ * end; a named temporary file goes now (an O_TMPFILE one has no name).
+ */
+static void dump_abandon(DumpState *s)
+{
+    g_autoptr(DumpQueryResult) result = NULL;
+    Error *err = NULL;
+
+    if (s->dest.tmp_path) {
+        unlink(s->dest.tmp_path);
+    }
+    s->thread = NULL;
+    s->finish_pending = false;
+    s->status = DUMP_STATUS_FAILED;
+    error_setg(&err, "dump: abandoned at exit: the writer did not stop "
+               "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
+    result = dump_result_new();
+    qapi_event_send_dump_completed(result, error_get_pretty(err));
+    if (s->done) {
+        s->done(s->done_opaque, err);
+        s->done = NULL;
+    } else {
+        error_free(err);
+    }
+}
 
 void dump_cleanup_at_exit(void)
 {
@@ -235,32 +271,8 @@ void dump_cleanup_at_exit(void)
     }
     if (__atomic_load_n(&s->thread_exited, __ATOMIC_ACQUIRE)) {
         dump_finish(s, false, NULL);
-        return;
-    }
-    /*
-     * The thread is stuck in the kernel: report the dump as failed and
-     * leave it (and everything it uses) to the process's exit; a named
-     * temporary file goes now (an O_TMPFILE one has no name).
-     */
-    if (s->dest.tmp_path) {
-        unlink(s->dest.tmp_path);
-    }
-    s->thread = NULL;
-    s->finish_pending = false;
-    s->status = DUMP_STATUS_FAILED;
-    {
-        g_autoptr(DumpQueryResult) result = dump_result_new();
-        Error *err = NULL;
-
-        error_setg(&err, "dump: abandoned at exit: the writer did not stop "
-                   "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
-        qapi_event_send_dump_completed(result, error_get_pretty(err));
-        if (s->done) {
-            s->done(s->done_opaque, err);
-            s->done = NULL;
-        } else {
-            error_free(err);
-        }
+    } else {
+        dump_abandon(s);
     }
 }
 
@@ -330,6 +342,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     const char *format = req->format ? req->format : "elf";
     const DumpEncoder *enc;
     DumpJobConfig cfg;
+    WriteTracker *tracker = NULL;
     g_autofree char *base = NULL;
     GError *local_err = NULL;
     bool raw;
@@ -347,6 +360,11 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         (req->paging || req->has_begin || req->has_length)) {
         error_setg(errp, "kdump-compressed format doesn't support paging or "
                    "filter");
+        return false;
+    }
+    if (req->live && req->paging) {
+        error_setg(errp, "parameter 'paging' cannot be used with 'live': "
+                   "the guest's page tables change while a live dump runs");
         return false;
     }
     if (req->has_begin && !req->has_length) {
@@ -371,6 +389,15 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         dump_dest_abort(&s->dest);
         return false;
     }
+    /* everything a live dump may lack is found before the VM stops */
+    if (req->live) {
+        tracker = dump_live_tracker_new(&ms->as_memory,
+                                        ms->live_dump_copy_buffer, errp);
+        if (!tracker) {
+            dump_dest_abort(&s->dest);
+            return false;
+        }
+    }
 
     /* QEMU's dump_state_prepare() + dump_init() */
     s->status = DUMP_STATUS_ACTIVE;
@@ -388,10 +415,16 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         .begin = req->begin,
         .length = req->length,
         .threads = req->threads,
+        .tracker = tracker,
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, NULL, errp)) {
         goto fail;
+    }
+    if (req->live && s->resume) {
+        /* the snapshot is protected: the guest runs on while we write */
+        vm_start();
+        s->resume = false;
     }
     /* every argument is good: only now is a file created */
     if (!dump_open_dest(&s->dest, req->protocol, errp)) {
@@ -450,7 +483,8 @@ static void qmp_dump_guest_memory(bool paging, const char *protocol,
                                   bool has_format,
                                   DumpGuestMemoryFormat format,
                                   bool has_x_dump_threads,
-                                  int64_t x_dump_threads, Error **errp)
+                                  int64_t x_dump_threads,
+                                  bool has_live, bool live, Error **errp)
 {
     DumpRequest req = {
         .paging = paging,
@@ -461,6 +495,7 @@ static void qmp_dump_guest_memory(bool paging, const char *protocol,
         .has_length = has_length,
         .length = length,
         .format = has_format ? DumpGuestMemoryFormat_str(format) : NULL,
+        .live = has_live && live,
     };
     QmpReturn *r = NULL;
 
@@ -503,6 +538,9 @@ qmp_query_dump_guest_memory_capability(Error **errp)
         *tail = elem;
         tail = &elem->next;
     }
+    /* ours: QEMU's clients read "formats" only and ignore the rest */
+    cap->has_live = true;
+    cap->live = true;
     return cap;
 }
 
