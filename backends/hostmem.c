@@ -7,7 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "sysemu/hostmem.h"
@@ -227,51 +227,43 @@ void hostmem_register_types(void)
 
 static int memdev_collect(Object *obj, void *opaque)
 {
-    JsonBuilder *b = opaque;
+    MemdevList ***tail = opaque;
     HostMemoryBackend *backend;
+    MemdevList *elem;
+    Memdev *m;
 
     if (!object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
         return 0;
     }
     backend = MEMORY_BACKEND(obj);
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "id");
-    json_builder_add_string_value(b, host_memory_backend_get_name(backend));
-    json_builder_set_member_name(b, "size");
-    json_builder_add_int_value(b, backend->size);
-    json_builder_set_member_name(b, "merge");
-    json_builder_add_boolean_value(b, backend->merge);
-    json_builder_set_member_name(b, "dump");
-    json_builder_add_boolean_value(b, backend->dump);
-    json_builder_set_member_name(b, "prealloc");
-    json_builder_add_boolean_value(b, backend->prealloc);
-    json_builder_set_member_name(b, "share");
-    json_builder_add_boolean_value(b, backend->share);
-    json_builder_set_member_name(b, "reserve");
-    json_builder_add_boolean_value(b, backend->reserve);
-    json_builder_set_member_name(b, "host-nodes");
-    json_builder_begin_array(b);
-    json_builder_end_array(b);
-    json_builder_set_member_name(b, "policy");
-    json_builder_add_string_value(b, backend->policy);
-    json_builder_end_object(b);
+    m = g_new0(Memdev, 1);
+    m->id = g_strdup(host_memory_backend_get_name(backend));
+    m->size = backend->size;
+    m->merge = backend->merge;
+    m->dump = backend->dump;
+    m->prealloc = backend->prealloc;
+    m->share = backend->share;
+    m->has_reserve = true;
+    m->reserve = backend->reserve;
+    /* the "policy" property accepts only HostMemPolicy's values */
+    m->policy = HostMemPolicy_parse(backend->policy);
+    assert((int)m->policy >= 0);
+    elem = g_new0(MemdevList, 1);
+    elem->value = m;
+    **tail = elem;
+    *tail = &elem->next;
     return 0;
 }
 
-static bool qmp_query_memdev(JsonObject *args, JsonNode **ret, Error **errp)
+static MemdevList *qmp_query_memdev(Error **errp)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
+    MemdevList *head = NULL, **tail = &head;
 
-    json_builder_begin_array(b);
-    object_child_foreach(object_get_objects_root(), memdev_collect, b);
-    json_builder_end_array(b);
-    *ret = json_builder_get_root(b);
-    return true;
+    object_child_foreach(object_get_objects_root(), memdev_collect, &tail);
+    return head;
 }
 
 void hostmem_register_commands(void)
 {
-    static const QmpArgSpec no_args[] = { { NULL } };
-
-    qmp_register_command("query-memdev", qmp_query_memdev, no_args, 0);
+    qmp_register_query_memdev(qmp_query_memdev);
 }

@@ -98,6 +98,32 @@ bool qemu_chr_is_connected(const Chardev *chr)
     return chr->in_fd >= 0;
 }
 
+char *qemu_chr_get_filename(const Chardev *chr)
+{
+    switch (chr->kind) {
+    case CHR_KIND_SOCKET:
+        return g_strdup_printf("%sunix:%s%s",
+                               chr->in_fd >= 0 ? "" : "disconnected:",
+                               chr->path, chr->server ? ",server=on" : "");
+    case CHR_KIND_STDIO:
+        return g_strdup("stdio");
+    default:
+        return g_strdup("null");
+    }
+}
+
+bool qemu_chr_has_frontend(const Chardev *chr)
+{
+    return chr->handlers != NULL;
+}
+
+void qemu_chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque)
+{
+    for (guint i = 0; chardevs && i < chardevs->len; i++) {
+        fn(chardevs->pdata[i], opaque);
+    }
+}
+
 static Chardev *chr_new(const char *id, ChardevKind kind, Error **errp)
 {
     Chardev *chr;

@@ -2,15 +2,19 @@
 /*
  * dump-hmp.c: the HMP face of dumps, as QEMU's dump-hmp-cmds.c:
  *
- *   dump-guest-memory [-p] [-d] [-L] [-z|-l|-s|-w] [-R] FILE [BEGIN LENGTH]
+ *   dump-guest-memory [-p] [-d] [-L] [-z|-l|-s] [-R] FILE [BEGIN LENGTH]
  *   info dump
  *
- * -p paging, -d detach, -L live (our extension), -z/-l/-s kdump with zlib/lzo/snappy, -w win-dmp,
- * -R the raw kdump variant (ignored without -z/-l/-s).  FILE becomes
- * "file:FILE".  Flags come before FILE, in any order.
+ * -p paging, -d detach, -L live (our extension), -z/-l/-s kdump with
+ * zlib/lzo/snappy, -R the raw kdump variant (ignored without -z/-l/-s).
+ * FILE becomes "file:FILE".  Flags come before FILE, in any order.
+ * QEMU's -w (win-dmp) is parsed but not advertised: there is no win-dmp
+ * encoder, so it always gets "win-dmp is not available now", as the QMP
+ * format does.
  */
 #include "qemu/osdep.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/hmp-registry.h"
+#include "qapi/qapi-commands.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "dump/dump-internal.h"
@@ -34,11 +38,9 @@ static void hmp_dump_done(void *opaque, Error *err)
     g_autofree char *text = err ? g_strdup_printf("Error: %s\r\n",
                                                   error_get_pretty(err))
                                 : g_strdup("");
-    JsonNode *ret = json_node_new(JSON_NODE_VALUE);
 
-    json_node_set_string(ret, text);
     error_free(err);
-    qmp_return_complete(opaque, ret, NULL);
+    qmp_return_human_monitor_command(opaque, text, NULL);
 }
 
 static bool hmp_dump_guest_memory(int argc, char **argv, GString *out,
@@ -137,7 +139,7 @@ static bool hmp_info_dump(int argc, char **argv, GString *out, Error **errp)
 void dump_hmp_register_commands(void)
 {
     hmp_register_command("dump-guest-memory",
-                         "[-p] [-d] [-L] [-z|-l|-s|-w] [-R] filename "
+                         "[-p] [-d] [-L] [-z|-l|-s] [-R] filename "
                          "[begin length]",
                          "write the guest's memory to 'filename' (ELF by "
                          "default); -p walks the guest page tables, -d "
@@ -145,9 +147,8 @@ void dump_hmp_register_commands(void)
                          "-L dumps live: the guest runs on and the file "
                          "holds its memory at the start (sparsevm), "
                          "-z/-l/-s pick kdump with zlib/lzo/snappy, -R "
-                         "the raw (not flattened) kdump file, -w a Windows "
-                         "crash dump; begin/length limit an ELF dump to a "
-                         "guest-physical range",
+                         "the raw (not flattened) kdump file; begin/length "
+                         "limit an ELF dump to a guest-physical range",
                          hmp_dump_guest_memory);
     hmp_register_command("info dump", "",
                          "Display the latest dump status",

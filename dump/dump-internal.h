@@ -30,6 +30,7 @@
 #include "exec/memory_mapping.h"
 #include "dump/dump-sink.h"
 #include "dump/dump-source.h"
+#include "qapi/qapi-types.h"
 
 /* ------------------------------------------------------- architecture */
 
@@ -396,13 +397,7 @@ typedef void DumpDoneFn(void *opaque, Error *err);
 bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
                        void *opaque, Error **errp);
 
-/** The QMP DumpStatus values, in QAPI order. */
-typedef enum DumpStatus {
-    DUMP_STATUS_NONE,
-    DUMP_STATUS_ACTIVE,
-    DUMP_STATUS_COMPLETED,
-    DUMP_STATUS_FAILED,
-} DumpStatus;
+/* DumpStatus: the QMP values, from qapi/dump.json (qapi-types.h) */
 
 /** dump_status_name: "none", "active", "completed", "failed". */
 const char *dump_status_name(DumpStatus status);

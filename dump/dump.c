@@ -45,7 +45,9 @@
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
+#include "qapi/qapi-events.h"
+#include "qapi/qmp-fds.h"
 #include "qemu/error.h"
 #include "qemu/trace.h"
 #include "sysemu/dump.h"
@@ -121,17 +123,15 @@ static const char *const capability_order[] = {
 
 /* ------------------------------------------------------------ finishing */
 
-static JsonObject *dump_result_object(void)
+static DumpQueryResult *dump_result_new(void)
 {
-    JsonObject *o = json_object_new();
-    DumpStatus status;
+    DumpQueryResult *r = g_new0(DumpQueryResult, 1);
     uint64_t completed, total;
 
-    dump_query(&status, &completed, &total);
-    json_object_set_string_member(o, "status", dump_status_name(status));
-    json_object_set_int_member(o, "completed", completed);
-    json_object_set_int_member(o, "total", total);
-    return o;
+    dump_query(&r->status, &completed, &total);
+    r->completed = completed;
+    r->total = total;
+    return r;
 }
 
 /* Release the job, close the destination and restart the VM. */
@@ -156,8 +156,8 @@ static void dump_release(DumpState *s, bool resume)
  */
 static void dump_finish(DumpState *s, bool resume, Error **errp)
 {
+    g_autoptr(DumpQueryResult) result = NULL;
     DumpDoneFn *done = s->done;
-    JsonObject *data;
 
     if (s->thread) {
         g_thread_join(s->thread);
@@ -167,13 +167,9 @@ static void dump_finish(DumpState *s, bool resume, Error **errp)
     s->status = s->error ? DUMP_STATUS_FAILED : DUMP_STATUS_COMPLETED;
     trace_event("dump_finish", "status=%s", dump_status_name(s->status));
 
-    data = json_object_new();
-    json_object_set_object_member(data, "result", dump_result_object());
-    if (s->error) {
-        json_object_set_string_member(data, "error",
-                                      error_get_pretty(s->error));
-    }
-    qapi_event_send("DUMP_COMPLETED", data);
+    result = dump_result_new();
+    qapi_event_send_dump_completed(result, s->error ?
+                                   error_get_pretty(s->error) : NULL);
     dump_release(s, resume);
     s->done = NULL;
     if (done) {
@@ -239,7 +235,7 @@ static gpointer dump_thread(gpointer opaque)
  */
 static void dump_abandon(DumpState *s)
 {
-    JsonObject *data = json_object_new();
+    g_autoptr(DumpQueryResult) result = NULL;
     Error *err = NULL;
 
     if (s->dest.tmp_path) {
@@ -250,9 +246,8 @@ static void dump_abandon(DumpState *s)
     s->status = DUMP_STATUS_FAILED;
     error_setg(&err, "dump: abandoned at exit: the writer did not stop "
                "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
-    json_object_set_object_member(data, "result", dump_result_object());
-    json_object_set_string_member(data, "error", error_get_pretty(err));
-    qapi_event_send("DUMP_COMPLETED", data);
+    result = dump_result_new();
+    qapi_event_send_dump_completed(result, error_get_pretty(err));
     if (s->done) {
         s->done(s->done_opaque, err);
         s->done = NULL;
@@ -475,117 +470,99 @@ fail:
 
 /* ----------------------------------------------------------------- QMP */
 
-/* DumpGuestMemoryFormat, in QAPI order (zstd: beyond QEMU) */
-static const char *const format_enum[] = {
-    "elf", "kdump-zlib", "kdump-lzo", "kdump-snappy", "kdump-raw-zlib",
-    "kdump-raw-lzo", "kdump-raw-snappy", "win-dmp", "kdump-zstd",
-    "kdump-raw-zstd", NULL,
-};
-
 /* A synchronous dump is over: its command's reply. */
 static void qmp_dump_done(void *opaque, Error *err)
 {
-    qmp_return_complete(opaque, NULL, err);
+    qmp_return_dump_guest_memory(opaque, err);
 }
 
-static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
-                                  Error **errp)
+static void qmp_dump_guest_memory(bool paging, const char *protocol,
+                                  bool has_detach, bool detach,
+                                  bool has_begin, int64_t begin,
+                                  bool has_length, int64_t length,
+                                  bool has_format,
+                                  DumpGuestMemoryFormat format,
+                                  bool has_x_dump_threads,
+                                  int64_t x_dump_threads,
+                                  bool has_live, bool live, Error **errp)
 {
     DumpRequest req = {
-        .paging = qmp_arg_get_bool(args, "paging", false),
-        .protocol = qmp_arg_get_str(args, "protocol", ""),
-        .detach = qmp_arg_get_bool(args, "detach", false),
-        .has_begin = json_object_has_member(args, "begin"),
-        .begin = qmp_arg_get_int(args, "begin", 0),
-        .has_length = json_object_has_member(args, "length"),
-        .length = qmp_arg_get_int(args, "length", 0),
-        .format = qmp_arg_get_str(args, "format", NULL),
-        .live = qmp_arg_get_bool(args, "live", false),
+        .paging = paging,
+        .protocol = protocol,
+        .detach = detach,
+        .has_begin = has_begin,
+        .begin = begin,
+        .has_length = has_length,
+        .length = length,
+        .format = has_format ? DumpGuestMemoryFormat_str(format) : NULL,
+        .live = has_live && live,
     };
-    int64_t threads = qmp_arg_get_int(args, "x-dump-threads", 0);
     QmpReturn *r = NULL;
 
-    if (json_object_has_member(args, "x-dump-threads") &&
-        (threads < 1 || threads > DUMP_MAX_THREADS)) {
+    if (has_x_dump_threads &&
+        (x_dump_threads < 1 || x_dump_threads > DUMP_MAX_THREADS)) {
         error_setg(errp, "parameter 'x-dump-threads' expects a value "
                    "between 1 and %u", DUMP_MAX_THREADS);
-        return false;
+        return;
     }
-    req.threads = threads;
+    req.threads = has_x_dump_threads ? x_dump_threads : 0;
     if (!req.detach) {
         /* answered when the dump ends; the main loop runs on meanwhile */
         r = qmp_return_defer();
     }
-    if (!dump_guest_memory(&req, r ? qmp_dump_done : NULL, r, errp)) {
-        if (r) {
-            qmp_return_cancel(r);
-        }
-        return false;
+    if (!dump_guest_memory(&req, r ? qmp_dump_done : NULL, r, errp) && r) {
+        qmp_return_cancel(r);
     }
-    return true;
 }
 
-static bool qmp_query_dump(JsonObject *args, JsonNode **ret, Error **errp)
+static DumpQueryResult *qmp_query_dump(Error **errp)
 {
-    *ret = json_node_init_object(json_node_alloc(), dump_result_object());
-    json_object_unref(json_node_get_object(*ret));
-    return true;
+    return dump_result_new();
 }
 
-static bool qmp_query_dump_guest_memory_capability(JsonObject *args,
-                                                   JsonNode **ret,
-                                                   Error **errp)
+static DumpGuestMemoryCapability *
+qmp_query_dump_guest_memory_capability(Error **errp)
 {
-    JsonObject *o = json_object_new();
-    JsonArray *formats = json_array_new();
+    DumpGuestMemoryCapability *cap = g_new0(DumpGuestMemoryCapability, 1);
+    DumpGuestMemoryFormatList **tail = &cap->formats;
 
     for (unsigned i = 0; capability_order[i]; i++) {
-        if (dump_encoder_find(capability_order[i])) {
-            json_array_add_string_element(formats, capability_order[i]);
+        DumpGuestMemoryFormatList *elem;
+
+        if (!dump_encoder_find(capability_order[i])) {
+            continue;
         }
+        elem = g_new0(DumpGuestMemoryFormatList, 1);
+        elem->value = DumpGuestMemoryFormat_parse(capability_order[i]);
+        assert((int)elem->value >= 0);
+        *tail = elem;
+        tail = &elem->next;
     }
-    json_object_set_array_member(o, "formats", formats);
     /* ours: QEMU's clients read "formats" only and ignore the rest */
-    json_object_set_boolean_member(o, "live", true);
-    *ret = json_node_init_object(json_node_alloc(), o);
-    json_object_unref(o);
-    return true;
+    cap->has_live = true;
+    cap->live = true;
+    return cap;
 }
 
-static bool qmp_dump_cancel(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_dump_cancel(Error **errp)
 {
     DumpState *s = &dump_state;
 
     if (!qemu_system_dump_in_progress() || !s->thread) {
         error_setg(errp, "There is no dump in process");
-        return false;
+        return;
     }
     dump_job_request_cancel(&s->job, DUMP_CANCEL_COMMAND);
-    return true;
 }
 
 void dump_register_commands(void)
 {
-    static const QmpArgSpec dump_args[] = {
-        { "paging", QMP_ARG_BOOL },
-        { "protocol", QMP_ARG_STR },
-        { "detach", QMP_ARG_BOOL, true },
-        { "begin", QMP_ARG_INT, true },
-        { "length", QMP_ARG_INT, true },
-        { "format", QMP_ARG_STR, true, format_enum },
-        { "x-dump-threads", QMP_ARG_INT, true },
-        { "live", QMP_ARG_BOOL, true },
-        { NULL }
-    };
-    static const QmpArgSpec no_args[] = { { NULL } };
-
     dump_register_encoders();
     runstate_set_dump_in_progress_fn(qemu_system_dump_in_progress);
-    qmp_register_command("dump-guest-memory", qmp_dump_guest_memory,
-                         dump_args, 0);
-    qmp_register_command("query-dump", qmp_query_dump, no_args, 0);
-    qmp_register_command("query-dump-guest-memory-capability",
-                         qmp_query_dump_guest_memory_capability, no_args, 0);
-    qmp_register_command("dump-cancel", qmp_dump_cancel, no_args, 0);
+    qmp_register_dump_guest_memory(qmp_dump_guest_memory);
+    qmp_register_query_dump(qmp_query_dump);
+    qmp_register_query_dump_guest_memory_capability(
+        qmp_query_dump_guest_memory_capability);
+    qmp_register_dump_cancel(qmp_dump_cancel);
     dump_hmp_register_commands();
 }

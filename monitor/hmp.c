@@ -15,6 +15,7 @@
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 #include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
 #include "monitor/monitor-internal.h"
 
 #define HMP_INFO_PREFIX "info "
@@ -132,40 +133,34 @@ static bool hmp_info(int argc, char **argv, GString *out, Error **errp)
 
 /* ------------------------------------------------ human-monitor-command */
 
-static const QmpArgSpec hmc_args[] = {
-    { "command-line", QMP_ARG_STR },
-    { "cpu-index", QMP_ARG_INT, .optional = true },
-    { NULL }
-};
-
-static bool qmp_human_monitor_command(JsonObject *args, JsonNode **ret,
-                                      Error **errp)
+static char *qmp_human_monitor_command(const char *command_line,
+                                       bool has_cpu_index, int64_t cpu_index,
+                                       Error **errp)
 {
     g_autoptr(GString) out = g_string_new(NULL);
-    g_autoptr(GString) crlf = g_string_new(NULL);
+    GString *crlf;
     g_autofree char *valid = NULL;
     MonitorQMP *qmp_mon;
 
     /* the machine has one CPU as far as the monitor knows: index 0 */
-    if (qmp_arg_get_int(args, "cpu-index", 0) != 0) {
+    if (has_cpu_index && cpu_index != 0) {
         error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
-        return false;
+        return NULL;
     }
     /* QEMU runs HMP in a monitor of its own: no QMP fds in reach */
     qmp_mon = monitor_qmp_set_cur(NULL);
-    hmp_run_line(qmp_arg_get_str(args, "command-line", ""), out);
+    hmp_run_line(command_line, out);
     monitor_qmp_set_cur(qmp_mon);
 
     valid = g_utf8_make_valid(out->str, out->len);
+    crlf = g_string_new(NULL);
     for (const char *p = valid; *p; p++) {
         if (*p == '\n') {
             g_string_append_c(crlf, '\r');
         }
         g_string_append_c(crlf, *p);
     }
-    *ret = json_node_new(JSON_NODE_VALUE);
-    json_node_set_string(*ret, crlf->str);
-    return true;
+    return g_string_free(crlf, false);
 }
 
 void monitor_register_hmp_commands(void)
@@ -174,6 +169,5 @@ void monitor_register_hmp_commands(void)
     hmp_register_command("info", "[subcommand]",
                          "show various information about the system state",
                          hmp_info);
-    qmp_register_command("human-monitor-command", qmp_human_monitor_command,
-                         hmc_args, 0);
+    qmp_register_human_monitor_command(qmp_human_monitor_command);
 }

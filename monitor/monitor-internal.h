@@ -4,8 +4,8 @@
  * and its session, output, dispatch, events and built-in commands.
  *
  * Nothing outside monitor/ includes this; vl.c uses monitor/monitor.h,
- * subsystems use qapi/qmp-registry.h.  Everything here runs on the main
- * loop thread unless a comment says otherwise.
+ * subsystems use the generated qapi/qapi-commands.h.  Everything here
+ * runs on the main loop thread unless a comment says otherwise.
  */
 #ifndef MONITOR_MONITOR_INTERNAL_H
 #define MONITOR_MONITOR_INTERNAL_H

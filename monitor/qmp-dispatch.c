@@ -359,7 +359,7 @@ static JsonNode *qmp_run(MonitorQMP *mon, JsonObject *req, bool *deferred,
     args = json_object_has_member(req, "arguments")
            ? json_object_ref(json_object_get_object_member(req, "arguments"))
            : json_object_new();
-    if (qmp_check_args(cmd->args, args, errp)) {
+    if ((cmd->flags & QMP_CMD_TYPED) || qmp_check_args(cmd->args, args, errp)) {
         prev = monitor_qmp_set_cur(mon);
         dispatch_mon = mon;
         dispatch_req = req;

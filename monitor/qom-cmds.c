@@ -18,6 +18,8 @@
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 #include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
+#include "hw/qdev.h"
 #include "qom/object.h"
 #include "monitor/monitor-internal.h"
 
@@ -38,42 +40,27 @@ static Object *qom_resolve(const char *path, bool report_ambiguous,
     return obj;
 }
 
-static const QmpArgSpec qom_list_args[] = {
-    { "path", QMP_ARG_STR },
-    { NULL }
-};
-
-static bool qmp_qom_list(JsonObject *args, JsonNode **ret, Error **errp)
+static ObjectPropertyInfoList *qmp_qom_list(const char *path, Error **errp)
 {
-    Object *obj = qom_resolve(qmp_arg_get_str(args, "path", ""), true, errp);
-    JsonArray *list;
+    Object *obj = qom_resolve(path, true, errp);
+    ObjectPropertyInfoList *head = NULL, **tail = &head;
 
     if (!obj) {
-        return false;
+        return NULL;
     }
-    list = json_array_new();
     for (guint i = 0; i < obj->properties->len; i++) {
         ObjectProperty *prop = obj->properties->pdata[i];
-        JsonObject *info = json_object_new();
+        ObjectPropertyInfoList *elem = g_new0(ObjectPropertyInfoList, 1);
 
-        json_object_set_string_member(info, "name", prop->name);
-        json_object_set_string_member(info, "type", prop->type);
-        if (prop->description) {
-            json_object_set_string_member(info, "description",
-                                          prop->description);
-        }
-        json_array_add_object_element(list, info);
+        elem->value = g_new0(ObjectPropertyInfo, 1);
+        elem->value->name = g_strdup(prop->name);
+        elem->value->type = g_strdup(prop->type);
+        elem->value->description = g_strdup(prop->description);
+        *tail = elem;
+        tail = &elem->next;
     }
-    *ret = json_node_new(JSON_NODE_ARRAY);
-    json_node_take_array(*ret, list);
-    return true;
+    return head;
 }
-
-static const QmpArgSpec qom_get_args[] = {
-    { "path", QMP_ARG_STR },
-    { "property", QMP_ARG_STR },
-    { NULL }
-};
 
 static JsonNode *qom_value_to_json(const PropValue *v)
 {
@@ -98,28 +85,20 @@ static JsonNode *qom_value_to_json(const PropValue *v)
     return n;
 }
 
-static bool qmp_qom_get(JsonObject *args, JsonNode **ret, Error **errp)
+static JsonNode *qmp_qom_get(const char *path, const char *property,
+                             Error **errp)
 {
-    Object *obj = qom_resolve(qmp_arg_get_str(args, "path", ""), false,
-                              errp);
+    Object *obj = qom_resolve(path, false, errp);
+    JsonNode *ret;
     PropValue v;
 
-    if (!obj ||
-        !object_property_get(obj, qmp_arg_get_str(args, "property", ""), &v,
-                             errp)) {
-        return false;
+    if (!obj || !object_property_get(obj, property, &v, errp)) {
+        return NULL;
     }
-    *ret = qom_value_to_json(&v);
+    ret = qom_value_to_json(&v);
     prop_value_clear(&v);
-    return true;
+    return ret;
 }
-
-static const QmpArgSpec qom_set_args[] = {
-    { "path", QMP_ARG_STR },
-    { "property", QMP_ARG_STR },
-    { "value", QMP_ARG_ANY },
-    { NULL }
-};
 
 /* @value as a PropValue for @prop; false with QEMU's type error. */
 static bool qom_value_from_json(ObjectProperty *prop, JsonNode *value,
@@ -150,40 +129,136 @@ static bool qom_value_from_json(ObjectProperty *prop, JsonNode *value,
     return true;
 }
 
-static bool qmp_qom_set(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_qom_set(const char *path, const char *property,
+                        JsonNode *value, Error **errp)
 {
-    Object *obj = qom_resolve(qmp_arg_get_str(args, "path", ""), false,
-                              errp);
-    const char *name = qmp_arg_get_str(args, "property", "");
+    Object *obj = qom_resolve(path, false, errp);
     ObjectProperty *prop;
     PropValue v;
-    bool ok;
 
     if (!obj) {
-        return false;
+        return;
     }
-    prop = object_property_find(obj, name);
+    prop = object_property_find(obj, property);
     if (!prop) {
         /* object_property_set's own message, before looking at the value */
         error_setg(errp, "Property '%s.%s' not found",
-                   object_get_typename(obj), name);
-        return false;
+                   object_get_typename(obj), property);
+        return;
     }
-    if (!qom_value_from_json(prop, json_object_get_member(args, "value"), &v,
-                             errp)) {
-        return false;
+    if (!qom_value_from_json(prop, value, &v, errp)) {
+        return;
     }
-    ok = object_property_set(obj, name, &v, errp);
+    object_property_set(obj, property, &v, errp);
     prop_value_clear(&v);
-    return ok;
+}
+
+/* ------------------------------------------------------- type queries */
+
+static ObjectTypeInfoList *qmp_qom_list_types(const char *implements,
+                                              bool has_abstract,
+                                              bool abstract, Error **errp)
+{
+    GSList *list = object_class_get_list(implements,
+                                         has_abstract && abstract);
+    ObjectTypeInfoList *head = NULL, **tail = &head;
+
+    for (GSList *l = list; l; l = l->next) {
+        ObjectClass *klass = l->data;
+        ObjectClass *parent = object_class_get_parent(klass);
+        ObjectTypeInfoList *elem = g_new0(ObjectTypeInfoList, 1);
+
+        elem->value = g_new0(ObjectTypeInfo, 1);
+        elem->value->name = g_strdup(object_class_get_name(klass));
+        /* as QEMU: "abstract" only when true */
+        elem->value->abstract = object_class_is_abstract(klass);
+        elem->value->has_abstract = elem->value->abstract;
+        if (parent) {
+            elem->value->parent = g_strdup(object_class_get_name(parent));
+        }
+        *tail = elem;
+        tail = &elem->next;
+    }
+    g_slist_free(list);
+    return head;
+}
+
+/* The properties of a fresh @typename (a device: not its internals). */
+static ObjectPropertyInfoList *qom_type_properties(const char *typename,
+                                                   bool device)
+{
+    Object *obj = object_new(typename);
+    ObjectPropertyInfoList *head = NULL, **tail = &head;
+    static const char *const device_internal[] = {
+        "type", "realized", "hotpluggable", "hotplugged", "parent_bus", NULL
+    };
+
+    for (guint i = 0; i < obj->properties->len; i++) {
+        ObjectProperty *prop = obj->properties->pdata[i];
+        ObjectPropertyInfoList *elem;
+
+        /* QEMU's device-list-properties leaves out the qdev internals */
+        if (device && (g_strv_contains(device_internal, prop->name) ||
+                       g_str_has_prefix(prop->type, "child<"))) {
+            continue;
+        }
+        elem = g_new0(ObjectPropertyInfoList, 1);
+        elem->value = g_new0(ObjectPropertyInfo, 1);
+        elem->value->name = g_strdup(prop->name);
+        elem->value->type = g_strdup(prop->type);
+        elem->value->description = g_strdup(prop->description);
+        *tail = elem;
+        tail = &elem->next;
+    }
+    object_unref(obj);
+    return head;
+}
+
+static ObjectPropertyInfoList *qmp_qom_list_properties(const char *typename,
+                                                       Error **errp)
+{
+    ObjectClass *klass = object_class_by_name(typename);
+
+    if (!klass) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Class '%s' not found",
+                  typename);
+        return NULL;
+    }
+    if (object_class_is_abstract(klass)) {
+        /* properties are added per instance here: none to show */
+        return NULL;
+    }
+    return qom_type_properties(typename, false);
+}
+
+static ObjectPropertyInfoList *
+qmp_device_list_properties(const char *typename, Error **errp)
+{
+    ObjectClass *klass = object_class_by_name(typename);
+
+    if (!klass) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                  "Device '%s' not found", typename);
+        return NULL;
+    }
+    if (!object_class_dynamic_cast(klass, TYPE_DEVICE)) {
+        error_setg(errp, "Parameter 'typename' expects %s", TYPE_DEVICE);
+        return NULL;
+    }
+    if (object_class_is_abstract(klass)) {
+        error_setg(errp, "Parameter 'typename' expects non-abstract device "
+                   "type");
+        return NULL;
+    }
+    return qom_type_properties(typename, true);
 }
 
 void monitor_register_qom_commands(void)
 {
-    qmp_register_command("qom-list", qmp_qom_list, qom_list_args,
-                         QMP_CMD_ALLOW_PRECONFIG);
-    qmp_register_command("qom-get", qmp_qom_get, qom_get_args,
-                         QMP_CMD_ALLOW_PRECONFIG);
-    qmp_register_command("qom-set", qmp_qom_set, qom_set_args,
-                         QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_qom_list_types(qmp_qom_list_types);
+    qmp_register_qom_list_properties(qmp_qom_list_properties);
+    qmp_register_device_list_properties(qmp_device_list_properties);
+    qmp_register_qom_list(qmp_qom_list);
+    qmp_register_qom_get(qmp_qom_get);
+    qmp_register_qom_set(qmp_qom_set);
 }

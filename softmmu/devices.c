@@ -9,7 +9,7 @@
 #include "hw/virtio/virtio-mem.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
 #include "qemu/error.h"
 #include "sysemu/dump.h"
 #include "sysemu/sysemu.h"
@@ -46,23 +46,100 @@ void sysemu_cleanup(void)
 
 static char **vm_name_ptr;
 
-static bool qmp_query_name(JsonObject *args, JsonNode **ret, Error **errp)
+static NameInfo *qmp_query_name(Error **errp)
 {
-    JsonObject *o = json_object_new();
+    NameInfo *info = g_new0(NameInfo, 1);
 
-    if (*vm_name_ptr) {
-        json_object_set_string_member(o, "name", *vm_name_ptr);
+    info->name = g_strdup(*vm_name_ptr);
+    return info;
+}
+
+/*
+ * The option groups of query-command-line-options, with QEMU's group
+ * names and the parameters this binary accepts.  Groups whose parameters
+ * are QOM properties (machine, object, device, accel) list none, as
+ * QEMU's do: clients ask qom-list-properties.
+ */
+typedef struct CmdlineParam {
+    const char *name;
+    CommandLineParameterType type;
+} CmdlineParam;
+
+static const struct {
+    const char *option;
+    CmdlineParam params[8];
+} cmdline_groups[] = {
+    { "machine", { { NULL } } },
+    { "accel", { { NULL } } },
+    { "object", { { NULL } } },
+    { "device", { { NULL } } },
+    { "memory", { { "size", COMMAND_LINE_PARAMETER_TYPE_SIZE },
+                  { "slots", COMMAND_LINE_PARAMETER_TYPE_NUMBER },
+                  { "maxmem", COMMAND_LINE_PARAMETER_TYPE_SIZE } } },
+    { "smp-opts", { { "cpus", COMMAND_LINE_PARAMETER_TYPE_NUMBER },
+                    { "maxcpus", COMMAND_LINE_PARAMETER_TYPE_NUMBER },
+                    { "sockets", COMMAND_LINE_PARAMETER_TYPE_NUMBER },
+                    { "dies", COMMAND_LINE_PARAMETER_TYPE_NUMBER },
+                    { "clusters", COMMAND_LINE_PARAMETER_TYPE_NUMBER },
+                    { "cores", COMMAND_LINE_PARAMETER_TYPE_NUMBER },
+                    { "threads", COMMAND_LINE_PARAMETER_TYPE_NUMBER } } },
+    { "chardev", { { "backend", COMMAND_LINE_PARAMETER_TYPE_STRING },
+                   { "path", COMMAND_LINE_PARAMETER_TYPE_STRING },
+                   { "server", COMMAND_LINE_PARAMETER_TYPE_BOOLEAN },
+                   { "wait", COMMAND_LINE_PARAMETER_TYPE_BOOLEAN } } },
+    { "mon", { { "mode", COMMAND_LINE_PARAMETER_TYPE_STRING },
+               { "chardev", COMMAND_LINE_PARAMETER_TYPE_STRING },
+               { "pretty", COMMAND_LINE_PARAMETER_TYPE_BOOLEAN } } },
+    { "name", { { "guest", COMMAND_LINE_PARAMETER_TYPE_STRING },
+                { "process", COMMAND_LINE_PARAMETER_TYPE_STRING },
+                { "debug-threads", COMMAND_LINE_PARAMETER_TYPE_BOOLEAN } } },
+    { "msg", { { "timestamp", COMMAND_LINE_PARAMETER_TYPE_BOOLEAN },
+               { "guest-name", COMMAND_LINE_PARAMETER_TYPE_BOOLEAN } } },
+    { "trace", { { "enable", COMMAND_LINE_PARAMETER_TYPE_STRING },
+                 { "events", COMMAND_LINE_PARAMETER_TYPE_STRING } } },
+    { "tpmdev", { { "type", COMMAND_LINE_PARAMETER_TYPE_STRING },
+                  { "chardev", COMMAND_LINE_PARAMETER_TYPE_STRING } } },
+};
+
+static CommandLineOptionInfoList *
+qmp_query_command_line_options(const char *option, Error **errp)
+{
+    CommandLineOptionInfoList *head = NULL, **tail = &head;
+
+    for (size_t i = 0; i < ARRAY_SIZE(cmdline_groups); i++) {
+        CommandLineOptionInfoList *elem;
+        CommandLineParameterInfoList **ptail;
+
+        if (option && strcmp(option, cmdline_groups[i].option)) {
+            continue;
+        }
+        elem = g_new0(CommandLineOptionInfoList, 1);
+        elem->value = g_new0(CommandLineOptionInfo, 1);
+        elem->value->option = g_strdup(cmdline_groups[i].option);
+        ptail = &elem->value->parameters;
+        for (const CmdlineParam *p = cmdline_groups[i].params; p->name; p++) {
+            CommandLineParameterInfoList *pe =
+                g_new0(CommandLineParameterInfoList, 1);
+
+            pe->value = g_new0(CommandLineParameterInfo, 1);
+            pe->value->name = g_strdup(p->name);
+            pe->value->type = p->type;
+            *ptail = pe;
+            ptail = &pe->next;
+        }
+        *tail = elem;
+        tail = &elem->next;
     }
-    *ret = json_node_init_object(json_node_alloc(), o);
-    json_object_unref(o);
-    return true;
+    if (option && !head) {
+        /* QEMU's message */
+        error_setg(errp, "invalid option name: %s", option);
+    }
+    return head;
 }
 
 void vl_register_commands(char **name)
 {
-    static const QmpArgSpec no_args[] = { { NULL } };
-
     vm_name_ptr = name;
-    qmp_register_command("query-name", qmp_query_name, no_args,
-                         QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_query_name(qmp_query_name);
+    qmp_register_query_command_line_options(qmp_query_command_line_options);
 }

@@ -26,11 +26,11 @@
 
 /*
  * struct GuestPhysBlockSlab: storage for @cap blocks, of which the first
- * @used are in use.  Slabs are chained in allocation order, so blocks are
- * sorted across slabs as well as within each one.
+ * @used are in use.  The list keeps its slabs in an array in allocation
+ * order, so blocks are sorted across slabs as well as within each one,
+ * and a lookup can bisect both.
  */
 struct GuestPhysBlockSlab {
-    GuestPhysBlockSlab *next;
     unsigned used;
     unsigned cap;
     GuestPhysBlock blocks[];
@@ -42,22 +42,24 @@ struct GuestPhysBlockSlab {
 
 static GuestPhysBlock *guest_phys_block_alloc(GuestPhysBlockList *list)
 {
-    GuestPhysBlockSlab *slab = list->slab_tail;
+    GuestPhysBlockSlab *slab = list->nslabs ? list->slabs[list->nslabs - 1]
+                                            : NULL;
 
     if (!slab || slab->used == slab->cap) {
         unsigned cap = slab ? MIN(slab->cap * 2, GUEST_PHYS_SLAB_MAX)
                             : GUEST_PHYS_SLAB_FIRST;
 
         slab = g_malloc(sizeof(*slab) + cap * sizeof(GuestPhysBlock));
-        slab->next = NULL;
         slab->used = 0;
         slab->cap = cap;
-        if (list->slab_tail) {
-            list->slab_tail->next = slab;
-        } else {
-            list->slabs = slab;
+        /* the index doubles, from 16: few reallocations */
+        if (list->nslabs >= 16 && !(list->nslabs & (list->nslabs - 1))) {
+            list->slabs = g_renew(GuestPhysBlockSlab *, list->slabs,
+                                  list->nslabs * 2);
+        } else if (!list->slabs) {
+            list->slabs = g_new(GuestPhysBlockSlab *, 16);
         }
-        list->slab_tail = slab;
+        list->slabs[list->nslabs++] = slab;
     }
     return memset(&slab->blocks[slab->used++], 0, sizeof(GuestPhysBlock));
 }
@@ -69,21 +71,20 @@ void guest_phys_blocks_init(GuestPhysBlockList *list)
     list->num = 0;
     QTAILQ_INIT(&list->head);
     list->slabs = NULL;
-    list->slab_tail = NULL;
+    list->nslabs = 0;
 }
 
 void guest_phys_blocks_free(GuestPhysBlockList *list)
 {
-    GuestPhysBlockSlab *slab, *next;
     GuestPhysBlock *block;
 
     QTAILQ_FOREACH(block, &list->head, next) {
         memory_region_unref(block->mr);
     }
-    for (slab = list->slabs; slab; slab = next) {
-        next = slab->next;
-        g_free(slab);
+    for (unsigned i = 0; i < list->nslabs; i++) {
+        g_free(list->slabs[i]);
     }
+    g_free(list->slabs);
     guest_phys_blocks_init(list);
 }
 
@@ -208,20 +209,27 @@ static unsigned slab_search(const GuestPhysBlockSlab *slab, hwaddr addr)
 const GuestPhysBlock *guest_phys_blocks_lookup(const GuestPhysBlockList *list,
                                                hwaddr addr)
 {
+    unsigned lo = 0, hi = list->nslabs;
     const GuestPhysBlockSlab *slab;
+    const GuestPhysBlock *b;
 
-    for (slab = list->slabs; slab; slab = slab->next) {
-        const GuestPhysBlock *b;
-        unsigned i;
+    /* the first slab whose last block ends after @addr */
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
 
+        slab = list->slabs[mid];
         if (!slab->used || slab->blocks[slab->used - 1].target_end <= addr) {
-            continue;
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
-        i = slab_search(slab, addr);
-        b = &slab->blocks[i];
-        return addr >= b->target_start ? b : NULL;
     }
-    return NULL;
+    if (lo == list->nslabs) {
+        return NULL;
+    }
+    slab = list->slabs[lo];
+    b = &slab->blocks[slab_search(slab, addr)];
+    return addr >= b->target_start ? b : NULL;
 }
 
 bool guest_phys_blocks_read(const GuestPhysBlockList *list, hwaddr addr,

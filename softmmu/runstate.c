@@ -19,7 +19,9 @@
  */
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
+#include "qapi/qapi-events.h"
+#include "qapi/hmp-registry.h"
 #include "exec/ramblock.h"
 #include "qemu/error.h"
 #include "qemu/log.h"
@@ -51,47 +53,14 @@ typedef struct VMChangeEntry {
 
 static GArray *vm_change_handlers;
 
-static const char *const run_state_names[RUN_STATE__MAX] = {
-    [RUN_STATE_DEBUG] = "debug",
-    [RUN_STATE_INMIGRATE] = "inmigrate",
-    [RUN_STATE_INTERNAL_ERROR] = "internal-error",
-    [RUN_STATE_IO_ERROR] = "io-error",
-    [RUN_STATE_PAUSED] = "paused",
-    [RUN_STATE_POSTMIGRATE] = "postmigrate",
-    [RUN_STATE_PRELAUNCH] = "prelaunch",
-    [RUN_STATE_FINISH_MIGRATE] = "finish-migrate",
-    [RUN_STATE_RESTORE_VM] = "restore-vm",
-    [RUN_STATE_RUNNING] = "running",
-    [RUN_STATE_SAVE_VM] = "save-vm",
-    [RUN_STATE_SHUTDOWN] = "shutdown",
-    [RUN_STATE_SUSPENDED] = "suspended",
-    [RUN_STATE_WATCHDOG] = "watchdog",
-    [RUN_STATE_GUEST_PANICKED] = "guest-panicked",
-    [RUN_STATE_COLO] = "colo",
-};
-
-static const char *const shutdown_cause_names[SHUTDOWN_CAUSE__MAX] = {
-    [SHUTDOWN_CAUSE_NONE] = "none",
-    [SHUTDOWN_CAUSE_HOST_ERROR] = "host-error",
-    [SHUTDOWN_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
-    [SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
-    [SHUTDOWN_CAUSE_HOST_SIGNAL] = "host-signal",
-    [SHUTDOWN_CAUSE_HOST_UI] = "host-ui",
-    [SHUTDOWN_CAUSE_GUEST_SHUTDOWN] = "guest-shutdown",
-    [SHUTDOWN_CAUSE_GUEST_RESET] = "guest-reset",
-    [SHUTDOWN_CAUSE_GUEST_PANIC] = "guest-panic",
-    [SHUTDOWN_CAUSE_SUBSYSTEM_RESET] = "subsystem-reset",
-};
-
 const char *runstate_name(RunState state)
 {
-    return state < RUN_STATE__MAX ? run_state_names[state] : "unknown";
+    return state < RUN_STATE__MAX ? RunState_str(state) : "unknown";
 }
 
 const char *shutdown_cause_name(ShutdownCause cause)
 {
-    return cause < SHUTDOWN_CAUSE__MAX ? shutdown_cause_names[cause]
-                                       : "unknown";
+    return cause < SHUTDOWN_CAUSE__MAX ? ShutdownCause_str(cause) : "unknown";
 }
 
 RunState runstate_get(void)
@@ -137,7 +106,7 @@ void vm_stop(RunState state)
     }
     runstate_set(state);
     vm_state_notify(false, state);
-    qapi_event_send("STOP", NULL);
+    qapi_event_send_stop();
 }
 
 void vm_start(void)
@@ -147,7 +116,7 @@ void vm_start(void)
     }
     runstate_set(RUN_STATE_RUNNING);
     vm_state_notify(true, RUN_STATE_RUNNING);
-    qapi_event_send("RESUME", NULL);
+    qapi_event_send_resume();
 }
 
 /* ------------------------------------------------------ guest memory faults */
@@ -183,14 +152,10 @@ typedef struct GuestMemoryFault {
 static gboolean guest_memory_fault_main(gpointer opaque)
 {
     GuestMemoryFault *f = opaque;
-    JsonObject *data = json_object_new();
 
-    json_object_set_string_member(data, "memdev", f->memdev);
-    json_object_set_int_member(data, "offset", f->offset);
-    json_object_set_int_member(data, "size", f->size);
-    json_object_set_string_member(data, "access",
-                                  f->is_write ? "write" : "read");
-    qapi_event_send("GUEST_MEMORY_FAULT", data);
+    qapi_event_send_guest_memory_fault(f->memdev, f->offset, f->size,
+                                       f->is_write ? GUEST_MEMORY_ACCESS_WRITE
+                                                   : GUEST_MEMORY_ACCESS_READ);
     vm_stop(RUN_STATE_IO_ERROR);
     g_free(f->memdev);
     g_free(f);
@@ -289,13 +254,7 @@ void qemu_system_reset(ShutdownCause cause)
     reset_list_run(&reset_handlers);
     reset_list_run(&reset_handlers_late);
     if (cause != SHUTDOWN_CAUSE_NONE) {
-        JsonObject *data = json_object_new();
-
-        json_object_set_boolean_member(data, "guest",
-                                       shutdown_cause_is_guest(cause));
-        json_object_set_string_member(data, "reason",
-                                      shutdown_cause_name(cause));
-        qapi_event_send("RESET", data);
+        qapi_event_send_reset(shutdown_cause_is_guest(cause), cause);
     }
 }
 
@@ -364,16 +323,8 @@ void qemu_main_loop(void)
     while (!shutdown_requested) {
         g_main_context_iteration(NULL, TRUE);
     }
-    {
-        JsonObject *data = json_object_new();
-
-        json_object_set_boolean_member(data, "guest",
-                                       shutdown_cause_is_guest(
-                                           shutdown_requested));
-        json_object_set_string_member(data, "reason",
-                                      shutdown_cause_name(shutdown_requested));
-        qapi_event_send("SHUTDOWN", data);
-    }
+    qapi_event_send_shutdown(shutdown_cause_is_guest(shutdown_requested),
+                             shutdown_requested);
     /* Let the SHUTDOWN event reach the monitors' queues. */
     while (g_main_context_iteration(NULL, FALSE)) {
     }
@@ -381,67 +332,58 @@ void qemu_main_loop(void)
 
 /* --------------------------------------------------------------- commands */
 
-static bool qmp_query_status(JsonObject *args, JsonNode **ret, Error **errp)
+static StatusInfo *qmp_query_status(Error **errp)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
+    StatusInfo *info = g_new0(StatusInfo, 1);
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "running");
-    json_builder_add_boolean_value(b, runstate_is_running());
-    json_builder_set_member_name(b, "status");
-    json_builder_add_string_value(b, runstate_name(runstate_get()));
-    json_builder_end_object(b);
-    *ret = json_builder_get_root(b);
-    return true;
+    info->running = runstate_is_running();
+    info->status = runstate_get();
+    return info;
 }
 
-static bool qmp_stop(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_stop(Error **errp)
 {
     if (dump_in_progress(errp)) {
-        return false;
+        return;
     }
     vm_stop(RUN_STATE_PAUSED);
-    return true;
 }
 
-static bool qmp_cont(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_cont(Error **errp)
 {
     if (dump_in_progress(errp)) {
-        return false;
+        return;
     }
     switch (runstate_get()) {
     case RUN_STATE_INMIGRATE:
         error_setg(errp, "Migration is not finalized yet");
-        return false;
+        return;
     case RUN_STATE_INTERNAL_ERROR:
     case RUN_STATE_SHUTDOWN:
     case RUN_STATE_GUEST_PANICKED:
         error_setg(errp, "Resetting the Virtual Machine is required");
-        return false;
+        return;
     case RUN_STATE_SAVE_VM:
         error_setg(errp, "There is a dump in process, please wait.");
-        return false;
+        return;
     default:
         vm_start();
-        return true;
     }
 }
 
-static bool qmp_system_reset(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_system_reset(Error **errp)
 {
     if (dump_in_progress(NULL)) {
         /* deferred until the dump is over */
         qemu_system_reset_request(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
-        return true;
+        return;
     }
     qemu_system_reset(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
-    return true;
 }
 
-static bool qmp_quit(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_quit(Error **errp)
 {
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
-    return true;
 }
 
 static bool hmp_info_status(int argc, char **argv, GString *out,
@@ -460,12 +402,14 @@ static bool hmp_info_status(int argc, char **argv, GString *out,
 #define HMP_FROM_QMP(fn, qmp_fn)                                        \
 static bool fn(int argc, char **argv, GString *out, Error **errp)       \
 {                                                                       \
-    JsonNode *ret = NULL;                                               \
-    bool ok = qmp_fn(NULL, &ret, errp);                                 \
-    if (ret) {                                                          \
-        json_node_unref(ret);                                           \
+    Error *err = NULL;                                                  \
+                                                                        \
+    qmp_fn(&err);                                                       \
+    if (err) {                                                          \
+        error_propagate(errp, err);                                     \
+        return false;                                                   \
     }                                                                   \
-    return ok;                                                          \
+    return true;                                                        \
 }
 
 HMP_FROM_QMP(hmp_stop, qmp_stop)
@@ -475,14 +419,11 @@ HMP_FROM_QMP(hmp_quit, qmp_quit)
 
 void runstate_register_commands(void)
 {
-    static const QmpArgSpec no_args[] = { { NULL } };
-
-    qmp_register_command("query-status", qmp_query_status, no_args,
-                         QMP_CMD_ALLOW_PRECONFIG);
-    qmp_register_command("stop", qmp_stop, no_args, 0);
-    qmp_register_command("cont", qmp_cont, no_args, 0);
-    qmp_register_command("system_reset", qmp_system_reset, no_args, 0);
-    qmp_register_command("quit", qmp_quit, no_args, QMP_CMD_ALLOW_PRECONFIG);
+    qmp_register_query_status(qmp_query_status);
+    qmp_register_stop(qmp_stop);
+    qmp_register_cont(qmp_cont);
+    qmp_register_system_reset(qmp_system_reset);
+    qmp_register_quit(qmp_quit);
     hmp_register_command("info status", "", "show the current VM status "
                          "(running|paused)", hmp_info_status);
     hmp_register_command("stop", "", "stop emulation", hmp_stop);

@@ -18,13 +18,13 @@
 #include "qemu/osdep.h"
 #include <glib-unix.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include "chardev/char.h"
 #include "hw/boards.h"
 #include "hw/intc/ioapic.h"
 #include "hw/mem/memory-device.h"
 #include "hw/qdev.h"
 #include "monitor/monitor.h"
-#include "qapi/qmp-registry.h"
 #include "qemu/error.h"
 #include "qemu/host-mem.h"
 #include "qemu/log.h"
@@ -45,6 +45,8 @@ typedef enum {
     OPT_QTEST, OPT_QTEST_LOG, OPT_DISPLAY, OPT_NOGRAPHIC, OPT_S, OPT_NAME,
     OPT_BIOS, OPT_D, OPT_BIG_D, OPT_TRACE, OPT_NODEFAULTS, OPT_NO_SHUTDOWN,
     OPT_SERIAL, OPT_MONITOR, OPT_PIDFILE, OPT_TPMDEV, OPT_NO_REBOOT,
+    OPT_NO_USER_CONFIG, OPT_MSG, OPT_DAEMONIZE,
+    OPT__MAX
 } OptIndex;
 
 typedef struct VlOption {
@@ -97,6 +99,12 @@ static const VlOption vl_options[] = {
       "human-monitor-command)" },
     { "pidfile", OPT_PIDFILE, true, true, "FILE: write the process id" },
     { "tpmdev", OPT_TPMDEV, true, false, "emulator,id=ID,chardev=ID" },
+    { "no-user-config", OPT_NO_USER_CONFIG, false, false,
+      "(accepted: no configuration file is ever read)" },
+    { "msg", OPT_MSG, true, false, "timestamp=on|off[,guest-name=on|off]: "
+      "time-stamp error messages" },
+    { "daemonize", OPT_DAEMONIZE, false, true, "detach once ready: the "
+      "parent exits 0 when QMP and -pidfile are up, 1 on failure" },
 };
 
 typedef struct VlArg {
@@ -106,6 +114,7 @@ typedef struct VlArg {
 } VlArg;
 
 static GPtrArray *vl_args;
+static int daemon_ready_fd = -1;    /* -daemonize: the parent's pipe */
 static char *pidfile;
 static const char *qtest_spec;
 static const char *qtest_log;
@@ -156,7 +165,7 @@ static const VlOption *lookup_option(const char *name)
 /* Collect the arguments; validates names, values and repetitions only. */
 static void parse_argv(int argc, char **argv)
 {
-    bool seen[OPT_NO_REBOOT + 1] = { false };
+    bool seen[OPT__MAX] = { false };
 
     vl_args = g_ptr_array_new_with_free_func(vl_arg_free);
     for (int i = 1; i < argc; i++) {
@@ -201,6 +210,87 @@ static void parse_argv(int argc, char **argv)
     }
 }
 
+/*
+ * -daemonize, first half (QEMU's os_daemonize()): fork; the parent waits
+ * until the child says it is ready (exit 0) or the child dies (its
+ * status; the child printed why on the terminal).  The child leaves the
+ * session and goes on.  Called before any thread exists.
+ */
+static void daemonize_start(void)
+{
+    int fds[2];
+    pid_t pid;
+
+    if (pipe2(fds, O_CLOEXEC)) {
+        error_report("-daemonize: pipe: %s", g_strerror(errno));
+        exit(1);
+    }
+    pid = fork();
+    if (pid < 0) {
+        error_report("-daemonize: fork: %s", g_strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        ssize_t n;
+        char c;
+        int status;
+
+        close(fds[1]);
+        do {
+            n = read(fds[0], &c, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n == 1) {
+            _exit(0);
+        }
+        if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+            WEXITSTATUS(status)) {
+            _exit(WEXITSTATUS(status));
+        }
+        _exit(1);
+    }
+    close(fds[0]);
+    daemon_ready_fd = fds[1];
+    if (setsid() < 0) {
+        error_report("-daemonize: setsid: %s", g_strerror(errno));
+        exit(1);
+    }
+}
+
+/*
+ * -daemonize, second half (QEMU's os_setup_post()): the monitors and the
+ * pid file exist: let the parent go, then drop the terminal (stdin,
+ * stdout and stderr go to /dev/null, as in QEMU: use -D for a log) and
+ * the working directory (relative paths given later, e.g. a dump's
+ * "file:" protocol, are relative to /).
+ */
+static void daemonize_finish(void)
+{
+    int null;
+    char c = 0;
+
+    if (daemon_ready_fd < 0) {
+        return;
+    }
+    if (chdir("/")) {
+        error_report("-daemonize: chdir /: %s", g_strerror(errno));
+        exit(1);
+    }
+    null = open("/dev/null", O_RDWR);
+    if (null < 0) {
+        error_report("-daemonize: /dev/null: %s", g_strerror(errno));
+        exit(1);
+    }
+    if (write(daemon_ready_fd, &c, 1) != 1) {
+        /* the parent is gone: nobody waits for us, carry on */
+    }
+    close(daemon_ready_fd);
+    daemon_ready_fd = -1;
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    close(null);
+}
+
 /* Run @fn on every argument of option @index, in order. */
 static void for_each_arg(OptIndex index, void (*fn)(VlArg *a, void *opaque),
                          void *opaque)
@@ -223,6 +313,7 @@ static void register_types(void)
     hostmem_register_types();
     machine_register_types();
     microvm_register_types();
+    null_machine_register_types();
     ioapic_register_types();
     sysemu_register_device_types();
 }
@@ -316,8 +407,22 @@ static void opt_early(VlArg *a, void *opaque)
         start_paused = true;
         break;
     case OPT_PIDFILE:
-        pidfile = g_strdup(a->arg);
+        /* absolute: a daemon leaves its directory before exit unlinks it */
+        pidfile = g_canonicalize_filename(a->arg, NULL);
         break;
+    case OPT_MSG: {
+        g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "timestamp",
+                                                   false, &error_fatal);
+        bool ts = false;
+
+        if (!qemu_opt_get_bool(opts, "timestamp", false, &ts, &error_fatal)) {
+            exit(1);
+        }
+        qemu_opt_get(opts, "guest-name");     /* no guest name to show */
+        qemu_opts_check_unused(opts, &error_fatal);
+        error_set_timestamps(ts);
+        break;
+    }
     default:
         break;
     }
@@ -358,9 +463,13 @@ static void opt_machine(VlArg *a, void *opaque)
             continue;
         }
         if (!strcmp(opt->name, "accel")) {
-            if (strcmp(opt->value, "qtest")) {
-                error_report("invalid accelerator %s: only 'qtest' is "
-                             "available", opt->value);
+            /* QEMU's legacy list "kvm:tcg": the first that works */
+            g_auto(GStrv) accels = g_strsplit(opt->value, ":", -1);
+
+            if (!g_strv_contains((const char *const *)accels, "qtest")) {
+                error_report("No accelerator found in '%s': only 'qtest' "
+                             "is available (no vCPU execution yet)",
+                             opt->value);
                 exit(1);
             }
             continue;
@@ -546,7 +655,7 @@ int main(int argc, char **argv)
     register_types();
     register_commands();
     monitor_init_globals();
-    for (OptIndex i = 0; i <= OPT_NO_REBOOT; i++) {
+    for (OptIndex i = 0; i < OPT__MAX; i++) {
         if (i != OPT_OBJECT && i != OPT_DEVICE && i != OPT_MACHINE &&
             i != OPT_M && i != OPT_SMP && i != OPT_BIOS && i != OPT_QMP &&
             i != OPT_QMP_PRETTY && i != OPT_MON && i != OPT_TPMDEV) {
@@ -565,6 +674,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "Use -machine help to list supported machines\n");
         return 1;
     }
+    if (has_option(OPT_DAEMONIZE)) {
+        daemonize_start();
+    }
     ms = MACHINE(object_new(object_class_get_name(OBJECT_CLASS(mc))));
     object_property_add_child(object_get_root(), "machine", OBJECT(ms));
     object_unref(OBJECT(ms));
@@ -578,6 +690,10 @@ int main(int argc, char **argv)
     for_each_arg(OPT_OBJECT, opt_object, NULL);
     for_each_arg(OPT_TPMDEV, opt_tpmdev, NULL);
 
+    if (!machine_check_options(ms, &err)) {
+        error_report_err(err);
+        return 1;
+    }
     memory_region_init(&ms->sysmem, OBJECT(ms), "system", UINT64_MAX);
     memory_region_init(&ms->sysio, OBJECT(ms), "io", 0x10000);
     address_space_init(&ms->as_memory, &ms->sysmem, "memory");
@@ -632,6 +748,7 @@ int main(int argc, char **argv)
         }
     }
 
+    daemonize_finish();
     g_unix_signal_add(SIGTERM, on_signal, NULL);
     g_unix_signal_add(SIGINT, on_signal, NULL);
     g_unix_signal_add(SIGHUP, on_signal, NULL);

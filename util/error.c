@@ -20,6 +20,7 @@ Error *error_fatal;
 
 static char *prog_name;
 static const char *cur_location;
+static bool timestamps;
 
 void error_init(const char *argv0)
 {
@@ -32,9 +33,20 @@ void error_set_location(const char *location)
     cur_location = location;
 }
 
+void error_set_timestamps(bool on)
+{
+    timestamps = on;
+}
+
 static void error_vprintf_prefixed(const char *prefix, const char *fmt,
                                    va_list ap)
 {
+    if (timestamps) {
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree char *ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+        fprintf(stderr, "%s ", ts);
+    }
     if (prog_name) {
         fprintf(stderr, "%s: ", prog_name);
     }

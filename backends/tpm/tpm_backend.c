@@ -8,7 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "backends/tpm/tpm_int.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
 #include "qemu/error.h"
 #include "qemu/option.h"
 
@@ -195,69 +195,67 @@ void tpm_backend_cleanup(void)
 
 /* ------------------------------------------------------------------ QMP */
 
-/*
- * query-tpm: one TPMInfo per back end in use by a front end:
- * {"id", "model", "options": {"type": "emulator", "data": {"chardev"}}}.
- */
-static bool qmp_query_tpm(JsonObject *args, JsonNode **ret, Error **errp)
+/* query-tpm: one TPMInfo per back end in use by a front end. */
+static TPMInfoList *qmp_query_tpm(Error **errp)
 {
-    JsonArray *list = json_array_new();
+    TPMInfoList *head = NULL, **tail = &head;
     TPMBackend *tb;
 
     QTAILQ_FOREACH(tb, &tpm_backends, next) {
-        JsonObject *info, *options, *data;
+        TPMInfoList *elem;
+        TPMInfo *info;
 
         if (!tb->model) {
             continue;
         }
-        info = json_object_new();
-        options = json_object_new();
-        data = json_object_new();
-        tb->ops->get_options(tb, data);
-        json_object_set_string_member(options, "type", tb->ops->type);
-        json_object_set_object_member(options, "data", data);
-        json_object_set_string_member(info, "id", tb->id);
-        json_object_set_string_member(info, "model", tb->model);
-        json_object_set_object_member(info, "options", options);
-        json_array_add_object_element(list, info);
+        info = g_new0(TPMInfo, 1);
+        info->id = g_strdup(tb->id);
+        /* front ends register only models of the schema's TpmModel */
+        info->model = TpmModel_parse(tb->model);
+        assert((int)info->model >= 0);
+        info->options = g_new0(TpmTypeOptions, 1);
+        tb->ops->get_options(tb, info->options);
+        elem = g_new0(TPMInfoList, 1);
+        elem->value = info;
+        *tail = elem;
+        tail = &elem->next;
     }
-    *ret = json_node_init_array(json_node_alloc(), list);
-    json_array_unref(list);
-    return true;
+    return head;
 }
 
-static bool qmp_query_tpm_models(JsonObject *args, JsonNode **ret,
-                                 Error **errp)
+static TpmModelList *qmp_query_tpm_models(Error **errp)
 {
-    JsonArray *list = json_array_new();
+    TpmModelList *head = NULL, **tail = &head;
 
     for (guint i = 0; tpm_models && i < tpm_models->len; i++) {
-        json_array_add_string_element(list, tpm_models->pdata[i]);
+        TpmModelList *elem = g_new0(TpmModelList, 1);
+
+        elem->value = TpmModel_parse(tpm_models->pdata[i]);
+        assert((int)elem->value >= 0);
+        *tail = elem;
+        tail = &elem->next;
     }
-    *ret = json_node_init_array(json_node_alloc(), list);
-    json_array_unref(list);
-    return true;
+    return head;
 }
 
-static bool qmp_query_tpm_types(JsonObject *args, JsonNode **ret,
-                                Error **errp)
+static TpmTypeList *qmp_query_tpm_types(Error **errp)
 {
-    JsonArray *list = json_array_new();
+    TpmTypeList *head = NULL, **tail = &head;
 
     for (size_t i = 0; i < ARRAY_SIZE(tpm_backend_types); i++) {
-        json_array_add_string_element(list, tpm_backend_types[i]->type);
+        TpmTypeList *elem = g_new0(TpmTypeList, 1);
+
+        elem->value = TpmType_parse(tpm_backend_types[i]->type);
+        assert((int)elem->value >= 0);
+        *tail = elem;
+        tail = &elem->next;
     }
-    *ret = json_node_init_array(json_node_alloc(), list);
-    json_array_unref(list);
-    return true;
+    return head;
 }
 
 void tpm_backend_register_commands(void)
 {
-    static const QmpArgSpec no_args[] = { { NULL } };
-
-    qmp_register_command("query-tpm", qmp_query_tpm, no_args, 0);
-    qmp_register_command("query-tpm-models", qmp_query_tpm_models, no_args,
-                         0);
-    qmp_register_command("query-tpm-types", qmp_query_tpm_types, no_args, 0);
+    qmp_register_query_tpm(qmp_query_tpm);
+    qmp_register_query_tpm_models(qmp_query_tpm_models);
+    qmp_register_query_tpm_types(qmp_query_tpm_types);
 }

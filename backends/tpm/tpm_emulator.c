@@ -930,9 +930,11 @@ static bool tpm_emulator_is_operational(TPMBackend *tb)
            state == TPM_EMULATOR_BUSY;
 }
 
-static void tpm_emulator_get_options(TPMBackend *tb, JsonObject *o)
+static void tpm_emulator_get_options(TPMBackend *tb, TpmTypeOptions *options)
 {
-    json_object_set_string_member(o, "chardev", TPM_EMULATOR(tb)->chardev_id);
+    options->type = TPM_TYPE_EMULATOR;
+    options->u.emulator.data = g_new0(TPMEmulatorOptions, 1);
+    options->u.emulator.data->chardev = g_strdup(TPM_EMULATOR(tb)->chardev_id);
 }
 
 static void tpm_emulator_destroy(TPMBackend *tb)

@@ -6,11 +6,15 @@
  * Board layout lives in hw/i386/microvm.c.
  */
 #include "qemu/osdep.h"
+#include <sys/mman.h>
 #include "exec/ramblock.h"
 #include "exec/write-tracker.h"
 #include "hw/boards.h"
+#include "hw/mem/memory-device.h"
 #include "hw/qdev.h"
-#include "qapi/qmp-registry.h"
+#include "hw/virtio/virtio-mmio.h"
+#include "qapi/qapi-commands.h"
+#include "qapi/hmp-registry.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
 #include "qemu/option.h"
@@ -46,6 +50,18 @@ static void machine_instance_init(Object *obj)
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
+    /* the two management layers always pass (QEMU: every machine) */
+    ms->dump_guest_core = true;
+    prop = object_property_add_field(obj, "dump-guest-core", "bool",
+                                     PROP_KIND_BOOL,
+                                     offsetof(MachineState, dump_guest_core),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
+    object_property_set_description(prop, "Include guest memory in a core "
+                                    "dump");
+    prop = object_property_add_field(obj, "usb", "bool", PROP_KIND_BOOL,
+                                     offsetof(MachineState, usb),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
+    object_property_set_description(prop, "Set on/off to enable/disable usb");
     ms->live_dump_copy_buffer = WRITE_TRACKER_DEFAULT_BUFFER;
     prop = object_property_add_field(obj, "live-dump-copy-buffer", "size",
                                      PROP_KIND_SIZE,
@@ -66,6 +82,7 @@ static void machine_instance_finalize(Object *obj)
     MachineState *ms = MACHINE(obj);
 
     g_free(ms->cpus);
+    g_clear_pointer(&ms->virtio_mmio_bus, virtio_mmio_bus_free);
 }
 
 /* Once created, the machine refuses OBJ_PROP_FLAG_BEFORE_REALIZE sets. */
@@ -83,9 +100,44 @@ static bool machine_settable_check(Object *obj, const char *name,
     return false;
 }
 
+/* dump-guest-core=off: keep one region's RAM out of host core dumps. */
+static void machine_dontdump(MemoryRegion *mr)
+{
+    void *host = mr ? memory_region_get_ram_ptr(mr) : NULL;
+
+    /* a hint: a kernel without MADV_DONTDUMP still runs the guest */
+    if (host && madvise(host, memory_region_size(mr), MADV_DONTDUMP)) {
+        warn_report("dump-guest-core=off: madvise: %s", g_strerror(errno));
+    }
+}
+
+static int machine_dontdump_backend(Object *obj, void *opaque)
+{
+    if (object_dynamic_cast(obj, TYPE_MEMORY_BACKEND)) {
+        machine_dontdump(host_memory_backend_get_memory(MEMORY_BACKEND(obj)));
+    }
+    return 0;
+}
+
+bool machine_check_options(MachineState *ms, Error **errp)
+{
+    if (ms->usb) {
+        error_setg(errp, "usb=on is not supported: this machine has no USB "
+                   "controller (use usb=off)");
+        return false;
+    }
+    return true;
+}
+
 void machine_set_created(MachineState *ms)
 {
     ms->created = true;
+    if (!ms->dump_guest_core) {
+        /* as QEMU: main RAM and every memory backend */
+        machine_dontdump(ms->ram);
+        object_child_foreach(object_get_objects_root(),
+                             machine_dontdump_backend, NULL);
+    }
 }
 
 void machine_register_types(void)
@@ -376,26 +428,129 @@ static bool hmp_info_mtree(int argc, char **argv, GString *out, Error **errp)
     return true;
 }
 
-static bool qmp_dumpdtb(JsonObject *args, JsonNode **ret, Error **errp)
+static void qmp_dumpdtb(const char *filename, Error **errp)
 {
     MachineState *ms = machine_get_current();
     MachineClass *mc = ms ? MACHINE_GET_CLASS(ms) : NULL;
 
     if (!mc || !mc->dumpdtb) {
         error_setg(errp, "This machine doesn't have an FDT");
-        return false;
+        return;
     }
-    return mc->dumpdtb(ms, qmp_arg_get_str(args, "filename", NULL), errp);
+    mc->dumpdtb(ms, filename, errp);
+}
+
+/* ------------------------------------------- what management tools probe */
+
+static TargetInfo *qmp_query_target(Error **errp)
+{
+    TargetInfo *info = g_new0(TargetInfo, 1);
+
+    info->arch = SYS_EMU_TARGET_X86_64;
+    return info;
+}
+
+/* KVM is neither in use nor built in: the only accelerator is qtest. */
+static KvmInfo *qmp_query_kvm(Error **errp)
+{
+    return g_new0(KvmInfo, 1);
+}
+
+static MachineInfoList *qmp_query_machines(Error **errp)
+{
+    GSList *list = object_class_get_list(TYPE_MACHINE, false);
+    MachineInfoList *head = NULL, **tail = &head;
+
+    for (GSList *l = list; l; l = l->next) {
+        MachineClass *mc = l->data;
+        MachineInfo *info = g_new0(MachineInfo, 1);
+        MachineInfoList *elem = g_new0(MachineInfoList, 1);
+
+        /* QEMU's names: "microvm", whose QOM type is "microvm-machine" */
+        info->name = g_strdup(mc->alias ? mc->alias
+                              : object_class_get_name(l->data));
+        /* -machine defaults to microvm (softmmu/vl.c) */
+        info->has_is_default = !g_strcmp0(mc->alias, "microvm");
+        info->is_default = info->has_is_default;
+        info->cpu_max = MACHINE_MAX_CPUS;
+        info->default_ram_id = g_strdup(mc->default_ram_id);
+        elem->value = info;
+        *tail = elem;
+        tail = &elem->next;
+    }
+    g_slist_free(list);
+    return head;
+}
+
+/* No -cpu models to choose from: an empty list, as QEMU's for none. */
+static CpuDefinitionInfoList *qmp_query_cpu_definitions(Error **errp)
+{
+    return NULL;
+}
+
+/*
+ * The vCPUs.  They are not QOM objects here, so their qom-path (which
+ * QEMU's clients only display) names /machine/cpu[N], which does not
+ * resolve; the thread running them is the main loop's (qtest plays the
+ * CPU).  Topology as QEMU reports -smp N: one core per socket.
+ */
+static CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
+{
+    CpuInfoFastList *head = NULL, **tail = &head;
+    unsigned n;
+    CPUState **cpus = machine_cpus(&n);
+
+    for (unsigned i = 0; cpus && i < n; i++) {
+        CpuInfoFastList *elem = g_new0(CpuInfoFastList, 1);
+        CpuInfoFast *info = g_new0(CpuInfoFast, 1);
+
+        info->cpu_index = cpus[i]->cpu_index;
+        info->qom_path = g_strdup_printf("/machine/cpu[%u]", i);
+        info->thread_id = getpid();
+        info->props = g_new0(CpuInstanceProperties, 1);
+        info->props->has_socket_id = true;
+        info->props->socket_id = i;
+        info->props->has_core_id = true;
+        info->props->has_thread_id = true;
+        info->target = SYS_EMU_TARGET_X86_64;
+        elem->value = info;
+        *tail = elem;
+        tail = &elem->next;
+    }
+    return head;
+}
+
+static HotpluggableCPUList *qmp_query_hotpluggable_cpus(Error **errp)
+{
+    /* QEMU's answer for machines without CPU hot-plug */
+    error_setg(errp, "machine does not support hot-plugging CPUs");
+    return NULL;
+}
+
+static MemoryInfo *qmp_query_memory_size_summary(Error **errp)
+{
+    MachineState *ms = machine_get_current();
+    MemoryInfo *info = g_new0(MemoryInfo, 1);
+
+    if (ms) {
+        info->base_memory = ms->ram_size;
+        /* as QEMU: present when the machine has device memory */
+        info->has_plugged_memory = ms->device_memory != NULL;
+        info->plugged_memory = memory_device_plugged_size(ms);
+    }
+    return info;
 }
 
 void machine_register_commands(void)
 {
-    static const QmpArgSpec dumpdtb_args[] = {
-        { "filename", QMP_ARG_STR },
-        { NULL }
-    };
-
-    qmp_register_command("dumpdtb", qmp_dumpdtb, dumpdtb_args, 0);
+    qmp_register_dumpdtb(qmp_dumpdtb);
+    qmp_register_query_target(qmp_query_target);
+    qmp_register_query_kvm(qmp_query_kvm);
+    qmp_register_query_machines(qmp_query_machines);
+    qmp_register_query_cpu_definitions(qmp_query_cpu_definitions);
+    qmp_register_query_cpus_fast(qmp_query_cpus_fast);
+    qmp_register_query_hotpluggable_cpus(qmp_query_hotpluggable_cpus);
+    qmp_register_query_memory_size_summary(qmp_query_memory_size_summary);
     hmp_register_command("info mtree", "[-f]",
                          "show memory tree (-f: flattened views)",
                          hmp_info_mtree);

@@ -23,6 +23,7 @@
 #include <libfdt.h>
 #include "hw/i386/microvm.h"
 #include "hw/intc/ioapic.h"
+#include "hw/virtio/virtio-mmio.h"
 #include "qemu/error.h"
 
 #define FDT_IOAPIC_PHANDLE 1
@@ -38,7 +39,6 @@ static int fdt_reg64(void *fdt, uint64_t addr, uint64_t size)
 
 static int fdt_build(void *fdt, size_t bufsize, MachineState *ms)
 {
-    MicrovmMachineState *mms = MICROVM_MACHINE(ms);
     char name[64];
     int err = 0;
 
@@ -102,7 +102,7 @@ static int fdt_build(void *fdt, size_t bufsize, MachineState *ms)
             cpu_to_fdt32(MICROVM_VIRTIO_MMIO_IRQ_BASE + i), cpu_to_fdt32(0)
         };
 
-        if (!mms->virtio_slot[i]) {
+        if (!virtio_mmio_bus_device(ms->virtio_mmio_bus, i)) {
             continue;
         }
         snprintf(name, sizeof(name), "virtio_mmio@%" PRIx64,

@@ -146,44 +146,17 @@ static bool microvm_init(MachineState *ms, Error **errp)
     if (!qdev_realize(mms->ioapic, errp)) {
         return false;
     }
+    /* the board owns its transports; devices plug into the bus */
+    ms->virtio_mmio_bus = virtio_mmio_bus_new();
     for (int i = 0; i < MICROVM_VIRTIO_MMIO_SLOTS; i++) {
         g_autofree char *name = g_strdup_printf("virtio-mmio[%d]", i);
 
-        mms->virtio_transport[i] =
-            virtio_mmio_create(OBJECT(ms), name, &ms->sysmem,
-                               microvm_virtio_slot_base(i),
-                               microvm_virtio_slot_irq(ms, i));
+        virtio_mmio_bus_add(ms->virtio_mmio_bus, OBJECT(ms), name,
+                            &ms->sysmem, microvm_virtio_slot_base(i),
+                            microvm_virtio_slot_irq(ms, i));
     }
     machine_create_cpus(ms);
     return true;
-}
-
-int microvm_virtio_slot_claim(MachineState *ms, DeviceState *dev,
-                              Error **errp)
-{
-    MicrovmMachineState *mms = MICROVM_MACHINE(ms);
-
-    for (int i = 0; i < MICROVM_VIRTIO_MMIO_SLOTS; i++) {
-        if (!mms->virtio_slot[i]) {
-            mms->virtio_slot[i] = dev;
-            return i;
-        }
-    }
-    error_setg(errp, "No 'virtio-mmio-bus' bus found for device '%s': all "
-               "%d virtio-mmio slots are in use",
-               object_get_typename(OBJECT(dev)), MICROVM_VIRTIO_MMIO_SLOTS);
-    return -1;
-}
-
-void microvm_virtio_slot_release(MachineState *ms, DeviceState *dev)
-{
-    MicrovmMachineState *mms = MICROVM_MACHINE(ms);
-
-    for (int i = 0; i < MICROVM_VIRTIO_MMIO_SLOTS; i++) {
-        if (mms->virtio_slot[i] == dev) {
-            mms->virtio_slot[i] = NULL;
-        }
-    }
 }
 
 qemu_irq microvm_virtio_slot_irq(MachineState *ms, int slot)
@@ -191,14 +164,6 @@ qemu_irq microvm_virtio_slot_irq(MachineState *ms, int slot)
     MicrovmMachineState *mms = MICROVM_MACHINE(ms);
 
     return qdev_get_gpio_in(mms->ioapic, MICROVM_VIRTIO_MMIO_IRQ_BASE + slot);
-}
-
-DeviceState *microvm_virtio_slot_transport(MachineState *ms, int slot)
-{
-    MicrovmMachineState *mms = MICROVM_MACHINE(ms);
-
-    assert(slot >= 0 && slot < MICROVM_VIRTIO_MMIO_SLOTS);
-    return mms->virtio_transport[slot];
 }
 
 static void microvm_instance_init(Object *obj)

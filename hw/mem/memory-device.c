@@ -9,7 +9,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/mem/memory-device.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-commands.h"
 #include "qemu/error.h"
 #include "qemu/range.h"
 
@@ -140,28 +140,42 @@ void memory_device_unplug(MachineState *ms, DeviceState *dev)
     }
 }
 
-static bool qmp_query_memory_devices(JsonObject *args, JsonNode **ret,
-                                     Error **errp)
+uint64_t memory_device_plugged_size(MachineState *ms)
+{
+    DeviceMemoryState *dms = ms->device_memory;
+    uint64_t total = 0;
+
+    for (guint i = 0; dms && i < dms->devices->len; i++) {
+        PluggedMemoryDevice *pmd = dms->devices->pdata[i];
+        g_autoptr(MemoryDeviceInfo) info = g_new0(MemoryDeviceInfo, 1);
+
+        pmd->ops->fill_info(pmd->dev, info);
+        if (info->type == MEMORY_DEVICE_INFO_KIND_VIRTIO_MEM) {
+            total += info->u.virtio_mem.data->size;
+        }
+    }
+    return total;
+}
+
+static MemoryDeviceInfoList *qmp_query_memory_devices(Error **errp)
 {
     MachineState *ms = machine_get_current();
     DeviceMemoryState *dms = ms ? ms->device_memory : NULL;
-    g_autoptr(JsonBuilder) b = json_builder_new();
+    MemoryDeviceInfoList *head = NULL, **tail = &head;
 
-    json_builder_begin_array(b);
     for (guint i = 0; dms && i < dms->devices->len; i++) {
         PluggedMemoryDevice *pmd = dms->devices->pdata[i];
+        MemoryDeviceInfoList *elem = g_new0(MemoryDeviceInfoList, 1);
 
-        pmd->ops->fill_info(pmd->dev, b);
+        elem->value = g_new0(MemoryDeviceInfo, 1);
+        pmd->ops->fill_info(pmd->dev, elem->value);
+        *tail = elem;
+        tail = &elem->next;
     }
-    json_builder_end_array(b);
-    *ret = json_builder_get_root(b);
-    return true;
+    return head;
 }
 
 void memory_device_register_commands(void)
 {
-    static const QmpArgSpec no_args[] = { { NULL } };
-
-    qmp_register_command("query-memory-devices", qmp_query_memory_devices,
-                         no_args, 0);
+    qmp_register_query_memory_devices(qmp_query_memory_devices);
 }

@@ -22,7 +22,7 @@
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
 #include "hw/virtio/virtio-mem-internal.h"
-#include "qapi/qmp-registry.h"
+#include "qapi/qapi-events.h"
 #include "qemu/error.h"
 #include "qemu/trace.h"
 #include "standard-headers/linux/virtio_ids.h"
@@ -101,15 +101,9 @@ static int virtio_mem_prealloc(VirtIOMEM *vmem, uint64_t offset,
 static void virtio_mem_size_changed(VirtIOMEM *vmem)
 {
     DeviceState *dev = DEVICE(vmem);
-    JsonObject *data = json_object_new();
     g_autofree char *path = object_get_canonical_path(OBJECT(vmem));
 
-    if (dev->id) {
-        json_object_set_string_member(data, "id", dev->id);
-    }
-    json_object_set_int_member(data, "size", vmem->size);
-    json_object_set_string_member(data, "qom-path", path);
-    qapi_event_send("MEMORY_DEVICE_SIZE_CHANGE", data);
+    qapi_event_send_memory_device_size_change(dev->id, vmem->size, path);
     virtio_config_changed(VIRTIO_DEVICE(vmem));
 }
 
@@ -459,37 +453,22 @@ static MemoryRegion *virtio_mem_md_get_memory_region(DeviceState *dev,
     return &vmem->memdev->mr;
 }
 
-static void json_add_uint(JsonBuilder *b, const char *name, uint64_t v)
-{
-    json_builder_set_member_name(b, name);
-    json_builder_add_int_value(b, v);
-}
-
-/* One VirtioMEMDeviceInfo, wrapped as a MemoryDeviceInfo. */
-static void virtio_mem_md_fill_info(DeviceState *dev, JsonBuilder *b)
+/* One VirtioMEMDeviceInfo, as a MemoryDeviceInfo. */
+static void virtio_mem_md_fill_info(DeviceState *dev, MemoryDeviceInfo *info)
 {
     VirtIOMEM *vmem = VIRTIO_MEM(dev);
-    g_autofree char *memdev = object_get_canonical_path(OBJECT(vmem->memdev));
+    VirtioMEMDeviceInfo *vi = g_new0(VirtioMEMDeviceInfo, 1);
 
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, "virtio-mem");
-    json_builder_set_member_name(b, "data");
-    json_builder_begin_object(b);
-    if (dev->id) {
-        json_builder_set_member_name(b, "id");
-        json_builder_add_string_value(b, dev->id);
-    }
-    json_add_uint(b, "memaddr", vmem->addr);
-    json_add_uint(b, "requested-size", vmem->requested_size);
-    json_add_uint(b, "size", vmem->size);
-    json_add_uint(b, "max-size", virtio_mem_region_size(vmem));
-    json_add_uint(b, "block-size", vmem->block_size);
-    json_add_uint(b, "node", vmem->node);
-    json_builder_set_member_name(b, "memdev");
-    json_builder_add_string_value(b, memdev);
-    json_builder_end_object(b);
-    json_builder_end_object(b);
+    vi->id = g_strdup(dev->id);
+    vi->memaddr = vmem->addr;
+    vi->requested_size = vmem->requested_size;
+    vi->size = vmem->size;
+    vi->max_size = virtio_mem_region_size(vmem);
+    vi->block_size = vmem->block_size;
+    vi->node = vmem->node;
+    vi->memdev = object_get_canonical_path(OBJECT(vmem->memdev));
+    info->type = MEMORY_DEVICE_INFO_KIND_VIRTIO_MEM;
+    info->u.virtio_mem.data = vi;
 }
 
 const MemoryDeviceOps virtio_mem_md_ops = {

@@ -17,7 +17,7 @@
  * the queues.
  */
 #include "qemu/osdep.h"
-#include "hw/i386/microvm.h"
+#include "hw/boards.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio.h"
 #include "qemu/error.h"
@@ -376,23 +376,71 @@ static const MemoryRegionOps virtio_mmio_ops = {
 
 /* ----------------------------------------------------- plugging devices */
 
+struct VirtIOMMIOBus {
+    GPtrArray *transports;      /* VirtIOMMIOProxy *, borrowed */
+};
+
+VirtIOMMIOBus *virtio_mmio_bus_new(void)
+{
+    VirtIOMMIOBus *bus = g_new0(VirtIOMMIOBus, 1);
+
+    bus->transports = g_ptr_array_new();
+    return bus;
+}
+
+void virtio_mmio_bus_free(VirtIOMMIOBus *bus)
+{
+    g_ptr_array_unref(bus->transports);
+    g_free(bus);
+}
+
+DeviceState *virtio_mmio_bus_add(VirtIOMMIOBus *bus, Object *parent,
+                                 const char *name, MemoryRegion *sysmem,
+                                 hwaddr base, qemu_irq irq)
+{
+    DeviceState *dev = virtio_mmio_create(parent, name, sysmem, base, irq);
+
+    g_ptr_array_add(bus->transports, VIRTIO_MMIO(dev));
+    return dev;
+}
+
+unsigned virtio_mmio_bus_slots(const VirtIOMMIOBus *bus)
+{
+    return bus->transports->len;
+}
+
+VirtIODevice *virtio_mmio_bus_device(const VirtIOMMIOBus *bus,
+                                     unsigned slot)
+{
+    VirtIOMMIOProxy *proxy;
+
+    assert(slot < bus->transports->len);
+    proxy = bus->transports->pdata[slot];
+    return proxy->vdev;
+}
+
 bool virtio_mmio_plug(VirtIODevice *vdev, Error **errp)
 {
     MachineState *ms = machine_get_current();
-    VirtIOMMIOProxy *proxy;
-    int slot;
+    VirtIOMMIOBus *bus = ms ? ms->virtio_mmio_bus : NULL;
+    VirtIOMMIOProxy *proxy = NULL;
 
-    if (!ms || !object_dynamic_cast(OBJECT(ms), TYPE_MICROVM_MACHINE)) {
+    if (!bus) {
         error_setg(errp, "No 'virtio-mmio-bus' bus found for device '%s'",
                    object_get_typename(OBJECT(vdev)));
         return false;
     }
-    slot = microvm_virtio_slot_claim(ms, DEVICE(vdev), errp);
-    if (slot < 0) {
+    for (guint i = 0; i < bus->transports->len && !proxy; i++) {
+        VirtIOMMIOProxy *p = bus->transports->pdata[i];
+
+        proxy = p->vdev ? NULL : p;
+    }
+    if (!proxy) {
+        error_setg(errp, "No 'virtio-mmio-bus' bus found for device '%s': "
+                   "all %u virtio-mmio slots are in use",
+                   object_get_typename(OBJECT(vdev)), bus->transports->len);
         return false;
     }
-    proxy = VIRTIO_MMIO(microvm_virtio_slot_transport(ms, slot));
-    assert(!proxy->vdev);
     proxy->vdev = vdev;
     vdev->transport = proxy;
     vdev->transport_update_irq = virtio_mmio_update_irq;
@@ -415,7 +463,6 @@ void virtio_mmio_unplug(VirtIODevice *vdev)
     vdev->transport = NULL;
     vdev->transport_update_irq = NULL;
     virtio_mmio_soft_reset(proxy);
-    microvm_virtio_slot_release(machine_get_current(), DEVICE(vdev));
 }
 
 /* ------------------------------------------------------------ the type */

@@ -54,6 +54,16 @@ const char *qemu_chr_get_id(const Chardev *chr);
 /** qemu_chr_get_path: the socket path, or NULL for non-socket backends. */
 const char *qemu_chr_get_path(const Chardev *chr);
 bool qemu_chr_is_server(const Chardev *chr);
+/**
+ * qemu_chr_get_filename: the chardev as QEMU's query-chardev shows it:
+ * "unix:PATH[,server=on]" (prefixed "disconnected:" while no peer is
+ * connected), "stdio" or "null".  New string.
+ */
+char *qemu_chr_get_filename(const Chardev *chr);
+/** qemu_chr_has_frontend: a front end (a monitor) is attached. */
+bool qemu_chr_has_frontend(const Chardev *chr);
+/** qemu_chr_foreach: call @fn for every chardev, in creation order. */
+void qemu_chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque);
 
 /**
  * qemu_chr_set_handlers: attach the front end and start the backend: a

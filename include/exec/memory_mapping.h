@@ -59,13 +59,13 @@ typedef struct GuestPhysBlockSlab GuestPhysBlockSlab;
  * QTAILQ_FOREACH(block, &list->head, next).
  * @num: number of blocks.
  * @head: the blocks, sorted by @target_start, never overlapping.
- * @slabs, @slab_tail: private; the storage the blocks live in.
+ * @slabs, @nslabs: private; the storage the blocks live in, in order.
  */
 struct GuestPhysBlockList {
     unsigned num;
     QTAILQ_HEAD(, GuestPhysBlock) head;
-    GuestPhysBlockSlab *slabs;
-    GuestPhysBlockSlab *slab_tail;
+    GuestPhysBlockSlab **slabs;
+    unsigned nslabs;
 };
 
 /* guest_phys_blocks_append() flags */
@@ -109,7 +109,8 @@ void guest_phys_blocks_free(GuestPhysBlockList *list);
 /**
  * guest_phys_blocks_lookup: the block holding guest-physical @addr.
  * Returns: a block of @list (borrowed), or NULL if @addr is in none.
- * Cost: O(log n).
+ * Cost: O(log n): a binary search over the slabs (about n / 4096 of
+ * them), then one within the slab.
  */
 const GuestPhysBlock *guest_phys_blocks_lookup(const GuestPhysBlockList *list,
                                                hwaddr addr);

@@ -53,9 +53,8 @@
  * populated extents first: pagemap costs 8 bytes per page scanned, and
  * SEEK_DATA one call per run), and the host gets the memory back, which a
  * guest that is being reset does not use.  Writing over resident pages is
- * faster per byte than freeing them (on the build host 26 ms against
- * 66-170 ms per GiB, see docs/system/tpm.md), so it is used where
- * discarding is not allowed.  When a discard fails (a filesystem without
+ * faster per byte than freeing them (figures in docs/bench.md), so it is
+ * used where discarding is not allowed.  When a discard fails (a filesystem without
  * hole punching, huge-page alignment) that extent is written instead.
  * Parts of pages at unaligned edges are always written, and only where
  * populated, at the backend's page size: a huge page the mapping does not

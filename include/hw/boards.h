@@ -43,6 +43,8 @@ typedef struct MachineState {
     char *dumpdtb;              /* -machine dumpdtb= */
     char *ram_memdev_id;        /* -machine memory-backend= */
     bool ignore_discard_manager;/* -machine x-ignore-discard-manager=on */
+    bool dump_guest_core;       /* -machine dump-guest-core= (default on) */
+    bool usb;                   /* -machine usb= (only off: no USB here) */
     uint64_t live_dump_copy_buffer; /* -machine live-dump-copy-buffer= */
     bool created;               /* command line applied: see below */
 
@@ -58,6 +60,8 @@ typedef struct MachineState {
     uint64_t below_4g_mem_size;
     uint64_t above_4g_mem_size;
     DeviceMemoryState *device_memory;   /* NULL without maxmem */
+    /* the board's virtio-mmio transports; NULL if it has none */
+    struct VirtIOMMIOBus *virtio_mmio_bus;
     CPUState **cpus;
 } MachineState;
 
@@ -83,6 +87,7 @@ typedef struct MachineClass {
 
 void machine_register_types(void);
 void microvm_register_types(void);
+void null_machine_register_types(void);
 
 /** machine_get_current: the machine at /machine (NULL before creation). */
 MachineState *machine_get_current(void);
@@ -94,6 +99,11 @@ MachineState *machine_get_current(void);
  * set, as a realized device's do.
  */
 void machine_set_created(MachineState *ms);
+/**
+ * machine_check_options: refuse machine options that can not work here
+ * (usb=on).  Call after -machine is applied, before the board is built.
+ */
+bool machine_check_options(MachineState *ms, Error **errp);
 /** machine_class_find: the machine class called @name or its alias. */
 MachineClass *machine_class_find(const char *name);
 /** machine_help: print the machine types (-machine help). */

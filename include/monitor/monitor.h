@@ -3,7 +3,8 @@
  * monitor.h: what softmmu/vl.c needs from the QMP monitor (monitor/).
  *
  * Nothing below the control plane includes this header: subsystems offer
- * commands and events through include/qapi/qmp-registry.h instead.
+ * commands and events through the generated qapi/qapi-commands.h and
+ * qapi/qapi-events.h (and HMP commands through qapi/hmp-registry.h).
  */
 #ifndef MONITOR_MONITOR_H
 #define MONITOR_MONITOR_H

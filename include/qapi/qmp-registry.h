@@ -3,12 +3,16 @@
  * qmp-registry.h: the tables through which subsystems offer QMP and HMP
  * commands and QMP events, without depending on the monitor.
  *
- * A subsystem registers its commands once at start-up (from its
- * *_register_commands() function, called by softmmu/vl.c); monitor/
- * parses the wire protocol, validates arguments against the declared
- * QmpArgSpec list with QEMU's error messages, and calls the handler.  Event
- * data goes out through qapi_event_send(), which the monitor hooks.  Both
- * sides talk JSON as json-glib objects.
+ * Only monitor/, qapi/ and the code scripts/qapi-gen.py generates (and
+ * white-box tests) include this header: it speaks json-glib.  Subsystems
+ * register typed handlers through the generated qapi/qapi-commands.h and
+ * send events through qapi/qapi-events.h; the generated marshallers land
+ * here (flag QMP_CMD_TYPED: they check their arguments themselves).
+ * Commands registered directly (tests, query-qmp-schema) have their
+ * arguments validated against a QmpArgSpec list with QEMU's messages.
+ * Event data goes out through qapi_event_send(), which the monitor hooks.
+ * HMP commands and named fds, which need no JSON, have headers of their
+ * own (qapi/hmp-registry.h, qapi/qmp-fds.h).
  *
  * Threads: everything here runs on the main loop thread, except
  * qapi_event_send(), which may be called from any thread (the event is
@@ -18,6 +22,9 @@
 #define QAPI_QMP_REGISTRY_H
 
 #include <json-glib/json-glib.h>
+#include "qapi/hmp-registry.h"
+#include "qapi/qmp-defer.h"
+#include "qapi/qmp-fds.h"
 
 /** Argument types, named as QEMU's errors name them ("expected: ..."). */
 typedef enum QmpArgType {
@@ -59,6 +66,11 @@ typedef bool (*QmpCommandFunc)(JsonObject *args, JsonNode **ret,
 /* Command flags */
 #define QMP_CMD_ALLOW_PRECONFIG (1u << 0)  /* usable before caps negotiation */
 #define QMP_CMD_HIDDEN          (1u << 1)  /* not in query-commands */
+/*
+ * The command's marshaller (generated from the schema, qapi-gen.py)
+ * checks the arguments itself; @args is NULL.
+ */
+#define QMP_CMD_TYPED           (1u << 2)
 
 /**
  * qmp_register_command: offer @name.  @args lives as long as the program
@@ -95,35 +107,6 @@ const char *qmp_arg_get_str(JsonObject *args, const char *name,
                             const char *dflt);
 
 
-/* ------------------------------------------------------------------ HMP */
-
-/**
- * HmpCommandFunc: run an HMP command.
- * @argv: the words after the command name (quotes removed), NULL-ended.
- * @out: append the command's output here (lines end with "\n").
- * Returns: false with @errp set on failure (printed as "Error: ...").
- */
-typedef bool (*HmpCommandFunc)(int argc, char **argv, GString *out,
-                               Error **errp);
-
-/**
- * hmp_register_command: offer @name ("stop", or "info mtree" for an info
- * subcommand) with a one-line @params and @help for `help`.
- */
-void hmp_register_command(const char *name, const char *params,
-                          const char *help, HmpCommandFunc fn);
-
-typedef struct HmpCommand {
-    const char *name;
-    const char *params;
-    const char *help;
-    HmpCommandFunc fn;
-} HmpCommand;
-
-const HmpCommand *hmp_find_command(const char *name);
-void hmp_for_each_command(void (*fn)(const HmpCommand *cmd, void *opaque),
-                          void *opaque);
-
 /* --------------------------------------------------------------- events */
 
 /**
@@ -138,41 +121,14 @@ typedef void (*QapiEventEmitter)(const char *name, JsonObject *data);
 /** qapi_event_set_emitter: install the monitor's emitter (or a test's). */
 void qapi_event_set_emitter(QapiEventEmitter emitter);
 
-/* ------------------------------------------------------------ named fds */
-
-/**
- * qmp_take_named_fd: remove the fd passed with `getfd` as @name from the
- * monitor that is running the current command, and return it (the caller
- * owns it now).
- * Errors: "File descriptor named '%s' has not been found".
- */
-int qmp_take_named_fd(const char *name, Error **errp);
-
-typedef int (*QmpFdTaker)(const char *name, Error **errp);
-/** qmp_set_fd_taker: installed by the monitor. */
-void qmp_set_fd_taker(QmpFdTaker taker);
-
 /* ------------------------------------------------------ deferred replies */
 
-/**
- * QmpReturn: the pending reply of a command that answers later (as
- * QEMU's coroutine commands are seen by the client): the command returns
- * at once, its monitor stops reading that client's input (so replies
- * stay in order), and every other monitor, qtest and the main loop carry
- * on; qmp_return_complete() sends the reply, with the request's "id".
- * Opaque.
+/*
+ * QmpReturn, qmp_return_defer() and qmp_return_cancel() are in
+ * qapi/qmp-defer.h (no JSON); subsystems complete a deferred reply with
+ * the generated qmp_return_CMD() of qapi/qapi-commands.h, which converts
+ * the C reply and calls this.
  */
-typedef struct QmpReturn QmpReturn;
-
-/**
- * qmp_return_defer: called by a command handler (a QMP command, or an
- * HMP command run by human-monitor-command) that will answer later.  The
- * handler then returns true; what it puts in @ret is ignored.
- * Returns: the token to complete (exactly once), or NULL when no monitor
- * is dispatching a command (the caller must then run synchronously).
- * Context: main loop thread, inside a command handler.
- */
-QmpReturn *qmp_return_defer(void);
 
 /**
  * qmp_return_complete: send the reply of a deferred command: "return"
@@ -182,13 +138,6 @@ QmpReturn *qmp_return_defer(void);
  * Context: main loop thread, not inside the handler that deferred.
  */
 void qmp_return_complete(QmpReturn *r, JsonNode *ret, Error *err);
-
-/**
- * qmp_return_cancel: the handler that called qmp_return_defer() fails
- * synchronously after all: its return value and error are the reply, as
- * usual.  Frees @r.  Context: inside that handler.
- */
-void qmp_return_cancel(QmpReturn *r);
 
 typedef struct QmpReturnOps {
     QmpReturn *(*defer)(void);

@@ -106,6 +106,12 @@ void error_init(const char *argv0);
  */
 void error_set_location(const char *location);
 
+/**
+ * error_set_timestamps: prefix every report with the UTC time, as QEMU's
+ * -msg timestamp=on does ("2026-12-06T01:02:03.456789Z ").
+ */
+void error_set_timestamps(bool on);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Error, error_free)
 
 #endif /* QEMU_ERROR_H */

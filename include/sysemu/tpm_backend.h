@@ -19,7 +19,7 @@
 #ifndef SYSEMU_TPM_BACKEND_H
 #define SYSEMU_TPM_BACKEND_H
 
-#include <json-glib/json-glib.h>
+#include "qapi/qapi-types.h"
 #include "qemu/option.h"
 #include "qemu/queue.h"
 #include "sysemu/tpm_util.h"
@@ -73,8 +73,8 @@ typedef void TPMRequestCompleted(void *opaque, int ret);
  *                            used) flag.
  * @get_tpm_version: the TPM family.
  * @is_operational: false while the back end cannot run commands.
- * @get_options: add the type's options ({"chardev": ...}) to @o, for
- *               query-tpm.
+ * @get_options: fill @options (type and data) for query-tpm; strings
+ *               are new copies.
  * @destroy: shut the TPM down (the emulator exits) and free.
  */
 typedef struct TPMBackendOps {
@@ -89,7 +89,7 @@ typedef struct TPMBackendOps {
     bool (*get_tpm_established_flag)(TPMBackend *tb);
     TPMVersion (*get_tpm_version)(TPMBackend *tb);
     bool (*is_operational)(TPMBackend *tb);
-    void (*get_options)(TPMBackend *tb, JsonObject *o);
+    void (*get_options)(TPMBackend *tb, TpmTypeOptions *options);
     void (*destroy)(TPMBackend *tb);
 } TPMBackendOps;
 

@@ -32,9 +32,8 @@
 #include "hw/tpm/tpm_ppi.h"
 #include "qemu/error.h"
 #include "tests/unit/fake-rdm.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024 * MiB)
 #define BLOCK (2 * MiB)
 #define REGION_GPA (8 * GiB)
 

@@ -24,9 +24,8 @@
 #include "libqtest.h"
 #include "libqos/virtio-mem.h"
 #include "tests/tpm/swtpm.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024 * MiB)
 #define BLOCK (2 * MiB)
 #define PPI_MOVV 0xfed4515aULL
 #define BASE_RAM (512 * MiB)

@@ -21,9 +21,8 @@
 #include <stdio.h>
 #include "libqos/host-mem.h"
 #include "libqos/virtio-mem.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024ULL * MiB)
 #define LIMIT_S 10.0
 
 typedef struct Result {

@@ -48,13 +48,13 @@ static void test_mor_reset(gconstpointer opaque)
 {
     const char *machine = opaque;
     FaultTally t = { 0 };
-    Vm *vm;
+    MorVm *vm;
     int fds;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start(machine);
+    vm = mor_vm_start(machine);
     fill_ppi(vm->qts, MOVV_CLEAR);
     put_secrets(vm->qts);
     system_reset(vm->qts);
@@ -84,7 +84,7 @@ static void test_mor_reset(gconstpointer opaque)
         }
     }
     fault_qmp_disarm_all(vm->qts);
-    vm_free(vm);
+    mor_vm_free(vm);
     fault_tally_report(machine, &t);
     /* the clear discards: a failed discard must have been tried */
     g_assert_cmpuint(t.injected, >, 0);
@@ -100,12 +100,12 @@ static void test_mor_reset_virtio_mem(void)
 {
     FaultTally t = { 0 };
     QGuestAllocator *alloc;
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start_with("-m 512M,maxmem=4G -object memory-backend-memfd,"
+    vm = mor_vm_start_with("-m 512M,maxmem=4G -object memory-backend-memfd,"
                        "id=mem0,size=1G -device virtio-mem-device,id=vm0,"
                        "memdev=mem0,requested-size=64M", "");
     alloc = guest_alloc_new(1 * MiB, 256 * MiB);
@@ -144,7 +144,7 @@ static void test_mor_reset_virtio_mem(void)
         }
     }
     guest_alloc_destroy(alloc);
-    vm_free(vm);
+    mor_vm_free(vm);
     fault_tally_report("MOR reset with virtio-mem", &t);
     g_assert_cmpuint(t.injected, >, 0);
 }

@@ -17,8 +17,8 @@
 #include "qemu/osdep.h"
 #include "libqos/virtio-mem.h"
 #include "fault-qtest.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
 #define BLOCK (2 * MiB)
 #define NB 4                        /* blocks per request */
 

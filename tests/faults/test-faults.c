@@ -25,8 +25,8 @@
 #include "qom/object_interfaces.h"
 #include "sysemu/hostmem.h"
 #include "faults.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
 
 static int count_fds(void)
 {

@@ -37,9 +37,8 @@
 #include "../unit/dump-test-machine.h"
 #include "../elf/elf-reader.h"
 #include "fuzz.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024 * KiB)
 #define RAM_SIZE   (2 * MiB)
 #define VMEM_GRAN  (64 * KiB)
 #define VMEM_BLOCKS 64

@@ -7,6 +7,11 @@
  * has no test hooks.
  */
 #include <libfdt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <fcntl.h>
 #include "libqtest.h"
 
@@ -178,6 +183,129 @@ static void test_bad_objects(void)
                  "-machine microvm,memory-backend=m", "does not match");
 }
 
+/*
+ * The board's virtio-mmio bus has 24 slots: a 25th virtio device is
+ * refused with QEMU's message (the 24 before it plug).
+ */
+static void test_virtio_slots_full(void)
+{
+    GString *args = g_string_new("-m 512M,maxmem=64G");
+
+    for (int i = 0; i < 25; i++) {
+        g_string_append_printf(args, " -object memory-backend-ram,id=m%d,"
+                               "size=2M -device virtio-mem-device,memdev=m%d",
+                               i, i);
+    }
+    expect_error(args->str, "No 'virtio-mmio-bus' bus found for device "
+                 "'virtio-mem-device': all 24 virtio-mmio slots are in use");
+    g_string_free(args, true);
+}
+
+/* A blocking QMP exchange on @f: send @req, the reply line (g_free). */
+static char *qmp_line(FILE *f, const char *req)
+{
+    char *line = NULL;
+    size_t cap = 0;
+
+    if (req) {
+        fprintf(f, "%s\n", req);
+        fflush(f);
+    }
+    for (;;) {
+        g_assert_cmpint(getline(&line, &cap, f), >, 0);
+        if (!strstr(line, "\"event\"")) {
+            return line;
+        }
+    }
+}
+
+static bool pid_alive(pid_t pid)
+{
+    return kill(pid, 0) == 0;
+}
+
+/*
+ * How libvirt starts an emulator to probe it: -S -no-user-config
+ * -nodefaults -nographic -machine none -qmp unix:PATH,server,nowait
+ * -pidfile FILE -daemonize (with -msg timestamp=on and the machine
+ * properties it always passes).  The command returns 0 once QMP and the
+ * pid file are up; the daemon answers QMP and removes the pid file when
+ * it quits.  A daemon that fails before it is ready makes the command
+ * fail with its message.  (libvirt's accel=kvm:tcg is refused: only
+ * qtest exists.)
+ */
+static void test_libvirt_start(void)
+{
+    g_autofree char *sock = qtest_tmp_path("probe.sock");
+    g_autofree char *pidf = qtest_tmp_path("probe.pid");
+    g_autofree char *args = g_strdup_printf(
+        "-S -no-user-config -nodefaults -nographic "
+        "-machine none,accel=qtest,dump-guest-core=off,usb=off "
+        "-qmp unix:%s,server,nowait -pidfile %s -daemonize "
+        "-msg timestamp=on", sock, pidf);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    g_autofree char *pidtext = NULL;
+    RunResult r = run(args);
+    char *line;
+    FILE *f;
+    pid_t pid;
+    int fd;
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.err, ==, "");
+    run_free(&r);
+    g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
+    pid = atoi(pidtext);
+    g_assert_cmpint(pid, >, 1);
+    g_assert_true(pid_alive(pid));
+
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    f = fdopen(fd, "r+");
+    line = qmp_line(f, NULL);
+    g_assert_nonnull(strstr(line, "\"QMP\""));
+    g_free(line);
+    line = qmp_line(f, "{\"execute\": \"qmp_capabilities\"}");
+    g_assert_cmpstr(line, ==, "{\"return\":{}}\r\n");
+    g_free(line);
+    line = qmp_line(f, "{\"execute\": \"query-machines\"}");
+    g_assert_nonnull(strstr(line, "\"name\":\"none\""));
+    g_free(line);
+    line = qmp_line(f, "{\"execute\": \"quit\"}");
+    g_assert_cmpstr(line, ==, "{\"return\":{}}\r\n");
+    g_free(line);
+    fclose(f);
+    for (int i = 0; i < 500 && pid_alive(pid); i++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_false(pid_alive(pid));
+    g_assert_false(g_file_test(pidf, G_FILE_TEST_EXISTS));
+
+    /* fails after the fork: the command says why and exits 1 */
+    expect_error("-machine none -daemonize "
+                 "-qmp unix:/nonexistent/dir/s.sock,server,nowait",
+                 "/nonexistent/dir/s.sock");
+    expect_error("-machine none,accel=kvm:tcg", "No accelerator found in "
+                 "'kvm:tcg'");
+    expect_error("-machine none,usb=on", "usb=on is not supported");
+    expect_error("-msg timestamp=maybe", "timestamp");
+}
+
+/* The "none" machine: listed, and nothing but RAM (no device memory). */
+static void test_machine_none(void)
+{
+    RunResult r = run("-machine help");
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "none                 empty machine"));
+    run_free(&r);
+    expect_error("-machine none -m 128M,maxmem=1G "
+                 "-object memory-backend-ram,id=m,size=2M "
+                 "-device virtio-mem-device,memdev=m",
+                 "memory devices (e.g. for memory hotplug) are not enabled");
+}
+
 /* Options QEMU refuses, with QEMU's words, naming the option. */
 static void test_bad_backend_options(void)
 {
@@ -310,6 +438,9 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/bad-sizes", test_bad_sizes);
     g_test_add_func("/cmdline/bad-options", test_bad_options);
     g_test_add_func("/cmdline/bad-objects", test_bad_objects);
+    g_test_add_func("/cmdline/virtio-slots-full", test_virtio_slots_full);
+    g_test_add_func("/cmdline/machine-none", test_machine_none);
+    g_test_add_func("/cmdline/libvirt-start", test_libvirt_start);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);

@@ -53,7 +53,7 @@
 
 /* ------------------------------------------------------------ machine */
 
-static void fz_start(VM *v, const char *backend)
+static void fz_start(VmemMachine *v, const char *backend)
 {
     memset(v, 0, sizeof(*v));
     v->qts = qtest_initf("-machine microvm -m 16M,maxmem=1G -object "
@@ -68,16 +68,16 @@ static void fz_start(VM *v, const char *backend)
 }
 
 /* Data in plugged block @b (not the whole block: the rest stays a hole). */
-static void fz_write_block(VM *v, unsigned b)
+static void fz_write_block(VmemMachine *v, unsigned b)
 {
-    model_write(v->qts, &v->model, blk(v, b) + b * 64 * KiB + 4096,
+    model_write(v->qts, &v->model, vmem_blk(v, b) + b * 64 * KiB + 4096,
                 128 * KiB, 40 + b);
 }
 
 /* Plug [0, FZ_PLUGGED), write all of them but FZ_UNWRITTEN, and base RAM. */
-static void fz_populate(VM *v)
+static void fz_populate(VmemMachine *v)
 {
-    plug(v, 0, FZ_PLUGGED);
+    vmem_plug(v, 0, FZ_PLUGGED);
     for (unsigned b = 0; b < FZ_PLUGGED; b++) {
         if (b != FZ_UNWRITTEN) {
             fz_write_block(v, b);
@@ -94,10 +94,10 @@ static gint range_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* What a kdump must hold: RAM and ROM outside the device, plugged blocks. */
-static GArray *fz_ranges(VM *v, GArray *flat)
+static GArray *fz_ranges(VmemMachine *v, GArray *flat)
 {
     GArray *all = kdump_ranges_from_flat(flat);
-    DumpRange plugged = { blk(v, 0), blk(v, FZ_PLUGGED) };
+    DumpRange plugged = { vmem_blk(v, 0), vmem_blk(v, FZ_PLUGGED) };
 
     for (guint i = 0; i < all->len; ) {
         DumpRange *r = &g_array_index(all, DumpRange, i);
@@ -331,7 +331,7 @@ static const char *status_of(QTestState *s)
     return buf;
 }
 
-static void set_requested(VM *v, uint64_t size)
+static void set_requested(VmemMachine *v, uint64_t size)
 {
     qtest_qmp_assert_success(v->qts, "{'execute': 'qom-set', 'arguments': "
                              "{'path': 'vm0', 'property': 'requested-size',"
@@ -342,33 +342,33 @@ static void set_requested(VM *v, uint64_t size)
  * Every request type while the dump is held: nothing changes but the
  * requested size.
  */
-static void requests_while_held(VM *v)
+static void requests_while_held(VmemMachine *v)
 {
     QVirtioMemConfig cfg;
     uint16_t state;
 
     g_assert_cmpstr(status_of(v->qts), ==, "active");
     /* valid requests that would change the plug state: BUSY */
-    g_assert_cmpuint(qvirtio_mem_plug(v->vm, blk(v, FZ_PLUGGED + 1), 1), ==,
+    g_assert_cmpuint(qvirtio_mem_plug(v->vm, vmem_blk(v, FZ_PLUGGED + 1), 1), ==,
                      VIRTIO_MEM_RESP_BUSY);
-    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, blk(v, 1), 1), ==,
+    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, vmem_blk(v, 1), 1), ==,
                      VIRTIO_MEM_RESP_BUSY);
-    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, blk(v, 0), FZ_PLUGGED), ==,
+    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, vmem_blk(v, 0), FZ_PLUGGED), ==,
                      VIRTIO_MEM_RESP_BUSY);
     g_assert_cmpuint(qvirtio_mem_unplug_all(v->vm), ==,
                      VIRTIO_MEM_RESP_BUSY);
     /* invalid ones are still invalid (validation comes first) */
-    g_assert_cmpuint(qvirtio_mem_plug(v->vm, blk(v, 0), 1), ==,
+    g_assert_cmpuint(qvirtio_mem_plug(v->vm, vmem_blk(v, 0), 1), ==,
                      VIRTIO_MEM_RESP_ERROR);
     /* STATE keeps answering */
-    g_assert_cmpuint(qvirtio_mem_state(v->vm, blk(v, 0), FZ_PLUGGED, &state),
+    g_assert_cmpuint(qvirtio_mem_state(v->vm, vmem_blk(v, 0), FZ_PLUGGED, &state),
                      ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(state, ==, VIRTIO_MEM_STATE_PLUGGED);
-    g_assert_cmpuint(qvirtio_mem_state(v->vm, blk(v, FZ_PLUGGED),
+    g_assert_cmpuint(qvirtio_mem_state(v->vm, vmem_blk(v, FZ_PLUGGED),
                                        FZ_DEV_SIZE / FZ_BLOCK - FZ_PLUGGED,
                                        &state), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(state, ==, VIRTIO_MEM_STATE_UNPLUGGED);
-    g_assert_cmpuint(qvirtio_mem_state(v->vm, blk(v, FZ_PLUGGED - 1), 2,
+    g_assert_cmpuint(qvirtio_mem_state(v->vm, vmem_blk(v, FZ_PLUGGED - 1), 2,
                                        &state), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(state, ==, VIRTIO_MEM_STATE_MIXED);
 
@@ -387,7 +387,7 @@ static void requests_while_held(VM *v)
 }
 
 /* The dump at @path equals what was plugged and written at its start. */
-static void check_dump(VM *v, const char *format, const char *path)
+static void check_dump(VmemMachine *v, const char *format, const char *path)
 {
     g_autoptr(GArray) flat = flat_ranges(v->qts);
 
@@ -401,7 +401,7 @@ static void check_dump(VM *v, const char *format, const char *path)
             const ElfSegment *s = elf_core_segment(&core, i);
 
             if (s->paddr >= v->cfg.addr) {
-                g_assert_cmphex(s->paddr, ==, blk(v, 0));
+                g_assert_cmphex(s->paddr, ==, vmem_blk(v, 0));
                 g_assert_cmphex(s->memsz, ==, FZ_PLUGGED * FZ_BLOCK);
                 dev_loads++;
             }
@@ -422,7 +422,7 @@ static void check_dump(VM *v, const char *format, const char *path)
  * writes it again: the next case sees the same memory).  The dump is
  * checked page by page against the model.
  */
-static void run_case(VM *v, const char *format, unsigned threads,
+static void run_case(VmemMachine *v, const char *format, unsigned threads,
                      const char *alloc_name)
 {
     pid_t pid = qtest_pid(v->qts);
@@ -447,8 +447,8 @@ static void run_case(VM *v, const char *format, unsigned threads,
     held_free(&h);
 
     /* thawed: the plug state moves again */
-    unplug(v, FZ_PLUGGED - 1, 1);
-    plug(v, FZ_PLUGGED - 1, 1);
+    vmem_unplug(v, FZ_PLUGGED - 1, 1);
+    vmem_plug(v, FZ_PLUGGED - 1, 1);
     fz_write_block(v, FZ_PLUGGED - 1);
 }
 
@@ -470,7 +470,7 @@ static GStrv all_formats(QTestState *s)
  * but the guest keeps talking over qtest meanwhile, and gets BUSY.
  * (The dump's monitor is busy until the reply, so no QMP here.)
  */
-static void sync_case(VM *v, const char *format)
+static void sync_case(VmemMachine *v, const char *format)
 {
     pid_t pid = qtest_pid(v->qts);
     uint64_t before = memfd_allocated(pid, MEMFD_NAME);
@@ -498,13 +498,13 @@ static void sync_case(VM *v, const char *format)
      * the freeze before it reads the qtest socket again.
      */
     qtest_qmp_eventwait(v->qts, "STOP");
-    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, blk(v, 1), 1), ==,
+    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, vmem_blk(v, 1), 1), ==,
                      VIRTIO_MEM_RESP_BUSY);
-    g_assert_cmpuint(qvirtio_mem_plug(v->vm, blk(v, FZ_PLUGGED + 1), 1), ==,
+    g_assert_cmpuint(qvirtio_mem_plug(v->vm, vmem_blk(v, FZ_PLUGGED + 1), 1), ==,
                      VIRTIO_MEM_RESP_BUSY);
     g_assert_cmpuint(qvirtio_mem_unplug_all(v->vm), ==,
                      VIRTIO_MEM_RESP_BUSY);
-    g_assert_cmpuint(qvirtio_mem_state(v->vm, blk(v, 0), FZ_PLUGGED, &state),
+    g_assert_cmpuint(qvirtio_mem_state(v->vm, vmem_blk(v, 0), FZ_PLUGGED, &state),
                      ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(state, ==, VIRTIO_MEM_STATE_PLUGGED);
     g_assert_cmpuint(memfd_allocated(pid, MEMFD_NAME), ==, before);
@@ -517,29 +517,29 @@ static void sync_case(VM *v, const char *format)
     g_assert_cmpuint(memfd_allocated(pid, MEMFD_NAME), ==, before);
     check_dump(v, format, h.path);
     held_free(&h);
-    unplug(v, FZ_PLUGGED - 1, 1);
-    plug(v, FZ_PLUGGED - 1, 1);
+    vmem_unplug(v, FZ_PLUGGED - 1, 1);
+    vmem_plug(v, FZ_PLUGGED - 1, 1);
     fz_write_block(v, FZ_PLUGGED - 1);
 }
 
 static void test_synchronous(void)
 {
     g_auto(GStrv) formats = NULL;
-    VM v;
+    VmemMachine v;
 
     fz_start(&v, "memory-backend-memfd");
     fz_populate(&v);
     formats = all_formats(v.qts);
     sync_case(&v, "elf");
     sync_case(&v, formats[1]);      /* a flattened kdump */
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 static void test_every_format(void)
 {
     static const unsigned threads[] = { 1, 8 };
     g_auto(GStrv) formats = NULL;
-    VM v;
+    VmemMachine v;
 
     fz_start(&v, "memory-backend-memfd");
     fz_populate(&v);
@@ -556,16 +556,16 @@ static void test_every_format(void)
         Held h;
 
         hold(v.qts, &h, "elf", 1);
-        g_assert_cmpuint(qvirtio_mem_unplug(v.vm, blk(&v, 1), 1), ==,
+        g_assert_cmpuint(qvirtio_mem_unplug(v.vm, vmem_blk(&v, 1), 1), ==,
                          VIRTIO_MEM_RESP_BUSY);
         qtest_qmp_assert_success(v.qts, "{'execute': 'dump-cancel'}");
         release(&h);
         err = finish(v.qts, &h, "elf", 1);
         g_assert_cmpstr(err, ==, "dump: cancelled by dump-cancel");
         held_free(&h);
-        unplug(&v, 1, 1);
+        vmem_unplug(&v, 1, 1);
     }
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /* ------------------------------------------------------------ hugetlb */
@@ -622,7 +622,7 @@ static long meminfo_free_huge(void)
 static void hugetlb_child(void)
 {
     g_auto(GStrv) formats = NULL;
-    VM v;
+    VmemMachine v;
 
     fz_start(&v, "memory-backend-memfd,hugetlb=on,hugetlbsize=2M,"
              "reserve=off");
@@ -637,7 +637,7 @@ static void hugetlb_child(void)
     run_case(&v, "elf", 1, MEMFD_NAME);
     run_case(&v, formats[1], 8, MEMFD_NAME);
     g_assert_cmpstr(status_of(v.qts), ==, "completed");
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 static void test_hugetlb(void)
@@ -689,7 +689,7 @@ static void truncate_under_dump(const char *format, unsigned threads)
     g_autofree char *err = NULL;
     JsonObject *r;
     Held h;
-    VM v;
+    VmemMachine v;
 
     g_test_message("%s, %u thread(s)", format, threads);
     fz_start(&v, backend);
@@ -705,10 +705,10 @@ static void truncate_under_dump(const char *format, unsigned threads)
     g_assert_true(qtest_json_get_bool(r, "return.running"));
     json_object_unref(r);
     held_free(&h);
-    /* the failed dump thawed: the guest can unplug (discarding is fine) */
-    unplug(&v, 0, 1);
+    /* the failed dump thawed: the guest can vmem_unplug (discarding is fine) */
+    vmem_unplug(&v, 0, 1);
     /* the driver's rings are in base RAM, not in the vanished file */
-    vm_stop(&v);
+    vmem_stop(&v);
     unlink(file);
 }
 

@@ -21,14 +21,7 @@
 #include <unistd.h>
 #include "kdump-util.h"
 
-/* RAM split by the isa-bios ROM window, the firmware ROM, holes */
-#define MACHINE "-machine microvm -m 512M "
 #define RAM_SIZE (512 * MiB)
-
-static char *tmp_path(const char *name)
-{
-    return g_build_filename(qtest_tmpdir(), name, NULL);
-}
 
 static void write_guest(QTestState *s, DumpModel *m)
 {
@@ -67,7 +60,7 @@ static const uint64_t probe_addrs[] = {
  */
 static void test_formats(void)
 {
-    QTestState *s = qtest_init(MACHINE "-smp 2");
+    QTestState *s = qtest_init(DUMP_MACHINE "-smp 2");
     g_auto(GStrv) formats = kdump_formats(s);
     g_autoptr(GArray) flat = NULL;
     g_autoptr(GArray) ranges = NULL;
@@ -81,7 +74,7 @@ static void test_formats(void)
     g_assert_cmpuint(g_strv_length(formats), >=, 2);
     for (guint i = 0; formats[i]; i++) {
         const char *format = formats[i];
-        g_autofree char *path = tmp_path(format);
+        g_autofree char *path = qtest_tmp_path(format);
         KdumpReader *r;
         JsonObject *q;
 
@@ -102,8 +95,8 @@ static void test_formats(void)
         g_assert_cmphex(kdump_reader_info(r)->status, ==, status_of(format));
         g_assert_cmpuint(kdump_reader_info(r)->nr_cpus, ==, 2);
         if (kdump_is_raw(format)) {
-            g_autofree char *flatpath = tmp_path(formats[i - 1]);
-            g_autofree char *rebuilt = tmp_path("rebuilt");
+            g_autofree char *flatpath = qtest_tmp_path(formats[i - 1]);
+            g_autofree char *rebuilt = qtest_tmp_path("rebuilt");
 
             /* formats come as kdump-X, kdump-raw-X */
             g_assert_true(g_str_has_suffix(formats[i - 1], format +
@@ -128,16 +121,16 @@ static void test_formats(void)
 /* x-dump-threads 1, 2 and 8: the same bytes. */
 static void test_threads(void)
 {
-    QTestState *s = qtest_init(MACHINE);
+    QTestState *s = qtest_init(DUMP_MACHINE);
     g_auto(GStrv) formats = kdump_formats(s);
     DumpModel m;
 
     model_init(&m);
     write_guest(s, &m);
     for (guint i = 0; formats[i]; i++) {
-        g_autofree char *one = tmp_path("t1");
-        g_autofree char *two = tmp_path("t2");
-        g_autofree char *eight = tmp_path("t8");
+        g_autofree char *one = qtest_tmp_path("t1");
+        g_autofree char *two = qtest_tmp_path("t2");
+        g_autofree char *eight = qtest_tmp_path("t8");
 
         kdump_dump(s, formats[i], one, 1);
         kdump_dump(s, formats[i], two, 2);
@@ -158,8 +151,8 @@ static void test_threads(void)
  */
 static void test_pipe(void)
 {
-    QTestState *s = qtest_init(MACHINE);
-    g_autofree char *ref = tmp_path("pipe-ref");
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_autofree char *ref = qtest_tmp_path("pipe-ref");
     g_autofree char *ref_data = NULL;
     g_autofree char *err = NULL;
     g_autofree char *ev = NULL;
@@ -217,7 +210,7 @@ static void test_pipe(void)
  */
 static void test_reader_gone(void)
 {
-    QTestState *s = qtest_init(MACHINE);
+    QTestState *s = qtest_init(DUMP_MACHINE);
     g_autofree char *err = NULL;
     JsonObject *r;
     int sv[2];
@@ -249,10 +242,10 @@ static void test_hmp(void)
         { "-l", "kdump-lzo" }, { "-R -l", "kdump-raw-lzo" },
         { "-s", "kdump-snappy" }, { "-s -R", "kdump-raw-snappy" },
     };
-    QTestState *s = qtest_init(MACHINE);
+    QTestState *s = qtest_init(DUMP_MACHINE);
     g_auto(GStrv) formats = kdump_formats(s);
-    g_autofree char *path = tmp_path("hmp.kdump");
-    g_autofree char *ref = tmp_path("hmp-ref.kdump");
+    g_autofree char *path = qtest_tmp_path("hmp.kdump");
+    g_autofree char *ref = qtest_tmp_path("hmp-ref.kdump");
 
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         g_autofree char *out = NULL;
@@ -279,7 +272,7 @@ static void test_hmp(void)
  */
 static void test_detach_cancel(void)
 {
-    QTestState *s = qtest_init(MACHINE);
+    QTestState *s = qtest_init(DUMP_MACHINE);
     JsonObject *r;
     DumpModel m;
     DumpDrain d;
@@ -348,7 +341,7 @@ static void test_detach_cancel(void)
 static void test_enospc_incomplete(void)
 {
     static const char *const formats[] = { "kdump-raw-zlib", "kdump-zlib" };
-    g_autofree char *dir = tmp_path("kdump-small");
+    g_autofree char *dir = qtest_tmp_path("kdump-small");
     g_autofree char *why = NULL;
     QTestState *s;
     DumpModel m;
@@ -370,7 +363,7 @@ static void test_enospc_incomplete(void)
     }
     for (size_t f = 0; f < ARRAY_SIZE(formats); f++) {
         g_autofree char *path = g_build_filename(dir, formats[f], NULL);
-        g_autofree char *copy = tmp_path(formats[f]);
+        g_autofree char *copy = qtest_tmp_path(formats[f]);
         g_autofree char *err = NULL;
         const KdumpInfo *in;
         GError *gerr = NULL;

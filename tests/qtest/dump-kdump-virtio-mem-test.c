@@ -23,8 +23,8 @@ static gint range_cmp(gconstpointer a, gconstpointer b)
  * What must be dumped: RAM and ROM outside the device, and the plugged
  * runs @runs ([first, end) in blocks, @n pairs).
  */
-static GArray *expected_ranges(VM *v, GArray *flat, const uint64_t *runs,
-                               unsigned n)
+static GArray *expected_ranges(VmemMachine *v, GArray *flat,
+                               const uint64_t *runs, unsigned n)
 {
     GArray *all = kdump_ranges_from_flat(flat);
     uint64_t dev_end = v->cfg.addr + v->cfg.region_size;
@@ -39,7 +39,8 @@ static GArray *expected_ranges(VM *v, GArray *flat, const uint64_t *runs,
         }
     }
     for (unsigned i = 0; i < n; i++) {
-        DumpRange r = { blk(v, runs[2 * i]), blk(v, runs[2 * i + 1]) };
+        DumpRange r = { vmem_blk(v, runs[2 * i]),
+                        vmem_blk(v, runs[2 * i + 1]) };
 
         g_array_append_val(all, r);
     }
@@ -54,13 +55,13 @@ static GArray *expected_ranges(VM *v, GArray *flat, const uint64_t *runs,
 static void test_fragmented(void)
 {
     static const uint64_t probe_blocks[] = { 0, 2, 5, 110, 511 };
-    VM v;
+    VmemMachine v;
     g_auto(GStrv) formats = NULL;
     g_autoptr(GArray) flat = NULL;
     g_autoptr(GArray) ranges = NULL;
     uint64_t before;
 
-    vm_start_fragmented(&v);
+    vmem_start_fragmented(&v);
     formats = kdump_formats(v.qts);
     flat = flat_ranges(v.qts);
     ranges = expected_ranges(&v, flat, FRAG_RUNS, FRAG_RUNS_LEN / 2);
@@ -77,12 +78,12 @@ static void test_fragmented(void)
                          before);
         r = kdump_check(v.qts, path, &v.model, flat, ranges);
         /* unplugged blocks have no bits */
-        g_assert_false(kdump_reader_page_dumpable(r, blk(&v, 4) /
+        g_assert_false(kdump_reader_page_dumpable(r, vmem_blk(&v, 4) /
                                                   KDUMP_PAGE));
-        g_assert_false(kdump_reader_page_dumpable(r, blk(&v, 300) /
+        g_assert_false(kdump_reader_page_dumpable(r, vmem_blk(&v, 300) /
                                                   KDUMP_PAGE));
         g_assert_cmpuint(kdump_reader_info(r)->max_mapnr, ==,
-                         blk(&v, 512) / KDUMP_PAGE);
+                         vmem_blk(&v, 512) / KDUMP_PAGE);
         if (kdump_is_raw(formats[i])) {
             g_autofree char *flatpath = g_build_filename(qtest_tmpdir(),
                                                          formats[i - 1],
@@ -96,7 +97,7 @@ static void test_fragmented(void)
                 unlink(rebuilt);
             }
             for (unsigned j = 0; j < ARRAY_SIZE(probe_blocks); j++) {
-                addrs[j] = blk(&v, probe_blocks[j]) + 4096 + 8 * j;
+                addrs[j] = vmem_blk(&v, probe_blocks[j]) + 4096 + 8 * j;
             }
             addrs[ARRAY_SIZE(probe_blocks)] = 1 * MiB + 8;
             check_libkdumpfile(v.qts, &v.model, flat, path, addrs,
@@ -108,21 +109,21 @@ static void test_fragmented(void)
         }
         kdump_reader_close(r);
     }
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /* 1, 2 and 8 threads: the same bytes, with data spread over the runs. */
 static void test_threads(void)
 {
-    VM v;
+    VmemMachine v;
     g_auto(GStrv) formats = NULL;
 
-    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+    vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
              "requested-size=1G", "");
-    plug(&v, 0, 4);
-    plug(&v, 10, 6);
+    vmem_plug(&v, 0, 4);
+    vmem_plug(&v, 10, 6);
     for (unsigned i = 0; i < 16; i++) {
-        model_write(v.qts, &v.model, blk(&v, i < 4 ? i : 10 + i % 6) +
+        model_write(v.qts, &v.model, vmem_blk(&v, i < 4 ? i : 10 + i % 6) +
                     i * 40000, 200 * KiB, 50 + i);
     }
     formats = kdump_formats(v.qts);
@@ -141,7 +142,7 @@ static void test_threads(void)
         unlink(two);
         unlink(eight);
     }
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /* Unplugging a middle block takes its pfns out of the bitmap. */
@@ -154,30 +155,30 @@ static void test_unplug(void)
     g_autoptr(GArray) flat = NULL;
     g_autoptr(GArray) ranges = NULL;
     KdumpReader *r;
-    VM v;
+    VmemMachine v;
 
-    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+    vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
              "requested-size=1G", "");
-    plug(&v, 0, 8);
-    model_write(v.qts, &v.model, blk(&v, 0), 8 * v.cfg.block_size, 21);
+    vmem_plug(&v, 0, 8);
+    model_write(v.qts, &v.model, vmem_blk(&v, 0), 8 * v.cfg.block_size, 21);
     flat = flat_ranges(v.qts);
     ranges = expected_ranges(&v, flat, before_runs, 1);
     kdump_dump(v.qts, "kdump-raw-zlib", path, 0);
     r = kdump_check(v.qts, path, &v.model, flat, ranges);
-    g_assert_true(kdump_reader_page_dumpable(r, blk(&v, 3) / KDUMP_PAGE));
+    g_assert_true(kdump_reader_page_dumpable(r, vmem_blk(&v, 3) / KDUMP_PAGE));
     kdump_reader_close(r);
 
-    unplug(&v, 3, 1);
+    vmem_unplug(&v, 3, 1);
     g_array_unref(ranges);
     ranges = expected_ranges(&v, flat, after_runs, 2);
     kdump_dump(v.qts, "kdump-zlib", path, 0);
     r = kdump_check(v.qts, path, &v.model, flat, ranges);
-    g_assert_false(kdump_reader_page_dumpable(r, blk(&v, 3) / KDUMP_PAGE));
-    g_assert_false(kdump_reader_page_dumpable(r, (blk(&v, 4) - 1) /
+    g_assert_false(kdump_reader_page_dumpable(r, vmem_blk(&v, 3) / KDUMP_PAGE));
+    g_assert_false(kdump_reader_page_dumpable(r, (vmem_blk(&v, 4) - 1) /
                                               KDUMP_PAGE));
     kdump_reader_close(r);
     unlink(path);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /*
@@ -197,36 +198,37 @@ static void test_many_runs(void)
     const KdumpInfo *in;
     GError *err = NULL;
     KdumpReader *r;
-    VM v;
+    VmemMachine v;
 
-    vm_start(&v, 2 * runs * MiB + 1 * GiB, backend, dev, "");
+    vmem_start(&v, 2 * runs * MiB + 1 * GiB, backend, dev, "");
     for (uint64_t i = 0; i < runs; i++) {
-        addrs[i] = blk(&v, 2 * i);
+        addrs[i] = vmem_blk(&v, 2 * i);
     }
     g_assert_cmpuint(qvirtio_mem_plug_ranges(v.vm, addrs, runs, 1), ==,
                      runs);
-    model_write(v.qts, &v.model, blk(&v, 2 * (runs - 1)) + 77, 100, 0x44);
+    model_write(v.qts, &v.model, vmem_blk(&v, 2 * (runs - 1)) + 77, 100, 0x44);
     kdump_dump(v.qts, "kdump-lzo", path, 0);
     r = kdump_reader_open(path, &err);
     g_assert_no_error(err);
     in = kdump_reader_info(r);
-    g_assert_cmpuint(in->max_mapnr, ==, blk(&v, 2 * runs - 1) / KDUMP_PAGE);
+    g_assert_cmpuint(in->max_mapnr, ==,
+                     vmem_blk(&v, 2 * runs - 1) / KDUMP_PAGE);
     for (uint64_t b = 0; b < 2 * runs - 1; b++) {
-        uint64_t pfn = blk(&v, b) / KDUMP_PAGE;
+        uint64_t pfn = vmem_blk(&v, b) / KDUMP_PAGE;
 
         for (uint64_t p = 0; p < pages; p += pages - 1) {
             g_assert_cmpint(kdump_reader_page_dumpable(r, pfn + p), ==,
                             b % 2 == 0);
         }
     }
-    g_assert_true(kdump_reader_read_page(r, blk(&v, 2 * (runs - 1)) /
+    g_assert_true(kdump_reader_read_page(r, vmem_blk(&v, 2 * (runs - 1)) /
                                          KDUMP_PAGE, page, &err));
-    model_expect(v.qts, &v.model, blk(&v, 2 * (runs - 1)), want,
+    model_expect(v.qts, &v.model, vmem_blk(&v, 2 * (runs - 1)), want,
                  KDUMP_PAGE);
     g_assert_cmpmem(page, KDUMP_PAGE, want, KDUMP_PAGE);
     kdump_reader_close(r);
     unlink(path);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /*
@@ -243,12 +245,12 @@ static void test_ignore_discard_manager(void)
     g_autoptr(GArray) ranges = NULL;
     uint64_t before;
     KdumpReader *r;
-    VM v;
+    VmemMachine v;
 
-    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+    vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
              "requested-size=1G", ",x-ignore-discard-manager=on");
-    plug(&v, 10, 2);
-    model_write(v.qts, &v.model, blk(&v, 10), 4096, 41);
+    vmem_plug(&v, 10, 2);
+    model_write(v.qts, &v.model, vmem_blk(&v, 10), 4096, 41);
     before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
     kdump_dump(v.qts, "kdump-raw-snappy", path, 0);
     g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
@@ -260,7 +262,7 @@ static void test_ignore_discard_manager(void)
     g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
                                      "memory-backend-memfd"), ==, before);
     unlink(path);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 int main(int argc, char **argv)

@@ -19,13 +19,6 @@
 #include <unistd.h>
 #include "dump-util.h"
 
-#define MACHINE "-machine microvm -m 512M "
-
-static char *tmp_path(const char *name)
-{
-    return g_build_filename(qtest_tmpdir(), name, NULL);
-}
-
 static void expect_dump_error(QTestState *s, const char *args,
                               const char *msg)
 {
@@ -60,8 +53,8 @@ static bool format_available(QTestState *s, const char *format)
 /* Each refusal: exact text, no file, VM still running, no dump event. */
 static void test_validation(void)
 {
-    QTestState *s = qtest_init(MACHINE);
-    g_autofree char *dir = tmp_path("validation");
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_autofree char *dir = qtest_tmp_path("validation");
     g_autofree char *f = g_build_filename(dir, "vmcore", NULL);
     g_autofree char *missing = g_build_filename(dir, "no", "vmcore", NULL);
     g_autofree char *args = NULL;
@@ -185,7 +178,7 @@ static void start_stalled(Stalled *st, const char *extra)
     int p[2];
     JsonObject *r;
 
-    st->s = qtest_initf(MACHINE "%s", extra);
+    st->s = qtest_initf(DUMP_MACHINE "%s", extra);
     g_assert_cmpint(pipe(p), ==, 0);
     st->rd = p[0];
     st->got = g_byte_array_new();
@@ -229,7 +222,7 @@ static void query(QTestState *s, char **status, int64_t *completed,
 static void test_detach_progress(void)
 {
     Stalled st;
-    g_autofree char *other = tmp_path("other.elf");
+    g_autofree char *other = qtest_tmp_path("other.elf");
     g_autofree char *ev = NULL;
     g_autofree char *out = NULL;
     char *status;
@@ -360,11 +353,11 @@ static void test_quit_stalled(void)
  */
 static void test_client_script(void)
 {
-    g_autofree char *sock = tmp_path("client.qmp");
-    g_autofree char *path = tmp_path("client.elf");
+    g_autofree char *sock = qtest_tmp_path("client.qmp");
+    g_autofree char *path = qtest_tmp_path("client.elf");
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
-    QTestState *s = qtest_initf(MACHINE "-qmp unix:%s,server=on,wait=off",
+    QTestState *s = qtest_initf(DUMP_MACHINE "-qmp unix:%s,server=on,wait=off",
                                 sock);
     char *ok_argv[] = { "/usr/bin/python3", DUMP_CLIENT, "-s", sock, path,
                         NULL };
@@ -401,7 +394,7 @@ static void test_client_script(void)
 
 static void test_enospc_keeps_old_file(void)
 {
-    g_autofree char *dir = tmp_path("small");
+    g_autofree char *dir = qtest_tmp_path("small");
     g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
     g_autofree char *why = NULL;
     g_autofree char *args = NULL;
@@ -419,7 +412,7 @@ static void test_enospc_keeps_old_file(void)
     }
     g_assert_true(g_file_set_contents(target, "OLD DUMP", -1, NULL));
     g_assert_cmpint(statvfs(dir, &before), ==, 0);
-    s = qtest_init(MACHINE);
+    s = qtest_init(DUMP_MACHINE);
     model_init(&m);
     model_write(s, &m, 1 * MiB, 2 * MiB, 7);     /* more than fits */
     qtest_qmp_events_clear(s);
@@ -456,7 +449,7 @@ static void test_enospc_keeps_old_file(void)
 /* A read-only file system is refused before the VM stops. */
 static void test_read_only_fs(void)
 {
-    g_autofree char *dir = tmp_path("ro");
+    g_autofree char *dir = qtest_tmp_path("ro");
     g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
     g_autofree char *why = NULL;
     g_autofree char *args = NULL;
@@ -470,7 +463,7 @@ static void test_read_only_fs(void)
     }
     g_assert_cmpint(mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL),
                     ==, 0);
-    s = qtest_init(MACHINE);
+    s = qtest_init(DUMP_MACHINE);
     qtest_qmp_events_clear(s);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            target);
@@ -505,7 +498,7 @@ static bool drop_dac_capabilities(void)
 /* A directory we may not write. */
 static void test_permission_denied(void)
 {
-    g_autofree char *dir = tmp_path("noperm");
+    g_autofree char *dir = qtest_tmp_path("noperm");
     g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
     g_autofree char *args = NULL;
     g_autofree char *msg = NULL;
@@ -515,7 +508,7 @@ static void test_permission_denied(void)
         return;
     }
     g_assert_cmpint(g_mkdir_with_parents(dir, 0500), ==, 0);
-    s = qtest_init(MACHINE);
+    s = qtest_init(DUMP_MACHINE);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            target);
     msg = g_strdup_printf("Could not create '%s': Permission denied",
@@ -548,7 +541,7 @@ static void refused_keeps(QTestState *s, const char *args, const char *msg,
  */
 static void test_refused_keeps_file(void)
 {
-    g_autofree char *dir = tmp_path("rodir");
+    g_autofree char *dir = qtest_tmp_path("rodir");
     g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
     g_autofree char *msg = NULL;
     g_autofree char *ev = NULL;
@@ -562,7 +555,7 @@ static void test_refused_keeps_file(void)
     g_assert_true(g_file_set_contents(target, old, 900, NULL));
     g_assert_cmpint(chmod(target, 0600), ==, 0);
     g_assert_cmpint(chmod(dir, 0500), ==, 0);
-    s = qtest_init(MACHINE);
+    s = qtest_init(DUMP_MACHINE);
 #define ARGS(extra) g_strdup_printf("{'paging': false, 'protocol': " \
                                     "'file:%s'" extra "}", target)
     {

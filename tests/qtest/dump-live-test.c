@@ -14,7 +14,7 @@
  * writes, including the virtio requests, happen while the dump is held;
  * kdump-raw wants a file, which may be done before the writes.
  *
- * Then the edges: STOP and RESUME before the command returns, the VM
+ * Then the edges: STOP and RESUME before the command returns, the VmemMachine
  * running meanwhile; paging refused; a backend userfaultfd cannot
  * protect refused before anything stops, naming it; and a dump stalled on
  * a pipe that is cancelled, quit, or reset mid-way: the guest is never
@@ -84,36 +84,36 @@ static char *live_wait(QTestState *s)
  * virtio-mem requests refused with BUSY by the freeze -- the device
  * writes their responses and used rings into guest RAM (DMA).
  */
-static void guest_keeps_writing(VM *v, bool held)
+static void guest_keeps_writing(VmemMachine *v, bool held)
 {
-    model_write(v->qts, &v->model, blk(v, 0) + 64 * KiB, 1 * MiB, 101);
-    model_write(v->qts, &v->model, blk(v, 1) + 512 * KiB, 256 * KiB, 102);
-    model_write(v->qts, &v->model, blk(v, 110) + 4096, 512 * KiB, 103);
+    model_write(v->qts, &v->model, vmem_blk(v, 0) + 64 * KiB, 1 * MiB, 101);
+    model_write(v->qts, &v->model, vmem_blk(v, 1) + 512 * KiB, 256 * KiB, 102);
+    model_write(v->qts, &v->model, vmem_blk(v, 110) + 4096, 512 * KiB, 103);
     model_write(v->qts, &v->model, 1 * MiB + 8192, 64 * KiB, 104);
     model_write(v->qts, &v->model, 64 * MiB, 128 * KiB, 105);
     if (held) {
-        g_assert_cmpuint(qvirtio_mem_plug(v->vm, blk(v, 20), 2), ==,
+        g_assert_cmpuint(qvirtio_mem_plug(v->vm, vmem_blk(v, 20), 2), ==,
                          VIRTIO_MEM_RESP_BUSY);
-        g_assert_cmpuint(qvirtio_mem_unplug(v->vm, blk(v, 5), 1), ==,
+        g_assert_cmpuint(qvirtio_mem_unplug(v->vm, vmem_blk(v, 5), 1), ==,
                          VIRTIO_MEM_RESP_BUSY);
     }
-    model_write(v->qts, &v->model, blk(v, 8) + 4096, 8192, 106);
-    model_write(v->qts, &v->model, blk(v, 512) - 4096, 4096, 107);
+    model_write(v->qts, &v->model, vmem_blk(v, 8) + 4096, 8192, 106);
+    model_write(v->qts, &v->model, vmem_blk(v, 512) - 4096, 4096, 107);
     for (unsigned i = 0; i < 64; i++) {
         /* one byte per page: many small faults */
-        model_write(v->qts, &v->model, blk(v, 2) + i * 4096 + i, 1,
+        model_write(v->qts, &v->model, vmem_blk(v, 2) + i * 4096 + i, 1,
                     108 + i);
     }
 }
 
 /* The writes reached guest memory (read back a few). */
-static void check_current(VM *v)
+static void check_current(VmemMachine *v)
 {
     static const uint64_t probes[] = { 64 * KiB, 600 * KiB, 1 * MiB };
     uint8_t want[64], got[64];
 
     for (unsigned i = 0; i < ARRAY_SIZE(probes); i++) {
-        uint64_t gpa = blk(v, 0) + probes[i];
+        uint64_t gpa = vmem_blk(v, 0) + probes[i];
 
         model_expect(v->qts, &v->model, gpa, want, sizeof(want));
         qtest_bufread(v->qts, gpa, got, sizeof(got));
@@ -126,13 +126,13 @@ static void check_current(VM *v)
  * written again (nothing is left protected, no write blocks) and the
  * device plugs (the freeze is gone).
  */
-static void guest_keeps_writing_after(VM *v)
+static void guest_keeps_writing_after(VmemMachine *v)
 {
-    model_write(v->qts, &v->model, blk(v, 0) + 4096, 3 * MiB, 201);
-    model_write(v->qts, &v->model, blk(v, 1), 2 * MiB, 202);
-    model_write(v->qts, &v->model, blk(v, 110), 2 * MiB, 203);
+    model_write(v->qts, &v->model, vmem_blk(v, 0) + 4096, 3 * MiB, 201);
+    model_write(v->qts, &v->model, vmem_blk(v, 1), 2 * MiB, 202);
+    model_write(v->qts, &v->model, vmem_blk(v, 110), 2 * MiB, 203);
     model_write(v->qts, &v->model, 1 * MiB, 1 * MiB, 204);
-    plug(v, 20, 2);
+    vmem_plug(v, 20, 2);
     check_current(v);
 }
 
@@ -144,7 +144,7 @@ static gint range_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* What a kdump of the fragmented machine holds: RAM/ROM, plugged runs. */
-static GArray *expected_ranges(VM *v, GArray *flat)
+static GArray *expected_ranges(VmemMachine *v, GArray *flat)
 {
     GArray *all = kdump_ranges_from_flat(flat);
     uint64_t dev_end = v->cfg.addr + v->cfg.region_size;
@@ -159,7 +159,7 @@ static GArray *expected_ranges(VM *v, GArray *flat)
         }
     }
     for (unsigned i = 0; i < FRAG_RUNS_LEN; i += 2) {
-        DumpRange r = { blk(v, FRAG_RUNS[i]), blk(v, FRAG_RUNS[i + 1]) };
+        DumpRange r = { vmem_blk(v, FRAG_RUNS[i]), vmem_blk(v, FRAG_RUNS[i + 1]) };
 
         g_array_append_val(all, r);
     }
@@ -169,7 +169,7 @@ static GArray *expected_ranges(VM *v, GArray *flat)
 
 /* ---------------------------------------------- the snapshot is exact */
 
-static void live_round(VM *v, GArray *flat, const char *format)
+static void live_round(VmemMachine *v, GArray *flat, const char *format)
 {
     bool raw = kdump_is_raw(format);
     g_autofree char *path = g_build_filename(qtest_tmpdir(), "live.dump",
@@ -228,12 +228,12 @@ static void live_round(VM *v, GArray *flat, const char *format)
 
 static void test_snapshot_formats(void)
 {
-    VM v;
+    VmemMachine v;
     g_auto(GStrv) formats = NULL;
     g_autoptr(GArray) flat = NULL;
     JsonObject *r;
 
-    vm_start_fragmented(&v);
+    vmem_start_fragmented(&v);
     flat = flat_ranges(v.qts);
     r = qtest_qmp(v.qts, "{'execute': "
                   "'query-dump-guest-memory-capability'}");
@@ -246,8 +246,8 @@ static void test_snapshot_formats(void)
         live_round(&v, flat, formats[i]);
     }
     /* the freeze ended with the dumps: plugging works again */
-    plug(&v, 20, 2);
-    vm_stop(&v);
+    vmem_plug(&v, 20, 2);
+    vmem_stop(&v);
 }
 
 /* ------------------------------------------------------------ refusals */
@@ -349,10 +349,10 @@ static void test_stalled(gconstpointer opaque)
 {
     Ending how = GPOINTER_TO_INT(opaque);
     g_autofree char *err = NULL;
-    VM v;
+    VmemMachine v;
     int rd;
 
-    vm_start_fragmented(&v);
+    vmem_start_fragmented(&v);
     rd = pipe_to_vm(v.qts, "stall");
     live_start(v.qts, "fd:stall", "elf");
     guest_keeps_writing(&v, true);
@@ -380,8 +380,8 @@ static void test_stalled(gconstpointer opaque)
         qvirtio_mem_free(v.vm);
         v.vm = qvirtio_mem_init(v.qts, v.alloc, 0);
         model_forget(&v.model, v.cfg.addr, v.cfg.region_size);
-        plug(&v, 0, 3);
-        plug(&v, 110, 1);
+        vmem_plug(&v, 0, 3);
+        vmem_plug(&v, 110, 1);
         break;
     }
     case END_QUIT:
@@ -399,7 +399,7 @@ static void test_stalled(gconstpointer opaque)
     /* nothing protected any more, the freeze is gone */
     check_running(v.qts);
     guest_keeps_writing_after(&v);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 int main(int argc, char **argv)

@@ -15,13 +15,7 @@
 #include <unistd.h>
 #include "dump-util.h"
 
-#define MACHINE "-machine microvm -m 512M "
 #define RAM_SIZE (512 * MiB)
-
-static char *tmp_path(const char *name)
-{
-    return g_build_filename(qtest_tmpdir(), name, NULL);
-}
 
 /* A few writes: page-crossing, unaligned, the last RAM page, big. */
 static void write_guest(QTestState *s, DumpModel *m)
@@ -64,8 +58,8 @@ static void check_layout(const ElfCore *core, GArray *flat)
 
 static void test_base_ram_rom(void)
 {
-    QTestState *s = qtest_init(MACHINE);
-    g_autofree char *path = tmp_path("base.elf");
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_autofree char *path = qtest_tmp_path("base.elf");
     g_autofree char *ev = NULL;
     g_autofree char *proto = g_strdup_printf("file:%s", path);
     DumpModel m;
@@ -117,10 +111,10 @@ static void test_base_ram_rom(void)
 /* Main RAM from a memfd: the dump does not allocate any of it. */
 static void test_memfd_not_allocated(void)
 {
-    QTestState *s = qtest_init(MACHINE "-object memory-backend-memfd,"
+    QTestState *s = qtest_init(DUMP_MACHINE "-object memory-backend-memfd,"
                                "id=mem0,size=512M "
                                "-machine memory-backend=mem0");
-    g_autofree char *path = tmp_path("memfd.elf");
+    g_autofree char *path = qtest_tmp_path("memfd.elf");
     g_autofree char *proto = g_strdup_printf("file:%s", path);
     DumpModel m;
     GArray *flat;
@@ -150,10 +144,10 @@ static void test_memfd_not_allocated(void)
 /* pmem=on memory is persistent: dumps leave it out (RAM here). */
 static void test_pmem_backend(void)
 {
-    g_autofree char *pmem = tmp_path("pmem.img");
-    g_autofree char *path = tmp_path("pmem.elf");
+    g_autofree char *pmem = qtest_tmp_path("pmem.img");
+    g_autofree char *path = qtest_tmp_path("pmem.elf");
     g_autofree char *proto = g_strdup_printf("file:%s", path);
-    QTestState *s = qtest_initf(MACHINE "-object memory-backend-file,"
+    QTestState *s = qtest_initf(DUMP_MACHINE "-object memory-backend-file,"
                                 "id=pm,size=512M,mem-path=%s,share=on,"
                                 "pmem=on -machine memory-backend=pm", pmem);
     DumpModel m;
@@ -189,8 +183,8 @@ static void test_pmem_backend(void)
 
 static void test_begin_length(void)
 {
-    QTestState *s = qtest_init(MACHINE);
-    g_autofree char *path = tmp_path("filter.elf");
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_autofree char *path = qtest_tmp_path("filter.elf");
     DumpModel m;
     GArray *flat;
     ElfCore core;
@@ -222,8 +216,8 @@ static void test_begin_length(void)
 /* No vCPU pages under qtest: paging falls back to virt == phys. */
 static void test_paging_fallback(void)
 {
-    QTestState *s = qtest_init(MACHINE);
-    g_autofree char *path = tmp_path("paging.elf");
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_autofree char *path = qtest_tmp_path("paging.elf");
     ElfCore core;
 
     qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
@@ -247,9 +241,9 @@ static void test_paging_fallback(void)
  */
 static void test_fd_file_and_pipe(void)
 {
-    QTestState *s = qtest_init(MACHINE);
-    g_autofree char *ref = tmp_path("ref.elf");
-    g_autofree char *viafd = tmp_path("viafd.elf");
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_autofree char *ref = qtest_tmp_path("ref.elf");
+    g_autofree char *viafd = qtest_tmp_path("viafd.elf");
     g_autofree char *proto = g_strdup_printf("file:%s", ref);
     g_autofree char *ref_data = NULL;
     g_autofree char *fd_data = NULL;
@@ -298,10 +292,10 @@ static void test_fd_file_and_pipe(void)
 
 static void test_hmp(void)
 {
-    QTestState *s = qtest_init(MACHINE);
-    g_autofree char *a = tmp_path("hmp-a.elf");
-    g_autofree char *b = tmp_path("hmp-b.elf");
-    g_autofree char *c = tmp_path("hmp-c.elf");
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_autofree char *a = qtest_tmp_path("hmp-a.elf");
+    g_autofree char *b = qtest_tmp_path("hmp-b.elf");
+    g_autofree char *c = qtest_tmp_path("hmp-c.elf");
     ElfCore core;
     char *out;
 
@@ -338,6 +332,14 @@ static void test_hmp(void)
     g_assert_cmpstr(out, ==, "Error: only one of '-z|-l|-s|-w' can be "
                     "set\r\n");
     g_free(out);
+    /* QEMU's -w parses, but help does not offer what always fails */
+    out = qtest_hmp(s, "dump-guest-memory -w %s", c);
+    g_assert_cmpstr(out, ==, "Error: win-dmp is not available now\r\n");
+    g_free(out);
+    out = qtest_hmp(s, "help dump-guest-memory");
+    g_assert_nonnull(strstr(out, "[-z|-l|-s] [-R]"));
+    g_assert_null(strstr(out, "-w"));
+    g_free(out);
     /* -l -R: kdump-raw-lzo, a plain kdump file with lzo pages */
     out = qtest_hmp(s, "dump-guest-memory -l -R %s", c);
     g_assert_cmpstr(out, ==, "");
@@ -366,8 +368,8 @@ static void test_hmp(void)
 
 static void test_readers(void)
 {
-    QTestState *s = qtest_init(MACHINE "-smp 2");
-    g_autofree char *path = tmp_path("readers.elf");
+    QTestState *s = qtest_init(DUMP_MACHINE "-smp 2");
+    g_autofree char *path = qtest_tmp_path("readers.elf");
     g_autofree char *proto = g_strdup_printf("file:%s", path);
     DumpModel m;
     unsigned loads;

@@ -13,10 +13,14 @@
 #include <stdio.h>
 #include "libqtest.h"
 #include "tests/elf/elf-reader.h"
+#include "qemu/units.h"
 
-#define KiB UINT64_C(1024)
-#define MiB (1024 * KiB)
-#define GiB (1024 * MiB)
+
+/*
+ * The machine of the dump qtests: 512 MiB of RAM, split by the isa-bios
+ * ROM window, the firmware ROM and holes.
+ */
+#define DUMP_MACHINE "-machine microvm -m 512M "
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include "dump-vmem.h"
 
-static char *dump(VM *v, const char *name)
+static char *dump(VmemMachine *v, const char *name)
 {
     char *path = g_build_filename(qtest_tmpdir(), name, NULL);
 
@@ -24,7 +24,7 @@ static char *dump(VM *v, const char *name)
 }
 
 /* The PT_LOADs at or above the device: [start, end) pairs. */
-static GArray *device_loads(VM *v, const ElfCore *core)
+static GArray *device_loads(VmemMachine *v, const ElfCore *core)
 {
     GArray *r = g_array_new(false, false, sizeof(uint64_t));
 
@@ -41,17 +41,17 @@ static GArray *device_loads(VM *v, const ElfCore *core)
     return r;
 }
 
-static void expect_runs(VM *v, const ElfCore *core, const uint64_t *runs,
-                        unsigned n)
+static void expect_runs(VmemMachine *v, const ElfCore *core,
+                        const uint64_t *runs, unsigned n)
 {
     g_autoptr(GArray) got = device_loads(v, core);
 
     g_assert_cmpuint(got->len, ==, 2 * n);
     for (unsigned i = 0; i < n; i++) {
         g_assert_cmphex(g_array_index(got, uint64_t, 2 * i), ==,
-                        blk(v, runs[2 * i]));
+                        vmem_blk(v, runs[2 * i]));
         g_assert_cmphex(g_array_index(got, uint64_t, 2 * i + 1), ==,
-                        blk(v, runs[2 * i + 1]));
+                        vmem_blk(v, runs[2 * i + 1]));
     }
 }
 
@@ -62,13 +62,13 @@ static void expect_runs(VM *v, const ElfCore *core, const uint64_t *runs,
  */
 static void test_fragmented(void)
 {
-    VM v;
+    VmemMachine v;
     g_autofree char *path = NULL;
     GArray *flat;
     ElfCore core;
     uint64_t before;
 
-    vm_start_fragmented(&v);
+    vmem_start_fragmented(&v);
     before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
 
     path = dump(&v, "fragmented.elf");
@@ -82,14 +82,15 @@ static void test_fragmented(void)
         uint8_t b;
 
         /* unplugged memory is in no PT_LOAD */
-        g_assert_false(elf_core_read_phys(&core, blk(&v, 4), &b, 1));
-        g_assert_false(elf_core_read_phys(&core, blk(&v, 300), &b, 1));
+        g_assert_false(elf_core_read_phys(&core, vmem_blk(&v, 4), &b, 1));
+        g_assert_false(elf_core_read_phys(&core, vmem_blk(&v, 300), &b, 1));
     }
     elf_core_free(&core);
     {
         const uint64_t addrs[] = {
-            blk(&v, 0) + 4096, blk(&v, 2) + 12345, blk(&v, 5) + 100,
-            blk(&v, 110) + 2 * MiB - 32, blk(&v, 512) - 32, 1 * MiB + 8,
+            vmem_blk(&v, 0) + 4096, vmem_blk(&v, 2) + 12345,
+            vmem_blk(&v, 5) + 100, vmem_blk(&v, 110) + 2 * MiB - 32,
+            vmem_blk(&v, 512) - 32, 1 * MiB + 8,
         };
 
         check_libkdumpfile(v.qts, &v.model, flat, path, addrs,
@@ -97,13 +98,13 @@ static void test_fragmented(void)
     }
     g_array_free(flat, true);
     unlink(path);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /* Unplugging a middle block splits the run; the hole is not in the file. */
 static void test_unplug_splits(void)
 {
-    VM v;
+    VmemMachine v;
     g_autofree char *a = NULL;
     g_autofree char *b = NULL;
     GArray *flat;
@@ -111,16 +112,16 @@ static void test_unplug_splits(void)
     static const uint64_t one[] = { 0, 8 };
     static const uint64_t two[] = { 0, 3, 4, 8 };
 
-    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+    vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
              "requested-size=1G", "");
-    plug(&v, 0, 8);
-    model_write(v.qts, &v.model, blk(&v, 0), 8 * v.cfg.block_size, 21);
+    vmem_plug(&v, 0, 8);
+    model_write(v.qts, &v.model, vmem_blk(&v, 0), 8 * v.cfg.block_size, 21);
     a = dump(&v, "one-run.elf");
     dump_open(&core, a);
     expect_runs(&v, &core, one, 1);
     elf_core_free(&core);
 
-    unplug(&v, 3, 1);
+    vmem_unplug(&v, 3, 1);
     b = dump(&v, "two-runs.elf");
     flat = flat_ranges(v.qts);
     dump_open(&core, b);
@@ -139,14 +140,14 @@ static void test_unplug_splits(void)
     g_array_free(flat, true);
     unlink(a);
     unlink(b);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /* More than 65,535 runs: e_phnum is PN_XNUM, section 0 has the count. */
 static void test_pn_xnum(void)
 {
     const uint64_t runs = 66000;
-    VM v;
+    VmemMachine v;
     g_autofree char *path = NULL;
     g_autofree uint64_t *addrs = g_new(uint64_t, runs);
     g_autofree char *backend = g_strdup_printf("memory-backend-memfd,size=%"
@@ -157,13 +158,13 @@ static void test_pn_xnum(void)
     ElfCore core;
     uint8_t byte;
 
-    vm_start(&v, 2 * runs * MiB + 1 * GiB, backend, dev, "");
+    vmem_start(&v, 2 * runs * MiB + 1 * GiB, backend, dev, "");
     for (uint64_t i = 0; i < runs; i++) {
-        addrs[i] = blk(&v, 2 * i);
+        addrs[i] = vmem_blk(&v, 2 * i);
     }
     g_assert_cmpuint(qvirtio_mem_plug_ranges(v.vm, addrs, runs, 1), ==,
                      runs);
-    model_write(v.qts, &v.model, blk(&v, 2 * (runs - 1)) + 77, 1, 0x44);
+    model_write(v.qts, &v.model, vmem_blk(&v, 2 * (runs - 1)) + 77, 1, 0x44);
     path = dump(&v, "pn-xnum.elf");
     dump_open(&core, path);
     g_assert_cmpuint(core.e_phnum, ==, PN_XNUM);
@@ -174,15 +175,16 @@ static void test_pn_xnum(void)
 
         g_assert_cmpuint(loads->len, ==, 2 * runs);
     }
-    g_assert_true(elf_core_read_phys(&core, blk(&v, 2 * (runs - 1)) + 77,
+    g_assert_true(elf_core_read_phys(&core, vmem_blk(&v, 2 * (runs - 1)) + 77,
                                      &byte, 1));
     {
         uint8_t want;
 
-        model_expect(v.qts, &v.model, blk(&v, 2 * (runs - 1)) + 77, &want, 1);
+        model_expect(v.qts, &v.model, vmem_blk(&v, 2 * (runs - 1)) + 77,
+                     &want, 1);
         g_assert_cmphex(byte, ==, want);
     }
-    g_assert_false(elf_core_read_phys(&core, blk(&v, 1), &byte, 1));
+    g_assert_false(elf_core_read_phys(&core, vmem_blk(&v, 1), &byte, 1));
     if (tool_available("readelf")) {
         char *argv[] = { "readelf", "-h", path, NULL };
         g_autofree char *out = NULL;
@@ -195,7 +197,7 @@ static void test_pn_xnum(void)
     }
     elf_core_free(&core);
     unlink(path);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 /* A pmem=on memdev is persistent memory: never in a dump. */
@@ -206,12 +208,12 @@ static void test_pmem_memdev(void)
     g_autofree char *backend = g_strdup_printf(
         "memory-backend-file,size=256M,mem-path=%s,share=on,pmem=on", file);
     g_autofree char *path = NULL;
-    VM v;
+    VmemMachine v;
     ElfCore core;
 
-    vm_start(&v, 4 * GiB, backend, "requested-size=256M", "");
-    plug(&v, 0, 4);
-    model_write(v.qts, &v.model, blk(&v, 0), 4096, 31);
+    vmem_start(&v, 4 * GiB, backend, "requested-size=256M", "");
+    vmem_plug(&v, 0, 4);
+    model_write(v.qts, &v.model, vmem_blk(&v, 0), 4096, 31);
     path = dump(&v, "pmem.elf");
     dump_open(&core, path);
     {
@@ -221,7 +223,7 @@ static void test_pmem_memdev(void)
     }
     elf_core_free(&core);
     unlink(path);
-    vm_stop(&v);
+    vmem_stop(&v);
     unlink(file);
 }
 
@@ -232,16 +234,16 @@ static void test_pmem_memdev(void)
  */
 static void test_ignore_discard_manager(void)
 {
-    VM v;
+    VmemMachine v;
     g_autofree char *path = NULL;
     ElfCore core;
     uint64_t before;
     static const uint64_t whole[] = { 0, 512 };
 
-    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+    vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
              "requested-size=1G", ",x-ignore-discard-manager=on");
-    plug(&v, 10, 2);
-    model_write(v.qts, &v.model, blk(&v, 10), 4096, 41);
+    vmem_plug(&v, 10, 2);
+    model_write(v.qts, &v.model, vmem_blk(&v, 10), 4096, 41);
     before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
     path = dump(&v, "ignore-rdm.elf");
     g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
@@ -250,7 +252,7 @@ static void test_ignore_discard_manager(void)
     expect_runs(&v, &core, whole, 1);
     elf_core_free(&core);
     unlink(path);
-    vm_stop(&v);
+    vmem_stop(&v);
 }
 
 int main(int argc, char **argv)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "dump-vmem.h"
 
-void vm_start(VM *v, uint64_t maxmem, const char *backend,
+void vmem_start(VmemMachine *v, uint64_t maxmem, const char *backend,
               const char *dev_opts, const char *machine_opts)
 {
     memset(v, 0, sizeof(*v));
@@ -21,7 +21,7 @@ void vm_start(VM *v, uint64_t maxmem, const char *backend,
                   VMEM_RAM_SIZE - VMEM_ALLOC_START);
 }
 
-void vm_stop(VM *v)
+void vmem_stop(VmemMachine *v)
 {
     model_free(&v->model);
     qvirtio_mem_free(v->vm);
@@ -29,34 +29,34 @@ void vm_stop(VM *v)
     qtest_quit(v->qts);
 }
 
-void plug(VM *v, uint64_t first, uint16_t n)
+void vmem_plug(VmemMachine *v, uint64_t first, uint16_t n)
 {
-    g_assert_cmpuint(qvirtio_mem_plug(v->vm, blk(v, first), n), ==,
+    g_assert_cmpuint(qvirtio_mem_plug(v->vm, vmem_blk(v, first), n), ==,
                      VIRTIO_MEM_RESP_ACK);
 }
 
-void unplug(VM *v, uint64_t first, uint16_t n)
+void vmem_unplug(VmemMachine *v, uint64_t first, uint16_t n)
 {
-    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, blk(v, first), n), ==,
+    g_assert_cmpuint(qvirtio_mem_unplug(v->vm, vmem_blk(v, first), n), ==,
                      VIRTIO_MEM_RESP_ACK);
-    model_forget(&v->model, blk(v, first), n * v->cfg.block_size);
+    model_forget(&v->model, vmem_blk(v, first), n * v->cfg.block_size);
 }
 
 const uint64_t FRAG_RUNS[FRAG_RUNS_LEN] = {
     0, 3, 5, 6, 7, 9, 100, 111, 511, 512,
 };
 
-void vm_start_fragmented(VM *v)
+void vmem_start_fragmented(VmemMachine *v)
 {
-    vm_start(v, 4 * GiB, "memory-backend-memfd,size=1G",
+    vmem_start(v, 4 * GiB, "memory-backend-memfd,size=1G",
              "requested-size=1G", "");
     for (unsigned i = 0; i < FRAG_RUNS_LEN; i += 2) {
-        plug(v, FRAG_RUNS[i], FRAG_RUNS[i + 1] - FRAG_RUNS[i]);
+        vmem_plug(v, FRAG_RUNS[i], FRAG_RUNS[i + 1] - FRAG_RUNS[i]);
     }
     /* data across the blocks of the first run, and elsewhere */
-    model_write(v->qts, &v->model, blk(v, 0) + 4096, 3 * MiB, 11);
-    model_write(v->qts, &v->model, blk(v, 5) + 100, 1000, 12);
-    model_write(v->qts, &v->model, blk(v, 110), 2 * MiB, 13);
-    model_write(v->qts, &v->model, blk(v, 512) - 4096, 4096, 14);
+    model_write(v->qts, &v->model, vmem_blk(v, 0) + 4096, 3 * MiB, 11);
+    model_write(v->qts, &v->model, vmem_blk(v, 5) + 100, 1000, 12);
+    model_write(v->qts, &v->model, vmem_blk(v, 110), 2 * MiB, 13);
+    model_write(v->qts, &v->model, vmem_blk(v, 512) - 4096, 4096, 14);
     model_write(v->qts, &v->model, 1 * MiB, 1 * MiB, 15);  /* base RAM */
 }

@@ -15,36 +15,36 @@
 #define VMEM_ALLOC_START (496 * MiB)
 
 /**
- * struct VM: the machine.
+ * struct VmemMachine: the machine.
  * @cfg: the device's configuration, read at start.
  * @model: what the test wrote (the driver's area is "foreign").
  */
-typedef struct VM {
+typedef struct VmemMachine {
     QTestState *qts;
     QGuestAllocator *alloc;
     QVirtioMem *vm;
     QVirtioMemConfig cfg;
     DumpModel model;
-} VM;
+} VmemMachine;
 
 /**
- * vm_start: start the machine: -m 512M,maxmem=@maxmem, -object @backend
+ * vmem_start: start the machine: -m 512M,maxmem=@maxmem, -object @backend
  * (id mem0), a virtio-mem-device with @dev_opts, -machine options
  * @machine_opts (",x-..." or "").
  */
-void vm_start(VM *v, uint64_t maxmem, const char *backend,
+void vmem_start(VmemMachine *v, uint64_t maxmem, const char *backend,
               const char *dev_opts, const char *machine_opts);
-void vm_stop(VM *v);
+void vmem_stop(VmemMachine *v);
 
-/** blk: guest-physical address of device block @i. */
-static inline uint64_t blk(VM *v, uint64_t i)
+/** vmem_blk: guest-physical address of device block @i. */
+static inline uint64_t vmem_blk(VmemMachine *v, uint64_t i)
 {
     return v->cfg.addr + i * v->cfg.block_size;
 }
 
-/** plug, unplug: blocks [@first, @first + @n), which must succeed. */
-void plug(VM *v, uint64_t first, uint16_t n);
-void unplug(VM *v, uint64_t first, uint16_t n);
+/** vmem_plug, vmem_unplug: blocks [@first, @first + @n); must succeed. */
+void vmem_plug(VmemMachine *v, uint64_t first, uint16_t n);
+void vmem_unplug(VmemMachine *v, uint64_t first, uint16_t n);
 
 /*
  * The fragmented layout both dump formats are tested on: a machine with
@@ -54,6 +54,6 @@ void unplug(VM *v, uint64_t first, uint16_t n);
  */
 #define FRAG_RUNS_LEN 10
 extern const uint64_t FRAG_RUNS[FRAG_RUNS_LEN];
-void vm_start_fragmented(VM *v);
+void vmem_start_fragmented(VmemMachine *v);
 
 #endif /* TESTS_QTEST_DUMP_VMEM_H */

@@ -77,6 +77,11 @@ const char *qtest_tmpdir(void)
     return tmpdir;
 }
 
+char *qtest_tmp_path(const char *name)
+{
+    return g_build_filename(qtest_tmpdir(), name, NULL);
+}
+
 const char *qtest_get_binary(void)
 {
     const char *bin = getenv("QTEST_QEMU_BINARY");

@@ -154,6 +154,8 @@ void qtest_set_irq_in(QTestState *s, const char *qom_path, const char *name,
 const char *qtest_get_binary(void);
 /** qtest_tmpdir: a per-test-process temporary directory (created once). */
 const char *qtest_tmpdir(void);
+/** qtest_tmp_path: @name in qtest_tmpdir() (new string: g_free it). */
+char *qtest_tmp_path(const char *name);
 /** qtest_count_open_fds: number of fds @pid has open (/proc). */
 int qtest_count_open_fds(pid_t pid);
 /** qtest_rss_kib: resident memory of @pid in KiB. */

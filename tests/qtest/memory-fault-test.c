@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "libqtest.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
 
 static char *tmpdir;
 

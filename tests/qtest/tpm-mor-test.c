@@ -27,12 +27,12 @@ static void test_system_reset(void)
 {
     uint64_t rss_before, rss_after;
     g_autofree char *trace = NULL;
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start(BASE_RAM);
+    vm = mor_vm_start(BASE_RAM);
     for (size_t i = 0; i < G_N_ELEMENTS(secret_at); i++) {
         write_secret(vm->qts, secret_at[i], SECRET_SIZE);
     }
@@ -57,18 +57,18 @@ static void test_system_reset(void)
     g_assert_cmpint(count_lines_with(trace, "tpm_ppi_memory_clear"), ==, 1);
     g_assert(strstr(trace, "skipped=2 "));
     g_assert(strstr(trace, "time_us="));
-    vm_free(vm);
+    mor_vm_free(vm);
 }
 
 static void test_mor_clear_bit_unset(void)
 {
     g_autofree char *trace = NULL;
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start(BASE_RAM);
+    vm = mor_vm_start(BASE_RAM);
     write_secret(vm->qts, secret_at[0], SECRET_SIZE);
     write_secret(vm->qts, secret_at[2], SECRET_SIZE);
     /* Every bit but ClearMemory: nothing is cleared. */
@@ -79,19 +79,19 @@ static void test_mor_clear_bit_unset(void)
     check_ppi(vm->qts, 0xfe);
     trace = read_file(vm->trace);
     g_assert_cmpint(count_lines_with(trace, "tpm_ppi_memory_clear"), ==, 0);
-    vm_free(vm);
+    mor_vm_free(vm);
 }
 
 static void test_guest_reset_and_repeat(void)
 {
     JsonObject *ev;
     g_autofree char *trace = NULL;
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start(BASE_RAM);
+    vm = mor_vm_start(BASE_RAM);
     fill_ppi(vm->qts, MOVV_CLEAR);
     for (int round = 0; round < 20; round++) {
         write_secret(vm->qts, secret_at[round % 3], 1 * MiB);
@@ -112,19 +112,19 @@ static void test_guest_reset_and_repeat(void)
     check_ppi(vm->qts, MOVV_CLEAR);
     trace = read_file(vm->trace);
     g_assert_cmpint(count_lines_with(trace, "tpm_ppi_memory_clear"), ==, 20);
-    vm_free(vm);
+    mor_vm_free(vm);
 }
 
 static void test_memfd_ram(void)
 {
     g_autofree char *memfd = NULL;
     uint64_t before;
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start("-m 256M -object memory-backend-memfd,id=ram0,size=256M "
+    vm = mor_vm_start("-m 256M -object memory-backend-memfd,id=ram0,size=256M "
                   "-machine memory-backend=ram0");
     memfd = find_memfd(qtest_pid(vm->qts));
     write_secret(vm->qts, 64 * MiB, SECRET_SIZE);
@@ -136,7 +136,7 @@ static void test_memfd_ram(void)
     g_assert_cmpuint(allocated_bytes(memfd), <, before);
     g_assert_cmpuint(allocated_bytes(memfd), <=, before - SECRET_SIZE);
     check_all(vm->qts, 64 * MiB, SECRET_SIZE, 0);
-    vm_free(vm);
+    mor_vm_free(vm);
 }
 
 static void test_nonvolatile_ram(void)
@@ -146,30 +146,30 @@ static void test_nonvolatile_ram(void)
     g_autofree char *args = g_strdup_printf(
         "-m 128M -object memory-backend-file,id=ram0,size=128M,"
         "mem-path=%s,share=on,pmem=on -machine memory-backend=ram0", file);
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start(args);
+    vm = mor_vm_start(args);
     write_secret(vm->qts, 8 * MiB, 1 * MiB);
     fill_ppi(vm->qts, MOVV_CLEAR);
     system_reset(vm->qts);
     /* Persistent memory is not RAM to clear (as QEMU). */
     check_all(vm->qts, 8 * MiB, 1 * MiB, 0x5e);
-    vm_free(vm);
+    mor_vm_free(vm);
     unlink(file);
 }
 
 static void test_prealloc_ram(void)
 {
     uint64_t rss_before;
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start("-m 128M -object memory-backend-ram,id=ram0,size=128M,"
+    vm = mor_vm_start("-m 128M -object memory-backend-ram,id=ram0,size=128M,"
                   "prealloc=on -machine memory-backend=ram0");
     write_secret(vm->qts, 8 * MiB, SECRET_SIZE);
     fill_ppi(vm->qts, MOVV_CLEAR);
@@ -180,7 +180,7 @@ static void test_prealloc_ram(void)
     g_assert_cmpuint(qtest_rss_kib(qtest_pid(vm->qts)), >=,
                      rss_before - 8 * 1024);
     check_all(vm->qts, 8 * MiB, SECRET_SIZE, 0);
-    vm_free(vm);
+    mor_vm_free(vm);
 }
 
 /*
@@ -197,12 +197,12 @@ static void test_dev_zero_ram(gconstpointer opaque)
     g_autofree char *dump = g_strdup_printf("%s/devzero-%d.dump",
                                             qtest_tmpdir(), (int)getpid());
     struct stat st;
-    Vm *vm;
+    MorVm *vm;
 
     if (swtpm_test_skip()) {
         return;
     }
-    vm = vm_start(args);
+    vm = mor_vm_start(args);
     write_secret(vm->qts, 8 * MiB, 1 * MiB);
     fill_ppi(vm->qts, MOVV_CLEAR);
     system_reset(vm->qts);
@@ -228,7 +228,7 @@ static void test_dev_zero_ram(gconstpointer opaque)
         g_assert_nonnull(memmem(data, len, secret, 64 * 1024));
     }
     unlink(dump);
-    vm_free(vm);
+    mor_vm_free(vm);
 }
 
 int main(int argc, char **argv)

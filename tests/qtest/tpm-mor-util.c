@@ -27,9 +27,9 @@ static char *make_bios(void)
     return path;
 }
 
-Vm *vm_start_with(const char *before, const char *after)
+MorVm *mor_vm_start_with(const char *before, const char *after)
 {
-    Vm *vm = g_new0(Vm, 1);
+    MorVm *vm = g_new0(MorVm, 1);
     g_autofree char *args = NULL;
 
     vm->swtpm = swtpm_start(qtest_tmpdir());
@@ -48,9 +48,9 @@ Vm *vm_start_with(const char *before, const char *after)
     return vm;
 }
 
-Vm *vm_start(const char *machine_args)
+MorVm *mor_vm_start(const char *machine_args)
 {
-    return vm_start_with(machine_args, "");
+    return mor_vm_start_with(machine_args, "");
 }
 
 char *read_file(const char *path)
@@ -61,7 +61,7 @@ char *read_file(const char *path)
     return text;
 }
 
-void vm_free(Vm *vm)
+void mor_vm_free(MorVm *vm)
 {
     qtest_quit(vm->qts);
     swtpm_free(vm->swtpm);

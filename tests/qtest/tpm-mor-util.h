@@ -10,9 +10,8 @@
 
 #include "libqtest.h"
 #include "tests/tpm/swtpm.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024 * MiB)
 
 #define PPI_BASE        0xfed45000ULL
 #define PPI_SIZE        0x400
@@ -29,26 +28,26 @@
 #define CRB_CMD_BUFFER_SIZE 0xf80
 
 /**
- * struct Vm: one VM under test.
+ * struct MorVm: one VM under test.
  * @bios: the -bios image; @trace: the -D file of the clear's trace.
  */
-typedef struct Vm {
+typedef struct MorVm {
     Swtpm *swtpm;
     QTestState *qts;
     char *bios;
     char *trace;
-} Vm;
+} MorVm;
 
 /**
- * vm_start_with: a VM with tpm-crb (ppi=on), -bios and a trace of the
+ * mor_vm_start_with: a VM with tpm-crb (ppi=on), -bios and a trace of the
  * clear; @before and @after are options that go before and after
  * -device tpm-crb (the order reset handlers are registered in).
  */
-Vm *vm_start_with(const char *before, const char *after);
-/** vm_start: vm_start_with(@machine_args, ""). */
-Vm *vm_start(const char *machine_args);
-/** vm_free: quit the VM, stop swtpm, remove the files. */
-void vm_free(Vm *vm);
+MorVm *mor_vm_start_with(const char *before, const char *after);
+/** mor_vm_start: mor_vm_start_with(@machine_args, ""). */
+MorVm *mor_vm_start(const char *machine_args);
+/** mor_vm_free: quit the VM, stop swtpm, remove the files. */
+void mor_vm_free(MorVm *vm);
 
 /** write_secret: fill [@addr, +@size) with the secret byte 0x5e. */
 void write_secret(QTestState *qts, uint64_t addr, uint64_t size);

@@ -32,7 +32,7 @@ static void test_virtio_mem(gconstpointer opaque)
     QVirtioMem *vm;
     QVirtioMemConfig cfg;
     uint64_t before;
-    Vm *v;
+    MorVm *v;
 
     if (swtpm_test_skip()) {
         return;
@@ -40,7 +40,7 @@ static void test_virtio_mem(gconstpointer opaque)
     /* Reset handlers are registered in -device order: try both. */
     args = g_strdup_printf("-m 512M,maxmem=4G %s",
                            vmem_first ? vmem_dev : "");
-    v = vm_start_with(args, vmem_first ? "" : vmem_dev);
+    v = mor_vm_start_with(args, vmem_first ? "" : vmem_dev);
     alloc = guest_alloc_new(1 * MiB, VMEM_BASE_RAM);
     vm = qvirtio_mem_init(v->qts, alloc, 0);
     qvirtio_mem_read_config(vm, &cfg);
@@ -75,7 +75,7 @@ static void test_virtio_mem(gconstpointer opaque)
 
     qvirtio_mem_free(vm);
     guest_alloc_destroy(alloc);
-    vm_free(v);
+    mor_vm_free(v);
 }
 
 int main(int argc, char **argv)

@@ -20,25 +20,24 @@
 #include "libqos/guest-log.h"
 #include "libqos/host-mem.h"
 #include "libqos/virtio-mem.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024ULL * MiB)
 #define RAM_SIZE (512 * MiB)
 #define DEVMEM_BASE (4 * GiB)     /* 1 GiB aligned above 4 GiB (RAM < 3G) */
 #define BLOCK (2 * MiB)           /* the default on this x86_64 host */
 
-typedef struct VM {
+typedef struct VmemTestVM {
     QTestState *qts;
     QGuestAllocator *alloc;
     QVirtioMem *vm;
     QVirtioMemConfig cfg;
     char *file;                   /* memory-backend-file's file, or NULL */
     char *log;                    /* the guest-error log */
-} VM;
+} VmemTestVM;
 
 /* Start a VM with backend @backend (an -object without id) and a
  * virtio-mem-device "vm0" with @dev_opts, then initialise the driver. */
-static void vm_start_ex(VM *v, uint64_t maxmem, const char *backend,
+static void vmt_start_ex(VmemTestVM *v, uint64_t maxmem, const char *backend,
                         const char *dev_opts, bool driver)
 {
     g_autofree char *log_args = NULL;
@@ -56,12 +55,12 @@ static void vm_start_ex(VM *v, uint64_t maxmem, const char *backend,
     }
 }
 
-static void vm_start(VM *v, const char *backend, const char *dev_opts)
+static void vmt_start(VmemTestVM *v, const char *backend, const char *dev_opts)
 {
-    vm_start_ex(v, 4 * GiB, backend, dev_opts, true);
+    vmt_start_ex(v, 4 * GiB, backend, dev_opts, true);
 }
 
-static void vm_stop(VM *v)
+static void vmt_stop(VmemTestVM *v)
 {
     qvirtio_mem_free(v->vm);
     guest_alloc_destroy(v->alloc);
@@ -75,18 +74,18 @@ static void vm_stop(VM *v)
 }
 
 /* Guest address of block @i of the device. */
-static uint64_t blk(VM *v, uint64_t i)
+static uint64_t blk(VmemTestVM *v, uint64_t i)
 {
     return v->cfg.addr + i * v->cfg.block_size;
 }
 
-static QVirtioMemConfig *config(VM *v)
+static QVirtioMemConfig *config(VmemTestVM *v)
 {
     qvirtio_mem_read_config(v->vm, &v->cfg);
     return &v->cfg;
 }
 
-static uint16_t state_of(VM *v, uint64_t first, uint16_t nb)
+static uint16_t state_of(VmemTestVM *v, uint64_t first, uint16_t nb)
 {
     uint16_t state = 0xffff;
 
@@ -156,10 +155,10 @@ static void system_reset(QTestState *qts)
 
 static void test_config_initial(void)
 {
-    VM v;
+    VmemTestVM v;
     JsonObject *info;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=128M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=128M");
     g_assert_cmphex(v.cfg.block_size, ==, BLOCK);
     g_assert_cmpuint(v.cfg.node_id, ==, 0);
     g_assert_cmphex(v.cfg.addr, ==, DEVMEM_BASE);
@@ -192,17 +191,17 @@ static void test_config_initial(void)
     g_assert_cmpstr(json_object_get_string_member(info, "memdev"), ==,
                     "/objects/mem0");
     json_object_unref(info);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* --------------------------------------------------------- requests */
 
 static void test_plug_and_state(void)
 {
-    VM v;
+    VmemTestVM v;
     JsonObject *info;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=128M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=128M");
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 2), 4), ==,
                      VIRTIO_MEM_RESP_ACK);
     g_assert_cmphex(config(&v)->plugged_size, ==, 4 * BLOCK);
@@ -217,13 +216,13 @@ static void test_plug_and_state(void)
     info = memory_device_info(v.qts, 0);
     g_assert_cmphex(json_object_get_int_member(info, "size"), ==, 4 * BLOCK);
     json_object_unref(info);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* Every malformed range gets ERROR and changes nothing. */
 static void test_errors(void)
 {
-    VM v;
+    VmemTestVM v;
     uint16_t state;
     const uint64_t usable_blocks = 384 * MiB / BLOCK;
     const struct {
@@ -240,13 +239,13 @@ static void test_errors(void)
         { 0, 1 },                               /* nowhere near */
     };
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=1G");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=1G");
     g_assert_cmphex(v.cfg.usable_region_size, ==, 1 * GiB);
     qom_set_u64(v.qts, "requested-size", 128 * MiB);    /* no shrink */
     g_assert_cmphex(config(&v)->usable_region_size, ==, 1 * GiB);
-    vm_stop(&v);
+    vmt_stop(&v);
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=128M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=128M");
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 10), 2), ==,
                      VIRTIO_MEM_RESP_ACK);
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -277,15 +276,15 @@ static void test_errors(void)
     g_assert_cmpuint(state_of(&v, 9, 1), ==, VIRTIO_MEM_STATE_UNPLUGGED);
     g_assert_cmpuint(state_of(&v, 12, 1), ==, VIRTIO_MEM_STATE_UNPLUGGED);
     g_assert_false(qvirtio_needs_reset(v.vm->dev));
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* NACK once plugged + size would pass requested-size; ERROR first. */
 static void test_nack(void)
 {
-    VM v;
+    VmemTestVM v;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=16M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=16M");
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 0), 9), ==,
                      VIRTIO_MEM_RESP_NACK);
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 0), 8), ==,
@@ -310,14 +309,14 @@ static void test_nack(void)
     g_assert_cmpuint(qvirtio_mem_unplug(v.vm, blk(&v, 0), 7), ==,
                      VIRTIO_MEM_RESP_ACK);
     g_assert_cmphex(config(&v)->plugged_size, ==, 2 * BLOCK);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 static void test_unplug_and_unplug_all(void)
 {
-    VM v;
+    VmemTestVM v;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=512M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=512M");
     /* Nothing plugged: ACK, twice. */
     g_assert_cmpuint(qvirtio_mem_unplug_all(v.vm), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(qvirtio_mem_unplug_all(v.vm), ==, VIRTIO_MEM_RESP_ACK);
@@ -338,17 +337,17 @@ static void test_unplug_and_unplug_all(void)
     g_assert_cmphex(config(&v)->plugged_size, ==, 0);
     g_assert_cmpuint(state_of(&v, 0, 200), ==, VIRTIO_MEM_STATE_UNPLUGGED);
     g_assert_cmpuint(qvirtio_mem_unplug_all(v.vm), ==, VIRTIO_MEM_RESP_ACK);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* requested-size moves the usable region: grows at once, shrinks only
  * when everything is unplugged. */
 static void test_usable_region(void)
 {
-    VM v;
+    VmemTestVM v;
     uint32_t gen;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "");
+    vmt_start(&v, "memory-backend-ram,size=1G", "");
     g_assert_cmphex(v.cfg.requested_size, ==, 0);
     g_assert_cmphex(v.cfg.usable_region_size, ==, 0);
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 0), 1), ==,
@@ -375,17 +374,17 @@ static void test_usable_region(void)
     g_assert_cmphex(config(&v)->usable_region_size, ==, 266 * MiB);
     g_assert_cmpuint(qvirtio_mem_unplug_all(v.vm), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmphex(config(&v)->usable_region_size, ==, 0);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* ------------------------------------------------------------- QOM */
 
 static void test_qom_errors(void)
 {
-    VM v;
+    VmemTestVM v;
     char *msg;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
     msg = qom_set_error(v.qts, "requested-size", "3145728");
     g_assert_cmpstr(msg, ==, "'requested-size' has to be multiples of "
                     "'block-size' (0x200000)");
@@ -407,17 +406,17 @@ static void test_qom_errors(void)
     g_assert_cmphex(config(&v)->requested_size, ==, 64 * MiB);
     g_assert_cmphex(qom_get_u64(v.qts, "block-size"), ==, BLOCK);
     g_assert_cmphex(qom_get_u64(v.qts, "memaddr"), ==, DEVMEM_BASE);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* ------------------------------------------- interrupts and events */
 
 static void test_config_interrupt(void)
 {
-    VM v;
+    VmemTestVM v;
     uint32_t gen;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
     qtest_irq_intercept_in(v.qts, "ioapic");
     g_assert_cmpint(v.vm->dev->irq, ==, QVIRTIO_MMIO_IRQ_BASE);
     g_assert_false(qvirtio_irq_raised(v.vm->dev));
@@ -443,7 +442,7 @@ static void test_config_interrupt(void)
     g_assert_cmpuint(qvirtio_config_generation(v.vm->dev), !=, gen);
     g_assert_cmphex(qvirtio_isr(v.vm->dev), ==, 0);
     g_assert_false(qvirtio_irq_raised(v.vm->dev));
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /*
@@ -477,9 +476,9 @@ static void check_size_event(QTestState *qts, uint64_t size)
 
 static void test_size_change_event(void)
 {
-    VM v;
+    VmemTestVM v;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
     qtest_qmp_events_clear(v.qts);
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 0), 3), ==,
                      VIRTIO_MEM_RESP_ACK);
@@ -490,17 +489,17 @@ static void test_size_change_event(void)
                      VIRTIO_MEM_RESP_ERROR);
     g_assert_cmpuint(qvirtio_mem_unplug_all(v.vm), ==, VIRTIO_MEM_RESP_ACK);
     check_size_event(v.qts, 0);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* ------------------------------------------------------------ reset */
 
-static void write_pattern(VM *v, uint64_t addr, uint8_t c, size_t len)
+static void write_pattern(VmemTestVM *v, uint64_t addr, uint8_t c, size_t len)
 {
     qtest_memset(v->qts, addr, c, len);
 }
 
-static void assert_bytes(VM *v, uint64_t addr, uint8_t c, size_t len)
+static void assert_bytes(VmemTestVM *v, uint64_t addr, uint8_t c, size_t len)
 {
     g_autofree uint8_t *buf = g_malloc(len);
 
@@ -516,9 +515,9 @@ static void assert_bytes(VM *v, uint64_t addr, uint8_t c, size_t len)
 /* A virtio reset keeps plugged blocks (and their content). */
 static void test_device_reset_keeps_plugged(void)
 {
-    VM v;
+    VmemTestVM v;
 
-    vm_start(&v, "memory-backend-memfd,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-memfd,size=1G", "requested-size=64M");
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 4), 3), ==,
                      VIRTIO_MEM_RESP_ACK);
     write_pattern(&v, blk(&v, 5), 0x5a, 8192);
@@ -527,16 +526,16 @@ static void test_device_reset_keeps_plugged(void)
     g_assert_cmphex(config(&v)->plugged_size, ==, 3 * BLOCK);
     g_assert_cmpuint(state_of(&v, 4, 3), ==, VIRTIO_MEM_STATE_PLUGGED);
     assert_bytes(&v, blk(&v, 5), 0x5a, 8192);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* A system reset unplugs everything, discards it, shrinks the region. */
 static void test_system_reset_unplugs(void)
 {
-    VM v;
+    VmemTestVM v;
     pid_t pid;
 
-    vm_start(&v, "memory-backend-memfd,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-memfd,size=1G", "requested-size=64M");
     pid = qtest_pid(v.qts);
     qom_set_u64(v.qts, "requested-size", 600 * MiB);
     qom_set_u64(v.qts, "requested-size", 64 * MiB);
@@ -570,16 +569,16 @@ static void test_system_reset_unplugs(void)
     qvirtio_mem_free(v.vm);
     v.vm = qvirtio_mem_init(v.qts, v.alloc, 0);
     g_assert_cmphex(config(&v)->plugged_size, ==, 0);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* ----------------------------------------------------- failures: BUSY */
 
 static void test_busy_discard(void)
 {
-    VM v;
+    VmemTestVM v;
 
-    vm_start(&v, "memory-backend-memfd,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-memfd,size=1G", "requested-size=64M");
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 0), 4), ==,
                      VIRTIO_MEM_RESP_ACK);
     write_pattern(&v, blk(&v, 1), 0x11, 4096);
@@ -609,15 +608,15 @@ static void test_busy_discard(void)
                      VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(qvirtio_mem_unplug_all(v.vm), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmphex(config(&v)->plugged_size, ==, 0);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 static void test_busy_prealloc(void)
 {
-    VM v;
+    VmemTestVM v;
     pid_t pid;
 
-    vm_start(&v, "memory-backend-memfd,size=1G",
+    vmt_start(&v, "memory-backend-memfd,size=1G",
              "requested-size=64M,prealloc=on");
     pid = qtest_pid(v.qts);
     /* prealloc=on populates on plug ... */
@@ -637,7 +636,7 @@ static void test_busy_prealloc(void)
                      VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(qos_memfd_allocated(pid, "memory-backend-memfd", 0), ==,
                      5 * BLOCK);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 static bool hugetlb_memfd_without_pages(void)
@@ -660,27 +659,27 @@ static bool hugetlb_memfd_without_pages(void)
 /* A real preallocation failure: hugetlb pages that do not exist. */
 static void test_busy_prealloc_hugetlb(void)
 {
-    VM v;
+    VmemTestVM v;
 
     if (!hugetlb_memfd_without_pages()) {
         g_test_skip("needs hugetlb memfds and no free huge pages");
         return;
     }
-    vm_start(&v, "memory-backend-memfd,size=1G,hugetlb=on,reserve=off",
+    vmt_start(&v, "memory-backend-memfd,size=1G,hugetlb=on,reserve=off",
              "requested-size=64M,prealloc=on");
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 0), 1), ==,
                      VIRTIO_MEM_RESP_BUSY);
     g_assert_cmphex(config(&v)->plugged_size, ==, 0);
     g_assert_cmpuint(state_of(&v, 0, 1), ==, VIRTIO_MEM_STATE_UNPLUGGED);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* ----------------------------------------------- protocol violations */
 
 /* Send one chain built from @bufs; the device must break without
  * answering or changing anything. */
-static void expect_violation(VM *v, const QVirtQueueBuf *bufs, unsigned n,
-                             const char *message)
+static void expect_violation(VmemTestVM *v, const QVirtQueueBuf *bufs,
+                             unsigned n, const char *message)
 {
     uint32_t head, len;
     uint16_t used = qvirtqueue_used_idx(v->vm->vq);
@@ -705,7 +704,7 @@ static void expect_violation(VM *v, const QVirtQueueBuf *bufs, unsigned n,
     g_assert_cmpuint(qvirtio_mem_unplug_all(v->vm), ==, VIRTIO_MEM_RESP_ACK);
 }
 
-static void write_req(VM *v, uint64_t addr, uint16_t type, uint64_t gpa,
+static void write_req(VmemTestVM *v, uint64_t addr, uint16_t type, uint64_t gpa,
                       uint16_t nb)
 {
     struct virtio_mem_req req = {
@@ -719,10 +718,10 @@ static void write_req(VM *v, uint64_t addr, uint16_t type, uint64_t gpa,
 
 static void test_protocol_violations(void)
 {
-    VM v;
+    VmemTestVM v;
     uint64_t req, resp;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
     req = guest_alloc(v.alloc, 64, 64);
     resp = guest_alloc(v.alloc, 64, 64);
 
@@ -766,17 +765,17 @@ static void test_protocol_violations(void)
     g_assert_true(qvirtqueue_wait_used(v.vm->vq, NULL, NULL));
     g_assert_cmpuint(qtest_readw(v.qts, resp), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmphex(config(&v)->plugged_size, ==, BLOCK);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* The response written over the request it answers: the device read the
  * request (once) before writing. */
 static void test_response_overlaps_request(void)
 {
-    VM v;
+    VmemTestVM v;
     uint64_t buf;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
+    vmt_start(&v, "memory-backend-ram,size=1G", "requested-size=64M");
     buf = guest_alloc(v.alloc, 64, 64);
     write_req(&v, buf, VIRTIO_MEM_REQ_PLUG, blk(&v, 3), 2);
     g_assert_cmpint(qvirtqueue_add(v.vm->vq, (QVirtQueueBuf[]) {
@@ -785,47 +784,47 @@ static void test_response_overlaps_request(void)
     g_assert_true(qvirtqueue_wait_used(v.vm->vq, NULL, NULL));
     g_assert_cmpuint(qtest_readw(v.qts, buf), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(state_of(&v, 3, 2), ==, VIRTIO_MEM_STATE_PLUGGED);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* --------------------------------------------------------- features */
 
 static void test_unplugged_inaccessible(void)
 {
-    VM v;
+    VmemTestVM v;
     const uint64_t ui = 1ULL << VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE;
     const uint64_t v1 = 1ULL << VIRTIO_F_VERSION_1;
 
-    vm_start(&v, "memory-backend-ram,size=1G", "");
+    vmt_start(&v, "memory-backend-ram,size=1G", "");
     g_assert_true(qvirtio_get_device_features(v.vm->dev) & ui);
     g_assert_false(qvirtio_negotiate_exact(v.vm->dev, v1));
     g_assert_true(qvirtio_negotiate_exact(v.vm->dev, v1 | ui));
-    vm_stop(&v);
+    vmt_stop(&v);
 
-    vm_start(&v, "memory-backend-ram,size=1G", "unplugged-inaccessible=off");
+    vmt_start(&v, "memory-backend-ram,size=1G", "unplugged-inaccessible=off");
     g_assert_false(qvirtio_get_device_features(v.vm->dev) & ui);
     g_assert_true(qvirtio_negotiate_exact(v.vm->dev, v1));
     g_assert_false(qvirtio_negotiate_exact(v.vm->dev, v1 | ui));
-    vm_stop(&v);
+    vmt_stop(&v);
 
     /* auto: off only for private anonymous memory (shared zero page). */
-    vm_start(&v, "memory-backend-ram,size=1G", "unplugged-inaccessible=auto");
+    vmt_start(&v, "memory-backend-ram,size=1G", "unplugged-inaccessible=auto");
     g_assert_false(qvirtio_get_device_features(v.vm->dev) & ui);
-    vm_stop(&v);
-    vm_start(&v, "memory-backend-memfd,size=1G",
+    vmt_stop(&v);
+    vmt_start(&v, "memory-backend-memfd,size=1G",
              "unplugged-inaccessible=auto");
     g_assert_true(qvirtio_get_device_features(v.vm->dev) & ui);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* Requests as indirect descriptors: a whole queue's worth per kick. */
 static void test_indirect_batch(void)
 {
-    VM v;
+    VmemTestVM v;
     QVirtioMemReq reqs[1000];
     int slot;
 
-    vm_start_ex(&v, 4 * GiB, "memory-backend-ram,size=3G",
+    vmt_start_ex(&v, 4 * GiB, "memory-backend-ram,size=3G",
                 "requested-size=3G", false);
     slot = qvirtio_mmio_find_slot(v.qts, VIRTIO_ID_MEM, 0);
     v.vm = qvirtio_mem_init_full(v.qts, v.alloc, slot,
@@ -842,7 +841,7 @@ static void test_indirect_batch(void)
         g_assert_cmpuint(reqs[i].resp, ==, VIRTIO_MEM_RESP_ACK);
     }
     g_assert_cmphex(config(&v)->plugged_size, ==, 1000 * BLOCK);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* -------------------------------------- block sizes and backends */
@@ -850,21 +849,21 @@ static void test_indirect_batch(void)
 static void test_block_size(gconstpointer opaque)
 {
     const char *variant = opaque;
-    VM v;
+    VmemTestVM v;
     uint64_t bs;
 
     if (!strcmp(variant, "1G")) {
-        vm_start_ex(&v, 3 * GiB, "memory-backend-memfd,size=2G",
+        vmt_start_ex(&v, 3 * GiB, "memory-backend-memfd,size=2G",
                     "block-size=1G,requested-size=1G", true);
         bs = 1 * GiB;
         g_assert_cmphex(v.cfg.usable_region_size, ==, 2 * GiB);
     } else if (!strcmp(variant, "1M")) {
-        vm_start(&v, "memory-backend-ram,size=64M",
+        vmt_start(&v, "memory-backend-ram,size=64M",
                  "block-size=1M,requested-size=8M");
         bs = 1 * MiB;
         g_assert_cmphex(v.cfg.usable_region_size, ==, 64 * MiB);
     } else {
-        vm_start(&v, "memory-backend-ram,size=64M",
+        vmt_start(&v, "memory-backend-ram,size=64M",
                  "block-size=2M,requested-size=8M");
         bs = 2 * MiB;
     }
@@ -882,11 +881,11 @@ static void test_block_size(gconstpointer opaque)
     g_assert_cmpuint(qvirtio_mem_plug(v.vm, blk(&v, 0), 1), ==,
                      VIRTIO_MEM_RESP_ACK);
     assert_bytes(&v, blk(&v, 0) + bs - 4096, 0, 4096);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* Bytes the backend holds, or -1 where it cannot be measured. */
-static int64_t backend_allocated(VM *v, const char *kind)
+static int64_t backend_allocated(VmemTestVM *v, const char *kind)
 {
     if (!strcmp(kind, "memfd")) {
         return qos_memfd_allocated(qtest_pid(v->qts), "memory-backend-memfd",
@@ -898,7 +897,7 @@ static int64_t backend_allocated(VM *v, const char *kind)
     return -1;
 }
 
-static void vm_start_backend(VM *v, const char *kind, const char *size,
+static void vmt_start_backend(VmemTestVM *v, const char *kind, const char *size,
                              const char *dev_opts)
 {
     g_autofree char *backend = NULL;
@@ -913,7 +912,7 @@ static void vm_start_backend(VM *v, const char *kind, const char *size,
     } else {
         backend = g_strdup_printf("memory-backend-ram,size=%s", size);
     }
-    vm_start(v, backend, dev_opts);
+    vmt_start(v, backend, dev_opts);
     v->file = g_steal_pointer(&file);
 }
 
@@ -921,9 +920,9 @@ static void vm_start_backend(VM *v, const char *kind, const char *size,
 static void test_backend(gconstpointer opaque)
 {
     const char *kind = opaque;
-    VM v;
+    VmemTestVM v;
 
-    vm_start_backend(&v, kind, "1G", "requested-size=64M");
+    vmt_start_backend(&v, kind, "1G", "requested-size=64M");
     if (backend_allocated(&v, kind) >= 0) {
         g_assert_cmpint(backend_allocated(&v, kind), ==, 0);
     }
@@ -950,16 +949,16 @@ static void test_backend(gconstpointer opaque)
     if (backend_allocated(&v, kind) >= 0) {
         g_assert_cmpint(backend_allocated(&v, kind), ==, 0);
     }
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* Guest access to unplugged blocks never populates host memory. */
 static void test_unplugged_never_populated(gconstpointer opaque)
 {
     const char *kind = opaque;
-    VM v;
+    VmemTestVM v;
 
-    vm_start_backend(&v, kind, "1G", "requested-size=64M");
+    vmt_start_backend(&v, kind, "1G", "requested-size=64M");
     write_pattern(&v, blk(&v, 5), 0xee, 4096);
     write_pattern(&v, blk(&v, 8), 0xee, 8 * BLOCK);
     qtest_writeq(v.qts, blk(&v, 20), 0x1122334455667788ULL);
@@ -976,7 +975,7 @@ static void test_unplugged_never_populated(gconstpointer opaque)
     qtest_writeb(v.qts, blk(&v, 5) + 123, 1);
     g_assert_cmpint(backend_allocated(&v, kind), >, 0);
     g_assert_cmpint(backend_allocated(&v, kind), <=, 4096);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* The issue's case: 64 GiB memfd, 2 MiB blocks, 20,000 alternating PLUG
@@ -985,14 +984,14 @@ static void test_unplugged_never_populated(gconstpointer opaque)
  * benchmark's business (scripts/bench/virtio-mem-plug.sh). */
 static void test_64g_alternating_no_allocation(void)
 {
-    VM v;
+    VmemTestVM v;
     const size_t n = 20000;
     g_autofree uint64_t *addrs = g_new(uint64_t, n);
     uint64_t nblocks;
     pid_t pid;
     gint64 t0;
 
-    vm_start_ex(&v, 65 * GiB, "memory-backend-memfd,size=64G",
+    vmt_start_ex(&v, 65 * GiB, "memory-backend-memfd,size=64G",
                 "requested-size=64G", true);
     pid = qtest_pid(v.qts);
     nblocks = v.cfg.region_size / v.cfg.block_size;
@@ -1027,7 +1026,7 @@ static void test_64g_alternating_no_allocation(void)
     g_assert_cmpuint(qvirtio_mem_unplug_all(v.vm), ==, VIRTIO_MEM_RESP_ACK);
     g_assert_cmpuint(qos_memfd_allocated(pid, "memory-backend-memfd", 0), ==,
                      0);
-    vm_stop(&v);
+    vmt_stop(&v);
 }
 
 /* ------------------------------------------------- several devices */

@@ -21,9 +21,8 @@
 #include "libqos/guest-log.h"
 #include "libqos/host-mem.h"
 #include "libqos/virtio-mem.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024ULL * MiB)
 #define RAM_END (512 * MiB)
 #define VMEM_BASE (4 * GiB)
 #define BLOCK (2 * MiB)

@@ -19,9 +19,8 @@
 #include "standard-headers/linux/virtio_config.h"
 #include "standard-headers/linux/virtio_ids.h"
 #include "standard-headers/linux/virtio_ring.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define GiB (1024ULL * MiB)
 #define RAM_END (512 * MiB)
 #define VMEM_BASE (4 * GiB)
 #define BLOCK (2 * MiB)

@@ -17,9 +17,8 @@
 #include "dump/dump-internal.h"
 #include "dump-test-machine.h"
 #include "tests/elf/elf-reader.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024 * KiB)
 
 static char *tmp_dir(void)
 {

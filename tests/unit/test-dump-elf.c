@@ -18,10 +18,8 @@
 #include "dump/dump-internal.h"
 #include "dump-test-machine.h"
 #include "tests/elf/elf-reader.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024 * KiB)
-#define GiB (1024 * MiB)
 
 static DumpJobConfig tm_config(TestMachine *tm)
 {

@@ -21,9 +21,8 @@
 #include "dump/dump-kdump.h"
 #include "dump-test-machine.h"
 #include "kdump-reader.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024 * KiB)
 #define PS 4096
 
 static const char *const all_formats[] = {

@@ -10,9 +10,8 @@
 #include "qemu/osdep.h"
 #include <sys/mman.h>
 #include "dump/dump-sink.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024 * KiB)
 
 static char *tmp_file(int *fd)
 {

@@ -16,10 +16,8 @@
 #include "qom/object.h"
 #include "dump/dump-source.h"
 #include "fake-rdm.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024 * KiB)
-#define GiB (1024 * MiB)
 #define PAGE TARGET_PAGE_SIZE
 #define DUMP_MAX_EXTENT_TEST (4 * MiB)
 

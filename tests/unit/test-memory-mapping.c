@@ -15,10 +15,8 @@
 #include "qemu/error.h"
 #include "qom/object.h"
 #include "fake-rdm.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024ULL * KiB)
-#define GiB (1024ULL * MiB)
 
 #define PTE_P   (1ULL << 0)
 #define PTE_RW  (1ULL << 1)

@@ -13,8 +13,8 @@
 #include "qemu/bitmap.h"
 #include "qemu/error.h"
 #include "qom/object.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
 
 typedef struct Range {
     uint64_t start;

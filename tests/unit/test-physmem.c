@@ -10,9 +10,8 @@
 #include "exec/memory.h"
 #include "exec/ramblock.h"
 #include "qemu/error.h"
+#include "qemu/units.h"
 
-#define MiB (1024ULL * 1024)
-#define TiB (1024ULL * 1024 * 1024 * 1024)
 
 static uint64_t memfd_allocated(int fd)
 {

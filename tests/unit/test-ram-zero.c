@@ -20,12 +20,12 @@
 #include "exec/ram-zero.h"
 #include "exec/ramblock.h"
 #include "qemu/error.h"
+#include "qemu/units.h"
 
 #ifndef F_SEAL_FUTURE_WRITE
 #define F_SEAL_FUTURE_WRITE 0x0010
 #endif
 
-#define MiB (1024ULL * 1024)
 #define REGION_SIZE (64 * MiB)
 
 static size_t page;

@@ -28,10 +28,8 @@
 #include "qemu/error.h"
 #include "sysemu/runstate.h"
 #include "fake-rdm.h"
+#include "qemu/units.h"
 
-#define KiB 1024ULL
-#define MiB (1024 * KiB)
-#define GiB (1024 * MiB)
 #define PAGE 4096ULL    /* TARGET_PAGE_SIZE: dirty bitmap granularity */
 
 #define RAM_SIZE        (64 * MiB)

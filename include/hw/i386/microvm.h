@@ -41,10 +41,6 @@ typedef struct MicrovmMachineState {
     MemoryRegion isa_bios;
     MemoryRegion reset_control;
     DeviceState *ioapic;
-    /* Devices occupying each virtio-mmio slot (NULL: free). */
-    DeviceState *virtio_slot[MICROVM_VIRTIO_MMIO_SLOTS];
-    /* The virtio-mmio transport of each slot, created with the board. */
-    DeviceState *virtio_transport[MICROVM_VIRTIO_MMIO_SLOTS];
     char *pit, *pic, *rtc, *isa_serial, *acpi, *pcie, *ioapic2;
     bool option_roms, auto_kernel_cmdline;
 } MicrovmMachineState;
@@ -53,21 +49,8 @@ typedef struct MicrovmMachineState {
     ((MicrovmMachineState *)object_dynamic_cast_assert(OBJECT(obj), \
                                                        TYPE_MICROVM_MACHINE))
 
-/**
- * microvm_virtio_slot_claim: give @dev the first free virtio-mmio slot.
- * Returns: the slot index, or -1 with @errp set when all are taken.
- */
-int microvm_virtio_slot_claim(MachineState *ms, DeviceState *dev,
-                              Error **errp);
-/** microvm_virtio_slot_release: free the slot @dev holds. */
-void microvm_virtio_slot_release(MachineState *ms, DeviceState *dev);
 /** microvm_virtio_slot_irq: the interrupt line of slot @slot. */
 qemu_irq microvm_virtio_slot_irq(MachineState *ms, int slot);
-/**
- * microvm_virtio_slot_transport: the virtio-mmio transport of slot @slot
- * (every slot has one, from machine init; empty slots read DeviceID 0).
- */
-DeviceState *microvm_virtio_slot_transport(MachineState *ms, int slot);
 static inline hwaddr microvm_virtio_slot_base(int slot)
 {
     return MICROVM_VIRTIO_MMIO_BASE + (hwaddr)slot * MICROVM_VIRTIO_MMIO_SIZE;

@@ -8,19 +8,19 @@
 #ifndef HW_MEM_MEMORY_DEVICE_H
 #define HW_MEM_MEMORY_DEVICE_H
 
-#include <json-glib/json-glib.h>
 #include "hw/boards.h"
 #include "hw/qdev.h"
+#include "qapi/qapi-types.h"
 
 /**
  * struct MemoryDeviceOps: what the machine asks a memory device.
  * @get_memory_region: the region to map (its size is what is claimed).
- * @fill_info: append one MemoryDeviceInfo to @b: an object
- *             {"type": "virtio-mem", "data": {...}}.
+ * @fill_info: fill @info (type and data; strings are new copies) for
+ *             query-memory-devices.
  */
 typedef struct MemoryDeviceOps {
     MemoryRegion *(*get_memory_region)(DeviceState *dev, Error **errp);
-    void (*fill_info)(DeviceState *dev, JsonBuilder *b);
+    void (*fill_info)(DeviceState *dev, MemoryDeviceInfo *info);
 } MemoryDeviceOps;
 
 /**
@@ -36,6 +36,12 @@ bool memory_device_plug(MachineState *ms, DeviceState *dev,
                         uint64_t *addr, Error **errp);
 /** memory_device_unplug: unmap and forget @dev. */
 void memory_device_unplug(MachineState *ms, DeviceState *dev);
+
+/**
+ * memory_device_plugged_size: the memory the machine's memory devices
+ * provide now (virtio-mem: its plugged size), in bytes; 0 without any.
+ */
+uint64_t memory_device_plugged_size(MachineState *ms);
 
 /** memory_device_register_commands: query-memory-devices. */
 void memory_device_register_commands(void);
