@@ -5,11 +5,13 @@
  * thread compresses at a time.
  *
  * Each algorithm is used the way QEMU (zlib, lzo, snappy) and makedumpfile
- * (zstd) use it, so the bytes match theirs: zlib's compress2() at
- * Z_BEST_SPEED (here a reused deflate stream reset per page, which emits
- * the same bytes without allocating 256 KiB per page), lzo1x_1, snappy,
- * zstd level 1.  A page is stored compressed only if that makes it
- * smaller than a page; otherwise it is stored raw (flags 0).
+ * (zstd) use it, so that at the default levels the bytes match theirs:
+ * zlib's compress2() at Z_BEST_SPEED (here a reused deflate stream reset
+ * per page, which emits the same bytes without allocating 256 KiB per
+ * page), lzo1x_1, snappy, zstd level 1.  The zlib and zstd levels are
+ * settable (x-kdump-zlib-level, x-kdump-zstd-level).  A page is stored
+ * compressed only if that makes it smaller than a page; otherwise it is
+ * stored raw (flags 0).
  */
 #include "qemu/osdep.h"
 #include <zlib.h>
@@ -26,9 +28,6 @@
 #include "qemu/error.h"
 #include "dump/dump-kdump.h"
 
-/* makedumpfile's zstd level */
-#define KDUMP_ZSTD_LEVEL 1
-
 /*
  * struct KdumpCompressor
  * @scratch: output room for the libraries that need their worst-case
@@ -38,6 +37,7 @@
 struct KdumpCompressor {
     uint32_t flag;
     uint32_t page_size;
+    int level;
     z_stream zs;
     bool zs_ready;
     uint8_t *scratch;
@@ -81,15 +81,55 @@ bool kdump_compression_init(uint32_t flag, Error **errp)
     return true;
 }
 
-KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size)
+bool kdump_level_check(uint32_t flag, int64_t level, Error **errp)
+{
+    int min, max;
+    const char *name;
+
+    switch (flag) {
+    case KDUMP_DH_COMPRESSED_ZLIB:
+        name = "x-kdump-zlib-level";
+        min = Z_BEST_SPEED;
+        max = Z_BEST_COMPRESSION;
+        break;
+#ifdef CONFIG_ZSTD
+    case KDUMP_DH_COMPRESSED_ZSTD:
+        name = "x-kdump-zstd-level";
+        min = ZSTD_minCLevel();
+        max = ZSTD_maxCLevel();
+        break;
+#endif
+    default:
+        return true;
+    }
+    if (level && (level < min || level > max)) {
+        error_setg(errp, "%s must be between %d and %d, or 0 for the "
+                   "default", name, min, max);
+        return false;
+    }
+    return true;
+}
+
+int kdump_level_or_default(uint32_t flag, int level)
+{
+    if (level) {
+        return level;
+    }
+    return flag == KDUMP_DH_COMPRESSED_ZSTD ? KDUMP_ZSTD_LEVEL_DEFAULT
+                                            : KDUMP_ZLIB_LEVEL_DEFAULT;
+}
+
+KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size,
+                                      int level)
 {
     KdumpCompressor *c = g_new0(KdumpCompressor, 1);
 
     c->flag = flag;
     c->page_size = page_size;
+    c->level = level;
     switch (flag) {
     case KDUMP_DH_COMPRESSED_ZLIB:
-        if (deflateInit(&c->zs, Z_BEST_SPEED) != Z_OK) {
+        if (deflateInit(&c->zs, level) != Z_OK) {
             goto fail;
         }
         c->zs_ready = true;
@@ -201,7 +241,7 @@ size_t kdump_compress_page(KdumpCompressor *c, const uint8_t *page,
 #ifdef CONFIG_ZSTD
     case KDUMP_DH_COMPRESSED_ZSTD: {
         size_t len = ZSTD_compressCCtx(c->zctx, out, c->page_size - 1, page,
-                                       c->page_size, KDUMP_ZSTD_LEVEL);
+                                       c->page_size, c->level);
 
         return ZSTD_isError(len) ? 0 : len;
     }

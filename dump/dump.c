@@ -301,6 +301,11 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         .begin = req->begin,
         .length = req->length,
         .threads = req->threads,
+        .kdump = {
+            .zero_descs = req->kdump_zero_descs,
+            .zlib_level = ms->kdump_zlib_level,
+            .zstd_level = ms->kdump_zstd_level,
+        },
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, s->sink, errp)) {
@@ -340,6 +345,9 @@ static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
         .has_length = json_object_has_member(args, "length"),
         .length = qmp_arg_get_int(args, "length", 0),
         .format = qmp_arg_get_str(args, "format", NULL),
+        .kdump_zero_descs = qmp_arg_get_bool(args,
+                                             "x-kdump-zero-descriptors",
+                                             false),
     };
     int64_t threads = qmp_arg_get_int(args, "x-dump-threads", 0);
 
@@ -400,6 +408,7 @@ void dump_register_commands(void)
         { "length", QMP_ARG_INT, true },
         { "format", QMP_ARG_STR, true, format_enum },
         { "x-dump-threads", QMP_ARG_INT, true },
+        { "x-kdump-zero-descriptors", QMP_ARG_BOOL, true },
         { NULL }
     };
     static const QmpArgSpec no_args[] = { { NULL } };

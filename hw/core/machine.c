@@ -41,6 +41,19 @@ static void machine_instance_init(Object *obj)
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
+    prop = object_property_add_field(obj, "x-kdump-zlib-level", "int",
+                                     PROP_KIND_INT,
+                                     offsetof(MachineState,
+                                              kdump_zlib_level), 0);
+    object_property_set_description(prop, "kdump-zlib dumps: zlib level "
+                                    "1-9 (0: the default, 1)");
+    prop = object_property_add_field(obj, "x-kdump-zstd-level", "int",
+                                     PROP_KIND_INT,
+                                     offsetof(MachineState,
+                                              kdump_zstd_level), 0);
+    object_property_set_description(prop, "kdump-zstd dumps: zstd level, "
+                                    "negative ones are faster "
+                                    "(0: the default, 1)");
     prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
                                      offsetof(MachineState, firmware), 0);
     object_property_set_description(prop, "Firmware image (-bios)");

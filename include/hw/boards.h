@@ -43,6 +43,8 @@ typedef struct MachineState {
     char *dumpdtb;              /* -machine dumpdtb= */
     char *ram_memdev_id;        /* -machine memory-backend= */
     bool ignore_discard_manager;/* -machine x-ignore-discard-manager=on */
+    int64_t kdump_zlib_level;   /* -machine x-kdump-zlib-level; 0: default */
+    int64_t kdump_zstd_level;   /* -machine x-kdump-zstd-level; 0: default */
 
     /* Built by init */
     MemoryRegion sysmem;        /* "system": 2^64 container */
