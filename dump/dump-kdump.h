@@ -170,9 +170,18 @@ KdumpBatch *kdump_batch_new(uint32_t page_size);
 void kdump_batch_free(KdumpBatch *b);
 
 /**
+ * kdump_page_repeated_byte: the byte a page of @len bytes repeats -- 0 for
+ * a zero page --, or -1 if it holds different bytes.  Reads one word of
+ * most data pages.
+ */
+int kdump_page_repeated_byte(const uint8_t *page, size_t len);
+
+/**
  * kdump_batch_compress: compress every data page of @b with @c into
  * @b->out, setting each page's size and flags (size 0: the page is all
- * zero, it gets the shared zero page).  Worker threads.
+ * zero: it is excluded, or gets the shared zero page).  A page of one
+ * repeated byte is compressed once per byte value and copied after
+ * that; the bytes are the same.  Worker threads.
  */
 void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
                           uint32_t page_size, uint32_t flag);

@@ -242,6 +242,80 @@ static void machine_fragmented(TestMachine *tm, unsigned ncpus)
 /* ------------------------------------------------------------ tests */
 
 /*
+ * Pages of one repeated byte skip the compressor after the first of each
+ * value, with the same bytes as compressing them; a page that differs in
+ * its last byte only is compressed; a zero page is stored as nothing.
+ */
+static void test_repeated_pages(void)
+{
+    static const uint32_t flags[] = {
+        KDUMP_DH_COMPRESSED_ZLIB, KDUMP_DH_COMPRESSED_LZO,
+        KDUMP_DH_COMPRESSED_SNAPPY, KDUMP_DH_COMPRESSED_ZSTD,
+    };
+    static const int fill[] = { 0x41, 0, 0x41, 0xff, -1, 0x41, -2 };
+    g_autofree uint8_t *pages = g_malloc(G_N_ELEMENTS(fill) * PS);
+    g_autofree uint8_t *want = g_malloc(PS);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(fill); i++) {
+        uint8_t *p = pages + i * PS;
+
+        if (fill[i] >= 0) {
+            memset(p, fill[i], PS);
+        } else if (fill[i] == -1) {
+            memset(p, 0x41, PS);        /* all but the last byte */
+            p[PS - 1] = 0x42;
+        } else {
+            for (size_t j = 0; j < PS; j++) {
+                p[j] = j * 7 + (j >> 5);
+            }
+        }
+        g_assert_cmpint(kdump_page_repeated_byte(p, PS), ==,
+                        fill[i] >= 0 ? fill[i] : -1);
+    }
+    g_assert_cmpint(kdump_page_repeated_byte((uint8_t *)"aaa", 3), ==, 'a');
+    g_assert_cmpint(kdump_page_repeated_byte((uint8_t *)"aab", 3), ==, -1);
+    for (size_t f = 0; f < G_N_ELEMENTS(flags); f++) {
+        KdumpCompressor *c, *ref;
+        KdumpBatch *b;
+        size_t pos = 0;
+
+        if (!kdump_compression_available(flags[f])) {
+            continue;
+        }
+        g_assert_true(kdump_compression_init(flags[f], &error_abort));
+        c = kdump_compressor_new(flags[f], PS, 1);
+        ref = kdump_compressor_new(flags[f], PS, 1);
+        b = kdump_batch_new(PS);
+        b->n = G_N_ELEMENTS(fill);
+        for (unsigned i = 0; i < b->n; i++) {
+            b->pages[i] = (KdumpPage) { .data = pages + i * PS, .pfn = i,
+                                        .covered = PS };
+        }
+        kdump_batch_compress(b, c, PS, flags[f]);
+        for (unsigned i = 0; i < b->n; i++) {
+            size_t len;
+
+            if (!fill[i]) {
+                g_assert_cmpuint(b->pages[i].size, ==, 0);
+                continue;
+            }
+            len = kdump_compress_page(ref, pages + i * PS, want);
+            if (!len) {
+                memcpy(want, pages + i * PS, PS);
+                len = PS;
+            }
+            g_assert_cmpuint(b->pages[i].size, ==, len);
+            g_assert_cmpmem(b->out + pos, len, want, len);
+            pos += len;
+        }
+        g_assert_cmpuint(b->out_len, ==, pos);
+        kdump_batch_free(b);
+        kdump_compressor_free(ref);
+        kdump_compressor_free(c);
+    }
+}
+
+/*
  * Every format, with zero pages excluded (@opaque NULL) or given the zero
  * page's descriptor: headers, notes, the pages; flattened input
  * rearranges to the raw variant byte for byte; the memfd is not
@@ -941,6 +1015,7 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     tmpdir = g_dir_make_tmp("test-dump-kdump-XXXXXX", NULL);
+    g_test_add_func("/dump-kdump/repeated-pages", test_repeated_pages);
     g_test_add_data_func("/dump-kdump/formats/exclude-zero", NULL,
                          test_formats);
     g_test_add_data_func("/dump-kdump/formats/zero-descriptors",
