@@ -150,7 +150,7 @@ static const KdumpHeaderLayout kdump_layout32 = {
 };
 
 /* Bytes of each staging buffer of the page area. */
-#define KDUMP_DESC_STAGE (64 * 1024)
+#define KDUMP_DESC_STAGE (1024 * 1024)
 #define KDUMP_DATA_STAGE (2 * 1024 * 1024)
 
 /**
@@ -411,33 +411,39 @@ static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
     return true;
 }
 
+/* Chunks of the 1st bitmap written at once (one write per MiB). */
+#define KDUMP_BITMAP_WRITE_CHUNKS 256
+
 /*
- * Write bitmap chunk @chunk (one block) to the 1st bitmap, and to the 2nd
- * unless zero pages are excluded (the 2nd is then written with the pages).
+ * Write @n consecutive bitmap chunks (blocks) from chunk @first to the
+ * 1st bitmap, and to the 2nd unless zero pages are excluded (the 2nd is
+ * then written with the pages).
  */
-static int kdump_write_bitmap_chunk(KdumpWriter *w, const void *bits,
-                                    uint64_t chunk)
+static int kdump_write_bitmap_chunks(KdumpWriter *w, const void *bits,
+                                     uint64_t first, unsigned n)
 {
-    uint64_t off = w->offset_bitmap + chunk * w->ps;
-    int ret = kdump_write_meta(w, bits, w->ps, off);
+    uint64_t off = w->offset_bitmap + first * w->ps;
+    int ret = kdump_write_meta(w, bits, (size_t)n * w->ps, off);
 
     if (ret || w->exclude_zero) {
         return ret;
     }
-    return kdump_write_meta(w, bits, w->ps, off + w->len_bitmap);
+    return kdump_write_meta(w, bits, (size_t)n * w->ps, off + w->len_bitmap);
 }
 
 /*
- * The 1st bitmap (and the 2nd, the same, with zero descriptors), one
- * block-sized chunk at a time, in pfn order: the cost follows the
- * blocks, not max_mapnr; chunks without bits stay holes.
+ * The 1st bitmap (and the 2nd, the same, with zero descriptors), in pfn
+ * order, consecutive block-sized chunks with bits written together: the
+ * cost follows the blocks, not max_mapnr; chunks without bits stay holes.
  */
 static bool kdump_write_bitmaps(DumpJob *job, KdumpWriter *w, Error **errp)
 {
     const uint64_t chunk_bits = (uint64_t)w->ps * 8;
-    g_autofree unsigned long *bits = g_malloc0(w->ps);
+    g_autofree uint8_t *buf = g_malloc0((size_t)KDUMP_BITMAP_WRITE_CHUNKS *
+                                        w->ps);
     const GuestPhysBlock *b;
-    uint64_t cur = UINT64_MAX, next = 0;
+    uint64_t first = 0, next = 0;   /* chunks [first, first + n) in @buf */
+    unsigned n = 0;
     int ret;
 
     kdump_enter(w, KDUMP_W_BITMAPS);
@@ -449,26 +455,31 @@ static bool kdump_write_bitmaps(DumpJob *job, KdumpWriter *w, Error **errp)
 
         while (pfn < end) {
             uint64_t c = pfn / chunk_bits;
-            uint64_t n = MIN(end, (c + 1) * chunk_bits) - pfn;
+            uint64_t k = MIN(end, (c + 1) * chunk_bits) - pfn;
 
-            if (c != cur) {
-                if (cur != UINT64_MAX) {
-                    ret = kdump_write_bitmap_chunk(w, bits, cur);
-                    if (ret) {
-                        return kdump_fail(job, w, errp, ret,
-                                          "write dump_bitmap");
-                    }
-                    memset(bits, 0, w->ps);
+            if (n && (c >= first + KDUMP_BITMAP_WRITE_CHUNKS ||
+                      c > first + n)) {
+                /* not contiguous with, or past, what @buf holds */
+                ret = kdump_write_bitmap_chunks(w, buf, first, n);
+                if (ret) {
+                    return kdump_fail(job, w, errp, ret,
+                                      "write dump_bitmap");
                 }
-                cur = c;
+                memset(buf, 0, (size_t)n * w->ps);
+                n = 0;
             }
-            bitmap_set(bits, pfn - c * chunk_bits, n);
-            pfn += n;
+            if (!n) {
+                first = c;
+            }
+            n = c - first + 1;
+            bitmap_set((unsigned long *)(buf + (c - first) * w->ps),
+                       pfn - c * chunk_bits, k);
+            pfn += k;
         }
         next = MAX(next, end);
     }
-    if (cur != UINT64_MAX) {
-        ret = kdump_write_bitmap_chunk(w, bits, cur);
+    if (n) {
+        ret = kdump_write_bitmap_chunks(w, buf, first, n);
         if (ret) {
             return kdump_fail(job, w, errp, ret, "write dump_bitmap");
         }
