@@ -10,7 +10,8 @@
 #   check  build + the external readers and peers the test suite uses,
 #          clang (second compiler, scan-build) and gcovr (coverage)
 #   demo   check (the demo verifies with the same readers)
-#   bench  demo + python3-matplotlib for the plots
+#   bench  demo + python3-matplotlib for the plots and qemu-system-x86
+#          (Debian's QEMU 7.2) for the side-by-side figures
 #   fuzz   check + clang's libFuzzer runtime
 set -eu
 
@@ -19,7 +20,7 @@ libjson-glib-dev libfdt-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"
 check_pkgs="$build_pkgs binutils elfutils gdb makedumpfile python3
 python3-libkdumpfile swtpm swtpm-tools clang libclang-rt-14-dev
 device-tree-compiler clang-tools gcovr"
-bench_pkgs="$check_pkgs python3-matplotlib"
+bench_pkgs="$check_pkgs python3-matplotlib qemu-system-x86"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 
 want=""

@@ -40,6 +40,7 @@ WORKLOADS = {
     # boot MiB, region, plugged, written
     "mixed": (512, 32 * GiB, 8 * GiB, 2 * GiB),
     "worst": (512, 1024 * GiB, 512 * GiB, 64 * PAGE),
+    "probe": (64, 1 * GiB, 2 * MiB, 0),
 }
 
 
@@ -155,11 +156,48 @@ class Workload:
         self.drv.stdin.flush()
         return self._answer()
 
+    def writeb(self, addr, val):
+        self.cmd("writeb %d %d" % (addr, val))
+
     def close(self):
         self.qmp.close()
         self.drv.stdin.write("quit\n")
         self.drv.stdin.flush()
         self.drv.wait(timeout=120)
+
+
+class QemuWorkload:
+    """The same workload @name on Debian's qemu-system-x86_64 (q35,
+    virtio-mem-pci, vCPU stopped), played by qemu_qtest's driver.
+    @qmp: the monitor; @pid: QEMU's process."""
+
+    def __init__(self, binary, name, extra=()):
+        import qemu_qtest
+        boot, region, plugged, written = WORKLOADS[name]
+        self.qmp = qemu_qtest.QemuVM(binary, [
+            "-m", "%dM,maxmem=%dM" % (boot, boot + region // MiB),
+            "-object", "memory-backend-memfd,id=mem0,size=%dM" %
+            (region // MiB),
+            "-device", "virtio-mem-pci,id=vm0,memdev=mem0,block-size=2M,"
+            "requested-size=%dM" % (region // MiB)] + list(extra))
+        self.pid = self.qmp.proc.pid
+        self.dev = qemu_qtest.VirtioMemPci(self.qmp)
+        self.dev.plug_blocks([2 * i for i in range(plugged // BLOCK)])
+        offsets = [2 * i * BLOCK for i in range(plugged // BLOCK)]
+        fill_blocks(memfd_path(self.pid, "memory-backend-memfd"), offsets,
+                    written)
+        self.written = written
+
+    def writeb(self, addr, val):
+        self.qmp.write_n(addr, 1, val)
+
+    def close(self):
+        self.qmp.quit()
+
+
+def memfd_allocated(pid):
+    """Bytes allocated in the memfd of process @pid's memory backend."""
+    return os.stat(memfd_path(pid, "memory-backend-memfd")).st_blocks * 512
 
 
 def proc_cpu(pid):
