@@ -79,6 +79,7 @@ demo: check-deps all
 bench: all
 	@scripts/install-deps.sh bench
 	scripts/bench/run-all.py --build $(BUILD)
+	scripts/bench/vs-qemu.py --build $(BUILD)
 
 fuzz:
 	@scripts/install-deps.sh fuzz

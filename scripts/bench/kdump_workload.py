@@ -195,6 +195,83 @@ class QemuWorkload:
         self.qmp.quit()
 
 
+def read_plug_pattern(path):
+    """A recorded plug pattern (tests/guest/plugpattern.py's format):
+    (block size, region size, [(kind, offset, size)]) of the requests
+    the device acknowledged."""
+    bs = region = 0
+    reqs = []
+    with open(path) as f:
+        for line in f:
+            w = line.split("#", 1)[0].split()
+            if not w:
+                continue
+            if w[0] == "block-size":
+                bs = int(w[1], 16)
+            elif w[0] == "region-size":
+                region = int(w[1], 16)
+            elif w[0] in ("plug", "unplug") and w[3] == "ack":
+                reqs.append((w[0], int(w[1], 16), int(w[2], 16)))
+    return bs, region, reqs
+
+
+def replay_plugged(reqs, bs):
+    """The plugged block indices after @reqs, in order."""
+    plugged = set()
+    for kind, off, size in reqs:
+        blocks = range(off // bs, (off + size) // bs)
+        if kind == "plug":
+            plugged.update(blocks)
+        else:
+            plugged.difference_update(blocks)
+    return sorted(plugged)
+
+
+class ReplayWorkload:
+    """A recorded real guest's plug pattern replayed on sparsevm (@qemu
+    None: microvm, virtio-mem-device, sparsevm_qtest's driver) or QEMU
+    (@qemu the binary: q35, virtio-mem-pci), then every plugged block
+    written with the mix."""
+
+    def __init__(self, binary, pattern, qemu=False):
+        bs, region, reqs = read_plug_pattern(pattern)
+        boot = 512
+        mem = ["-m", "%dM,maxmem=%dM" % (boot, boot + region // MiB),
+               "-object", "memory-backend-memfd,id=mem0,size=%dM" %
+               (region // MiB)]
+        dev = "memdev=mem0,block-size=%d,requested-size=%d" % (bs, region)
+        if qemu:
+            import qemu_qtest
+            self.qmp = qemu_qtest.QemuVM(binary, mem + [
+                "-device", "virtio-mem-pci,id=vm0," + dev])
+            self.pid = self.qmp.proc.pid
+            d = qemu_qtest.VirtioMemPci(self.qmp)
+            for kind, off, size in reqs:
+                resp = d._batch([(0 if kind == "plug" else 1, d.addr + off,
+                                  size // bs)])[0]
+                if resp:
+                    raise RuntimeError("%s 0x%x refused" % (kind, off))
+        else:
+            import sparsevm_qtest
+            self.qmp = sparsevm_qtest.VM(binary, ["-machine", "microvm"] +
+                                         mem + ["-device",
+                                                "virtio-mem-device,id=vm0," +
+                                                dev])
+            self.pid = self.qmp.proc.pid
+            d = sparsevm_qtest.VirtioMem(self.qmp, 256 * MiB)
+            for kind, off, size in reqs:
+                if d.request(0 if kind == "plug" else 1, d.addr + off,
+                             size // bs):
+                    raise RuntimeError("%s 0x%x refused" % (kind, off))
+        blocks = replay_plugged(reqs, bs)
+        self.written = len(blocks) * bs
+        fill_blocks(memfd_path(self.pid, "memory-backend-memfd"),
+                    [b * bs for b in blocks], self.written)
+
+    def close(self):
+        self.qmp.quit()
+
+
 def memfd_allocated(pid):
     """Bytes allocated in the memfd of process @pid's memory backend."""
     return os.stat(memfd_path(pid, "memory-backend-memfd")).st_blocks * 512

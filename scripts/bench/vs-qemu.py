@@ -12,6 +12,10 @@ mixed  512 MiB boot RAM + 8 GiB plugged of a 32 GiB memfd region, 2 MiB
        the memfd) and kdump-zlib (its only kdump format).  Then the MOR
        reset (swtpm, tpm-crb, MOR bit set, system_reset until the RESET
        event) on both.
+replay the plug pattern a real Linux 6.1 guest sent (tests/guest/
+       plug-pattern-linux-6.1.txt, from make check-guest; skipped if
+       absent), replayed on both, the plugged blocks then written with
+       the mix: ELF and kdump.
 worst  1 TiB region, 2 MiB blocks, every second block plugged (262,144
        runs, 512 GiB plugged), 64 pages written: sparsevm only (QEMU
        reads, so allocates, all 512 GiB: more than this host has), ELF
@@ -174,6 +178,36 @@ def run_worst(build, tmp, formats):
     return out
 
 
+PATTERN = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests",
+                       "guest", "plug-pattern-linux-6.1.txt")
+
+
+def run_replay(build):
+    """The real guest's recorded plug pattern, on both."""
+    out = {}
+    for who, make, fmts in (
+            ("sparsevm", lambda: kw.ReplayWorkload(
+                os.path.join(build, "sparsevm"), PATTERN),
+             ["elf", "kdump-zstd", "kdump-zlib"]),
+            ("qemu", lambda: kw.ReplayWorkload(QEMU, PATTERN, qemu=True),
+             ["elf", "kdump-zlib"])):
+        if who == "qemu" and not os.path.exists(QEMU):
+            continue
+        w = make()
+        out[who] = dict(written=w.written)
+        tmp = tempfile.mkdtemp(dir=os.path.join(build, "bench"))
+        try:
+            for fmt in fmts:
+                out[who][fmt] = dump(w, os.path.join(tmp, "vmcore"), fmt)
+                print("  %s %-10s %6.2f s, %7.1f MiB" % (
+                    who, fmt, out[who][fmt]["seconds"],
+                    out[who][fmt]["disk_bytes"] / MiB), flush=True)
+        finally:
+            w.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def summarize(res):
     """Ratios, the headline and the 2-thread share of what the disk
     allows, into @res["summary"]; printed."""
@@ -308,7 +342,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--no-qemu", action="store_true")
-    ap.add_argument("--only", choices=("mixed", "worst", "mor"))
+    ap.add_argument("--only", choices=("mixed", "worst", "mor", "replay"))
     args = ap.parse_args()
     outdir = os.path.join(args.build, "bench")
     os.makedirs(outdir, exist_ok=True)
@@ -331,6 +365,10 @@ def main():
             res["sparsevm"] = run_sparsevm_mixed(args.build, tmp, formats)
             if qemu:
                 res["qemu"] = run_qemu_mixed(tmp)
+        if args.only in (None, "replay") and os.path.exists(PATTERN):
+            print("a real Linux guest's plug pattern (%s), replayed:" %
+                  os.path.basename(PATTERN), flush=True)
+            res["replay"] = run_replay(args.build)
         if args.only in (None, "mor") and shutil.which("swtpm"):
             print("MOR reset (mixed workload, swtpm):", flush=True)
             res["mor"] = dict(sparsevm=mor_reset(
