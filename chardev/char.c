@@ -5,7 +5,9 @@
  *
  * A socket chardev in server mode owns a listening socket; while a client
  * is connected the listener is not watched, so a second client waits in
- * the backlog until the first leaves.  Input is read with recvmsg so that
+ * the backlog until the first leaves; if accept() fails for want of
+ * descriptors, the listener rests and is retried on a timer rather than
+ * spinning on the waiting client.  Input is read with recvmsg so that
  * fds passed with SCM_RIGHTS reach the front end with the bytes they came
  * with.  Output is queued and written when the socket is writable; a peer
  * that went away shows up as EOF on the read side, and writes use
@@ -22,6 +24,14 @@
 
 #define CHR_READ_CHUNK (64 * 1024)
 #define CHR_MAX_FDS 16
+/*
+ * accept() failing for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOBUFS, ENOMEM) would fail again at once while the client waits in
+ * the backlog: the listener is unwatched and retried after a delay that
+ * doubles from CHR_ACCEPT_RETRY_MIN_MS to CHR_ACCEPT_RETRY_MAX_MS.
+ */
+#define CHR_ACCEPT_RETRY_MIN_MS 50
+#define CHR_ACCEPT_RETRY_MAX_MS 1000
 
 typedef enum ChardevKind {
     CHR_KIND_SOCKET,
@@ -37,9 +47,12 @@ struct Chardev {
     bool wait;
     int listen_fd;          /* server: listening socket, or -1 */
     guint listen_src;
+    guint accept_retry_src; /* timer re-arming listen_src, or 0 */
+    unsigned accept_delay_ms;   /* the next retry's delay; 0: none yet */
     int in_fd;              /* connected stream (stdio: 0), or -1 */
     int out_fd;             /* same as in_fd except stdio (1) */
     bool is_socket_conn;
+    bool fds_lost;          /* the last chunk's SCM_RIGHTS were cut off */
     guint read_src;
     guint write_src;
     bool read_paused;
@@ -290,6 +303,9 @@ static gboolean chr_read_ready(int fd, GIOCondition cond, gpointer opaque)
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
         return G_SOURCE_CONTINUE;
     }
+    /* at our fd limit the kernel drops the fds and says so */
+    chr->fds_lost = chr->is_socket_conn && n > 0 &&
+                    (msg.msg_flags & MSG_CTRUNC);
     if (chr->is_socket_conn && n >= 0) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;
              c = CMSG_NXTHDR(&msg, c)) {
@@ -344,14 +360,38 @@ static void chr_attach(Chardev *chr, int in_fd, int out_fd, bool socket)
     }
 }
 
+static gboolean chr_accept_retry(gpointer opaque)
+{
+    Chardev *chr = opaque;
+
+    chr->accept_retry_src = 0;
+    chr_start_listening(chr);
+    return G_SOURCE_REMOVE;
+}
+
 static gboolean chr_accept_ready(int fd, GIOCondition cond, gpointer opaque)
 {
     Chardev *chr = opaque;
     int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 
     if (conn < 0) {
-        return G_SOURCE_CONTINUE;
+        if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS &&
+            errno != ENOMEM) {
+            return G_SOURCE_CONTINUE;   /* EAGAIN, ECONNABORTED: next one */
+        }
+        if (!chr->accept_delay_ms) {
+            error_report("chardev '%s': cannot accept a connection: %s; "
+                         "retrying", chr->id, g_strerror(errno));
+        }
+        chr->accept_delay_ms = CLAMP(chr->accept_delay_ms * 2,
+                                     CHR_ACCEPT_RETRY_MIN_MS,
+                                     CHR_ACCEPT_RETRY_MAX_MS);
+        chr->listen_src = 0;
+        chr->accept_retry_src = g_timeout_add(chr->accept_delay_ms,
+                                              chr_accept_retry, chr);
+        return G_SOURCE_REMOVE;
     }
+    chr->accept_delay_ms = 0;
     chr->listen_src = 0;
     chr_attach(chr, conn, conn, true);
     return G_SOURCE_REMOVE;     /* one client at a time */
@@ -359,7 +399,7 @@ static gboolean chr_accept_ready(int fd, GIOCondition cond, gpointer opaque)
 
 static void chr_start_listening(Chardev *chr)
 {
-    if (!chr->listen_src) {
+    if (!chr->listen_src && !chr->accept_retry_src) {
         chr->listen_src = g_unix_fd_add(chr->listen_fd, G_IO_IN,
                                         chr_accept_ready, chr);
     }
@@ -561,6 +601,11 @@ void qemu_chr_set_read_paused(Chardev *chr, bool paused)
     chr_update_read_watch(chr);
 }
 
+bool qemu_chr_fds_lost(const Chardev *chr)
+{
+    return chr->fds_lost;
+}
+
 void qemu_chr_disconnect(Chardev *chr)
 {
     if (chr->in_fd >= 0 && chr->kind == CHR_KIND_SOCKET) {
@@ -578,6 +623,10 @@ void qemu_chr_cleanup(void)
         if (chr->listen_src) {
             g_source_remove(chr->listen_src);
             chr->listen_src = 0;
+        }
+        if (chr->accept_retry_src) {
+            g_source_remove(chr->accept_retry_src);
+            chr->accept_retry_src = 0;
         }
         if (chr->kind == CHR_KIND_SOCKET && chr->in_fd >= 0) {
             close(chr->in_fd);

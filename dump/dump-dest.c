@@ -12,7 +12,15 @@
  * checks follow what QEMU's open(O_WRONLY | O_CREAT | O_TRUNC, 0400)
  * would do, with QEMU's message "Could not create 'PATH': <strerror>":
  * a directory, a missing directory, or an existing file we may not write
- * are refused before anything is created.  Symbolic links are followed
+ * are refused before anything is created.  So are an empty name, a name
+ * longer than NAME_MAX or a path longer than PATH_MAX (the temporary's
+ * name is cut to fit whatever the target's length), and an existing file
+ * in a directory we may not write: with no temporary file possible, the
+ * dump would have to truncate the file before knowing it can replace it,
+ * so it is refused with an error naming the directory.  All these checks
+ * are also offered alone (dump_dest_check_file()), so that the command
+ * can refuse before it stops the VM, and open the file only once every
+ * argument is known to be good.  Symbolic links are followed
  * (the file they point to is replaced, as open() would write it).  An
  * existing target that is not a regular file (a FIFO, /dev/null) is
  * written in place, since it cannot be replaced by renaming; a FIFO
@@ -94,10 +102,25 @@ static bool dest_open_direct(DumpDest *d, const char *user_path,
     return true;
 }
 
+/*
+ * The temporary's name: ".BASE.SUFFIX", with BASE cut so that the name
+ * fits NAME_MAX whatever the target's length (a SUFFIX of 8 characters:
+ * "%08x" or "XXXXXX" plus padding).  New string.
+ */
+#define DEST_TMP_EXTRA 10       /* the two dots and the 8-character suffix */
+
+static char *dest_tmp_name(const char *dir, const char *base,
+                           const char *suffix)
+{
+    int keep = MIN(strlen(base), (size_t)(NAME_MAX - DEST_TMP_EXTRA));
+
+    return g_strdup_printf("%s/.%.*s.%s", dir, keep, base, suffix);
+}
+
 /* A hidden, uniquely named file in @dir, for when O_TMPFILE fails. */
 static int dest_named_temp(DumpDest *d, const char *dir, const char *base)
 {
-    char *tmpl = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+    char *tmpl = dest_tmp_name(dir, base, "XXXXXX");
     int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, DUMP_TMP_MODE);
 
     if (fd < 0) {
@@ -111,28 +134,92 @@ static int dest_named_temp(DumpDest *d, const char *dir, const char *base)
     return fd;
 }
 
-static bool dest_open_file(DumpDest *d, const char *path, Error **errp)
+/*
+ * Everything that can be known about @path without creating or changing
+ * anything.  Sets d->path (resolved), *@exists, *@regular.
+ */
+static bool dest_check(DumpDest *d, const char *path, bool *exists,
+                       bool *regular, Error **errp)
 {
+    g_autofree char *dir = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *tmp = NULL;
     struct stat st;
-    bool exists;
-    char *dir, *base;
-    int err;
 
     memset(d, 0, sizeof(*d));
     d->fd = -1;
+    if (!*path) {
+        error_setg(errp, "parameter 'protocol' expects a file name after "
+                   "'file:'");
+        return false;
+    }
     d->path = resolve_target(path);
     if (!d->path) {
         return dest_error(errp, path, errno);
     }
-    exists = stat(d->path, &st) == 0;
-    if (exists && S_ISDIR(st.st_mode)) {
+    dir = g_path_get_dirname(d->path);
+    base = g_path_get_basename(d->path);
+    tmp = dest_tmp_name(dir, base, "XXXXXXXX");
+    if (strlen(base) > NAME_MAX || strlen(tmp) >= PATH_MAX) {
+        return dest_error(errp, path, ENAMETOOLONG);
+    }
+    *exists = stat(d->path, &st) == 0;
+    if (!*exists && errno != ENOENT) {
+        return dest_error(errp, path, errno);
+    }
+    if (*exists && S_ISDIR(st.st_mode)) {
         return dest_error(errp, path, EISDIR);
     }
-    if (exists && !S_ISREG(st.st_mode)) {
-        return dest_open_direct(d, path, S_ISFIFO(st.st_mode), errp);
+    *regular = !*exists || S_ISREG(st.st_mode);
+    if (!*regular) {
+        return true;            /* a FIFO or device: written in place */
     }
-    if (exists && faccessat(AT_FDCWD, d->path, W_OK, AT_EACCESS) < 0) {
+    if (*exists && faccessat(AT_FDCWD, d->path, W_OK, AT_EACCESS) < 0) {
         return dest_error(errp, path, errno);
+    }
+    if (stat(dir, &st) < 0) {
+        return dest_error(errp, path, errno);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return dest_error(errp, path, ENOTDIR);
+    }
+    if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+        if (errno == EACCES && *exists) {
+            error_setg(errp, "Could not create '%s': the directory '%s' is "
+                       "not writable (a dump replaces a file only once it "
+                       "is complete, through a temporary file next to it)",
+                       path, dir);
+            return false;
+        }
+        return dest_error(errp, path, errno);
+    }
+    return true;
+}
+
+bool dump_dest_check_file(const char *path, Error **errp)
+{
+    DumpDest d;
+    bool exists, regular, ok;
+
+    ok = dest_check(&d, path, &exists, &regular, errp);
+    dest_free(&d);
+    return ok;
+}
+
+static bool dest_open_file(DumpDest *d, const char *path, Error **errp)
+{
+    bool exists, regular;
+    char *dir, *base;
+    int err;
+
+    if (!dest_check(d, path, &exists, &regular, errp)) {
+        return false;
+    }
+    if (!regular) {
+        struct stat st;
+
+        return dest_open_direct(d, path, stat(d->path, &st) == 0 &&
+                                S_ISFIFO(st.st_mode), errp);
     }
 
     dir = g_path_get_dirname(d->path);
@@ -148,10 +235,6 @@ static bool dest_open_file(DumpDest *d, const char *path, Error **errp)
     g_free(base);
     if (d->fd >= 0) {
         return true;
-    }
-    if (err == EACCES && exists) {
-        /* a writable file in a directory we may not write: in place */
-        return dest_open_direct(d, path, false, errp);
     }
     return dest_error(errp, path, err);
 }
@@ -181,8 +264,8 @@ static bool dest_link_tmpfile(DumpDest *d, Error **errp)
 
     /* retry only on name collisions */
     for (int tries = 0; tries < 100 && err == EEXIST; tries++) {
-        char *name = g_strdup_printf("%s/.%s.%08x", dir, base,
-                                     g_random_int());
+        g_autofree char *suffix = g_strdup_printf("%08x", g_random_int());
+        char *name = dest_tmp_name(dir, base, suffix);
 
         if (linkat(d->fd, "", AT_FDCWD, name, AT_EMPTY_PATH) == 0 ||
             linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) {

@@ -140,7 +140,7 @@ static bool elf_fail(DumpJob *job, ElfWriter *w, Error **errp, int err,
 {
     w->state = ELF_W_FAILED;
     if (dump_job_cancelled(job)) {
-        error_setg(errp, "dump: cancelled by dump-cancel");
+        dump_job_cancel_error(job, errp);
     } else {
         error_setg_errno(errp, -err, "dump: failed to %s", what);
     }

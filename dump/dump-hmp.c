@@ -25,9 +25,26 @@ static bool hmp_parse_int(const char *arg, const char *name, int64_t *v,
     return true;
 }
 
+/*
+ * A synchronous dump is over: human-monitor-command's reply, the output
+ * HMP would have printed (line ends as CRLF, as hmp.c gives them).
+ */
+static void hmp_dump_done(void *opaque, Error *err)
+{
+    g_autofree char *text = err ? g_strdup_printf("Error: %s\r\n",
+                                                  error_get_pretty(err))
+                                : g_strdup("");
+    JsonNode *ret = json_node_new(JSON_NODE_VALUE);
+
+    json_node_set_string(ret, text);
+    error_free(err);
+    qmp_return_complete(opaque, ret, NULL);
+}
+
 static bool hmp_dump_guest_memory(int argc, char **argv, GString *out,
                                   Error **errp)
 {
+    QmpReturn *r = NULL;
     bool zlib = false, lzo = false, snappy = false, windmp = false;
     bool raw = false;
     DumpRequest req = { 0 };
@@ -89,7 +106,17 @@ static bool hmp_dump_guest_memory(int argc, char **argv, GString *out,
     } else if (windmp) {
         req.format = "win-dmp";
     }
-    return dump_guest_memory(&req, errp);
+    if (!req.detach) {
+        /* human-monitor-command answers when the dump ends */
+        r = qmp_return_defer();
+    }
+    if (!dump_guest_memory(&req, r ? hmp_dump_done : NULL, r, errp)) {
+        if (r) {
+            qmp_return_cancel(r);
+        }
+        return false;
+    }
+    return true;
 }
 
 static bool hmp_info_dump(int argc, char **argv, GString *out, Error **errp)

@@ -133,7 +133,10 @@ typedef struct DumpEncoder DumpEncoder;
  *             write() once everything is written.
  * @encoder_state: owned by the encoder (freed by its cleanup()).
  * @completed: guest bytes done so far (atomic; the QMP thread reads it).
- * @cancel: set (atomically) by dump-cancel or at exit.
+ * @cancel: set (atomically) by dump-cancel or at exit: a DumpCancel.
+ * @discard_frozen: the job holds a ram_discard_freeze() (taken before the
+ *                  block list is built, released by dump_job_cleanup()),
+ *                  so no RamDiscardManager changes what @blocks says.
  */
 /** The most compression threads a dump may use (x-dump-threads). */
 #define DUMP_MAX_THREADS 64
@@ -172,6 +175,7 @@ typedef struct DumpJob {
     void *encoder_state;
     uint64_t completed;
     int cancel;
+    bool discard_frozen;
 } DumpJob;
 
 /**
@@ -202,7 +206,9 @@ typedef struct DumpJobConfig {
  * architecture, the notes (with the guest's VMCOREINFO if a provider gives
  * a valid one), the mappings, then the encoder's layout -- with QEMU's
  * errors in QEMU's order ("parameter 'length' expects a non-zero size",
- * "dump: no guest memory to dump", ...).
+ * "dump: no guest memory to dump", ...).  From its start until
+ * dump_job_cleanup() the job holds a discard freeze (see
+ * ram_discard_freeze()): plug requests are refused meanwhile.
  * Context: main thread, VM stopped.  On failure the job is cleaned up.
  */
 bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
@@ -239,11 +245,24 @@ static inline bool dump_job_cancelled(const DumpJob *job)
     return __atomic_load_n(&job->cancel, __ATOMIC_RELAXED);
 }
 
+/** Who cancelled a dump (DumpJob.cancel). */
+typedef enum DumpCancel {
+    DUMP_CANCEL_NONE,
+    DUMP_CANCEL_COMMAND,        /* dump-cancel */
+    DUMP_CANCEL_EXIT,           /* quit, a signal */
+} DumpCancel;
+
 /**
  * dump_job_request_cancel: ask the writer to stop at the next extent, and
  * interrupt a write stalled on a slow reader.  Any thread.
  */
-void dump_job_request_cancel(DumpJob *job);
+void dump_job_request_cancel(DumpJob *job, DumpCancel why);
+
+/**
+ * dump_job_cancel_error: the error of a cancelled dump: "dump: cancelled
+ * by dump-cancel" or "dump: cancelled by the VMM's exit".
+ */
+void dump_job_cancel_error(const DumpJob *job, Error **errp);
 
 /** The longest ZERO/DATA extent encoders get: one write, one cancel poll. */
 #define DUMP_MAX_EXTENT (4 * 1024 * 1024)
@@ -299,8 +318,8 @@ void dump_kdump_register_encoders(void);
  * @path: file: the final path (symlinks resolved); NULL for fd:.
  * @tmp_path: a named temporary next to @path, if one was created.
  * @unlinked_tmp: @fd is an O_TMPFILE that has no name yet.
- * @direct: file: writing @path in place (not a regular file, or the
- *          directory refused a temporary): no atomic replacement.
+ * @direct: file: writing @path in place (a FIFO or a device, which
+ *          cannot be replaced by renaming).
  */
 typedef struct DumpDest {
     int fd;
@@ -309,6 +328,15 @@ typedef struct DumpDest {
     bool unlinked_tmp;
     bool direct;
 } DumpDest;
+
+/**
+ * dump_dest_check_file: everything dump_dest_open_file() checks before
+ * it creates anything, without creating anything: a name (not empty, at
+ * most NAME_MAX bytes, the temporary's path within PATH_MAX), an existing
+ * directory we may write, an existing target we may write (not a
+ * directory).
+ */
+bool dump_dest_check_file(const char *path, Error **errp);
 
 /**
  * dump_dest_open_file: prepare to write @path: resolve symlinks, refuse
@@ -345,10 +373,23 @@ typedef struct DumpRequest {
 } DumpRequest;
 
 /**
- * dump_guest_memory: run (or, detached, start) a dump, with QEMU's
- * validation order and messages.  Context: main loop thread.
+ * DumpDoneFn: a synchronous dump is over; @err (owned by the callee) is
+ * its error, or NULL.  Called on the main loop thread, after
+ * DUMP_COMPLETED and RESUME, never from inside dump_guest_memory().
  */
-bool dump_guest_memory(const DumpRequest *req, Error **errp);
+typedef void DumpDoneFn(void *opaque, Error *err);
+
+/**
+ * dump_guest_memory: start a dump, with QEMU's validation order and
+ * messages.  Detached (@req->detach): returns once it runs.  Synchronous
+ * with @done: returns true once it runs, and @done(@opaque, error) says
+ * how it ended.  Synchronous without @done: runs it on this thread and
+ * returns how it ended.
+ * Returns: false with @errp set if the dump did not start (or, in the
+ * last case, failed).  Context: main loop thread.
+ */
+bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
+                       void *opaque, Error **errp);
 
 /** The QMP DumpStatus values, in QAPI order. */
 typedef enum DumpStatus {

@@ -6,8 +6,11 @@
  * Everything the dump thread needs is computed here first -- block list,
  * mappings, notes, the encoder's layout -- so the thread touches neither
  * vCPU state nor the memory tree, only host memory through the blocks.
+ * A job holds a discard freeze from dump_job_prepare() to
+ * dump_job_cleanup(), so those blocks stay plugged while it reads them.
  */
 #include "qemu/osdep.h"
+#include "exec/memory.h"
 #include "qemu/error.h"
 #include "qemu/trace.h"
 #include "dump/dump-internal.h"
@@ -57,6 +60,11 @@ void dump_job_cleanup(DumpJob *job)
         g_byte_array_unref(job->notes);
         job->notes = NULL;
     }
+    /* Last: nothing reads the blocks any more (the writer was joined). */
+    if (job->discard_frozen) {
+        job->discard_frozen = false;
+        ram_discard_thaw();
+    }
 }
 
 bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
@@ -74,6 +82,12 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     job->kdump = cfg->kdump;
     guest_phys_blocks_init(&job->blocks);
     memory_mapping_list_init(&job->mappings);
+    /*
+     * Before the block list: what replay_populated reports must stay true
+     * until the last block is read (dump_job_cleanup() thaws).
+     */
+    ram_discard_freeze();
+    job->discard_frozen = true;
 
     if (cfg->has_filter) {
         if (!cfg->length) {
@@ -133,12 +147,19 @@ fail:
     return false;
 }
 
-void dump_job_request_cancel(DumpJob *job)
+void dump_job_request_cancel(DumpJob *job, DumpCancel why)
 {
-    __atomic_store_n(&job->cancel, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&job->cancel, why, __ATOMIC_RELAXED);
     if (job->sink) {
         dump_sink_interrupt(job->sink);
     }
+}
+
+void dump_job_cancel_error(const DumpJob *job, Error **errp)
+{
+    error_setg(errp, "dump: cancelled by %s",
+               __atomic_load_n(&job->cancel, __ATOMIC_RELAXED) ==
+               DUMP_CANCEL_EXIT ? "the VMM's exit" : "dump-cancel");
 }
 
 bool dump_job_write(DumpJob *job, Error **errp)

@@ -195,6 +195,7 @@ typedef struct KdumpWriter {
     DumpSink *out;                  /* job->sink, or @flat */
     DumpSink *flat;                 /* the flattened adapter, or NULL */
     bool broken;                    /* a write to @out failed */
+    KdumpPool *pool;                /* started by prepare, for one write */
 } KdumpWriter;
 
 static const KdumpFormat *kdump_format(const DumpJob *job)
@@ -311,6 +312,13 @@ static bool kdump_prepare(DumpJob *job, Error **errp)
     kdump_build_header(job, w);
     /* the real size is known once the pages are compressed */
     job->file_size = 0;
+    /* threads and buffers now: a failure refuses the command */
+    w->pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps, w->level);
+    if (!w->pool) {
+        error_setg(errp, "dump: failed to start %u compression threads",
+                   w->threads);
+        return false;
+    }
     w->state = KDUMP_W_PREPARED;
     return true;
 }
@@ -320,6 +328,7 @@ static void kdump_cleanup(DumpJob *job)
     KdumpWriter *w = job->encoder_state;
 
     if (w) {
+        kdump_pool_free(w->pool);
         g_free(w->bm2_bits);
     }
     g_free(w);
@@ -344,7 +353,7 @@ static bool kdump_fail(DumpJob *job, KdumpWriter *w, Error **errp, int err,
         w->broken = true;
     }
     if (dump_job_cancelled(job)) {
-        error_setg(errp, "dump: cancelled by dump-cancel");
+        dump_job_cancel_error(job, errp);
     } else {
         error_setg_errno(errp, -err, "dump: failed to %s", what);
     }
@@ -602,7 +611,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     g_autofree uint8_t *zero_page = g_malloc0(w->ps);
     uint64_t data_pos = w->offset_data + (w->exclude_zero ? 0 : w->ps);
     KdumpPages pages;
-    KdumpPool *pool;
+    KdumpPool *pool = w->pool;
     KdumpBatch *b;
     DumpStage desc, data = { 0 };
     bool ok = false;
@@ -614,13 +623,6 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
                 w->threads, kdump_pool_memory_bound(w->threads, w->ps) +
                 KDUMP_DESC_STAGE +
                 (w->flat ? DUMP_FLAT_STAGE_SIZE : KDUMP_DATA_STAGE));
-    pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps, w->level);
-    if (!pool) {
-        error_setg(errp, "dump: failed to start %u compression threads",
-                   w->threads);
-        w->state = KDUMP_W_FAILED;
-        return false;
-    }
     kdump_pages_init(&pages, &job->blocks, w->ps, w->exclude_zero);
     if (w->exclude_zero) {
         w->bm2_bits = g_malloc0(w->ps);
@@ -720,7 +722,6 @@ out:
     dump_stage_destroy(&data);
     dump_stage_destroy(&desc);
     kdump_pages_destroy(&pages);
-    kdump_pool_free(pool);
     return ok;
 }
 

@@ -476,6 +476,14 @@ DumpSink *dump_fd_sink_new(int fd)
     } else {
         s->nowait = true;
         s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (s->wake_fd < 0) {
+            /* without it a stalled reader could hold the dump forever */
+            int err = errno;
+
+            g_free(s);
+            errno = err;
+            return NULL;
+        }
     }
     return &s->base;
 }

@@ -103,6 +103,8 @@ void dump_sink_free(DumpSink *sink);
  * socket, character device, O_APPEND file) is sequential; writes to it
  * never block uninterruptibly (RWF_NOWAIT + poll), so a stalled reader
  * cannot hold a cancelled dump or the process's exit.
+ * Returns: the sink, or NULL with errno set if what it needs for that
+ * (an eventfd) cannot be had, e.g. at the process's fd limit.
  */
 DumpSink *dump_fd_sink_new(int fd);
 

@@ -13,19 +13,27 @@
  * The QMP "status" of the process's one dump:
  *
  *   none | completed | failed
- *     --dump_guest_memory(): arguments valid, destination open--> active
- *   active --dump_job_prepare() fails (VM resumed, no event)--> failed
+ *     --dump_guest_memory(): arguments and destination checked--> active
+ *   active --dump_job_prepare() or opening the destination fails (VM
+ *            resumed, no event; no file created or changed)--> failed
  *   active --written and committed, dump_finish()--> completed | failed
  *
  * While active, the VM is stopped (if it was running: state save-vm),
  * stop and cont are refused and resets wait, a second dump is refused,
  * and the DumpJob is immutable except for its progress counter and its
- * cancel flag.  dump_finish() runs on the main loop thread in both
- * modes: it sets the status, sends DUMP_COMPLETED (with "error" on
+ * cancel flag.  Every dump is written by a dump thread, a synchronous
+ * one too: its command's reply is deferred (qmp_return_defer()), so the
+ * main loop -- other monitors, qtest, signals -- runs on while it
+ * writes.  Everything the dump needs (output, its eventfd, compression
+ * threads, the dump thread) is acquired before it starts; a failure is
+ * the command's error.  dump_finish() runs on the main loop thread in
+ * both modes: it sets the status, sends DUMP_COMPLETED (with "error" on
  * failure), then resumes the VM, so the events are STOP, DUMP_COMPLETED,
- * RESUME, and a synchronous dump's reply comes last.  The dump thread
- * never touches the monitor, the memory tree or vCPU state: it writes,
- * commits the file and hands back to the main loop with an idle source.
+ * RESUME, and a synchronous dump's reply comes last.  At exit (quit,
+ * SIGTERM) the dump is cancelled and its thread waited for, at most
+ * DUMP_EXIT_WAIT_US.  The dump thread never touches the monitor, the
+ * memory tree or vCPU state: it writes, commits the file and hands back
+ * to the main loop with an idle source.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
@@ -43,8 +51,12 @@
  * before it hands over, read after the join).
  * @status: the QMP status.
  * @resume: the VM was running and is restarted by dump_finish().
- * @thread: the detached dump's thread, until joined.
+ * @thread: the dump thread (every dump has one), until joined.
+ * @thread_exited: set (atomically) by the thread as its last act: at
+ *                 exit, dump_cleanup_at_exit() waits for it, bounded.
  * @finish_pending: the thread's hand-over has not run yet.
+ * @done, @done_opaque: a synchronous dump's completion (the deferred
+ *                      reply of the command that started it), or NULL.
  */
 typedef struct DumpState {
     DumpStatus status;
@@ -53,7 +65,10 @@ typedef struct DumpState {
     DumpSink *sink;
     bool resume;
     GThread *thread;
+    int thread_exited;
     bool finish_pending;
+    DumpDoneFn *done;
+    void *done_opaque;
     Error *error;
 } DumpState;
 
@@ -127,9 +142,14 @@ static void dump_release(DumpState *s, bool resume)
     s->resume = false;
 }
 
-/* The end of every dump that got past prepare; main loop thread. */
+/*
+ * The end of every dump that got past prepare; main loop thread.  The
+ * error, if any, goes to the synchronous dump's completion, else to
+ * @errp.
+ */
 static void dump_finish(DumpState *s, bool resume, Error **errp)
 {
+    DumpDoneFn *done = s->done;
     JsonObject *data;
 
     if (s->thread) {
@@ -148,10 +168,14 @@ static void dump_finish(DumpState *s, bool resume, Error **errp)
     }
     qapi_event_send("DUMP_COMPLETED", data);
     dump_release(s, resume);
-    if (s->error) {
+    s->done = NULL;
+    if (done) {
+        /* QEMU's order: STOP, DUMP_COMPLETED, RESUME, then the reply */
+        done(s->done_opaque, s->error);
+    } else if (s->error) {
         error_propagate(errp, s->error);
-        s->error = NULL;
     }
+    s->error = NULL;
 }
 
 /*
@@ -188,16 +212,61 @@ static gpointer dump_thread(gpointer opaque)
     dump_body(s);
     /* an idle source: runs on the main loop thread, never here */
     g_idle_add(dump_thread_done, s);
+    __atomic_store_n(&s->thread_exited, 1, __ATOMIC_RELEASE);
     return NULL;
 }
+
+/*
+ * How long the exit waits for a cancelled dump thread.  A write to a
+ * stalled pipe or socket is interrupted at once (the sink's eventfd), so
+ * only a write the kernel does not let go of (a hung network file
+ * system) can hold the thread longer; the process then exits without it.
+ */
+#define DUMP_EXIT_WAIT_US (2 * G_USEC_PER_SEC)
 
 void dump_cleanup_at_exit(void)
 {
     DumpState *s = &dump_state;
+    gint64 deadline = g_get_monotonic_time() + DUMP_EXIT_WAIT_US;
 
-    if (s->thread) {
-        dump_job_request_cancel(&s->job);
+    if (!s->thread) {
+        return;
+    }
+    dump_job_request_cancel(&s->job, DUMP_CANCEL_EXIT);
+    while (!__atomic_load_n(&s->thread_exited, __ATOMIC_ACQUIRE) &&
+           g_get_monotonic_time() < deadline) {
+        g_usleep(10 * 1000);
+    }
+    if (__atomic_load_n(&s->thread_exited, __ATOMIC_ACQUIRE)) {
         dump_finish(s, false, NULL);
+        return;
+    }
+    /*
+     * The thread is stuck in the kernel: report the dump as failed and
+     * leave it (and everything it uses) to the process's exit; a named
+     * temporary file goes now (an O_TMPFILE one has no name).
+     */
+    if (s->dest.tmp_path) {
+        unlink(s->dest.tmp_path);
+    }
+    s->thread = NULL;
+    s->finish_pending = false;
+    s->status = DUMP_STATUS_FAILED;
+    {
+        JsonObject *data = json_object_new();
+        Error *err = NULL;
+
+        error_setg(&err, "dump: abandoned at exit: the writer did not stop "
+                   "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
+        json_object_set_object_member(data, "result", dump_result_object());
+        json_object_set_string_member(data, "error", error_get_pretty(err));
+        qapi_event_send("DUMP_COMPLETED", data);
+        if (s->done) {
+            s->done(s->done_opaque, err);
+            s->done = NULL;
+        } else {
+            error_free(err);
+        }
     }
 }
 
@@ -216,9 +285,13 @@ static char *dump_base_format(const char *format, bool *raw)
     return g_strdup_printf("kdump-%s", rest);
 }
 
-/* Open the destination named by @protocol (QEMU's steps 9-11). */
-static bool dump_open_dest(DumpDest *dest, const char *protocol,
-                           Error **errp)
+/*
+ * Check the destination named by @protocol; for "fd:", take the fd (that
+ * changes no file).  A "file:" destination is only checked here: it is
+ * opened by dump_open_file() once every argument is known to be good.
+ */
+static bool dump_check_dest(DumpDest *dest, const char *protocol,
+                            Error **errp)
 {
     if (g_str_has_prefix(protocol, "fd:")) {
         int fd = qmp_take_named_fd(protocol + strlen("fd:"), errp);
@@ -230,13 +303,33 @@ static bool dump_open_dest(DumpDest *dest, const char *protocol,
         return true;
     }
     if (g_str_has_prefix(protocol, "file:")) {
-        return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
+        return dump_dest_check_file(protocol + strlen("file:"), errp);
     }
     error_setg(errp, "parameter 'protocol' must start with 'file:' or 'fd:'");
     return false;
 }
 
-bool dump_guest_memory(const DumpRequest *req, Error **errp)
+static bool dump_check_seekable(const DumpEncoder *enc, int fd, Error **errp)
+{
+    if (enc->needs_seekable && lseek(fd, 0, SEEK_CUR) == (off_t)-1) {
+        error_setg(errp, "kdump-raw formats require a seekable file");
+        return false;
+    }
+    return true;
+}
+
+/* Open a "file:" destination (an "fd:" one is open already). */
+static bool dump_open_dest(DumpDest *dest, const char *protocol,
+                           Error **errp)
+{
+    if (dest->fd >= 0) {
+        return true;
+    }
+    return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
+}
+
+bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
+                       void *opaque, Error **errp)
 {
     DumpState *s = &dump_state;
     MachineState *ms = machine_get_current();
@@ -244,6 +337,7 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
     const DumpEncoder *enc;
     DumpJobConfig cfg;
     g_autofree char *base = NULL;
+    GError *local_err = NULL;
     bool raw;
 
     if (runstate_get() == RUN_STATE_INMIGRATE) {
@@ -275,12 +369,12 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         return false;
     }
     assert(ms);
-    if (!dump_open_dest(&s->dest, req->protocol, errp)) {
+    s->dest = (DumpDest) { .fd = -1 };
+    if (!dump_check_dest(&s->dest, req->protocol, errp)) {
         return false;
     }
-    if (enc->needs_seekable && lseek(s->dest.fd, 0, SEEK_CUR) == (off_t)-1) {
+    if (s->dest.fd >= 0 && !dump_check_seekable(enc, s->dest.fd, errp)) {
         dump_dest_abort(&s->dest);
-        error_setg(errp, "kdump-raw formats require a seekable file");
         return false;
     }
 
@@ -291,7 +385,6 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
     if (s->resume) {
         vm_stop(RUN_STATE_SAVE_VM);
     }
-    s->sink = dump_fd_sink_new(s->dest.fd);
     cfg = (DumpJobConfig) {
         .as = &ms->as_memory,
         .block_flags = ms->ignore_discard_manager ?
@@ -308,20 +401,49 @@ bool dump_guest_memory(const DumpRequest *req, Error **errp)
         },
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
-    if (!dump_job_prepare(&s->job, enc, &cfg, s->sink, errp)) {
-        s->status = DUMP_STATUS_FAILED;
-        dump_release(s, true);
-        return false;
+    if (!dump_job_prepare(&s->job, enc, &cfg, NULL, errp)) {
+        goto fail;
     }
+    /* every argument is good: only now is a file created */
+    if (!dump_open_dest(&s->dest, req->protocol, errp)) {
+        goto fail;
+    }
+    if (!dump_check_seekable(enc, s->dest.fd, errp)) {
+        goto fail;
+    }
+    /* everything the dump needs, before it starts: failures are ours */
+    s->sink = dump_fd_sink_new(s->dest.fd);
+    if (!s->sink) {
+        error_setg_errno(errp, errno, "dump: cannot prepare the output");
+        goto fail;
+    }
+    s->job.sink = s->sink;
 
-    if (req->detach) {
-        s->finish_pending = true;
-        s->thread = g_thread_new("dump_thread", dump_thread, s);
-        return true;
+    if (!req->detach && !done) {
+        /* no monitor to answer later (unit tests): on this thread */
+        dump_body(s);
+        dump_finish(s, true, errp);
+        return s->status == DUMP_STATUS_COMPLETED;
     }
-    dump_body(s);
-    dump_finish(s, true, errp);
-    return s->status == DUMP_STATUS_COMPLETED;
+    s->thread_exited = 0;
+    s->finish_pending = true;
+    s->done = req->detach ? NULL : done;
+    s->done_opaque = opaque;
+    s->thread = g_thread_try_new("dump_thread", dump_thread, s, &local_err);
+    if (!s->thread) {
+        error_setg(errp, "dump: cannot start the dump thread: %s",
+                   local_err->message);
+        g_error_free(local_err);
+        s->finish_pending = false;
+        s->done = NULL;
+        goto fail;
+    }
+    return true;
+
+fail:
+    s->status = DUMP_STATUS_FAILED;
+    dump_release(s, true);
+    return false;
 }
 
 /* ----------------------------------------------------------------- QMP */
@@ -332,6 +454,12 @@ static const char *const format_enum[] = {
     "kdump-raw-lzo", "kdump-raw-snappy", "win-dmp", "kdump-zstd",
     "kdump-raw-zstd", NULL,
 };
+
+/* A synchronous dump is over: its command's reply. */
+static void qmp_dump_done(void *opaque, Error *err)
+{
+    qmp_return_complete(opaque, NULL, err);
+}
 
 static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
                                   Error **errp)
@@ -350,6 +478,7 @@ static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
                                              false),
     };
     int64_t threads = qmp_arg_get_int(args, "x-dump-threads", 0);
+    QmpReturn *r = NULL;
 
     if (json_object_has_member(args, "x-dump-threads") &&
         (threads < 1 || threads > DUMP_MAX_THREADS)) {
@@ -358,7 +487,17 @@ static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
         return false;
     }
     req.threads = threads;
-    return dump_guest_memory(&req, errp);
+    if (!req.detach) {
+        /* answered when the dump ends; the main loop runs on meanwhile */
+        r = qmp_return_defer();
+    }
+    if (!dump_guest_memory(&req, r ? qmp_dump_done : NULL, r, errp)) {
+        if (r) {
+            qmp_return_cancel(r);
+        }
+        return false;
+    }
+    return true;
 }
 
 static bool qmp_query_dump(JsonObject *args, JsonNode **ret, Error **errp)
@@ -394,7 +533,7 @@ static bool qmp_dump_cancel(JsonObject *args, JsonNode **ret, Error **errp)
         error_setg(errp, "There is no dump in process");
         return false;
     }
-    dump_job_request_cancel(&s->job);
+    dump_job_request_cancel(&s->job, DUMP_CANCEL_COMMAND);
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include "chardev/char.h"
 #include "monitor/json-streamer.h"
+#include "qapi/qmp-registry.h"
 
 /* QEMU's version as reported in the greeting and by query-version. */
 #define QMP_QEMU_VERSION_MAJOR 8
@@ -27,6 +28,8 @@
  * dropped first; responses are never dropped.
  */
 #define QMP_OUT_HIGH_WATER   (1u << 20)
+/* Named fds (getfd) one monitor may hold. */
+#define QMP_MAX_NAMED_FDS    256u
 #define QMP_MAX_HELD_EVENTS  1000u
 
 /**
@@ -79,8 +82,20 @@ typedef struct MonitorQMP {
      * when the client leaves.
      */
     GArray *pending_fds;
-    /* getfd's names -> fds (GINT_TO_POINTER); kept across sessions */
+    /* the chunk @pending_fds belong to came with fds the kernel dropped */
+    bool pending_fds_lost;
+    /*
+     * getfd's names -> fds (GINT_TO_POINTER); kept across sessions; at
+     * most QMP_MAX_NAMED_FDS.
+     */
     GHashTable *named_fds;
+    /*
+     * The deferred reply this session waits for (qmp_return_defer()),
+     * or NULL.  While set, input stays paused, so that the client's next
+     * requests are answered after it, in order.  Dropped (the token
+     * orphaned) when the client leaves.
+     */
+    QmpReturn *awaiting;
 } MonitorQMP;
 
 /* qmp.c: the monitors, sessions and input */
@@ -97,8 +112,14 @@ MonitorQMP *monitor_qmp_cur(void);
 MonitorQMP *monitor_qmp_set_cur(MonitorQMP *mon);
 /** monitor_qmp_resume_input: output drained: feed the stash, read on. */
 void monitor_qmp_resume_input(MonitorQMP *mon);
-/** monitor_qmp_take_pending_fd: the first pending SCM_RIGHTS fd, or -1. */
-int monitor_qmp_take_pending_fd(MonitorQMP *mon);
+/** monitor_qmp_pause_input: stop after the request being handled. */
+void monitor_qmp_pause_input(MonitorQMP *mon);
+/**
+ * monitor_qmp_take_pending_fd: the first pending SCM_RIGHTS fd, or -1;
+ * *@lost: none is pending because the kernel dropped them (we are out
+ * of descriptors).
+ */
+int monitor_qmp_take_pending_fd(MonitorQMP *mon, bool *lost);
 /** assert_monitor_qmp_state: check the invariants of @mon's state. */
 void assert_monitor_qmp_state(const MonitorQMP *mon);
 
@@ -134,9 +155,14 @@ JsonNode *qmp_version_info(void);
 
 /**
  * qmp_dispatch: run the request @req received by @mon.
- * Returns: the response (new reference), with @req's "id" if it had one.
+ * Returns: the response (new reference), with @req's "id" if it had one;
+ * NULL if the command deferred its reply (then mon->awaiting is set).
  */
 JsonObject *qmp_dispatch(MonitorQMP *mon, JsonNode *req);
+/** qmp_return_orphan: @mon's client left: its pending reply goes nowhere. */
+void qmp_return_orphan(MonitorQMP *mon);
+/** qmp_dispatch_init: install the deferred-reply hooks. */
+void qmp_dispatch_init(void);
 /** qmp_error_response: {"error": {"class", "desc"}} for @err (borrowed). */
 JsonObject *qmp_error_response(const Error *err);
 

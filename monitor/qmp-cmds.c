@@ -145,9 +145,16 @@ static bool qmp_getfd(JsonObject *args, JsonNode **ret, Error **errp)
 {
     MonitorQMP *mon = monitor_qmp_cur();
     const char *name = qmp_arg_get_str(args, "fdname", "");
-    int fd = mon ? monitor_qmp_take_pending_fd(mon) : -1;
+    bool lost = false;
+    int fd = mon ? monitor_qmp_take_pending_fd(mon, &lost) : -1;
     gpointer old;
 
+    if (fd < 0 && lost) {
+        /* the client did send one: the fault is ours */
+        error_setg(errp, "The file descriptor passed via SCM_RIGHTS was "
+                   "lost: the VMM is out of file descriptors");
+        return false;
+    }
     if (fd < 0) {
         error_setg(errp, "No file descriptor supplied via SCM_RIGHTS");
         return false;
@@ -161,6 +168,12 @@ static bool qmp_getfd(JsonObject *args, JsonNode **ret, Error **errp)
     }
     if (g_hash_table_lookup_extended(mon->named_fds, name, NULL, &old)) {
         close(GPOINTER_TO_INT(old));
+    } else if (g_hash_table_size(mon->named_fds) >= QMP_MAX_NAMED_FDS) {
+        close(fd);
+        error_setg(errp, "Too many named file descriptors on this monitor "
+                   "(limit %u); close some with closefd",
+                   QMP_MAX_NAMED_FDS);
+        return false;
     }
     g_hash_table_insert(mon->named_fds, g_strdup(name), GINT_TO_POINTER(fd));
     return true;

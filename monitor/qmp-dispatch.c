@@ -220,8 +220,112 @@ static JsonNode *qmp_run_result(const char *name, bool ok, JsonNode *ret,
     return NULL;
 }
 
-/* Find and run the command @req names; the "return" value or NULL. */
-static JsonNode *qmp_run(MonitorQMP *mon, JsonObject *req, Error **errp)
+/* ------------------------------------------------------ deferred replies */
+
+/*
+ * struct QmpReturn: a reply owed to @mon's client (NULL once the client
+ * left), for the request with @id (a copy, or NULL).
+ */
+struct QmpReturn {
+    MonitorQMP *mon;
+    JsonNode *id;
+};
+
+/* While a handler runs: its monitor and request, and its deferral. */
+static MonitorQMP *dispatch_mon;
+static JsonObject *dispatch_req;
+static QmpReturn *dispatch_deferred;
+
+static void qmp_return_free(QmpReturn *r)
+{
+    if (r->id) {
+        json_node_unref(r->id);
+    }
+    g_free(r);
+}
+
+static QmpReturn *monitor_return_defer(void)
+{
+    QmpReturn *r;
+    JsonNode *id;
+
+    if (!dispatch_mon || dispatch_deferred) {
+        return NULL;
+    }
+    r = g_new0(QmpReturn, 1);
+    r->mon = dispatch_mon;
+    id = json_object_get_member(dispatch_req, "id");
+    r->id = id ? json_node_copy(id) : NULL;
+    dispatch_deferred = r;
+    return r;
+}
+
+static void monitor_return_cancel(QmpReturn *r)
+{
+    assert(r == dispatch_deferred);
+    dispatch_deferred = NULL;
+    qmp_return_free(r);
+}
+
+static void monitor_return_complete(QmpReturn *r, JsonNode *ret, Error *err)
+{
+    MonitorQMP *mon = r->mon;
+    JsonObject *rsp;
+
+    assert(r != dispatch_deferred);
+    if (mon) {
+        assert(mon->awaiting == r);
+        mon->awaiting = NULL;
+        if (err) {
+            rsp = qmp_error_response(err);
+        } else {
+            rsp = json_object_new();
+            json_object_set_member(rsp, "return",
+                                   qmp_run_result(NULL, true, ret, NULL,
+                                                  NULL));
+            ret = NULL;
+        }
+        if (r->id) {
+            json_object_set_member(rsp, "id", json_node_copy(r->id));
+        }
+        monitor_qmp_send(mon, rsp, false);
+        json_object_unref(rsp);
+        if (mon->input_paused && !monitor_qmp_congested(mon)) {
+            monitor_qmp_resume_input(mon);
+        }
+    }
+    if (ret) {
+        json_node_unref(ret);
+    }
+    error_free(err);
+    qmp_return_free(r);
+}
+
+void qmp_return_orphan(MonitorQMP *mon)
+{
+    if (mon->awaiting) {
+        mon->awaiting->mon = NULL;
+        mon->awaiting = NULL;
+    }
+}
+
+void qmp_dispatch_init(void)
+{
+    static const QmpReturnOps ops = {
+        .defer = monitor_return_defer,
+        .complete = monitor_return_complete,
+        .cancel = monitor_return_cancel,
+    };
+
+    qmp_set_return_ops(&ops);
+}
+
+/*
+ * Find and run the command @req names; the "return" value or NULL.
+ * *@deferred: the command will answer later (NULL returned, no error).
+ */
+static JsonNode *qmp_run(MonitorQMP *mon, JsonObject *req, bool *deferred,
+                         Error **errp)
 {
     const char *key = qmp_check_request(req, mon->oob_enabled, errp);
     const QmpCommand *cmd;
@@ -254,8 +358,24 @@ static JsonNode *qmp_run(MonitorQMP *mon, JsonObject *req, Error **errp)
            : json_object_new();
     if (qmp_check_args(cmd->args, args, errp)) {
         prev = monitor_qmp_set_cur(mon);
+        dispatch_mon = mon;
+        dispatch_req = req;
         ok = cmd->fn(args, &ret, &local_err);
+        dispatch_mon = NULL;
+        dispatch_req = NULL;
         monitor_qmp_set_cur(prev);
+        if (dispatch_deferred && ok && !local_err) {
+            if (ret) {
+                json_node_unref(ret);
+            }
+            mon->awaiting = dispatch_deferred;
+            dispatch_deferred = NULL;
+            *deferred = true;
+            json_object_unref(args);
+            return NULL;
+        }
+        /* deferring, then failing without cancelling, is a handler bug */
+        assert(!dispatch_deferred);
         ret = qmp_run_result(name, ok, ret, local_err, errp);
     }
     json_object_unref(args);
@@ -268,6 +388,7 @@ JsonObject *qmp_dispatch(MonitorQMP *mon, JsonNode *req)
     JsonObject *rsp;
     JsonNode *ret, *id;
     JsonObject *dict;
+    bool deferred = false;
 
     if (!JSON_NODE_HOLDS_OBJECT(req)) {
         error_setg(&err, "QMP input must be a JSON object");
@@ -276,7 +397,10 @@ JsonObject *qmp_dispatch(MonitorQMP *mon, JsonNode *req)
         return rsp;
     }
     dict = json_node_get_object(req);
-    ret = qmp_run(mon, dict, &err);
+    ret = qmp_run(mon, dict, &deferred, &err);
+    if (deferred) {
+        return NULL;
+    }
     if (err) {
         if (mon->state == QMP_SESSION_NEGOTIATING &&
             error_get_class(err) == ERROR_CLASS_COMMAND_NOT_FOUND) {

@@ -142,7 +142,8 @@ static gboolean monitor_qmp_pump(gpointer opaque)
 
     mon->pump_src = 0;
     monitor_qmp_refill(mon);
-    if (mon->input_paused && !monitor_qmp_congested(mon)) {
+    /* a deferred reply resumes input itself once it is sent */
+    if (mon->input_paused && !mon->awaiting && !monitor_qmp_congested(mon)) {
         monitor_qmp_resume_input(mon);
     }
     return G_SOURCE_REMOVE;

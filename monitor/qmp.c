@@ -39,7 +39,10 @@
  * 3. Command mode: requests ``{"execute": NAME, "arguments"?: {...},
  *    "id"?: ANY}`` (``exec-oob`` instead of ``execute`` once "oob" is
  *    enabled; no command supports it, so it is refused).  Requests are
- *    answered one by one in order: ``{"return": VALUE}`` (``{}`` when the
+ *    answered one by one in order (a command that takes long, a
+ *    synchronous dump-guest-memory, answers when it is done, and the
+ *    monitor reads nothing more from that client until then, while
+ *    other monitors and qtest keep being served): ``{"return": VALUE}`` (``{}`` when the
  *    command returns nothing) or ``{"error": {"class": CLASS, "desc":
  *    TEXT}}``, with the request's "id" copied when it was an object with
  *    one.  A second qmp_capabilities fails with CommandNotFound
@@ -66,7 +69,11 @@
  * File descriptors may come with the input as SCM_RIGHTS ancillary data;
  * ``getfd`` takes the first one that came with the most recent chunk of
  * input carrying any.  Unclaimed fds are closed once the input they
- * arrived with has been processed.
+ * arrived with has been processed.  A monitor holds at most 256 named
+ * fds ("Too many named file descriptors on this monitor (limit 256)");
+ * fds the kernel dropped because the VMM is at its fd limit make getfd
+ * fail with "The file descriptor passed via SCM_RIGHTS was lost: the VMM
+ * is out of file descriptors".
  *
  * Disconnecting ends the session: partial input, held output and
  * unclaimed fds are dropped; the next client gets a new greeting and
@@ -105,6 +112,8 @@ void assert_monitor_qmp_state(const MonitorQMP *mon)
         assert(!mon->input_paused && !mon->stash->len);
         assert((mon->outq.length == 0) && !mon->pump_src);
         assert(!mon->pending_fds->len && !mon->oob_enabled);
+        assert(!mon->pending_fds_lost);
+        assert(!mon->awaiting);
         assert(json_streamer_is_idle(mon->streamer));
         break;
     case QMP_SESSION_NEGOTIATING:
@@ -126,12 +135,14 @@ static void monitor_qmp_close_pending_fds(MonitorQMP *mon)
         close(g_array_index(mon->pending_fds, int, i));
     }
     g_array_set_size(mon->pending_fds, 0);
+    mon->pending_fds_lost = false;
 }
 
-int monitor_qmp_take_pending_fd(MonitorQMP *mon)
+int monitor_qmp_take_pending_fd(MonitorQMP *mon, bool *lost)
 {
     int fd;
 
+    *lost = mon->pending_fds_lost;
     if (!mon->pending_fds->len) {
         return -1;
     }
@@ -164,15 +175,25 @@ static void monitor_qmp_handle(void *opaque, JsonNode *req, Error *err)
     } else {
         rsp = qmp_dispatch(mon, req);
         json_node_unref(req);
+        if (!rsp) {
+            /* deferred: read nothing more until the reply is sent */
+            monitor_qmp_pause_input(mon);
+            return;
+        }
     }
     monitor_qmp_send(mon, rsp, false);
     json_object_unref(rsp);
     if (mon->state != QMP_SESSION_CLOSED && monitor_qmp_congested(mon)) {
         /* stop after this request until the client has read the replies */
-        mon->input_paused = true;
-        json_streamer_pause(mon->streamer);
-        qemu_chr_set_read_paused(mon->chr, true);
+        monitor_qmp_pause_input(mon);
     }
+}
+
+void monitor_qmp_pause_input(MonitorQMP *mon)
+{
+    mon->input_paused = true;
+    json_streamer_pause(mon->streamer);
+    qemu_chr_set_read_paused(mon->chr, true);
 }
 
 static void monitor_qmp_feed(MonitorQMP *mon, const uint8_t *buf,
@@ -206,11 +227,13 @@ static void monitor_qmp_read(void *opaque, const uint8_t *buf, size_t len,
                              int *fds, size_t nfds)
 {
     MonitorQMP *mon = opaque;
+    bool lost = qemu_chr_fds_lost(mon->chr);
 
-    if (nfds) {
+    if (nfds || lost) {
         /* as QEMU: newer fds replace unclaimed older ones */
         monitor_qmp_close_pending_fds(mon);
         g_array_append_vals(mon->pending_fds, fds, nfds);
+        mon->pending_fds_lost = lost;
     }
     monitor_qmp_feed(mon, buf, len);
     monitor_qmp_expire_pending_fds(mon);
@@ -248,6 +271,7 @@ static void monitor_qmp_closed(void *opaque)
     qemu_chr_set_read_paused(mon->chr, false);
     monitor_qmp_output_reset(mon);
     monitor_qmp_close_pending_fds(mon);
+    qmp_return_orphan(mon);
     assert_monitor_qmp_state(mon);
 }
 
@@ -260,6 +284,7 @@ static const CharHandlers monitor_qmp_handlers = {
 
 static void monitor_qmp_free(MonitorQMP *mon)
 {
+    qmp_return_orphan(mon);
     monitor_qmp_output_reset(mon);
     monitor_qmp_close_pending_fds(mon);
     monitor_close_named_fds(mon);
@@ -311,6 +336,7 @@ void monitor_init_globals(void)
     }
     monitor_events_init();
     qmp_set_fd_taker(monitor_take_named_fd);
+    qmp_dispatch_init();
 }
 
 /* The named-fd hook behind qmp_take_named_fd() (dump's "fd:NAME"). */
@@ -342,4 +368,5 @@ void monitor_cleanup(void)
     g_clear_pointer(&qmp_monitors, g_ptr_array_unref);
     qmp_cur_mon = NULL;
     qmp_set_fd_taker(NULL);
+    qmp_set_return_ops(NULL);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qmp-registry.c: the QMP/HMP command tables, the event hook and the
- * named-fd hook (see include/qapi/qmp-registry.h).
+ * named-fd and deferred-reply hooks (see include/qapi/qmp-registry.h).
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
@@ -13,6 +13,7 @@ static GPtrArray *hmp_commands;     /* HmpCommand * */
 static GHashTable *hmp_index;
 static QapiEventEmitter event_emitter;
 static QmpFdTaker fd_taker;
+static const QmpReturnOps *return_ops;
 
 void qmp_register_command(const char *name, QmpCommandFunc fn,
                           const QmpArgSpec *args, unsigned flags)
@@ -132,4 +133,27 @@ int qmp_take_named_fd(const char *name, Error **errp)
         return -1;
     }
     return fd_taker(name, errp);
+}
+
+void qmp_set_return_ops(const QmpReturnOps *ops)
+{
+    return_ops = ops;
+}
+
+QmpReturn *qmp_return_defer(void)
+{
+    return return_ops ? return_ops->defer() : NULL;
+}
+
+void qmp_return_complete(QmpReturn *r, JsonNode *ret, Error *err)
+{
+    /* a token exists only while the monitor that made it does */
+    assert(return_ops);
+    return_ops->complete(r, ret, err);
+}
+
+void qmp_return_cancel(QmpReturn *r)
+{
+    assert(return_ops);
+    return_ops->cancel(r);
 }

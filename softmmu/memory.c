@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memory.c: the region tree, its rendering into FlatViews, transactions,
- * memory listeners and the RamDiscardManager wrappers.
+ * memory listeners, the RamDiscardManager wrappers and the discard freeze.
  *
  * State kept here and nowhere else: the list of address spaces, the list
- * of all listeners, and the transaction depth.  Accessors below are the
+ * of all listeners, the transaction depth and the discard freeze count.  Accessors below are the
  * only way in.  Accesses to guest memory are in memory-access.c; `info
  * mtree` is in memory-mtree.c.
  *
@@ -24,6 +24,7 @@
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
 #include "qemu/error.h"
+#include "qemu/trace.h"
 #include "qom/object.h"
 #include "softmmu/memory-internal.h"
 
@@ -862,6 +863,36 @@ MemoryRegionSection memory_region_find(MemoryRegion *mr, hwaddr addr,
 }
 
 /* ------------------------------------------------------ discard managers */
+
+/*
+ * Number of ram_discard_freeze() calls not yet thawed.  Changed on the
+ * main loop thread only; read from any thread (atomically, so a dump
+ * worker or a test thread may ask).
+ */
+static unsigned discard_freeze_count;
+
+void ram_discard_freeze(void)
+{
+    unsigned n = __atomic_add_fetch(&discard_freeze_count, 1,
+                                    __ATOMIC_SEQ_CST);
+
+    assert(n > 0);
+    trace_event("ram_discard_freeze", "count=%u", n);
+}
+
+void ram_discard_thaw(void)
+{
+    unsigned n = __atomic_load_n(&discard_freeze_count, __ATOMIC_SEQ_CST);
+
+    assert(n > 0);
+    __atomic_store_n(&discard_freeze_count, n - 1, __ATOMIC_SEQ_CST);
+    trace_event("ram_discard_thaw", "count=%u", n - 1);
+}
+
+bool ram_discard_frozen(void)
+{
+    return __atomic_load_n(&discard_freeze_count, __ATOMIC_SEQ_CST) != 0;
+}
 
 uint64_t ram_discard_manager_get_min_granularity(const RamDiscardManager *rdm,
                                                  const MemoryRegion *mr)

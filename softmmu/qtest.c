@@ -31,7 +31,7 @@
  *  writeb|writew|writel|writeq ADDR VALUE
  *                                 little-endian store      -> OK
  *  readb|readw|readl|readq ADDR   little-endian load       -> OK 0x%016x
- *  read ADDR SIZE                 SIZE bytes, 1..64 MiB    -> OK 0xHEX...
+ *  read ADDR SIZE                 SIZE bytes, 1..4 MiB     -> OK 0xHEX...
  *  write ADDR SIZE 0xHEX          missing bytes are zero   -> OK
  *  b64read ADDR SIZE              as read, base64          -> OK BASE64
  *  b64write ADDR SIZE BASE64      a length mismatch is logged -> OK
@@ -51,13 +51,27 @@
  * "FAIL invalid number 'X'", "FAIL Unknown device", "FAIL IRQ intercept
  * already enabled", "FAIL No intercepts installed", "FAIL Interception of
  * named in-GPIOs not yet supported", "FAIL cannot advance clock to the next
- * deadline because there is no pending deadline", size and line limits.
+ * deadline because there is no pending deadline", "FAIL too many words
+ * (limit 8)", "FAIL invalid size N (1 to 4194304 bytes)", "FAIL line too
+ * long (limit 8389632 bytes)" (a line is at most 8 MiB + 1 KiB: a 4 MiB
+ * write in hex; the rest of a longer line is skipped).
  * Accesses to unmapped memory read as zero; accesses to discarded
  * (unplugged) virtio-mem memory read as zero and drop writes.
  */
 
-#define QTEST_MAX_LINE (64 * 1024 * 1024 * 2 + 1024)
-#define QTEST_MAX_XFER (64 * 1024 * 1024)
+/*
+ * Bounds that keep one line cheap: a transfer of QTEST_MAX_XFER bytes in
+ * hex (the longest valid line) plus room for the command and address.
+ * A line costs a few times its length at most (the input buffer grows by
+ * doubling and is given back after a long line; a write's decoded bytes
+ * are half the line), and is cut into at most QTEST_MAX_WORDS words in
+ * place, in one pass.
+ */
+#define QTEST_MAX_XFER (4 * 1024 * 1024)
+#define QTEST_MAX_LINE (QTEST_MAX_XFER * 2 + 1024)
+#define QTEST_MAX_WORDS 8
+/* An input buffer above this is given back after its line. */
+#define QTEST_KEEP_INBUF (64 * 1024)
 
 typedef struct QTestServer {
     Chardev *chr;
@@ -501,26 +515,49 @@ static const struct {
     { "module_load", 3, cmd_module_load },
 };
 
+/*
+ * Cut @line into words at runs of spaces, in place (one pass, no
+ * allocation).  Returns the number of words, or -1 if there are more than
+ * QTEST_MAX_WORDS (no command takes that many).
+ */
+static int qtest_split_words(char *line, char **words)
+{
+    int n = 0;
+    char *p = line;
+
+    for (;;) {
+        while (*p == ' ') {
+            p++;
+        }
+        if (!*p) {
+            break;
+        }
+        if (n == QTEST_MAX_WORDS) {
+            return -1;
+        }
+        words[n++] = p;
+        p += strcspn(p, " ");
+        if (*p) {
+            *p++ = '\0';
+        }
+    }
+    words[n] = NULL;
+    return n;
+}
+
 static void qtest_process_line(QTestServer *s, char *line)
 {
-    g_auto(GStrv) parts = NULL;
-    char **words;
-    int n = 0;
+    char *words[QTEST_MAX_WORDS + 1];
+    int n;
 
     if (s->log) {
         fprintf(s->log, "[R +%.6f] %s\n", qtest_elapsed(s), line);
     }
-    parts = g_strsplit(line, " ", -1);
-    /* Drop empty words (double spaces) in place. */
-    words = parts;
-    for (char **p = parts; *p; p++) {
-        if (**p) {
-            words[n++] = *p;
-        } else {
-            g_free(*p);
-        }
+    n = qtest_split_words(line, words);
+    if (n < 0) {
+        qtest_sendf(s, "FAIL too many words (limit %d)\n", QTEST_MAX_WORDS);
+        return;
     }
-    words[n] = NULL;
     if (!n) {
         qtest_send(s, "FAIL empty command\n");
         return;
@@ -537,6 +574,17 @@ static void qtest_process_line(QTestServer *s, char *line)
         }
     }
     qtest_sendf(s, "FAIL Unknown command '%.64s'\n", words[0]);
+}
+
+/* Forget the line just handled; give a large buffer back. */
+static void qtest_reset_inbuf(QTestServer *s)
+{
+    if (s->inbuf->allocated_len > QTEST_KEEP_INBUF) {
+        g_string_free(s->inbuf, true);
+        s->inbuf = g_string_new("");
+    } else {
+        g_string_truncate(s->inbuf, 0);
+    }
 }
 
 static void qtest_read(void *opaque, const uint8_t *buf, size_t len,
@@ -556,7 +604,7 @@ static void qtest_read(void *opaque, const uint8_t *buf, size_t len,
                 s->discarding = false;
             }
         } else if (s->inbuf->len + chunk > QTEST_MAX_LINE) {
-            g_string_truncate(s->inbuf, 0);
+            qtest_reset_inbuf(s);
             s->discarding = !nl;
             qtest_sendf(s, "FAIL line too long (limit %d bytes)\n",
                         QTEST_MAX_LINE);
@@ -572,7 +620,7 @@ static void qtest_read(void *opaque, const uint8_t *buf, size_t len,
                 } else {
                     qtest_process_line(s, s->inbuf->str);
                 }
-                g_string_truncate(s->inbuf, 0);
+                qtest_reset_inbuf(s);
             }
         }
         if (!nl) {
@@ -596,7 +644,7 @@ static void qtest_closed(void *opaque)
 {
     QTestServer *s = opaque;
 
-    g_string_truncate(s->inbuf, 0);
+    qtest_reset_inbuf(s);
     s->discarding = false;
     if (s->log) {
         fprintf(s->log, "[I %.6f] CLOSED\n", qtest_elapsed(s));

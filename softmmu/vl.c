@@ -31,6 +31,7 @@
 #include "qemu/timer.h"
 #include "qemu/trace.h"
 #include "qom/object_interfaces.h"
+#include "sysemu/dump.h"
 #include "sysemu/hostmem.h"
 #include "sysemu/qtest.h"
 #include "sysemu/runstate.h"
@@ -636,6 +637,8 @@ int main(int argc, char **argv)
     }
     qemu_main_loop();
 
+    /* a dump ends (DUMP_COMPLETED, its reply) while the monitors exist */
+    dump_cleanup_at_exit();
     monitor_cleanup();
     sysemu_cleanup();
     qtest_server_cleanup();

@@ -198,6 +198,8 @@ int ram_discard_bitmap_populate(RamDiscardBitmap *rdb, uint64_t offset,
 
     check_range(rdb, offset, size);
     assert(ram_discard_bitmap_is_discarded(rdb, offset, size));
+    /* The owner asks ram_discard_frozen() before it preallocates. */
+    assert(!ram_discard_frozen());
     QLIST_FOREACH(rdl, &rdb->listeners, next) {
         if (!clip(rdl->section, offset, size, &tmp)) {
             continue;
@@ -234,6 +236,8 @@ void ram_discard_bitmap_discard(RamDiscardBitmap *rdb, uint64_t offset,
 
     check_range(rdb, offset, size);
     assert(ram_discard_bitmap_is_populated(rdb, offset, size));
+    /* The owner asks ram_discard_frozen() before it discards memory. */
+    assert(!ram_discard_frozen());
     QLIST_FOREACH(rdl, &rdb->listeners, next) {
         if (clip(rdl->section, offset, size, &tmp)) {
             count_callback(rdb);
@@ -251,6 +255,7 @@ void ram_discard_bitmap_discard_all(RamDiscardBitmap *rdb)
     if (!run_bitmap_weight(rdb->map)) {
         return;
     }
+    assert(!ram_discard_frozen());
     QLIST_FOREACH(rdl, &rdb->listeners, next) {
         listener_discard_populated(rdb, rdl);
     }

@@ -35,7 +35,8 @@ void virtio_mem_resize_usable_region(VirtIOMEM *vmem, uint64_t requested,
 /**
  * virtio_mem_unplug_all: every block becomes unplugged (whole backend
  * discarded first), then the usable region may shrink.
- * Returns: 0, or -EBUSY if discarding failed (nothing changed).
+ * Returns: 0, or -EBUSY if discarding failed or a discard freeze is held
+ * (nothing changed).
  */
 int virtio_mem_unplug_all(VirtIOMEM *vmem);
 

@@ -13,7 +13,11 @@
  *  - plug asks the listeners before the bit is set, and discards the
  *    range again if any step fails, answering BUSY with nothing changed;
  *  - requests are read once from guest memory into a local copy, which is
- *    what is validated and acted on.
+ *    what is validated and acted on;
+ *  - while a discard freeze is held (ram_discard_frozen(): a dump is
+ *    reading the plugged blocks) a valid PLUG or UNPLUG, and every
+ *    UNPLUG_ALL, is answered BUSY before anything is touched; STATE and
+ *    requested-size changes (config only) keep working.
  */
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
@@ -161,8 +165,41 @@ static int virtio_mem_unplug_range(VirtIOMEM *vmem, uint64_t offset,
     return 0;
 }
 
+/*
+ * A plug change was refused because a discard freeze is held (a dump is
+ * reading the plugged blocks).  Trace every refusal; tell the host's log
+ * at most once per VIRTIO_MEM_FROZEN_LOG_INTERVAL, with how many were
+ * refused meanwhile, since the guest decides how often it retries.
+ */
+#define VIRTIO_MEM_FROZEN_LOG_INTERVAL (10 * G_TIME_SPAN_SECOND)
+
+static void virtio_mem_refused_frozen(VirtIOMEM *vmem, const char *what)
+{
+    static int64_t last_logged = INT64_MIN;
+    static uint64_t suppressed;
+    int64_t now = g_get_monotonic_time();
+
+    trace_event("virtio_mem_busy_frozen", "%s: plug state frozen, BUSY",
+                what);
+    if (last_logged != INT64_MIN &&
+        now - last_logged < VIRTIO_MEM_FROZEN_LOG_INTERVAL) {
+        suppressed++;
+        return;
+    }
+    info_report("virtio-mem '%s': %s answered BUSY: the plug state is "
+                "frozen while a dump runs; the guest may retry later "
+                "(%" PRIu64 " more refused since the last message)",
+                DEVICE(vmem)->id ? DEVICE(vmem)->id : "", what, suppressed);
+    last_logged = now;
+    suppressed = 0;
+}
+
 int virtio_mem_unplug_all(VirtIOMEM *vmem)
 {
+    if (ram_discard_frozen()) {
+        /* Neither the blocks nor the usable region change. */
+        return -EBUSY;
+    }
     if (vmem->size) {
         if (virtio_mem_discard(vmem, 0, virtio_mem_region_size(vmem)) < 0) {
             return -EBUSY;
@@ -221,6 +258,11 @@ static uint16_t virtio_mem_state_change_request(VirtIOMEM *vmem,
              : !ram_discard_bitmap_is_populated(&vmem->rdb, offset, size)) {
         return VIRTIO_MEM_RESP_ERROR;
     }
+    /* A valid request, but someone holds the plug state: try later. */
+    if (ram_discard_frozen()) {
+        virtio_mem_refused_frozen(vmem, plug ? "PLUG" : "UNPLUG");
+        return VIRTIO_MEM_RESP_BUSY;
+    }
     if (plug ? virtio_mem_plug_range(vmem, offset, size)
              : virtio_mem_unplug_range(vmem, offset, size)) {
         return VIRTIO_MEM_RESP_BUSY;
@@ -274,6 +316,9 @@ static bool virtio_mem_serve(VirtIOMEM *vmem, const struct virtio_mem_req *req,
                                                 type == VIRTIO_MEM_REQ_PLUG);
         break;
     case VIRTIO_MEM_REQ_UNPLUG_ALL:
+        if (ram_discard_frozen()) {
+            virtio_mem_refused_frozen(vmem, "UNPLUG_ALL");
+        }
         rtype = virtio_mem_unplug_all(vmem) ? VIRTIO_MEM_RESP_BUSY
                                              : VIRTIO_MEM_RESP_ACK;
         break;
@@ -379,6 +424,12 @@ static int virtio_mem_validate_features(VirtIODevice *vdev)
 void virtio_mem_system_reset(void *opaque)
 {
     VirtIOMEM *vmem = opaque;
+
+    /*
+     * Resets wait for the end of a dump (runstate.c), which is when its
+     * freeze is released; should another freeze be held, the memory stays
+     * plugged as for any refused unplug-all.
+     */
 
     if (virtio_mem_unplug_all(vmem)) {
         trace_event("virtio_mem_system_reset", "unplug-all refused: 0x%"

@@ -64,6 +64,13 @@ bool qemu_chr_set_handlers(Chardev *chr, const CharHandlers *handlers,
                            void *opaque, Error **errp);
 
 /**
+ * qemu_chr_fds_lost: inside the read handler: file descriptors came with
+ * this chunk but were dropped by the kernel (MSG_CTRUNC: we are at the
+ * fd limit, or more came than fit).
+ */
+bool qemu_chr_fds_lost(const Chardev *chr);
+
+/**
  * qemu_chr_write: queue @len bytes for the current connection.  Never
  * blocks.  Returns false (and drops the bytes) if no connection is open.
  */

@@ -355,6 +355,9 @@ static inline void ram_discard_listener_init(
  *   notify_populate for every populated part.
  * @unregister_listener: send notify_discard for the populated parts (or
  *   notify_discard_all), then forget @rdl.
+ *
+ * A manager changes its populated/discarded state only while
+ * ram_discard_frozen() is false (see "discard freeze" below).
  */
 typedef struct RamDiscardManagerOps {
     uint64_t (*get_min_granularity)(const RamDiscardManager *rdm,
@@ -399,6 +402,59 @@ void ram_discard_manager_register_listener(RamDiscardManager *rdm,
                                            MemoryRegionSection *section);
 void ram_discard_manager_unregister_listener(RamDiscardManager *rdm,
                                              RamDiscardListener *rdl);
+
+/**
+ * DOC: discard freeze
+ *
+ * A user that takes a picture of which parts of RAM are populated (the
+ * dump builds its block list from replay_populated, then reads the
+ * blocks, possibly on other threads, for as long as the destination
+ * takes) needs that picture to stay true until it is done.  It holds a
+ * freeze for that time:
+ *
+ *   ram_discard_freeze();  ... build the list, read the blocks ...
+ *   ram_discard_thaw();
+ *
+ * Freezes nest (a count).  While the count is non-zero every
+ * RamDiscardManager keeps its populated/discarded state as it is: it
+ * refuses requests that would populate or discard (virtio-mem answers
+ * PLUG, UNPLUG and UNPLUG_ALL with VIRTIO_MEM_RESP_BUSY, which Linux's
+ * driver retries later) and defers nothing.  Queries, replays and
+ * listener registration keep working.  The count lives here, in the
+ * memory core, so that any manager and any user get it, not as a
+ * dump-to-device call; managers ask ram_discard_frozen() before they
+ * touch host memory (ram_discard_bitmap_populate/_discard assert it).
+ *
+ * Context: freeze and thaw on the main loop thread (where managers serve
+ * requests, so a request never sees the count change under it);
+ * ram_discard_frozen() from any thread.
+ */
+
+/**
+ * ram_discard_freeze: hold the populated/discarded state of every
+ * RamDiscardManager as it is now, until the matching ram_discard_thaw().
+ * Nests.
+ *
+ * Context: main loop thread.
+ */
+void ram_discard_freeze(void);
+
+/**
+ * ram_discard_thaw: release one ram_discard_freeze(); managers may change
+ * state again when the last one is released.  Thawing more often than
+ * freezing is a caller bug (asserted).
+ *
+ * Context: main loop thread.
+ */
+void ram_discard_thaw(void);
+
+/**
+ * ram_discard_frozen: whether any freeze is held.
+ *
+ * Context: any thread.
+ * Returns: true while at least one ram_discard_freeze() is not thawed.
+ */
+bool ram_discard_frozen(void);
 
 /**
  * memory_region_get_ram_discard_manager: the manager of @mr, or NULL if

@@ -152,4 +152,50 @@ typedef int (*QmpFdTaker)(const char *name, Error **errp);
 /** qmp_set_fd_taker: installed by the monitor. */
 void qmp_set_fd_taker(QmpFdTaker taker);
 
+/* ------------------------------------------------------ deferred replies */
+
+/**
+ * QmpReturn: the pending reply of a command that answers later (as
+ * QEMU's coroutine commands are seen by the client): the command returns
+ * at once, its monitor stops reading that client's input (so replies
+ * stay in order), and every other monitor, qtest and the main loop carry
+ * on; qmp_return_complete() sends the reply, with the request's "id".
+ * Opaque.
+ */
+typedef struct QmpReturn QmpReturn;
+
+/**
+ * qmp_return_defer: called by a command handler (a QMP command, or an
+ * HMP command run by human-monitor-command) that will answer later.  The
+ * handler then returns true; what it puts in @ret is ignored.
+ * Returns: the token to complete (exactly once), or NULL when no monitor
+ * is dispatching a command (the caller must then run synchronously).
+ * Context: main loop thread, inside a command handler.
+ */
+QmpReturn *qmp_return_defer(void);
+
+/**
+ * qmp_return_complete: send the reply of a deferred command: "return"
+ * @ret ({} if NULL) or the error @err (ownership of both is taken), and
+ * let the monitor read its client's input again.  If the client left in
+ * the meantime, the reply is dropped.  Frees @r.
+ * Context: main loop thread, not inside the handler that deferred.
+ */
+void qmp_return_complete(QmpReturn *r, JsonNode *ret, Error *err);
+
+/**
+ * qmp_return_cancel: the handler that called qmp_return_defer() fails
+ * synchronously after all: its return value and error are the reply, as
+ * usual.  Frees @r.  Context: inside that handler.
+ */
+void qmp_return_cancel(QmpReturn *r);
+
+typedef struct QmpReturnOps {
+    QmpReturn *(*defer)(void);
+    void (*complete)(QmpReturn *r, JsonNode *ret, Error *err);
+    void (*cancel)(QmpReturn *r);
+} QmpReturnOps;
+/** qmp_set_return_ops: installed by the monitor (NULL: none). */
+void qmp_set_return_ops(const QmpReturnOps *ops);
+
 #endif /* QAPI_QMP_REGISTRY_H */

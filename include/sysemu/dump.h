@@ -22,8 +22,11 @@ void dump_register_commands(void);
 bool qemu_system_dump_in_progress(void);
 
 /**
- * dump_cleanup_at_exit: cancel a detached dump and wait for its thread;
- * its temporary file is removed.  Call once when the main loop is done.
+ * dump_cleanup_at_exit: cancel a running dump (detached or synchronous)
+ * and wait for its thread, at most 2 s; its temporary file is removed,
+ * DUMP_COMPLETED reports the error, a synchronous dump's command gets
+ * its reply.  Call when the main loop is done, before the monitors go;
+ * calling it again does nothing.
  */
 void dump_cleanup_at_exit(void);
 

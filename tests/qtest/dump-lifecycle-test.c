@@ -7,7 +7,8 @@
  * cont refused, system_reset deferred, and the STOP / DUMP_COMPLETED /
  * RESUME order; dump-cancel; quit while a dump is stalled; and file
  * system failures on a small tmpfs: ENOSPC mid-dump keeps the old file,
- * a read-only file system is refused before the VM stops.
+ * a read-only file system is refused before the VM stops; and without
+ * permission to write the directory, a refused dump keeps the file.
  */
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -132,6 +133,10 @@ static void test_validation(void)
     msg = g_strdup_printf("Could not create '%s': Is a directory", dir);
     expect_dump_error(s, args, msg);
     g_clear_pointer(&args, g_free);
+    /* an empty name, not the working directory (issue 12, item 6) */
+    expect_dump_error(s, "{'paging': false, 'protocol': 'file:'}",
+                      "parameter 'protocol' expects a file name after "
+                      "'file:'");
     /* refused before the VM stops: no event at all */
     ev = events_take(s);
     g_assert_cmpstr(ev, ==, "");
@@ -468,10 +473,24 @@ static void test_read_only_fs(void)
 }
 
 /*
- * A directory we may not write.  As root, the binary is started without
- * the capabilities that bypass permission checks (dropped from the
- * bounding set, so this must be the last test of the process).
+ * As root, start the binary without the capabilities that bypass
+ * permission checks (dropped from the bounding set of this process, so
+ * only the last tests may call this).  False (the test skipped) if that
+ * is impossible.
  */
+static bool drop_dac_capabilities(void)
+{
+    if (geteuid() == 0 &&
+        (prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) < 0 ||
+         prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) < 0)) {
+        g_test_skip("running as root without CAP_SETPCAP: cannot start the "
+                    "binary without its permission-bypassing capabilities");
+        return false;
+    }
+    return true;
+}
+
+/* A directory we may not write. */
 static void test_permission_denied(void)
 {
     g_autofree char *dir = tmp_path("noperm");
@@ -480,11 +499,7 @@ static void test_permission_denied(void)
     g_autofree char *msg = NULL;
     QTestState *s;
 
-    if (geteuid() == 0 &&
-        (prctl(PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, 0, 0, 0) < 0 ||
-         prctl(PR_CAPBSET_DROP, CAP_DAC_READ_SEARCH, 0, 0, 0) < 0)) {
-        g_test_skip("running as root without CAP_SETPCAP: cannot start the "
-                    "binary without its permission-bypassing capabilities");
+    if (!drop_dac_capabilities()) {
         return;
     }
     g_assert_cmpint(g_mkdir_with_parents(dir, 0500), ==, 0);
@@ -495,6 +510,72 @@ static void test_permission_denied(void)
                           target);
     expect_dump_error(s, args, msg);
     qtest_quit(s);
+    rmdir(dir);
+}
+
+/* The dump @args is refused with @msg, and @path still holds @want. */
+static void refused_keeps(QTestState *s, const char *args, const char *msg,
+                          const char *path, const char *want, size_t len)
+{
+    g_autofree char *err = qtest_qmp_expect_error(s, "GenericError",
+        "{'execute': 'dump-guest-memory', 'arguments': %s}", args);
+    g_autofree char *got = NULL;
+    gsize got_len;
+
+    g_assert_true(g_file_get_contents(path, &got, &got_len, NULL));
+    g_assert_cmpmem(got, got_len, want, len);
+    g_assert_cmpstr(err, ==, msg);
+}
+
+/*
+ * A file we may write in a directory we may not (issue 12, item 3): no
+ * temporary file is possible there, so the dump is refused with an error
+ * naming the directory, and so is every invalid argument -- and the file
+ * keeps its 900 bytes throughout (the old code truncated it in place
+ * before validating anything, and a cancelled dump left a partial ELF).
+ */
+static void test_refused_keeps_file(void)
+{
+    g_autofree char *dir = tmp_path("rodir");
+    g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
+    g_autofree char *msg = NULL;
+    g_autofree char *ev = NULL;
+    g_autofree char *old = g_strnfill(900, 'o');
+    QTestState *s;
+
+    if (!drop_dac_capabilities()) {
+        return;
+    }
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(target, old, 900, NULL));
+    g_assert_cmpint(chmod(target, 0600), ==, 0);
+    g_assert_cmpint(chmod(dir, 0500), ==, 0);
+    s = qtest_init(MACHINE);
+#define ARGS(extra) g_strdup_printf("{'paging': false, 'protocol': " \
+                                    "'file:%s'" extra "}", target)
+    {
+        g_autofree char *a1 = ARGS(", 'begin': 0, 'length': -1");
+        g_autofree char *a2 = ARGS(", 'begin': 3221225472, 'length': 4096");
+        g_autofree char *a3 = ARGS("");
+        g_autofree char *a4 = ARGS(", 'detach': true");
+
+        msg = g_strdup_printf("Could not create '%s': the directory '%s' is "
+                              "not writable (a dump replaces a file only "
+                              "once it is complete, through a temporary "
+                              "file next to it)", target, dir);
+        refused_keeps(s, a1, msg, target, old, 900);
+        refused_keeps(s, a2, msg, target, old, 900);
+        refused_keeps(s, a3, msg, target, old, 900);
+        refused_keeps(s, a4, msg, target, old, 900);
+    }
+#undef ARGS
+    /* refused before the VM stopped */
+    ev = events_take(s);
+    g_assert_cmpstr(ev, ==, "");
+    check_running(s);
+    qtest_quit(s);
+    chmod(dir, 0700);
+    unlink(target);
     rmdir(dir);
 }
 
@@ -509,7 +590,10 @@ int main(int argc, char **argv)
     g_test_add_func("/dump/lifecycle/enospc-keeps-old-file",
                     test_enospc_keeps_old_file);
     g_test_add_func("/dump/lifecycle/read-only-fs", test_read_only_fs);
+    /* last: they drop capabilities for the rest of the process */
     g_test_add_func("/dump/lifecycle/permission-denied",
                     test_permission_denied);
+    g_test_add_func("/dump/lifecycle/refused-keeps-file",
+                    test_refused_keeps_file);
     return g_test_run();
 }

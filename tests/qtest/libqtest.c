@@ -23,7 +23,7 @@
 #include <unistd.h>
 #include "libqtest.h"
 
-#define QTEST_CHUNK (16 * 1024 * 1024)
+#define QTEST_CHUNK (4 * 1024 * 1024)     /* the server's transfer limit */
 #define QTEST_TIMEOUT_S 600
 
 struct QTestState {

@@ -5,6 +5,7 @@
  * still work, and guest memory access across RAM (below and above 4 GiB),
  * ROM, MMIO, I/O ports and unmapped space.
  */
+#include <inttypes.h>
 #include "libqtest.h"
 
 #define MACHINE "-machine microvm -m 4608M,maxmem=8G "
@@ -69,6 +70,68 @@ static void test_long_line_and_nul(void)
     g_assert_cmpstr(reply, ==, "OK");
     g_free(reply);
     g_assert_cmphex(qtest_readl(s, 0x2000), ==, 0x55);
+    qtest_quit(s);
+}
+
+/*
+ * The cost of one line: at the line limit (8 MiB + 1 KiB), a line of
+ * nothing but spaces, or of one-letter words, is answered FAIL without
+ * the server's resident memory growing by more than 4 times the line
+ * (on the old server, g_strsplit() made one allocation per word: 16 Mi
+ * spaces took 534 MiB and 1.5 s of main loop), and a longer line is
+ * refused.  The new limits are in docs/devel/qtest.md.
+ */
+#define LINE_LIMIT (8 * 1024 * 1024 + 1024)
+
+static void send_line_timed(QTestState *s, char *line, size_t len,
+                            const char *expect, double *secs)
+{
+    gint64 t0 = g_get_monotonic_time();
+    g_autofree char *reply = NULL;
+
+    line[len - 1] = '\n';
+    qtest_raw_send(s, line, len);
+    reply = qtest_raw_reply(s);
+    *secs = (g_get_monotonic_time() - t0) / 1e6;
+    if (!g_str_has_prefix(reply, expect)) {
+        g_error("answered '%.80s', expected '%s'", reply, expect);
+    }
+}
+
+static void test_line_cost_bounded(void)
+{
+    QTestState *s = qtest_init(MACHINE);
+    size_t len = LINE_LIMIT + 1;        /* with its newline */
+    char *line = g_malloc(len + 1);
+    g_autofree char *reply = NULL;
+    uint64_t rss0, rss1;
+    double secs;
+
+    /* warm up: the largest valid transfer, read back */
+    qtest_memset(s, 0x100000, 0xa5, 4 * 1024 * 1024);
+    g_free(qtest_raw_cmd(s, "read 0x100000 0x400000"));
+    rss0 = qtest_rss_kib(qtest_pid(s));
+
+    memset(line, ' ', len);
+    send_line_timed(s, line, len, "FAIL empty command", &secs);
+    g_test_message("%d spaces: %.3f s", LINE_LIMIT, secs);
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        line[i] = 'a';
+    }
+    send_line_timed(s, line, len, "FAIL too many words", &secs);
+    g_test_message("%d bytes of words: %.3f s", LINE_LIMIT, secs);
+    rss1 = qtest_rss_kib(qtest_pid(s));
+    g_test_message("RSS %" PRIu64 " KiB -> %" PRIu64 " KiB", rss0, rss1);
+    g_assert_cmpuint(rss1, <, rss0 + 4 * (LINE_LIMIT / 1024));
+
+    /* one byte more is refused */
+    memset(line, ' ', len + 1);
+    send_line_timed(s, line, len + 1, "FAIL line too long", &secs);
+    reply = qtest_raw_cmd(s, "read 0x100000 0x400001");
+    g_assert_true(g_str_has_prefix(reply, "FAIL invalid size"));
+    qtest_writel(s, 0x1000, 0x12345678);
+    g_assert_cmphex(qtest_readl(s, 0x1000), ==, 0x12345678);
+    g_free(line);
     qtest_quit(s);
 }
 
@@ -172,6 +235,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qtest/protocol/bad-lines", test_bad_lines);
     g_test_add_func("/qtest/protocol/long-line-nul-crlf",
                     test_long_line_and_nul);
+    g_test_add_func("/qtest/protocol/line-cost-bounded",
+                    test_line_cost_bounded);
     g_test_add_func("/qtest/memory/kinds", test_memory_kinds);
     g_test_add_func("/qtest/reset-port", test_guest_reset_port);
     g_test_add_func("/qtest/irq-intercept", test_irq_intercept);

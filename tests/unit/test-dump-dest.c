@@ -161,6 +161,51 @@ static void test_refusals(void)
     rm_rf(dir);
 }
 
+/*
+ * Names checked before anything is created (issue 12, item 6): the empty
+ * name, a name over NAME_MAX; and a 255-byte name (the longest) works,
+ * although ".NAME.%08x" would not fit: the temporary's name is cut.
+ */
+static void test_name_checks(void)
+{
+    g_autofree char *dir = tmp_dir();
+    g_autofree char *name255 = g_strnfill(NAME_MAX, 'n');
+    g_autofree char *name256 = g_strnfill(NAME_MAX + 1, 'n');
+    g_autofree char *path255 = g_build_filename(dir, name255, NULL);
+    g_autofree char *path256 = g_build_filename(dir, name256, NULL);
+    g_autofree char *msg = NULL;
+    g_autofree char *got = NULL;
+    g_autofree char *list = NULL;
+    Error *err = NULL;
+    DumpDest d;
+    int fd;
+
+    g_assert_false(dump_dest_check_file("", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "parameter 'protocol' expects "
+                    "a file name after 'file:'");
+    error_free(err);
+    expect_open_error("", "parameter 'protocol' expects a file name after "
+                      "'file:'");
+    msg = g_strdup_printf("Could not create '%s': File name too long",
+                          path256);
+    expect_open_error(path256, msg);
+
+    g_assert_true(dump_dest_check_file(path255, &error_abort));
+    /* (not g_file_set_contents(): its own temporary name is too long) */
+    fd = open(path255, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(write(fd, "OLD", 3), ==, 3);
+    close(fd);
+    g_assert_true(dump_dest_open_file(&d, path255, &error_abort));
+    g_assert_cmpint(write(d.fd, "NEW", 3), ==, 3);
+    g_assert_true(dump_dest_commit(&d, &error_abort));
+    got = slurp(path255);
+    g_assert_cmpstr(got, ==, "NEW");
+    list = dir_list(dir);
+    g_assert_cmpstr(list, ==, name255);
+    rm_rf(dir);
+}
+
 static void test_symlinks(void)
 {
     g_autofree char *dir = tmp_dir();
@@ -332,6 +377,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-dest/commit-replaces", test_commit_replaces);
     g_test_add_func("/dump-dest/abort-keeps", test_abort_keeps);
     g_test_add_func("/dump-dest/refusals", test_refusals);
+    g_test_add_func("/dump-dest/name-checks", test_name_checks);
     g_test_add_func("/dump-dest/symlinks", test_symlinks);
     g_test_add_func("/dump-dest/char-device", test_char_device);
     g_test_add_func("/dump-dest/fifo", test_fifo);

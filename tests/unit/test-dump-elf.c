@@ -331,6 +331,68 @@ static void test_filter(void)
     tm_fini(&tm);
 }
 
+/*
+ * A job holds a discard freeze from the start of dump_job_prepare() to
+ * dump_job_cleanup() (whether it was written or not), and a prepare that
+ * fails gives it back.
+ */
+static void test_discard_freeze(void)
+{
+    TestMachine tm;
+    DumpJobConfig cfg;
+    DumpSink *sink;
+    DumpJob job;
+    Error *err = NULL;
+
+    tm_init(&tm, 4 * MiB, 8 * MiB, 2 * MiB, 0, 1);
+    fake_rdm_plug(&tm.rdm, 1, 1);
+    cfg = tm_config(&tm);
+    g_assert_false(ram_discard_frozen());
+
+    /* Prepared, then dropped without writing (a cancelled start). */
+    sink = dump_mem_sink_new(false);
+    g_assert_true(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
+                                   &error_abort));
+    g_assert_true(ram_discard_frozen());
+    dump_job_cleanup(&job);
+    g_assert_false(ram_discard_frozen());
+    dump_job_cleanup(&job);             /* idempotent: no second thaw */
+    g_assert_false(ram_discard_frozen());
+    dump_sink_free(sink);
+
+    /* Written: frozen all along, until cleanup. */
+    sink = dump_mem_sink_new(false);
+    g_assert_true(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
+                                   &error_abort));
+    g_assert_true(dump_job_write(&job, &error_abort));
+    g_assert_true(ram_discard_frozen());
+    dump_job_cleanup(&job);
+    g_assert_false(ram_discard_frozen());
+    dump_sink_free(sink);
+
+    /* Nested in a freeze someone else holds: that one stays. */
+    ram_discard_freeze();
+    sink = dump_mem_sink_new(false);
+    g_assert_true(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
+                                   &error_abort));
+    dump_job_cleanup(&job);
+    g_assert_true(ram_discard_frozen());
+    ram_discard_thaw();
+    dump_sink_free(sink);
+
+    /* A failing prepare thaws before it returns. */
+    cfg.has_filter = true;
+    cfg.begin = 0;
+    cfg.length = 0;
+    sink = dump_mem_sink_new(false);
+    g_assert_false(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
+                                    &err));
+    error_free(err);
+    g_assert_false(ram_discard_frozen());
+    dump_sink_free(sink);
+    tm_fini(&tm);
+}
+
 static void expect_prepare_error(TestMachine *tm, int64_t begin,
                                  int64_t length, const char *msg)
 {
@@ -519,7 +581,7 @@ static void test_cancel(void)
     cfg = tm_config(&tm);
     g_assert_true(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
                                    &error_abort));
-    dump_job_request_cancel(&job);
+    dump_job_request_cancel(&job, DUMP_CANCEL_COMMAND);
     g_assert_false(dump_job_write(&job, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "dump: cancelled by dump-cancel");
@@ -653,6 +715,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-elf/paging", test_paging);
     g_test_add_func("/dump-elf/sequential-equal", test_sequential_equal);
     g_test_add_func("/dump-elf/cancel", test_cancel);
+    g_test_add_func("/dump-elf/discard-freeze", test_discard_freeze);
     g_test_add_func("/dump-elf/ignore-discard-manager", test_ignore_rdm);
     g_test_add_func("/dump-elf/guest-note", test_guest_note);
     return g_test_run();

@@ -722,7 +722,7 @@ static void test_cancel(void)
     cfg = tm_config(&tm, 2);
     g_assert_true(dump_job_prepare(&job, encoder("kdump-raw-lzo"), &cfg,
                                    sink, &error_abort));
-    dump_job_request_cancel(&job);
+    dump_job_request_cancel(&job, DUMP_CANCEL_COMMAND);
     g_assert_false(dump_job_write(&job, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "dump: cancelled by dump-cancel");
@@ -860,7 +860,7 @@ static void test_incomplete_cancel(void)
         }
         g_assert_true(dump_job_prepare(&job, encoder(formats[f]), &cfg,
                                        sink, &error_abort));
-        dump_job_request_cancel(&job);
+        dump_job_request_cancel(&job, DUMP_CANCEL_COMMAND);
         g_assert_false(dump_job_write(&job, &err));
         g_assert_cmpstr(error_get_pretty(err), ==,
                         "dump: cancelled by dump-cancel");

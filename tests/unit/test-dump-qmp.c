@@ -17,7 +17,7 @@ static void expect(const DumpRequest *req, const char *msg)
 {
     Error *err = NULL;
 
-    g_assert_false(dump_guest_memory(req, &err));
+    g_assert_false(dump_guest_memory(req, NULL, NULL, &err));
     g_assert_cmpstr(error_get_pretty(err), ==, msg);
     error_free(err);
 }

@@ -556,6 +556,19 @@ static void test_access_discarded(void)
     tm_fini(&tm);
 }
 
+/* The freeze count nests; ram_discard_frozen() follows it exactly. */
+static void test_discard_freeze_nesting(void)
+{
+    g_assert_false(ram_discard_frozen());
+    ram_discard_freeze();
+    g_assert_true(ram_discard_frozen());
+    ram_discard_freeze();
+    ram_discard_thaw();
+    g_assert_true(ram_discard_frozen());
+    ram_discard_thaw();
+    g_assert_false(ram_discard_frozen());
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -570,5 +583,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/listener/sequences", test_listener_sequences);
     g_test_add_func("/memory/access/dispatch", test_access_dispatch);
     g_test_add_func("/memory/access/discarded", test_access_discarded);
+    g_test_add_func("/memory/discard-freeze/nesting",
+                    test_discard_freeze_nesting);
     return g_test_run();
 }

@@ -17,6 +17,8 @@
  * resets in a row do not slow down or leak.
  */
 #include "qemu/osdep.h"
+
+#include <malloc.h>
 #include <linux/memfd.h>
 #include <sys/mman.h>
 #include "exec/memory.h"
@@ -346,29 +348,27 @@ static void test_ignore_discard_manager(void)
 static void test_repeated(void)
 {
     enum { ROUNDS = 1000, SAMPLE = 100 };
-    gint64 first = 0, last = 0;
+    size_t heap_after_sample = 0;
     Machine m;
 
     machine_init(&m);
     for (int i = 0; i < ROUNDS; i++) {
-        gint64 t;
-
         memset(host(&m.ram, 0), i, 1 * MiB);
         memset(host(&m.ram, ABOVE_OFFSET), i, 1 * MiB);
         m.ppi.buf[TPM_PPI_MOVV_OFFSET] = TPM_PPI_MOVV_CLEAR_MEMORY;
-        t = g_get_monotonic_time();
         qemu_system_reset(SHUTDOWN_CAUSE_NONE);
-        t = g_get_monotonic_time() - t;
         g_assert(all_equal(host(&m.ram, 0), 1 * MiB, 0));
-        if (i < SAMPLE) {
-            first += t;
-        } else if (i >= ROUNDS - SAMPLE) {
-            last += t;
+        if (i == SAMPLE - 1) {
+            heap_after_sample = mallinfo2().uordblks;
         }
     }
     g_assert_cmpuint(m.ppi.clears, ==, ROUNDS);
-    /* Constant cost per reset: no list or bitmap that keeps growing. */
-    g_assert_cmpint(last, <, 3 * first + 10000);
+    /*
+     * Constant cost per reset: no list or bitmap that keeps growing.  The
+     * heap in use, not the time, is compared (a timed assertion fails on a
+     * loaded machine; the time per reset is measured by bench-mor-reset).
+     */
+    g_assert_cmpuint(mallinfo2().uordblks, <=, heap_after_sample + 4096);
     machine_fini(&m);
 }
 

@@ -22,7 +22,9 @@
  *
  * All offsets and sizes are bytes within the managed region and must be
  * multiples of the granularity (caller bugs otherwise: the owner validates
- * guest input first).  Changes run on the main loop; queries and replays
+ * guest input first).  The state changes (populate, discard, discard_all)
+ * must not be called while ram_discard_frozen(): the owner refuses the
+ * request before it touches host memory (asserted here).  Changes run on the main loop; queries and replays
  * may also run on another thread while nothing changes (the dump writer,
  * with the VM stopped).
  */

@@ -24,6 +24,9 @@
  *   all -> UNPLUGGED        UNPLUG_ALL request and system reset:
  *                           virtio_mem_unplug_all()
  *   A virtio reset (Status = 0) changes no block.
+ *   None of the transitions happens while ram_discard_frozen(): PLUG,
+ *   UNPLUG and UNPLUG_ALL are answered BUSY, a system reset's unplug-all
+ *   is refused (memory stays plugged).
  * Invariants (virtio_mem_assert_state()): size == plugged blocks x
  * block_size; no block at or beyond usable_region_size is plugged;
  * usable_region_size and requested_size are multiples of block_size and
