@@ -365,6 +365,62 @@ static void test_zero_pages(void)
     vm_stop(&v);
 }
 
+/*
+ * Memory populated during a detached dump (the guest writing pages that
+ * were never touched when the dump started, while it waits on a pipe):
+ * they do not fit the descriptor room made for the populated pages, so
+ * the dump fails with a clear error, as an incomplete, well-formed
+ * stream, and the VM keeps running.
+ */
+static void test_populated_during_dump(void)
+{
+    VM v;
+    JsonObject *r;
+    DumpDrain d;
+    GThread *t;
+    int p[2];
+
+    vm_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", "");
+    plug(&v, 0, 64);
+    /* 16 MiB of data first: more than the pipeline reads ahead */
+    model_write(v.qts, &v.model, blk(&v, 0), 8 * v.cfg.block_size, 3);
+    g_assert_cmpint(pipe(p), ==, 0);
+    dump_getfd(v.qts, p[1], "slow");
+    close(p[1]);
+    qtest_qmp_events_clear(v.qts);
+    qtest_qmp_assert_success(v.qts, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, 'protocol': "
+                             "'fd:slow', 'format': 'kdump-lzo', "
+                             "'detach': true}}");
+    /*
+     * the dump waits on the pipe; the guest fills 96 MiB it left, more
+     * than any room populated zero pages (huge pages of boot RAM) leave
+     */
+    for (unsigned i = 16; i < 64; i++) {
+        qtest_memset(v.qts, blk(&v, i), 0x77, v.cfg.block_size);
+    }
+    d.fd = p[0];
+    d.got = g_byte_array_new();
+    t = g_thread_new("drain", dump_drain_thread, &d);
+    r = qtest_qmp_eventwait_ref(v.qts, "DUMP_COMPLETED");
+    g_assert_cmpstr(qtest_json_get_str(r, "data.result.status"), ==,
+                    "failed");
+    g_assert_cmpstr(qtest_json_get_str(r, "data.error"), ==,
+                    "dump: guest memory was populated during the dump");
+    json_object_unref(r);
+    g_thread_join(t);
+    close(p[0]);
+    /* a flattened stream that ends with its end marker */
+    g_assert_cmpuint(d.got->len, >, 4096);
+    g_assert_cmpmem(d.got->data + d.got->len - 16, 16,
+                    "\xff\xff\xff\xff\xff\xff\xff\xff"
+                    "\xff\xff\xff\xff\xff\xff\xff\xff", 16);
+    g_byte_array_unref(d.got);
+    qtest_qmp_assert_success(v.qts, "{'execute': 'query-status'}");
+    vm_stop(&v);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -373,6 +429,8 @@ int main(int argc, char **argv)
     g_test_add_func("/dump/kdump/virtio-mem/unplug", test_unplug);
     g_test_add_func("/dump/kdump/virtio-mem/many-runs", test_many_runs);
     g_test_add_func("/dump/kdump/virtio-mem/zero-pages", test_zero_pages);
+    g_test_add_func("/dump/kdump/virtio-mem/populated-during-dump",
+                    test_populated_during_dump);
     g_test_add_func("/dump/kdump/virtio-mem/ignore-discard-manager",
                     test_ignore_discard_manager);
     return g_test_run();
