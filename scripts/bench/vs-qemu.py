@@ -282,7 +282,7 @@ def plot(res, outdir):
     fmts = list(mixed["formats"])
     title = ("512 MiB + 8 GiB plugged of 32 GiB (2 MiB blocks, every other), "
              "2 GiB written")
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
     names = ["elf"] + fmts
     x = range(len(names))
     ours = [mixed["elf"]["seconds"]] + [mixed["formats"][f][2]["seconds"]
@@ -302,6 +302,21 @@ def plot(res, outdir):
     ax.set_ylabel("seconds")
     ax.set_ylim(bottom=0)
     ax.set_title("dump time by format\n" + title, fontsize=8)
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    cpu = [mixed["elf"]["cpu"]] + [mixed["formats"][f][2]["cpu"]
+                                   for f in fmts]
+    qcpu = [q["elf_first"]["cpu"] if q else 0] + \
+        [q["kdump-zlib"]["cpu"] if q and f == "kdump-zlib" else 0
+         for f in fmts]
+    ax.bar([i - w / 2 for i in x], cpu, w, label="sparsevm, 2 threads")
+    ax.bar([i + w / 2 for i in x], qcpu, w,
+           label="QEMU 7.2 (ELF: first dump)")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("CPU seconds of the VM process")
+    ax.set_ylim(bottom=0)
+    ax.set_title("dump CPU time by format\n" + title, fontsize=8)
     ax.legend(fontsize=7)
     ax = axes[1]
     sizes = [mixed["formats"][f][2]["file_bytes"] / MiB for f in fmts]
