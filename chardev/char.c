@@ -54,6 +54,7 @@ struct Chardev {
     bool is_socket_conn;
     bool fds_lost;          /* the last chunk's SCM_RIGHTS were cut off */
     guint read_src;
+    bool read_hup_only;     /* @read_src watches only for the peer leaving */
     guint write_src;
     bool read_paused;
     GByteArray *outbuf;
@@ -264,16 +265,40 @@ static void chr_close_conn(Chardev *chr)
 
 static gboolean chr_read_ready(int fd, GIOCondition cond, gpointer opaque);
 
+/* Paused input: the peer of a socket closed its end. */
+static gboolean chr_hup_ready(int fd, GIOCondition cond, gpointer opaque)
+{
+    Chardev *chr = opaque;
+
+    chr->read_src = 0;  /* returning REMOVE drops the source */
+    chr_close_conn(chr);
+    return G_SOURCE_REMOVE;
+}
+
+/*
+ * Watch the input while it is wanted; while the front end pauses it,
+ * watch a socket only for its peer leaving (POLLHUP: a unix socket's
+ * peer closed it, not merely shut down writing), so that a client that
+ * goes away while its input waits is noticed at once and the next one
+ * can connect.
+ */
 static void chr_update_read_watch(Chardev *chr)
 {
-    bool want = chr->in_fd >= 0 && !chr->read_paused;
+    bool conn = chr->in_fd >= 0;
+    bool hup_only = conn && chr->read_paused && chr->is_socket_conn;
+    bool want = conn && (!chr->read_paused || hup_only);
 
-    if (want && !chr->read_src) {
-        chr->read_src = g_unix_fd_add(chr->in_fd, G_IO_IN | G_IO_HUP |
-                                      G_IO_ERR, chr_read_ready, chr);
-    } else if (!want && chr->read_src) {
+    if (chr->read_src && (!want || hup_only != chr->read_hup_only)) {
         g_source_remove(chr->read_src);
         chr->read_src = 0;
+    }
+    if (want && !chr->read_src) {
+        chr->read_hup_only = hup_only;
+        chr->read_src = hup_only
+            ? g_unix_fd_add(chr->in_fd, G_IO_HUP | G_IO_ERR, chr_hup_ready,
+                            chr)
+            : g_unix_fd_add(chr->in_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                            chr_read_ready, chr);
     }
 }
 
@@ -339,7 +364,7 @@ static gboolean chr_read_ready(int fd, GIOCondition cond, gpointer opaque)
         }
     }
     /* The handler may have paused reading or closed the connection. */
-    if (!chr->read_src || chr->in_fd != fd) {
+    if (!chr->read_src || chr->read_hup_only || chr->in_fd != fd) {
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;

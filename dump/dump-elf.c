@@ -444,6 +444,7 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
 {
     DumpSource src;
     DumpExtent ext;
+    hwaddr fault_gpa;
 
     elf_assert_state(job, w, ELF_W_MEMORY);
     dump_source_init(&src, &job->blocks, job->filter_begin,
@@ -470,12 +471,23 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
             } else {
                 ret = dump_sink_zero(job->sink, off + done, n);
             }
+            if (ret == -EFAULT && !dump_job_cancelled(job)) {
+                /* the kernel could not read ext.host (or the fd ended) */
+                w->state = ELF_W_FAILED;
+                dump_error_fault(errp, ext.gpa);
+                return false;
+            }
             if (ret) {
                 return elf_fail(job, w, errp, ret, "save memory");
             }
             dump_job_progress(job, n);
             done += n;
         }
+    }
+    if (dump_source_error(&src, &fault_gpa)) {
+        w->state = ELF_W_FAILED;
+        dump_error_fault(errp, fault_gpa);
+        return false;
     }
     return true;
 }

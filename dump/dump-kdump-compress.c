@@ -16,6 +16,7 @@
 #include "qemu/osdep.h"
 #include <zlib.h>
 #include "config-host.h"
+#include "qemu/host-mem.h"
 #ifdef CONFIG_LZO
 #include <lzo/lzo1x.h>
 #endif
@@ -48,6 +49,7 @@ struct KdumpCompressor {
     uint8_t *scratch;
     size_t scratch_size;
     void *work;
+    uint8_t *bounce;            /* one page: the guarded copy of a page */
 #ifdef CONFIG_ZSTD
     ZSTD_CCtx *zctx;
 #endif
@@ -169,6 +171,7 @@ KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size,
     if (c->scratch_size) {
         c->scratch = g_malloc(c->scratch_size);
     }
+    c->bounce = g_malloc(page_size);
     return c;
 
 fail:
@@ -192,6 +195,7 @@ void kdump_compressor_free(KdumpCompressor *c)
     }
     g_free(c->scratch);
     g_free(c->work);
+    g_free(c->bounce);
     g_free(c);
 }
 
@@ -344,12 +348,18 @@ void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
 {
     size_t pos = 0;
 
+    b->error = 0;
     for (unsigned i = 0; i < b->n; i++) {
         KdumpPage *pg = &b->pages[i];
-        int rep = pg->data ? kdump_page_repeated_byte(pg->data, page_size)
-                           : 0;
+        int rep;
         size_t len;
 
+        if (pg->data && host_mem_read(c->bounce, pg->data, page_size) < 0) {
+            b->error = -EFAULT;
+            b->error_pfn = pg->pfn;
+            break;
+        }
+        rep = pg->data ? kdump_page_repeated_byte(c->bounce, page_size) : 0;
         if (rep == 0) {
             pg->size = 0;           /* a zero page */
             pg->flags = 0;
@@ -357,11 +367,11 @@ void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
         }
         /* a page of one byte never reaches the compressor twice */
         len = rep > 0 ? compress_repeated(c, rep, b->out + pos)
-                      : kdump_compress_page(c, pg->data, b->out + pos);
+                      : kdump_compress_page(c, c->bounce, b->out + pos);
         if (len) {
             pg->flags = flag;
         } else {
-            memcpy(b->out + pos, pg->data, page_size);
+            memcpy(b->out + pos, c->bounce, page_size);
             len = page_size;
             pg->flags = 0;
         }

@@ -8,7 +8,9 @@
  * (host memory, or NULL when the extent is a HOLE, which is then never
  * read -- or, when zero pages are excluded from the dump, a HOLE's
  * pages are passed over all at once; populated pages are not read here
- * either: the compression threads tell zero pages from the others).  A pfn touched only partly -- a block that starts or
+ * either: the compression threads copy them out with host_mem_read() and
+ * tell zero pages from the others).  A pfn touched only partly -- a
+ * block that starts or
  * ends inside the page, or two blocks sharing it -- is assembled into a
  * copy: the covered parts copied, the rest zero, as QEMU 7.2+'s
  * get_next_page() does ("dump: fix kdump to work over non-aligned
@@ -16,6 +18,7 @@
  * because both derive it from the same blocks.
  */
 #include "qemu/osdep.h"
+#include "qemu/host-mem.h"
 #include "dump/dump-kdump.h"
 
 uint64_t kdump_count_pfns(const GuestPhysBlockList *blocks,
@@ -76,6 +79,15 @@ void kdump_pages_destroy(KdumpPages *p)
     p->partial_buf = NULL;
 }
 
+int kdump_pages_error(const KdumpPages *p, hwaddr *gpa)
+{
+    if (p->error) {
+        *gpa = p->error_gpa;
+        return p->error;
+    }
+    return dump_source_error(&p->src, gpa);
+}
+
 /* Append page @pfn to @b; the batch must have room. */
 static void batch_add(KdumpBatch *b, uint64_t pfn, const uint8_t *data,
                       uint32_t covered)
@@ -117,8 +129,11 @@ static void flush_partial(KdumpPages *p, KdumpBatch *b)
     p->partial = false;
 }
 
-/* Add [@off, @off + @n) of the current extent to the edge page. */
-static void add_partial(KdumpPages *p, uint64_t pfn, uint32_t in_page,
+/*
+ * Add [@off, @off + @n) of the current extent to the edge page.
+ * Returns: false if reading the guest memory faulted (p->error is set).
+ */
+static bool add_partial(KdumpPages *p, uint64_t pfn, uint32_t in_page,
                         uint64_t n)
 {
     if (!p->partial) {
@@ -136,9 +151,15 @@ static void add_partial(KdumpPages *p, uint64_t pfn, uint32_t in_page,
             memset(p->partial_buf, 0, p->page_size);
             p->partial_data = true;
         }
-        memcpy(p->partial_buf + in_page, p->ext.host + p->ext_done, n);
+        if (host_mem_read(p->partial_buf + in_page,
+                          p->ext.host + p->ext_done, n) < 0) {
+            p->error = -EFAULT;
+            p->error_gpa = p->ext.gpa + p->ext_done;
+            return false;
+        }
     }
     p->partial_covered += n;
+    return true;
 }
 
 bool kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
@@ -150,6 +171,10 @@ bool kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
     b->skipped = 0;
     b->nassembled = 0;
     b->out_len = 0;
+    b->error = 0;
+    if (p->error) {
+        return false;
+    }
     while (b->n < KDUMP_BATCH_PAGES) {
         uint64_t pos, pfn, n;
         uint32_t in_page;
@@ -196,7 +221,12 @@ bool kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
             p->ext_done += whole;
             continue;
         }
-        add_partial(p, pfn, in_page, n);
+        if (!add_partial(p, pfn, in_page, n)) {
+            p->exhausted = true;        /* an error ends the walk */
+            p->have_ext = false;
+            p->partial = false;
+            break;
+        }
         p->ext_done += n;
         if (in_page + n == ps) {
             flush_partial(p, b);        /* nothing later shares it */

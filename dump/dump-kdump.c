@@ -614,6 +614,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     KdumpPool *pool = w->pool;
     KdumpBatch *b;
     DumpStage desc, data = { 0 };
+    hwaddr fault_gpa;
     bool ok = false;
     int ret;
 
@@ -646,6 +647,11 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
 
         if (dump_job_cancelled(job)) {
             kdump_fail(job, w, errp, 0, NULL);
+            goto out;
+        }
+        if (b->error) {
+            w->state = KDUMP_W_FAILED;
+            dump_error_fault(errp, b->error_pfn * w->ps);
             goto out;
         }
         ret = kdump_put_data(w, &data, b->out, b->out_len, data_pos);
@@ -697,6 +703,11 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
             }
         }
         dump_job_progress(job, kdump_batch_covered(b));
+    }
+    if (kdump_pages_error(&pages, &fault_gpa)) {
+        w->state = KDUMP_W_FAILED;
+        dump_error_fault(errp, fault_gpa);
+        goto out;
     }
     ret = kdump_flush_data(w, &data);
     if (ret) {

@@ -119,11 +119,11 @@ int kdump_level_or_default(uint32_t flag, int level);
  *        assembly area), or NULL for a page known to read as zeros
  *        (never touched, or an all-zero edge page); compression finds
  *        the other zero pages.
- * @pfn: the page frame number.
  * @covered: guest bytes of the page that lie inside blocks (the page size
  *           except at unaligned block edges): its share of the progress.
  * @size, @flags: set by compression: bytes stored and page_desc.flags
  *                (0 = raw); @size 0 for zero pages.
+ * @pfn: the page frame number (for the error when @data cannot be read).
  */
 typedef struct KdumpPage {
     const uint8_t *data;
@@ -148,6 +148,8 @@ typedef struct KdumpPage {
  *            used.
  * @out: the stored bytes of the batch's pages, concatenated in order
  *       (KDUMP_BATCH_PAGES pages); @out_len used.
+ * @error: set by compression: 0, or -EFAULT if the guest memory of page
+ *         @error_pfn raised SIGBUS (the rest of the batch is not valid).
  */
 typedef struct KdumpBatch {
     unsigned n;
@@ -158,6 +160,8 @@ typedef struct KdumpBatch {
     unsigned nassembled;
     uint8_t *out;
     size_t out_len;
+    int error;
+    uint64_t error_pfn;
 } KdumpBatch;
 
 /** Bytes a batch may hold at most (the pipeline's memory bound). */
@@ -179,8 +183,10 @@ int kdump_page_repeated_byte(const uint8_t *page, size_t len);
 /**
  * kdump_batch_compress: compress every data page of @b with @c into
  * @b->out, setting each page's size and flags (size 0: the page is all
- * zero: it is excluded, or gets the shared zero page).  A page of one
- * repeated byte is compressed once per byte value and copied after
+ * zero: it is excluded, or gets the shared zero page).  Each page is
+ * first copied out of guest memory with host_mem_read(); a page that
+ * faults sets @b->error and @b->error_pfn and ends the batch.  A page of
+ * one repeated byte is compressed once per byte value and copied after
  * that; the bytes are the same.  Worker threads.
  */
 void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
@@ -210,6 +216,8 @@ typedef struct KdumpPages {
     bool partial_data;          /* @partial_buf holds guest data */
     uint32_t partial_covered;
     uint8_t *partial_buf;       /* one page */
+    int error;                  /* 0 or -EFAULT: see kdump_pages_error() */
+    hwaddr error_gpa;
 } KdumpPages;
 
 void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
@@ -219,9 +227,16 @@ void kdump_pages_destroy(KdumpPages *p);
 /**
  * kdump_pages_fill: empty @b and fill it with the next pages.
  * Returns: false if there was nothing left (no page added, no byte
- * skipped).
+ * skipped), or on an error: see kdump_pages_error().
  */
 bool kdump_pages_fill(KdumpPages *p, KdumpBatch *b);
+
+/**
+ * kdump_pages_error: 0, or -EFAULT if copying an edge page (or the
+ * source's walk) could not read guest memory at *@gpa; no further pages
+ * are produced after that.
+ */
+int kdump_pages_error(const KdumpPages *p, hwaddr *gpa);
 
 /**
  * kdump_count_pfns: the number of distinct pfns @blocks touch (the

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
+#include "qemu/host-mem.h"
 #include "dump/dump-sink.h"
 
 /* Zeros written to sequential outputs come from here. */
@@ -363,8 +364,12 @@ static int fd_sink_copy_fd(DumpSink *sink, int fd, off_t fd_offset,
         if (n < 0 && errno == EINTR) {
             continue;
         }
-        if (n <= 0) {
-            int err = n < 0 ? errno : ENOSPC;
+        if (n == 0) {
+            /* @fd ends before the range: its memory was truncated away */
+            return -EFAULT;
+        }
+        if (n < 0) {
+            int err = errno;
 
             if (err == EXDEV || err == EOPNOTSUPP || err == EINVAL ||
                 err == ENOSYS) {
@@ -523,7 +528,8 @@ static int mem_sink_pwrite(DumpSink *sink, const void *buf, size_t len,
     int ret = mem_sink_grow(s, offset + len);
 
     if (!ret) {
-        memcpy(s->data->data + offset, buf, len);
+        /* @buf may be guest memory (the ELF writer's DATA extents) */
+        ret = host_mem_read(s->data->data + offset, buf, len);
     }
     return ret;
 }

@@ -28,12 +28,15 @@ typedef struct DumpSink DumpSink;
  * struct DumpSinkOps
  * @pwrite: write @len bytes of @buf at byte @offset of the output.  A
  *   sequential sink accepts only @offset == dump_sink_end() (else
- *   -ESPIPE).
+ *   -ESPIPE).  @buf may be guest memory: -EFAULT if it cannot be read
+ *   (the kernel's answer for fd sinks; host_mem_read() for the memory
+ *   sink), never a signal.
  * @zero: make [@offset, @offset + @len) read as zeros: a hole where the
  *   output supports them, written zero bytes otherwise.  Same offset rule.
  * @copy_fd: optional; copy @len bytes of @fd at @fd_offset to @offset
  *   inside the kernel.  -EOPNOTSUPP, -EXDEV or -EINVAL mean "cannot here";
- *   dump_sink_copy_fd() then writes @fallback instead.
+ *   dump_sink_copy_fd() then writes @fallback instead.  -EFAULT: @fd
+ *   ends before the range (guest memory truncated away).
  * @finish: optional; the output is complete and @size bytes long (a
  *   trailing hole still counts).
  * @interrupt: optional; make a write that waits for a stalled reader

@@ -5,13 +5,31 @@
  * The cursor walks the blocks in order, clipped to the filter.  Within a
  * block it asks the RAMBlock for the next populated extent (without
  * touching memory) and reports what lies before it as a HOLE; inside a
- * populated extent it reads page by page and groups pages into ZERO and
- * DATA runs.
+ * populated extent it reads page by page (each copied out with
+ * host_mem_read(), so a SIGBUS ends the walk with an error) and groups
+ * pages into ZERO and DATA runs.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "exec/ramblock.h"
+#include "qemu/error.h"
+#include "qemu/host-mem.h"
 #include "dump/dump-source.h"
+
+void dump_error_fault(Error **errp, hwaddr gpa)
+{
+    error_setg(errp, "dump: cannot read guest memory at 0x%" PRIx64 ": the "
+               "host memory behind it is gone (backing file truncated, or "
+               "no huge pages left)", (uint64_t)gpa);
+}
+
+int dump_source_error(const DumpSource *src, hwaddr *gpa)
+{
+    if (src->error) {
+        *gpa = src->error_gpa;
+    }
+    return src->error;
+}
 
 bool dump_buffer_is_zero(const void *buf, size_t len)
 {
@@ -102,6 +120,35 @@ static uint64_t rb_offset(const DumpSource *src, hwaddr gpa)
     return src->rb_delta + (gpa - src->block->target_start);
 }
 
+/*
+ * fd-backed RAM whose file no longer covers [pos, block_end): it was
+ * truncated under the VM.  SEEK_DATA would call the missing part a hole
+ * and the dump would hold zeros for memory the guest had; say so instead.
+ * (A truncation after this check still ends in a SIGBUS that the guarded
+ * reads turn into the same error.)
+ * Returns: false, with the error set, if the file is too short.
+ */
+static bool source_backing_present(DumpSource *src)
+{
+    struct stat st;
+    uint64_t covered;           /* RAMBlock offsets below this have a file */
+    hwaddr gap;
+
+    if (src->rb->fd < 0 || fstat(src->rb->fd, &st) < 0) {
+        return true;            /* nothing to check, or cannot tell */
+    }
+    covered = (uint64_t)st.st_size > (uint64_t)src->rb->fd_offset ?
+              st.st_size - src->rb->fd_offset : 0;
+    if (covered >= rb_offset(src, src->block_end)) {
+        return true;
+    }
+    gap = src->block->target_start +
+          (covered > src->rb_delta ? covered - src->rb_delta : 0);
+    src->error = -EFAULT;
+    src->error_gpa = MAX(src->pos, gap);
+    return false;
+}
+
 /* Find the populated extent at or after pos (cached). */
 static void source_find_populated(DumpSource *src)
 {
@@ -151,15 +198,40 @@ static void source_fill(DumpSource *src, DumpExtent *ext, DumpExtentKind kind,
     src->offset += len;
 }
 
+/*
+ * Whether the @len bytes of guest memory at @gpa (one page or less) are
+ * zero, through a guarded copy.  Returns 1, 0, or -EFAULT (recorded).
+ */
+static int source_page_is_zero(DumpSource *src, hwaddr gpa, uint64_t len)
+{
+    const uint8_t *host = src->block->host_addr +
+                          (gpa - src->block->target_start);
+
+    assert(len <= sizeof(src->page));
+    if (host_mem_read(src->page, host, len) < 0) {
+        src->error = -EFAULT;
+        src->error_gpa = gpa;
+        return -EFAULT;
+    }
+    return dump_buffer_is_zero(src->page, len);
+}
+
 bool dump_source_next(DumpSource *src, DumpExtent *ext)
 {
     hwaddr limit, p;
-    bool zero;
+    int zero, z;
 
+    if (src->error) {
+        return false;
+    }
     if (!src->block || src->pos >= src->block_end) {
         if (!source_next_block(src)) {
             return false;
         }
+    }
+    if (!(src->pop_valid && src->pop_end > src->pos) &&
+        !source_backing_present(src)) {
+        return false;
     }
     source_find_populated(src);
     if (src->pos < src->pop_start) {
@@ -177,15 +249,19 @@ bool dump_source_next(DumpSource *src, DumpExtent *ext)
         return true;
     }
     p = src->pos;
-    zero = dump_buffer_is_zero(src->block->host_addr +
-                               (p - src->block->target_start),
-                               page_chunk(p, limit));
+    zero = source_page_is_zero(src, p, page_chunk(p, limit));
+    if (zero < 0) {
+        return false;
+    }
     p += page_chunk(p, limit);
     while (p < limit) {
         uint64_t n = page_chunk(p, limit);
 
-        if (dump_buffer_is_zero(src->block->host_addr +
-                                (p - src->block->target_start), n) != zero) {
+        z = source_page_is_zero(src, p, n);
+        if (z < 0) {
+            return false;
+        }
+        if (z != zero) {
             break;
         }
         p += n;

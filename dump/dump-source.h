@@ -20,7 +20,17 @@
  * Extents never cross a block, and ZERO/DATA extents are at most
  * @max_extent bytes, which bounds a single write and the time between
  * cancellation checks.  The source holds no memory of its own beyond the
- * cursor.  Threads: used by the dump thread only, while the VM is stopped.
+ * cursor (which has room for one page).  Threads: used by the dump thread
+ * only, while the VM is stopped.
+ *
+ * Reading guest memory: the zero scan copies each page out with
+ * host_mem_read(), so a page that faults (a backing file truncated under
+ * the VM, a huge page pool that ran dry) ends the walk with an error
+ * (dump_source_error()) instead of killing the process.  Readers of the
+ * extents do the same: user-space copies go through host_mem_read(),
+ * kernel copies (write(2) from @host, copy_file_range() from @fd) fail
+ * with EFAULT or stop at the end of the file, and dump_error_fault()
+ * words the error.
  */
 #ifndef DUMP_SOURCE_H
 #define DUMP_SOURCE_H
@@ -71,6 +81,9 @@ typedef struct DumpSource {
     hwaddr pop_start, pop_end;  /* populated extent at or after pos */
     bool pop_valid;
     bool no_zero_scan;          /* see dump_source_skip_zero_scan() */
+    int error;                  /* 0, or -EFAULT: see dump_source_error() */
+    hwaddr error_gpa;           /* where the zero scan faulted */
+    uint8_t page[TARGET_PAGE_SIZE];     /* the zero scan's copy */
 } DumpSource;
 
 /**
@@ -94,6 +107,22 @@ void dump_source_skip_zero_scan(DumpSource *src);
  * Returns: false when the blocks are exhausted.
  */
 bool dump_source_next(DumpSource *src, DumpExtent *ext);
+
+/**
+ * dump_source_error: why dump_source_next() returned false.
+ * @gpa: receives the guest-physical address that could not be read.
+ * Returns: 0 (the blocks are exhausted), or -EFAULT (reading guest memory
+ * raised SIGBUS at *@gpa; the walk is over).
+ */
+int dump_source_error(const DumpSource *src, hwaddr *gpa);
+
+/**
+ * dump_error_fault: set the error of a dump that could not read guest
+ * memory at @gpa: "dump: cannot read guest memory at 0x...: the host
+ * memory behind it is gone (backing file truncated, or no huge pages
+ * left)".
+ */
+void dump_error_fault(Error **errp, hwaddr gpa);
 
 /** dump_buffer_is_zero: true if @len bytes at @buf are all zero. */
 bool dump_buffer_is_zero(const void *buf, size_t len);

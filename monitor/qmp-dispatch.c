@@ -290,9 +290,12 @@ static void monitor_return_complete(QmpReturn *r, JsonNode *ret, Error *err)
         }
         monitor_qmp_send(mon, rsp, false);
         json_object_unref(rsp);
-        if (mon->input_paused && !monitor_qmp_congested(mon)) {
-            monitor_qmp_resume_input(mon);
-        }
+        /*
+         * Resume input from the pump (an idle source), not here: at exit
+         * the main loop has stopped, and requests the client queued
+         * behind this one must not run then.
+         */
+        monitor_qmp_output_drained(mon);
     }
     if (ret) {
         json_node_unref(ret);

@@ -24,8 +24,9 @@ struct TypeImpl {
 static GHashTable *type_table;     /* name -> TypeImpl */
 static GPtrArray *type_order;      /* TypeImpl in registration order */
 static Object *root;
-static bool (*field_settable_check)(Object *obj, const char *name,
-                                    Error **errp);
+/* The checks of OBJ_PROP_FLAG_BEFORE_REALIZE fields; all must agree. */
+#define MAX_FIELD_SETTABLE_CHECKS 4
+static ObjectFieldSettableCheck *field_settable_checks[MAX_FIELD_SETTABLE_CHECKS];
 
 /* ------------------------------------------------------------------ types */
 
@@ -591,11 +592,32 @@ void object_property_set_description(ObjectProperty *prop, const char *desc)
     prop->description = g_strdup(desc);
 }
 
-void object_set_field_settable_check(bool (*check)(Object *obj,
-                                                   const char *name,
-                                                   Error **errp))
+void object_add_field_settable_check(ObjectFieldSettableCheck *check)
 {
-    field_settable_check = check;
+    for (unsigned i = 0; i < MAX_FIELD_SETTABLE_CHECKS; i++) {
+        if (field_settable_checks[i] == check) {
+            return;
+        }
+        if (!field_settable_checks[i]) {
+            field_settable_checks[i] = check;
+            return;
+        }
+    }
+    g_assert_not_reached();     /* a caller bug: raise the maximum */
+}
+
+static bool field_settable(Object *obj, ObjectProperty *prop, Error **errp)
+{
+    if (!(prop->flags & OBJ_PROP_FLAG_BEFORE_REALIZE)) {
+        return true;
+    }
+    for (unsigned i = 0; i < MAX_FIELD_SETTABLE_CHECKS &&
+         field_settable_checks[i]; i++) {
+        if (!field_settable_checks[i](obj, prop->name, errp)) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static size_t field_width(const ObjectProperty *prop)
@@ -655,8 +677,7 @@ bool object_field_prop_set(Object *obj, ObjectProperty *prop,
 {
     void *ptr = object_field_ptr(obj, prop->field_offset);
 
-    if ((prop->flags & OBJ_PROP_FLAG_BEFORE_REALIZE) && field_settable_check &&
-        !field_settable_check(obj, prop->name, errp)) {
+    if (!field_settable(obj, prop, errp)) {
         return false;
     }
     switch (prop->kind) {
@@ -755,8 +776,7 @@ static bool link_set(Object *obj, ObjectProperty *prop, const PropValue *v,
     Object **field = object_field_ptr(obj, prop->field_offset);
     Object *target = NULL;
 
-    if ((prop->flags & OBJ_PROP_FLAG_BEFORE_REALIZE) && field_settable_check &&
-        !field_settable_check(obj, prop->name, errp)) {
+    if (!field_settable(obj, prop, errp)) {
         return false;
     }
     if (v->s && *v->s) {

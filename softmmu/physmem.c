@@ -297,7 +297,14 @@ bool ram_block_next_populated(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
         *found_end = end;
         return true;
     }
-    if (rb->fd < 0) {
+    if (rb->fd < 0 || rb->page_size > qemu_real_host_page_size()) {
+        /*
+         * Anonymous memory, or hugetlbfs: its lseek() is the generic one,
+         * which calls the whole file data, and reading a hole there
+         * allocates a huge page (or raises SIGBUS when the pool is
+         * empty).  Our page tables are the truth for both: every page
+         * this process wrote or preallocated is mapped in them.
+         */
         r = pagemap_extent(rb, start, end, &s, &e);
     } else {
         r = seek_extent(rb, start, end, &s, &e);

@@ -26,6 +26,7 @@
 #include "monitor/monitor.h"
 #include "qapi/qmp-registry.h"
 #include "qemu/error.h"
+#include "qemu/host-mem.h"
 #include "qemu/log.h"
 #include "qemu/option.h"
 #include "qemu/timer.h"
@@ -529,6 +530,8 @@ int main(int argc, char **argv)
 
     error_init(argv[0]);
     signal(SIGPIPE, SIG_IGN);
+    /* Before any thread: dump readers turn SIGBUS into an error. */
+    host_mem_guard_init();
     parse_argv(argc, argv);
     if (has_option(OPT_HELP)) {
         help();
@@ -584,6 +587,7 @@ int main(int argc, char **argv)
     }
     qemu_register_reset((QEMUResetHandler *)qdev_reset_all, NULL);
     for_each_arg(OPT_DEVICE, opt_device, NULL);
+    machine_set_created(ms);
 
     if (ms->dumpdtb) {
         if (!mc->dumpdtb) {

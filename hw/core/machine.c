@@ -34,10 +34,12 @@ static void machine_instance_init(Object *obj)
                                      offsetof(MachineState, ram_memdev_id), 0);
     object_property_set_description(prop, "Set RAM backend id (valid value: "
                                     "ID of a memory-backend object)");
+    /* a debug knob: from the command line only (QEMU's realized rule) */
     prop = object_property_add_field(obj, "x-ignore-discard-manager", "bool",
                                      PROP_KIND_BOOL,
                                      offsetof(MachineState,
-                                              ignore_discard_manager), 0);
+                                              ignore_discard_manager),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Debug: guest_phys_blocks takes "
                                     "whole discard-managed regions, as "
                                     "before QEMU 6.2 (for benchmarks)");
@@ -66,6 +68,26 @@ static void machine_instance_finalize(Object *obj)
     g_free(ms->cpus);
 }
 
+/* Once created, the machine refuses OBJ_PROP_FLAG_BEFORE_REALIZE sets. */
+static bool machine_settable_check(Object *obj, const char *name,
+                                   Error **errp)
+{
+    MachineState *ms = (MachineState *)object_dynamic_cast(obj, TYPE_MACHINE);
+
+    if (!ms || !ms->created) {
+        return true;
+    }
+    error_setg(errp, "Attempt to set property '%s' on the machine (type "
+               "'%s') after it was created; it can only be set with "
+               "-machine", name, object_get_typename(obj));
+    return false;
+}
+
+void machine_set_created(MachineState *ms)
+{
+    ms->created = true;
+}
+
 void machine_register_types(void)
 {
     static const TypeInfo info = {
@@ -79,6 +101,7 @@ void machine_register_types(void)
     };
 
     type_register_static(&info);
+    object_add_field_settable_check(machine_settable_check);
 }
 
 MachineState *machine_get_current(void)

@@ -113,7 +113,7 @@ void qdev_register_types(void)
     };
 
     type_register_static(&device_info);
-    object_set_field_settable_check(device_settable_check);
+    object_add_field_settable_check(device_settable_check);
 }
 
 DeviceState *qdev_new(const char *typename)

@@ -24,6 +24,7 @@
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
 #include "hw/boards.h"
+#include "hw/test-hooks.h"
 #include "hw/virtio/virtio-mem-internal.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
@@ -386,14 +387,17 @@ static void virtio_mem_instance_init(Object *obj)
     object_property_add(obj, VIRTIO_MEM_BLOCK_SIZE_PROP, "size",
                         PROP_KIND_SIZE, virtio_mem_get_block_size,
                         virtio_mem_set_block_size, NULL, NULL);
-    /* Test hooks: the next N discards / preallocations fail. */
-    object_property_add_field(obj, "x-inject-discard-errors", "uint32",
-                              PROP_KIND_UINT,
-                              offsetof(VirtIOMEM, inject_discard_errors), 0);
-    object_property_add_field(obj, "x-inject-prealloc-errors", "uint32",
-                              PROP_KIND_UINT,
-                              offsetof(VirtIOMEM, inject_prealloc_errors),
-                              0);
+    /* Test hooks (sparsevm-test only): the next N discards / preallocs fail */
+    if (qdev_test_hooks_enabled()) {
+        object_property_add_field(obj, "x-inject-discard-errors", "uint32",
+                                  PROP_KIND_UINT,
+                                  offsetof(VirtIOMEM, inject_discard_errors),
+                                  0);
+        object_property_add_field(obj, "x-inject-prealloc-errors", "uint32",
+                                  PROP_KIND_UINT,
+                                  offsetof(VirtIOMEM,
+                                           inject_prealloc_errors), 0);
+    }
 }
 
 static void virtio_mem_class_init(ObjectClass *klass)

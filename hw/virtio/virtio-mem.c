@@ -186,10 +186,17 @@ static void virtio_mem_refused_frozen(VirtIOMEM *vmem, const char *what)
         suppressed++;
         return;
     }
-    info_report("virtio-mem '%s': %s answered BUSY: the plug state is "
-                "frozen while a dump runs; the guest may retry later "
-                "(%" PRIu64 " more refused since the last message)",
-                DEVICE(vmem)->id ? DEVICE(vmem)->id : "", what, suppressed);
+    if (suppressed) {
+        info_report("virtio-mem '%s': %s answered BUSY: the plug state is "
+                    "frozen while a dump runs (and %" PRIu64 " other "
+                    "requests since the last message)",
+                    DEVICE(vmem)->id ? DEVICE(vmem)->id : "", what,
+                    suppressed);
+    } else {
+        info_report("virtio-mem '%s': %s answered BUSY: the plug state is "
+                    "frozen while a dump runs; the guest may retry later",
+                    DEVICE(vmem)->id ? DEVICE(vmem)->id : "", what);
+    }
     last_logged = now;
     suppressed = 0;
 }

@@ -95,8 +95,13 @@ int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
  * below @end, that may hold data: memory that was ever written (or, for
  * anonymous memory, read) and not discarded since.  Never touches the
  * memory: fd-backed blocks ask lseek(SEEK_DATA/SEEK_HOLE), anonymous
- * blocks read /proc/self/pagemap.  Blocks where neither works (caller
- * memory) report everything as populated.
+ * blocks read /proc/self/pagemap.  hugetlbfs blocks read pagemap too
+ * (hugetlbfs answers SEEK_DATA with "all data"), so a huge page that is
+ * in the file but was never mapped by this process (written by another
+ * process sharing the file) counts as a hole.  Blocks where neither works
+ * (caller memory, pagemap unreadable) report everything as populated;
+ * readers use host_mem_read(), which survives the SIGBUS such a read may
+ * raise.
  * @found_start, @found_end: receive the extent [start, end), page aligned
  *                           and clipped to [@start, @end).
  * Returns: true if an extent was found; false if the rest is all holes.

@@ -45,6 +45,7 @@ typedef struct MachineState {
     bool ignore_discard_manager;/* -machine x-ignore-discard-manager=on */
     int64_t kdump_zlib_level;   /* -machine x-kdump-zlib-level; 0: default */
     int64_t kdump_zstd_level;   /* -machine x-kdump-zstd-level; 0: default */
+    bool created;               /* command line applied: see below */
 
     /* Built by init */
     MemoryRegion sysmem;        /* "system": 2^64 container */
@@ -86,6 +87,14 @@ void microvm_register_types(void);
 
 /** machine_get_current: the machine at /machine (NULL before creation). */
 MachineState *machine_get_current(void);
+
+/**
+ * machine_set_created: the command line is applied (-machine, -m,
+ * -device...): from now on the machine's properties flagged
+ * OBJ_PROP_FLAG_BEFORE_REALIZE (x-ignore-discard-manager) refuse to be
+ * set, as a realized device's do.
+ */
+void machine_set_created(MachineState *ms);
 /** machine_class_find: the machine class called @name or its alias. */
 MachineClass *machine_class_find(const char *name);
 /** machine_help: print the machine types (-machine help). */

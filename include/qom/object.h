@@ -343,13 +343,20 @@ static inline void *object_field_ptr(Object *obj, size_t offset)
 }
 
 /**
- * object_set_field_settable_check: how field properties flagged
+ * ObjectFieldSettableCheck: may field @name of @obj still be set?  False
+ * with @errp set if not; true for objects the check does not know.
+ */
+typedef bool ObjectFieldSettableCheck(Object *obj, const char *name,
+                                      Error **errp);
+
+/**
+ * object_add_field_settable_check: how field properties flagged
  * OBJ_PROP_FLAG_BEFORE_REALIZE ask whether they may still be set; the
  * device layer installs a check that refuses once a device is realized,
- * with QEMU's message.  Without a check every set is allowed.
+ * the machine one that refuses once the machine is created, with QEMU's
+ * messages.  Every check must agree; without any, every set is allowed.
+ * Adding a check twice adds it once.
  */
-void object_set_field_settable_check(bool (*check)(Object *obj,
-                                                   const char *name,
-                                                   Error **errp));
+void object_add_field_settable_check(ObjectFieldSettableCheck *check);
 
 #endif /* QOM_OBJECT_H */

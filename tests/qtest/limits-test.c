@@ -12,11 +12,14 @@
  * speaks to one monitor only.
  */
 #include <inttypes.h>
+#include <fcntl.h>
+#include <glib-unix.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -257,7 +260,7 @@ static void test_sync_stalled_keeps_vmm_responsive(void)
 
     qtest_qmp_events_clear(s);
     qtest_qmp_send(s, "{'execute': 'dump-guest-memory', 'arguments': "
-                   "{'paging': false, 'protocol': 'fd:pipe'}}");
+                   "{'paging': false, 'protocol': 'fd:pipe'}, 'id': 'd1'}");
     m = mon_connect(sock);
     t0 = g_get_monotonic_time();
     g_assert_cmpstr(query_dump_status(m), ==, "active");
@@ -273,6 +276,7 @@ static void test_sync_stalled_keeps_vmm_responsive(void)
     close(rd);
     r = qtest_qmp_receive(s);
     g_assert_true(qtest_json_has(r, "return"));
+    g_assert_cmpstr(qtest_json_get_str(r, "id"), ==, "d1");
     json_object_unref(r);
     names = qtest_qmp_event_names(s);
     joined = g_strjoinv(" ", names);
@@ -338,6 +342,140 @@ static void test_quit_ends_sync_stalled(void)
 static void test_sigterm_ends_sync_stalled(void)
 {
     sync_stalled_then(true);
+}
+
+/*
+ * dump-cancel from another monitor ends a stalled synchronous dump: the
+ * issuing monitor gets its reply, the error, promptly.
+ */
+static void test_cancel_sync_from_other_monitor(void)
+{
+    g_autofree char *sock = tmp_path("mon2.sock");
+    g_autofree char *extra = g_strdup_printf("-qmp unix:%s,server=on,"
+                                             "wait=off", sock);
+    QTestState *s = start_vmm(extra, 0);
+    int rd = pass_pipe(s, "pipe");
+    JsonObject *r;
+    Mon *m;
+
+    qtest_qmp_send(s, "{'execute': 'dump-guest-memory', 'arguments': "
+                   "{'paging': false, 'protocol': 'fd:pipe'}}");
+    m = mon_connect(sock);
+    g_assert_cmpstr(query_dump_status(m), ==, "active");
+    r = mon_cmd(m, "{\"execute\": \"dump-cancel\"}");
+    g_assert_true(json_object_has_member(r, "return"));
+    json_object_unref(r);
+    r = qtest_qmp_receive(s);
+    g_assert_cmpstr(qtest_json_get_str(r, "error.desc"), ==,
+                    "dump: cancelled by dump-cancel");
+    json_object_unref(r);
+    g_assert_cmpstr(query_dump_status(m), ==, "failed");
+    close(rd);
+    mon_close(m);
+    qtest_quit(s);
+}
+
+/*
+ * A client that leaves while its synchronous dump runs loses only the
+ * reply: the dump completes, and the next client of that monitor is
+ * served at once and gets no stray reply.
+ */
+static void test_client_leaves_during_sync_dump(void)
+{
+    g_autofree char *sock = tmp_path("mon2.sock");
+    g_autofree char *fifo = tmp_path("fifo");
+    g_autofree char *extra = g_strdup_printf("-qmp unix:%s,server=on,"
+                                             "wait=off", sock);
+    g_autofree char *req = g_strdup_printf("{\"execute\": "
+                                           "\"dump-guest-memory\", "
+                                           "\"arguments\": {\"paging\": "
+                                           "false, \"protocol\": "
+                                           "\"file:%s\"}}\n", fifo);
+    QTestState *s = start_vmm(extra, 0);
+    char buf[65536];
+    JsonObject *r;
+    Mon *m;
+    int rd;
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    g_assert_cmpint(rd, >=, 0);
+    m = mon_connect(sock);
+    mon_send(m, req);
+    for (bool active = false; !active; g_usleep(10 * 1000)) {
+        r = qtest_qmp(s, "{'execute': 'query-dump'}");
+        active = !strcmp(qtest_json_get_str(r, "return.status"), "active");
+        json_object_unref(r);
+    }
+    mon_close(m);
+
+    m = mon_connect(sock);      /* a new session: not paused */
+    g_assert_cmpstr(query_dump_status(m), ==, "active");
+    g_unix_set_fd_nonblocking(rd, false, NULL);
+    while (read(rd, buf, sizeof(buf)) > 0) {
+        /* until the dump closes the FIFO */
+    }
+    close(rd);
+    qtest_qmp_eventwait(s, "DUMP_COMPLETED");
+    r = mon_cmd(m, "{\"execute\": \"query-status\", \"id\": 7}");
+    g_assert_cmpint(qtest_json_get_int(r, "id"), ==, 7);
+    json_object_unref(r);
+    g_assert_cmpstr(query_dump_status(m), ==, "completed");
+    mon_close(m);
+    unlink(fifo);
+    qtest_quit(s);
+}
+
+/*
+ * A request pipelined behind a synchronous dump is answered after it:
+ * the client sees the replies in request order.
+ */
+static void test_replies_in_order(void)
+{
+    g_autofree char *sock = tmp_path("mon2.sock");
+    g_autofree char *fifo = tmp_path("fifo");
+    g_autofree char *extra = g_strdup_printf("-qmp unix:%s,server=on,"
+                                             "wait=off", sock);
+    g_autofree char *req = g_strdup_printf("{\"execute\": "
+                                           "\"dump-guest-memory\", "
+                                           "\"arguments\": {\"paging\": "
+                                           "false, \"protocol\": "
+                                           "\"file:%s\"}, \"id\": 1}\n"
+                                           "{\"execute\": "
+                                           "\"query-status\", "
+                                           "\"id\": 2}\n", fifo);
+    QTestState *s = start_vmm(extra, 0);
+    char buf[65536];
+    JsonObject *r;
+    Mon *m;
+    int rd;
+
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    g_assert_cmpint(rd, >=, 0);
+    m = mon_connect(sock);
+    mon_send(m, req);
+    /* nothing comes before the dump ends */
+    r = mon_response(m, 300);
+    g_assert_null(r);
+    g_unix_set_fd_nonblocking(rd, false, NULL);
+    while (read(rd, buf, sizeof(buf)) > 0) {
+        /* until the dump closes the FIFO */
+    }
+    close(rd);
+    r = mon_response(m, PROMPT_MS);
+    g_assert_nonnull(r);
+    g_assert_cmpint(qtest_json_get_int(r, "id"), ==, 1);
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+    r = mon_response(m, PROMPT_MS);
+    g_assert_nonnull(r);
+    g_assert_cmpint(qtest_json_get_int(r, "id"), ==, 2);
+    g_assert_true(qtest_json_get_bool(r, "return.running"));
+    json_object_unref(r);
+    mon_close(m);
+    unlink(fifo);
+    qtest_quit(s);
 }
 
 /* ----------------------------------------- item 2: a dump at the fd limit */
@@ -525,6 +663,11 @@ int main(int argc, char **argv)
                     test_quit_ends_sync_stalled);
     g_test_add_func("/limits/dump/sigterm-ends-sync-stalled",
                     test_sigterm_ends_sync_stalled);
+    g_test_add_func("/limits/dump/cancel-sync-from-other-monitor",
+                    test_cancel_sync_from_other_monitor);
+    g_test_add_func("/limits/dump/replies-in-order", test_replies_in_order);
+    g_test_add_func("/limits/dump/client-leaves-during-sync-dump",
+                    test_client_leaves_during_sync_dump);
     g_test_add_func("/limits/dump/fd-limit-refused-or-cancellable",
                     test_fd_limit_dump);
     g_test_add_func("/limits/qmp/accept-backs-off-at-emfile",

@@ -12,6 +12,7 @@
  * DUMP_DH_COMPRESSED_INCOMPLETE after a failed write.
  */
 #include "qemu/osdep.h"
+#include <sys/mman.h>
 #include <elf.h>
 #include <glib/gstdio.h>
 #include "config-host.h"
@@ -733,6 +734,56 @@ static void test_cancel(void)
     tm_fini(&tm);
 }
 
+/*
+ * Guest memory that faults under the compression threads: caller memory
+ * (no fd, so the source calls all of it populated) over a memfd that is
+ * truncated after it was written.  The threads' guarded copies take the
+ * SIGBUS; the dump fails naming the first page that is gone, and the
+ * process lives on.
+ */
+static void test_sigbus(void)
+{
+    const hwaddr base = 1024 * MiB;
+    const unsigned threads[] = { 1, 4 };
+    TestMachine tm;
+    MemoryRegion mr;
+    int fd = memfd_create("caller", MFD_CLOEXEC);
+    uint8_t *host;
+
+    g_assert_cmpint(ftruncate(fd, 1 * MiB), ==, 0);
+    host = mmap(NULL, 1 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    g_assert_true(host != MAP_FAILED);
+    fill_mix(host, 1 * MiB, 3);
+    tm_init(&tm, 8 * MiB, 0, 0, 0, 1);
+    memory_region_init_ram_ptr(&mr, NULL, "caller", 1 * MiB, host);
+    memory_region_add_subregion(&tm.root, base, &mr);
+    g_assert_cmpint(ftruncate(fd, 5 * 4096), ==, 0);
+
+    for (unsigned i = 0; i < ARRAY_SIZE(threads); i++) {
+        DumpJobConfig cfg = tm_config(&tm, threads[i]);
+        DumpSink *sink = dump_mem_sink_new(true);
+        g_autofree char *want = g_strdup_printf(
+            "dump: cannot read guest memory at 0x%" PRIx64 ": the host "
+            "memory behind it is gone (backing file truncated, or no huge "
+            "pages left)", (uint64_t)base + 5 * 4096);
+        Error *err = NULL;
+        DumpJob job;
+
+        g_assert_true(dump_job_prepare(&job, encoder("kdump-zlib"), &cfg,
+                                       sink, &error_abort));
+        g_assert_false(dump_job_write(&job, &err));
+        g_assert_cmpstr(error_get_pretty(err), ==, want);
+        error_free(err);
+        dump_job_cleanup(&job);
+        dump_sink_free(sink);
+    }
+    memory_region_del_subregion(&tm.root, &mr);
+    memory_region_destroy(&mr);
+    tm_fini(&tm);
+    munmap(host, 1 * MiB);
+    close(fd);
+}
+
 /* --------------------------------------------- incomplete dumps */
 
 /*
@@ -1026,6 +1077,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-kdump/header32", test_header32);
     g_test_add_func("/dump-kdump/vmcoreinfo", test_vmcoreinfo);
     g_test_add_func("/dump-kdump/cancel", test_cancel);
+    g_test_add_func("/dump-kdump/sigbus", test_sigbus);
     g_test_add_func("/dump-kdump/incomplete/enospc", test_incomplete_enospc);
     g_test_add_func("/dump-kdump/incomplete/cancel", test_incomplete_cancel);
     g_test_add_func("/dump-kdump/file-faults", test_file_faults);

@@ -347,6 +347,96 @@ static void test_is_zero(void)
     g_assert_false(dump_buffer_is_zero(buf + 1, sizeof(buf) - 1));
 }
 
+/* Walk to the end; returns the source's error and where it happened. */
+static int walk_error(const GuestPhysBlockList *blocks, hwaddr *gpa,
+                      uint64_t *data_bytes)
+{
+    DumpSource src;
+    DumpExtent ext;
+
+    *data_bytes = 0;
+    dump_source_init(&src, blocks, 0, 0, DUMP_MAX_EXTENT_TEST);
+    while (dump_source_next(&src, &ext)) {
+        if (ext.kind == DUMP_EXTENT_DATA) {
+            *data_bytes += ext.len;
+        }
+    }
+    if (dump_source_error(&src, gpa)) {
+        g_assert_false(dump_source_next(&src, &ext));    /* stays over */
+    }
+    return dump_source_error(&src, gpa);
+}
+
+/*
+ * Guest memory whose backing file was truncated under it.  fd-backed RAM:
+ * the source sees the file is short before reading (SEEK_DATA alone
+ * would call the missing part a hole and the dump would hold zeros).
+ * Caller memory over the same kind of mapping (no fd to ask: everything
+ * counts as populated): the zero scan's read raises SIGBUS, which ends
+ * the walk with the same error instead of killing the process.
+ */
+static void test_truncated(void)
+{
+    const hwaddr base = 1 * GiB;
+    hwaddr gpa = 0;
+    uint64_t data;
+
+    /* fd-backed */
+    {
+        Env e;
+        MemoryRegion mr;
+        int fd = memfd_create("guest", MFD_CLOEXEC);
+        uint8_t *host;
+
+        g_assert_cmpint(ftruncate(fd, 1 * MiB), ==, 0);
+        g_assert(memory_region_init_ram_from_fd(&mr, NULL, "guest", 1 * MiB,
+                                                RAM_SHARED, fd, 0,
+                                                &error_abort));
+        env_init(&e);
+        memory_region_add_subregion(&e.root, base, &mr);
+        host = memory_region_get_ram_ptr(&mr);
+        memset(host, 0x11, 8 * PAGE);
+        env_build(&e);
+        g_assert_cmpint(walk_error(&e.blocks, &gpa, &data), ==, 0);
+        g_assert_cmpuint(data, ==, 8 * PAGE);
+
+        g_assert_cmpint(ftruncate(fd, 3 * PAGE), ==, 0);
+        g_assert_cmpint(walk_error(&e.blocks, &gpa, &data), ==, -EFAULT);
+        g_assert_cmphex(gpa, ==, base + 3 * PAGE);
+
+        memory_region_del_subregion(&e.root, &mr);
+        env_fini(&e);
+        memory_region_destroy(&mr);
+        close(fd);
+    }
+    /* caller memory: the read itself faults */
+    {
+        Env e;
+        MemoryRegion mr;
+        int fd = memfd_create("caller", MFD_CLOEXEC);
+        uint8_t *host;
+
+        g_assert_cmpint(ftruncate(fd, 1 * MiB), ==, 0);
+        host = mmap(NULL, 1 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        g_assert_true(host != MAP_FAILED);
+        memset(host, 0x22, 1 * MiB);
+        memory_region_init_ram_ptr(&mr, NULL, "caller", 1 * MiB, host);
+        env_init(&e);
+        memory_region_add_subregion(&e.root, base, &mr);
+        env_build(&e);
+
+        g_assert_cmpint(ftruncate(fd, 5 * PAGE), ==, 0);
+        g_assert_cmpint(walk_error(&e.blocks, &gpa, &data), ==, -EFAULT);
+        g_assert_cmphex(gpa, ==, base + 5 * PAGE);
+
+        memory_region_del_subregion(&e.root, &mr);
+        env_fini(&e);
+        memory_region_destroy(&mr);
+        munmap(host, 1 * MiB);
+        close(fd);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -355,5 +445,6 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-source/anonymous", test_anon);
     g_test_add_func("/dump-source/discard-managed", test_discard_managed);
     g_test_add_func("/dump-source/is-zero", test_is_zero);
+    g_test_add_func("/dump-source/truncated", test_truncated);
     return g_test_run();
 }
