@@ -352,6 +352,7 @@ static void test_zero_pages(void)
                                       ARRAY_SIZE(addrs), true, 1);
             }
             kdump_check_crash(rawpath, in->status, 1, in->dumpable_pages);
+            kdump_check_crash_excluded(rawpath);
             rebuilt = g_build_filename(qtest_tmpdir(), "rebuilt", NULL);
             if (kdump_makedumpfile_rearrange(path, rebuilt)) {
                 kdump_assert_files_equal(rebuilt, rawpath);

@@ -210,6 +210,40 @@ bool kdump_makedumpfile_rearrange(const char *in, const char *out)
     return true;
 }
 
+void kdump_check_crash_excluded(const char *path)
+{
+    for (int zero = 0; zero <= 1; zero++) {
+        char *argv[] = {
+            (char *)"crash", (char *)"-d", (char *)"1", (char *)"--osrelease",
+            (char *)path, NULL, NULL,
+        };
+        g_autofree char *o = NULL, *e = NULL;
+        const char *want = zero ? "|ERROR_EXCLUDED|ZERO_EXCLUDED)"
+                                : "|ERROR_EXCLUDED)";
+        int ret;
+
+        if (!tool_available("crash")) {
+            g_test_message("crash not installed: skipped");
+            return;
+        }
+        if (zero) {
+            argv[3] = (char *)"--zero_excluded";
+            argv[4] = (char *)"--osrelease";
+            argv[5] = (char *)path;
+        }
+        ret = run_tool(argv, &o, &e);
+        if (ret != 0 && ret != 1) {
+            g_error("crash on %s failed (%d): %s%s", path, ret, o, e);
+        }
+        if (!strstr(o, "dump_level: 1 (0x1) (DUMP_EXCLUDE_ZERO)") ||
+            !strstr(o, want)) {
+            g_error("crash%s read %s differently: want dump level 1 and "
+                    "\"%s\":\n%s", zero ? " --zero_excluded" : "", path,
+                    want, o);
+        }
+    }
+}
+
 void kdump_check_crash(const char *path, uint32_t status, unsigned nr_cpus,
                        uint64_t valid_pages)
 {

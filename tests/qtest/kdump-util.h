@@ -96,4 +96,12 @@ bool kdump_makedumpfile_rearrange(const char *in, const char *out);
 void kdump_check_crash(const char *path, uint32_t status, unsigned nr_cpus,
                        uint64_t valid_pages);
 
+/**
+ * kdump_check_crash_excluded: crash parses the plain file at @path as a
+ * dump level 1 file (zero pages excluded) and, without --zero_excluded,
+ * treats excluded pages as errors (ERROR_EXCLUDED), with it as zeros
+ * (ZERO_EXCLUDED).  Skipped if crash is not installed.
+ */
+void kdump_check_crash_excluded(const char *path);
+
 #endif /* TESTS_QTEST_KDUMP_UTIL_H */
