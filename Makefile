@@ -14,6 +14,16 @@
 #   make coverage   gcov branch coverage report (scripts/coverage.sh,
 #                   build-cov/coverage/)
 #   make fuzz       build and run the fuzzers (FUZZ_SECONDS each)
+#   make mutate     mutation testing: plant each bug of scripts/mutants.txt
+#                   in a scratch copy (build-mutate/), run the tests that
+#                   should catch it, print the score (not in CI)
+#   make qemu       Debian's QEMU with our patch series qemu/*.patch,
+#                   cached (scripts/qemu/build.sh; build-qemu/)
+#   make check-qemu make qemu, then QEMU's qtests for the patched code and
+#                   scripts/qemu/smoke.sh (cached by a stamp)
+#   make check-guest a real Linux guest under Debian's QEMU and the patched
+#                   QEMU (qemu/), side by side (tests/guest/, build/guest/);
+#                   caches under /var/cache/sparsevm/
 #   make clean
 
 BUILD       ?= build
@@ -24,7 +34,7 @@ MESON_TEST  ?= meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps check check-plain check-asan check-tsan check-clang analyze \
-	coverage demo bench fuzz clean
+	coverage demo bench fuzz mutate qemu check-qemu check-guest clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -80,11 +90,28 @@ bench: all
 	@scripts/install-deps.sh bench
 	scripts/bench/run-all.py --build $(BUILD)
 	scripts/bench/vs-qemu.py --build $(BUILD)
+	scripts/bench/live-bench.py --build $(BUILD)
 
 fuzz:
 	@scripts/install-deps.sh fuzz
 	scripts/fuzz.sh $(FUZZ_SECONDS)
 
+mutate: check-deps
+	scripts/mutate.py
+
+qemu:
+	scripts/qemu/build.sh
+
+check-qemu:
+	scripts/qemu/build.sh --check
+
+# Needs no sparsevm build: it tests QEMU.  tests/guest/check_guest.py
+# installs what it needs (install-deps.sh guest) and builds the patched
+# QEMU with scripts/qemu/build.sh when that exists.
+check-guest:
+	@scripts/install-deps.sh guest
+	/usr/bin/python3 tests/guest/check_guest.py $(CHECK_GUEST_ARGS)
+
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(CLANG_BUILD) build-fuzz \
-	  build-scan build-cov build-ci
+	  build-scan build-cov build-ci build-mutate

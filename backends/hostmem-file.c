@@ -70,6 +70,26 @@ static bool file_backend_alloc(HostMemoryBackend *backend, Error **errp)
         error_setg(errp, "mem-path property not set");
         return false;
     }
+    if (f->rom && !strcmp(f->rom, "on") && !f->readonly) {
+        error_setg(errp, "property 'rom' = 'on' is not supported with "
+                   "'readonly' = 'off'");
+        return false;
+    }
+    if (f->rom && !strcmp(f->rom, "off") && f->readonly && backend->share) {
+        error_setg(errp, "property 'rom' = 'off' is incompatible with "
+                   "'readonly' = 'on' and 'share' = 'on'");
+        return false;
+    }
+    if (f->align % qemu_real_host_page_size()) {
+        error_setg(errp, "alignment 0x%" PRIx64 " must be multiples of "
+                   "page size 0x%zx", f->align, qemu_real_host_page_size());
+        return false;
+    }
+    if (f->align && (f->align & (f->align - 1))) {
+        error_setg(errp, "alignment 0x%" PRIx64 " must be a power of two",
+                   f->align);
+        return false;
+    }
     fd = file_backend_open(f, &created, errp);
     if (fd < 0) {
         return false;
@@ -82,9 +102,16 @@ static bool file_backend_alloc(HostMemoryBackend *backend, Error **errp)
         uint64_t need = f->offset + backend->size;
 
         if (st.st_size && (uint64_t)st.st_size < need) {
-            error_setg(errp, "backing store size 0x%" PRIx64 " does not "
-                       "match 'size' option 0x%" PRIx64, (uint64_t)st.st_size,
-                       backend->size);
+            if (f->offset) {
+                error_setg(errp, "backing store '%s' is 0x%" PRIx64 " bytes,"
+                           " too small for 'offset' 0x%" PRIx64 " plus "
+                           "'size' 0x%" PRIx64, f->mem_path,
+                           (uint64_t)st.st_size, f->offset, backend->size);
+            } else {
+                error_setg(errp, "backing store size 0x%" PRIx64 " does not "
+                           "match 'size' option 0x%" PRIx64,
+                           (uint64_t)st.st_size, backend->size);
+            }
             goto fail;
         }
         if (!st.st_size && (f->readonly || ftruncate(fd, need) < 0)) {

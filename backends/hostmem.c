@@ -28,9 +28,10 @@ static bool backend_prop_set(Object *obj, ObjectProperty *prop,
                    object_get_typename(obj));
         return false;
     }
-    if (!strcmp(prop->name, "size") && v->u == 0) {
-        error_setg(errp, "property 'size' of %s doesn't take value '0'",
-                   object_get_typename(obj));
+    if ((!strcmp(prop->name, "size") ||
+         !strcmp(prop->name, "prealloc-threads")) && v->u == 0) {
+        error_setg(errp, "property '%s' of %s doesn't take value '0'",
+                   prop->name, object_get_typename(obj));
         return false;
     }
     return object_field_prop_set(obj, prop, v, errp);
@@ -112,6 +113,14 @@ static bool hostmem_complete(Object *obj, Error **errp)
     }
     if (backend->prealloc && !backend->reserve) {
         error_setg(errp, "'prealloc=on' and 'reserve=off' are incompatible");
+        return false;
+    }
+    if (strcmp(backend->policy, "default") != 0) {
+        /* QEMU's check; sparsevm has no host-nodes (no NUMA binding). */
+        error_setg(errp, "host-nodes must be set for policy %s",
+                   backend->policy);
+        error_append_hint(errp, "sparsevm does not bind guest memory to "
+                          "host NUMA nodes; use policy=default\n");
         return false;
     }
     if (!bc->alloc(backend, errp)) {

@@ -449,6 +449,7 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
     elf_assert_state(job, w, ELF_W_MEMORY);
     dump_source_init(&src, &job->blocks, job->filter_begin,
                      job->filter_length, DUMP_MAX_EXTENT);
+    dump_source_set_tracker(&src, job->tracker);
     while (dump_source_next(&src, &ext)) {
         uint64_t off = w->memory_offset + ext.offset;
 
@@ -462,6 +463,7 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
             int ret;
 
             if (dump_job_cancelled(job)) {
+                dump_source_destroy(&src);
                 return elf_fail(job, w, errp, 0, NULL);
             }
             if (ext.kind == DUMP_EXTENT_DATA) {
@@ -473,17 +475,20 @@ static bool elf_write_memory(DumpJob *job, ElfWriter *w, Error **errp)
             }
             if (ret == -EFAULT && !dump_job_cancelled(job)) {
                 /* the kernel could not read ext.host (or the fd ended) */
+                dump_source_destroy(&src);
                 w->state = ELF_W_FAILED;
                 dump_error_fault(errp, ext.gpa);
                 return false;
             }
             if (ret) {
+                dump_source_destroy(&src);
                 return elf_fail(job, w, errp, ret, "save memory");
             }
             dump_job_progress(job, n);
             done += n;
         }
     }
+    dump_source_destroy(&src);
     if (dump_source_error(&src, &fault_gpa)) {
         w->state = ELF_W_FAILED;
         dump_error_fault(errp, fault_gpa);

@@ -2,10 +2,10 @@
 /*
  * dump-hmp.c: the HMP face of dumps, as QEMU's dump-hmp-cmds.c:
  *
- *   dump-guest-memory [-p] [-d] [-z|-l|-s|-w] [-R] FILE [BEGIN LENGTH]
+ *   dump-guest-memory [-p] [-d] [-L] [-z|-l|-s|-w] [-R] FILE [BEGIN LENGTH]
  *   info dump
  *
- * -p paging, -d detach, -z/-l/-s kdump with zlib/lzo/snappy, -w win-dmp,
+ * -p paging, -d detach, -L live (our extension), -z/-l/-s kdump with zlib/lzo/snappy, -w win-dmp,
  * -R the raw kdump variant (ignored without -z/-l/-s).  FILE becomes
  * "file:FILE".  Flags come before FILE, in any order.
  */
@@ -61,6 +61,7 @@ static bool hmp_dump_guest_memory(int argc, char **argv, GString *out,
         switch (f[1]) {
         case 'p': req.paging = true; break;
         case 'd': req.detach = true; break;
+        case 'L': req.live = true; break;
         case 'z': zlib = true; break;
         case 'l': lzo = true; break;
         case 's': snappy = true; break;
@@ -136,11 +137,13 @@ static bool hmp_info_dump(int argc, char **argv, GString *out, Error **errp)
 void dump_hmp_register_commands(void)
 {
     hmp_register_command("dump-guest-memory",
-                         "[-p] [-d] [-z|-l|-s|-w] [-R] filename "
+                         "[-p] [-d] [-L] [-z|-l|-s|-w] [-R] filename "
                          "[begin length]",
                          "write the guest's memory to 'filename' (ELF by "
                          "default); -p walks the guest page tables, -d "
                          "returns at once and dumps in the background, "
+                         "-L dumps live: the guest runs on and the file "
+                         "holds its memory at the start (sparsevm), "
                          "-z/-l/-s pick kdump with zlib/lzo/snappy, -R "
                          "the raw (not flattened) kdump file, -w a Windows "
                          "crash dump; begin/length limit an ELF dump to a "

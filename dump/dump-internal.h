@@ -134,6 +134,8 @@ typedef struct DumpEncoder DumpEncoder;
  * @encoder_state: owned by the encoder (freed by its cleanup()).
  * @completed: guest bytes done so far (atomic; the QMP thread reads it).
  * @cancel: set (atomically) by dump-cancel or at exit: a DumpCancel.
+ * @tracker: a live dump's write tracker (owned; NULL for a paused dump):
+ *           the snapshot the page source reads.
  * @discard_frozen: the job holds a ram_discard_freeze() (taken before the
  *                  block list is built, released by dump_job_cleanup()),
  *                  so no RamDiscardManager changes what @blocks says.
@@ -175,6 +177,7 @@ typedef struct DumpJob {
     void *encoder_state;
     uint64_t completed;
     int cancel;
+    WriteTracker *tracker;
     bool discard_frozen;
 } DumpJob;
 
@@ -187,6 +190,9 @@ typedef struct DumpJob {
  * @has_filter, @begin, @length: the begin/length arguments.
  * @threads: x-dump-threads; 0 for the default.
  * @kdump: the kdump options.
+ * @tracker: live dump: a started tracker from dump_live_tracker_new()
+ *           (ownership passes to the job, even if prepare fails), whose
+ *           snapshot prepare takes (dump_live_protect()); NULL otherwise.
  */
 typedef struct DumpJobConfig {
     AddressSpace *as;
@@ -199,6 +205,7 @@ typedef struct DumpJobConfig {
     int64_t length;
     unsigned threads;
     DumpKdumpOptions kdump;
+    WriteTracker *tracker;
 } DumpJobConfig;
 
 /**
@@ -216,10 +223,29 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
                       Error **errp);
 
 /**
+ * dump_live_tracker_new: a live dump's write tracker with every RAM block
+ * of @as registered and its fault thread started, before the VM stops.
+ * @buffer_size: the copy buffer (the machine's live-dump-copy-buffer).
+ * Errors: the tracker's, naming the backend and the missing feature.
+ */
+WriteTracker *dump_live_tracker_new(AddressSpace *as, uint64_t buffer_size,
+                                    Error **errp);
+
+/**
+ * dump_live_protect: take the snapshot: record and write-protect the
+ * populated extents of job->blocks within the filter, then seal.
+ * Context: main thread, VM stopped, inside dump_job_prepare().
+ */
+bool dump_live_protect(DumpJob *job, Error **errp);
+
+/**
  * dump_job_write: emit the dump into job->sink and finish the sink.
  * Context: the dump thread (or the main thread for a synchronous dump).
  * Errors: the encoder's ("dump: failed to write ...: <strerror>"), or
- * "dump: cancelled by dump-cancel".
+ * "dump: cancelled by dump-cancel", or for a live dump whose tracking
+ * failed, "dump: live dump write tracking failed: ...".  A live dump's
+ * tracker is stopped on return (nothing left protected, no writer
+ * waiting), whatever the outcome.
  */
 bool dump_job_write(DumpJob *job, Error **errp);
 
@@ -370,6 +396,7 @@ typedef struct DumpRequest {
     const char *format;         /* NULL: elf */
     unsigned threads;           /* x-dump-threads; 0: default */
     bool kdump_zero_descs;      /* x-kdump-zero-descriptors */
+    bool live;                  /* live (our extension) */
 } DumpRequest;
 
 /**

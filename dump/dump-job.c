@@ -50,6 +50,9 @@ void dump_register_encoders(void)
 
 void dump_job_cleanup(DumpJob *job)
 {
+    /* first: un-protect guest memory and join the fault thread */
+    write_tracker_free(job->tracker);
+    job->tracker = NULL;
     if (job->encoder && job->encoder->cleanup) {
         job->encoder->cleanup(job);
     }
@@ -80,6 +83,7 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     job->nr_cpus = cfg->ncpus;
     job->threads = cfg->threads;
     job->kdump = cfg->kdump;
+    job->tracker = cfg->tracker;
     guest_phys_blocks_init(&job->blocks);
     memory_mapping_list_init(&job->mappings);
     /*
@@ -140,6 +144,9 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     if (!encoder->prepare(job, errp)) {
         goto fail;
     }
+    if (job->tracker && !dump_live_protect(job, errp)) {
+        goto fail;
+    }
     return true;
 
 fail:
@@ -164,9 +171,25 @@ void dump_job_cancel_error(const DumpJob *job, Error **errp)
 
 bool dump_job_write(DumpJob *job, Error **errp)
 {
+    Error *err = NULL;
+    bool ok;
     int ret;
 
-    if (!job->encoder->write(job, errp)) {
+    ok = job->encoder->write(job, &err);
+    if (job->tracker) {
+        const char *why = write_tracker_error(job->tracker);
+
+        /* wake and release the guest now, not when the job is freed */
+        write_tracker_stop(job->tracker);
+        if (!ok && why) {
+            error_free(err);
+            err = NULL;
+            error_setg(&err, "dump: live dump write tracking failed: %s",
+                       why);
+        }
+    }
+    if (!ok) {
+        error_propagate(errp, err);
         return false;
     }
     ret = dump_sink_finish(job->sink, job->file_size);

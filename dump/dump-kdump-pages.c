@@ -73,10 +73,17 @@ void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
     dump_source_skip_zero_scan(&p->src);
 }
 
+void kdump_pages_set_tracker(KdumpPages *p, WriteTracker *wt)
+{
+    dump_source_set_tracker(&p->src, wt);
+    p->copy_pages = wt != NULL;
+}
+
 void kdump_pages_destroy(KdumpPages *p)
 {
     g_free(p->partial_buf);
     p->partial_buf = NULL;
+    dump_source_destroy(&p->src);
 }
 
 int kdump_pages_error(const KdumpPages *p, hwaddr *gpa)
@@ -105,6 +112,24 @@ static void batch_add(KdumpBatch *b, uint64_t pfn, const uint8_t *data,
     }
 }
 
+/*
+ * A copy of @data in @b's assembly area: edge pages, and every page of a
+ * live dump (whose extents point into the source's buffer, valid only
+ * until its next extent).  @data is ours, not guest memory.
+ */
+static const uint8_t *batch_copy(KdumpBatch *b, const uint8_t *data,
+                                 uint32_t page_size)
+{
+    uint8_t *copy;
+
+    if (!b->assembly) {
+        b->assembly = g_malloc((size_t)KDUMP_BATCH_PAGES * page_size);
+    }
+    copy = b->assembly + (size_t)b->nassembled++ * page_size;
+    memcpy(copy, data, page_size);
+    return copy;
+}
+
 /* Emit the page being assembled: a copy if it holds non-zero bytes. */
 static void flush_partial(KdumpPages *p, KdumpBatch *b)
 {
@@ -112,14 +137,7 @@ static void flush_partial(KdumpPages *p, KdumpBatch *b)
 
     if (p->partial_data &&
         !dump_buffer_is_zero(p->partial_buf, p->page_size)) {
-        uint8_t *copy;
-
-        if (!b->assembly) {
-            b->assembly = g_malloc((size_t)KDUMP_BATCH_PAGES * p->page_size);
-        }
-        copy = b->assembly + (size_t)b->nassembled++ * p->page_size;
-        memcpy(copy, p->partial_buf, p->page_size);
-        data = copy;
+        data = batch_copy(b, p->partial_buf, p->page_size);
     }
     if (data || !p->skip_holes) {
         batch_add(b, p->partial_pfn, data, p->partial_covered);
@@ -205,8 +223,13 @@ bool kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
             uint64_t whole;
 
             if (p->ext.kind == DUMP_EXTENT_DATA) {
-                /* a whole page inside the extent: by reference */
-                batch_add(b, pfn, p->ext.host + p->ext_done, ps);
+                /* a whole page inside the extent: by reference (or a copy) */
+                const uint8_t *data = p->ext.host + p->ext_done;
+
+                if (p->copy_pages) {
+                    data = batch_copy(b, data, ps);
+                }
+                batch_add(b, pfn, data, ps);
                 p->ext_done += n;
                 continue;
             }

@@ -625,6 +625,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
                 KDUMP_DESC_STAGE +
                 (w->flat ? DUMP_FLAT_STAGE_SIZE : KDUMP_DATA_STAGE));
     kdump_pages_init(&pages, &job->blocks, w->ps, w->exclude_zero);
+    kdump_pages_set_tracker(&pages, job->tracker);
     if (w->exclude_zero) {
         w->bm2_bits = g_malloc0(w->ps);
     }

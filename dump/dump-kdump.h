@@ -218,11 +218,17 @@ typedef struct KdumpPages {
     uint8_t *partial_buf;       /* one page */
     int error;                  /* 0 or -EFAULT: see kdump_pages_error() */
     hwaddr error_gpa;
+    bool copy_pages;            /* live: extents do not outlive the call */
 } KdumpPages;
 
 void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
                       uint32_t page_size, bool skip_holes);
 void kdump_pages_destroy(KdumpPages *p);
+/**
+ * kdump_pages_set_tracker: a live dump: read the snapshot @wt keeps
+ * (borrowed; NULL: none), copying every page into its batch.
+ */
+void kdump_pages_set_tracker(KdumpPages *p, WriteTracker *wt);
 
 /**
  * kdump_pages_fill: empty @b and fill it with the next pages.

@@ -7,7 +7,9 @@
  * touching memory) and reports what lies before it as a HOLE; inside a
  * populated extent it reads page by page (each copied out with
  * host_mem_read(), so a SIGBUS ends the walk with an error) and groups
- * pages into ZERO and DATA runs.
+ * pages into ZERO and DATA runs.  In a live dump the populated extents
+ * come from the write tracker's record of the snapshot, and a populated
+ * chunk is read once through the tracker into @snap before it is scanned.
  */
 #include "qemu/osdep.h"
 #include "exec/memory.h"
@@ -80,6 +82,20 @@ void dump_source_init(DumpSource *src, const GuestPhysBlockList *blocks,
     }
 }
 
+void dump_source_set_tracker(DumpSource *src, WriteTracker *wt)
+{
+    src->tracker = wt;
+    if (wt && !src->snap) {
+        src->snap = g_malloc(src->max_extent);
+    }
+}
+
+void dump_source_destroy(DumpSource *src)
+{
+    g_free(src->snap);
+    src->snap = NULL;
+}
+
 void dump_source_skip_zero_scan(DumpSource *src)
 {
     src->no_zero_scan = true;
@@ -109,6 +125,7 @@ static bool source_next_block(DumpSource *src)
         rb_host = src->rb->host;
         src->rb_delta = b->host_addr - rb_host;
         src->pop_valid = false;
+        src->snap_start = src->snap_end = 0;
         return true;
     }
     src->block = NULL;
@@ -134,8 +151,10 @@ static bool source_backing_present(DumpSource *src)
     uint64_t covered;           /* RAMBlock offsets below this have a file */
     hwaddr gap;
 
-    if (src->rb->fd < 0 || fstat(src->rb->fd, &st) < 0) {
-        return true;            /* nothing to check, or cannot tell */
+    if (src->rb->fd < 0 || fstat(src->rb->fd, &st) < 0 ||
+        !S_ISREG(st.st_mode)) {
+        /* nothing to check, or cannot tell (a device has no st_size) */
+        return true;
     }
     covered = (uint64_t)st.st_size > (uint64_t)src->rb->fd_offset ?
               st.st_size - src->rb->fd_offset : 0;
@@ -160,6 +179,18 @@ static void source_find_populated(DumpSource *src)
         return;
     }
     src->pop_valid = true;
+    if (src->tracker) {
+        const uint8_t *hs, *he;
+
+        if (write_tracker_next_populated(src->tracker, src->rb->host + from,
+                                         src->rb->host + to, &hs, &he)) {
+            src->pop_start = src->pos + (hs - (src->rb->host + from));
+            src->pop_end = src->pos + (he - (src->rb->host + from));
+        } else {
+            src->pop_start = src->pop_end = src->block_end;
+        }
+        return;
+    }
     if (ram_block_next_populated(src->rb, from, to, &s, &e)) {
         src->pop_start = src->pos + (s - from);
         src->pop_end = src->pos + (e - from);
@@ -176,6 +207,15 @@ static uint64_t page_chunk(hwaddr gpa, hwaddr limit)
     return (next == 0 || next > limit ? limit : next) - gpa;
 }
 
+/* Where the dump reads @gpa: guest memory, or the live snapshot. */
+static const uint8_t *source_ptr(const DumpSource *src, hwaddr gpa)
+{
+    if (src->tracker && gpa >= src->snap_start && gpa < src->snap_end) {
+        return src->snap + (gpa - src->snap_start);
+    }
+    return src->block->host_addr + (gpa - src->block->target_start);
+}
+
 static void source_fill(DumpSource *src, DumpExtent *ext, DumpExtentKind kind,
                         uint64_t len)
 {
@@ -186,10 +226,10 @@ static void source_fill(DumpSource *src, DumpExtent *ext, DumpExtentKind kind,
     ext->len = len;
     ext->offset = src->offset;
     ext->block = b;
-    ext->host = b->host_addr + (src->pos - b->target_start);
+    ext->host = source_ptr(src, src->pos);
     ext->fd = -1;
     ext->fd_offset = 0;
-    if (kind == DUMP_EXTENT_DATA && src->rb->fd >= 0 &&
+    if (kind == DUMP_EXTENT_DATA && !src->tracker && src->rb->fd >= 0 &&
         qemu_ram_is_shared(src->rb)) {
         ext->fd = src->rb->fd;
         ext->fd_offset = src->rb->fd_offset + rb_offset(src, src->pos);
@@ -204,10 +244,12 @@ static void source_fill(DumpSource *src, DumpExtent *ext, DumpExtentKind kind,
  */
 static int source_page_is_zero(DumpSource *src, hwaddr gpa, uint64_t len)
 {
-    const uint8_t *host = src->block->host_addr +
-                          (gpa - src->block->target_start);
+    const uint8_t *host = source_ptr(src, gpa);
 
     assert(len <= sizeof(src->page));
+    if (src->tracker) {
+        return dump_buffer_is_zero(host, len);  /* the snapshot: ours */
+    }
     if (host_mem_read(src->page, host, len) < 0) {
         src->error = -EFAULT;
         src->error_gpa = gpa;
@@ -243,6 +285,24 @@ bool dump_source_next(DumpSource *src, DumpExtent *ext)
     limit = src->pop_end;
     if (limit - src->pos > src->max_extent) {
         limit = src->pos + src->max_extent;
+    }
+    if (src->tracker) {
+        /* read the chunk out of the snapshot once; it is released then */
+        if (src->pos < src->snap_start || src->pos >= src->snap_end) {
+            int ret = write_tracker_read(src->tracker,
+                                         src->block->host_addr +
+                                         (src->pos - src->block->target_start),
+                                         limit - src->pos, src->snap);
+
+            if (ret) {
+                src->error = ret;
+                src->error_gpa = src->pos;
+                return false;
+            }
+            src->snap_start = src->pos;
+            src->snap_end = limit;
+        }
+        limit = MIN(limit, src->snap_end);
     }
     if (src->no_zero_scan) {
         source_fill(src, ext, DUMP_EXTENT_DATA, limit - src->pos);

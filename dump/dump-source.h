@@ -31,11 +31,23 @@
  * kernel copies (write(2) from @host, copy_file_range() from @fd) fail
  * with EFAULT or stop at the end of the file, and dump_error_fault()
  * words the error.
+ *
+ * Live dumps (dump_source_set_tracker()): guest memory changes while it
+ * is read, so the source answers from the snapshot the write tracker
+ * keeps: extents populated at the snapshot (pages first written later
+ * are HOLEs), and the contents of a populated chunk read once through
+ * write_tracker_read() into a buffer of the source's, which also
+ * releases those pages to the guest.  DATA extents then point into that
+ * buffer (fd -1), valid until the next dump_source_next() call: an
+ * encoder that keeps pages longer copies them.  A failed snapshot read
+ * ends the walk like a fault (dump_source_error(); the dump's error then
+ * comes from the tracker, see dump_job_write()).
  */
 #ifndef DUMP_SOURCE_H
 #define DUMP_SOURCE_H
 
 #include "exec/memory_mapping.h"
+#include "exec/write-tracker.h"
 
 typedef enum DumpExtentKind {
     DUMP_EXTENT_HOLE,
@@ -81,8 +93,11 @@ typedef struct DumpSource {
     hwaddr pop_start, pop_end;  /* populated extent at or after pos */
     bool pop_valid;
     bool no_zero_scan;          /* see dump_source_skip_zero_scan() */
-    int error;                  /* 0, or -EFAULT: see dump_source_error() */
+    int error;                  /* 0, or -errno: see dump_source_error() */
     hwaddr error_gpa;           /* where the zero scan faulted */
+    WriteTracker *tracker;      /* live dump: the snapshot (borrowed) */
+    uint8_t *snap;              /* live dump: max_extent bytes (owned) */
+    hwaddr snap_start, snap_end;/* the guest range @snap holds */
     uint8_t page[TARGET_PAGE_SIZE];     /* the zero scan's copy */
 } DumpSource;
 
@@ -103,6 +118,15 @@ void dump_source_init(DumpSource *src, const GuestPhysBlockList *blocks,
 void dump_source_skip_zero_scan(DumpSource *src);
 
 /**
+ * dump_source_set_tracker: read the snapshot @wt keeps (see above)
+ * instead of live memory.  @wt is borrowed and must be sealed.
+ */
+void dump_source_set_tracker(DumpSource *src, WriteTracker *wt);
+
+/** dump_source_destroy: free what the source holds (idempotent). */
+void dump_source_destroy(DumpSource *src);
+
+/**
  * dump_source_next: the next extent.
  * Returns: false when the blocks are exhausted.
  */
@@ -112,7 +136,8 @@ bool dump_source_next(DumpSource *src, DumpExtent *ext);
  * dump_source_error: why dump_source_next() returned false.
  * @gpa: receives the guest-physical address that could not be read.
  * Returns: 0 (the blocks are exhausted), or -EFAULT (reading guest memory
- * raised SIGBUS at *@gpa; the walk is over).
+ * raised SIGBUS at *@gpa; the walk is over), or for a live dump another
+ * -errno if the snapshot could not be read (the tracker failed).
  */
 int dump_source_error(const DumpSource *src, hwaddr *gpa);
 

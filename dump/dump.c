@@ -26,8 +26,15 @@
  * main loop -- other monitors, qtest, signals -- runs on while it
  * writes.  Everything the dump needs (output, its eventfd, compression
  * threads, the dump thread) is acquired before it starts; a failure is
- * the command's error.  dump_finish() runs on the main loop thread in
- * both modes: it sets the status, sends DUMP_COMPLETED (with "error" on
+ * the command's error.  A live dump (our extension) stops the VM only
+ * inside dump_guest_memory(): its write tracker is set up first (so an
+ * unsupported backend is refused before anything stops), then STOP, the
+ * job with the snapshot write-protected (dump_live_protect()), RESUME;
+ * the rest of the rules hold while it is active, and the VM runs.  Its
+ * tracker is stopped as soon as the writing ends (dump_job_write()), so
+ * no guest write waits on a dump that is over.  dump_finish() runs on
+ * the main loop thread in both modes: it sets the status, sends
+ * DUMP_COMPLETED (with "error" on
  * failure), then resumes the VM, so the events are STOP, DUMP_COMPLETED,
  * RESUME, and a synchronous dump's reply comes last.  At exit (quit,
  * SIGTERM) the dump is cancelled and its thread waited for, at most
@@ -220,9 +227,39 @@ static gpointer dump_thread(gpointer opaque)
  * How long the exit waits for a cancelled dump thread.  A write to a
  * stalled pipe or socket is interrupted at once (the sink's eventfd), so
  * only a write the kernel does not let go of (a hung network file
- * system) can hold the thread longer; the process then exits without it.
+ * system, a terminal nobody reads) can hold the thread longer; the
+ * process then exits without it.
  */
 #define DUMP_EXIT_WAIT_US (2 * G_USEC_PER_SEC)
+
+/*
+ * At exit, the dump thread is stuck in the kernel: report the dump as
+ * failed and leave the thread (and everything it uses) to the process's
+ * end; a named temporary file goes now (an O_TMPFILE one has no name).
+ */
+static void dump_abandon(DumpState *s)
+{
+    JsonObject *data = json_object_new();
+    Error *err = NULL;
+
+    if (s->dest.tmp_path) {
+        unlink(s->dest.tmp_path);
+    }
+    s->thread = NULL;
+    s->finish_pending = false;
+    s->status = DUMP_STATUS_FAILED;
+    error_setg(&err, "dump: abandoned at exit: the writer did not stop "
+               "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
+    json_object_set_object_member(data, "result", dump_result_object());
+    json_object_set_string_member(data, "error", error_get_pretty(err));
+    qapi_event_send("DUMP_COMPLETED", data);
+    if (s->done) {
+        s->done(s->done_opaque, err);
+        s->done = NULL;
+    } else {
+        error_free(err);
+    }
+}
 
 void dump_cleanup_at_exit(void)
 {
@@ -239,34 +276,8 @@ void dump_cleanup_at_exit(void)
     }
     if (__atomic_load_n(&s->thread_exited, __ATOMIC_ACQUIRE)) {
         dump_finish(s, false, NULL);
-        return;
-    }
-    /*
-     * The thread is stuck in the kernel: report the dump as failed and
-     * leave it (and everything it uses) to the process's exit; a named
-     * temporary file goes now (an O_TMPFILE one has no name).
-     */
-    if (s->dest.tmp_path) {
-        unlink(s->dest.tmp_path);
-    }
-    s->thread = NULL;
-    s->finish_pending = false;
-    s->status = DUMP_STATUS_FAILED;
-    {
-        JsonObject *data = json_object_new();
-        Error *err = NULL;
-
-        error_setg(&err, "dump: abandoned at exit: the writer did not stop "
-                   "within %d s", (int)(DUMP_EXIT_WAIT_US / G_USEC_PER_SEC));
-        json_object_set_object_member(data, "result", dump_result_object());
-        json_object_set_string_member(data, "error", error_get_pretty(err));
-        qapi_event_send("DUMP_COMPLETED", data);
-        if (s->done) {
-            s->done(s->done_opaque, err);
-            s->done = NULL;
-        } else {
-            error_free(err);
-        }
+    } else {
+        dump_abandon(s);
     }
 }
 
@@ -336,6 +347,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     const char *format = req->format ? req->format : "elf";
     const DumpEncoder *enc;
     DumpJobConfig cfg;
+    WriteTracker *tracker = NULL;
     g_autofree char *base = NULL;
     GError *local_err = NULL;
     bool raw;
@@ -353,6 +365,11 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         (req->paging || req->has_begin || req->has_length)) {
         error_setg(errp, "kdump-compressed format doesn't support paging or "
                    "filter");
+        return false;
+    }
+    if (req->live && req->paging) {
+        error_setg(errp, "parameter 'paging' cannot be used with 'live': "
+                   "the guest's page tables change while a live dump runs");
         return false;
     }
     if (req->has_begin && !req->has_length) {
@@ -377,6 +394,15 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         dump_dest_abort(&s->dest);
         return false;
     }
+    /* everything a live dump may lack is found before the VM stops */
+    if (req->live) {
+        tracker = dump_live_tracker_new(&ms->as_memory,
+                                        ms->live_dump_copy_buffer, errp);
+        if (!tracker) {
+            dump_dest_abort(&s->dest);
+            return false;
+        }
+    }
 
     /* QEMU's dump_state_prepare() + dump_init() */
     s->status = DUMP_STATUS_ACTIVE;
@@ -399,10 +425,16 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
             .zlib_level = ms->kdump_zlib_level,
             .zstd_level = ms->kdump_zstd_level,
         },
+        .tracker = tracker,
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, NULL, errp)) {
         goto fail;
+    }
+    if (req->live && s->resume) {
+        /* the snapshot is protected: the guest runs on while we write */
+        vm_start();
+        s->resume = false;
     }
     /* every argument is good: only now is a file created */
     if (!dump_open_dest(&s->dest, req->protocol, errp)) {
@@ -476,6 +508,7 @@ static bool qmp_dump_guest_memory(JsonObject *args, JsonNode **ret,
         .kdump_zero_descs = qmp_arg_get_bool(args,
                                              "x-kdump-zero-descriptors",
                                              false),
+        .live = qmp_arg_get_bool(args, "live", false),
     };
     int64_t threads = qmp_arg_get_int(args, "x-dump-threads", 0);
     QmpReturn *r = NULL;
@@ -520,6 +553,8 @@ static bool qmp_query_dump_guest_memory_capability(JsonObject *args,
         }
     }
     json_object_set_array_member(o, "formats", formats);
+    /* ours: QEMU's clients read "formats" only and ignore the rest */
+    json_object_set_boolean_member(o, "live", true);
     *ret = json_node_init_object(json_node_alloc(), o);
     json_object_unref(o);
     return true;
@@ -548,6 +583,7 @@ void dump_register_commands(void)
         { "format", QMP_ARG_STR, true, format_enum },
         { "x-dump-threads", QMP_ARG_INT, true },
         { "x-kdump-zero-descriptors", QMP_ARG_BOOL, true },
+        { "live", QMP_ARG_BOOL, true },
         { NULL }
     };
     static const QmpArgSpec no_args[] = { { NULL } };

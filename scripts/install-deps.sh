@@ -5,7 +5,7 @@
 # and the benchmarks.  Idempotent, and quiet when everything is present:
 # dpkg-query is asked first and apt-get runs only for what is missing.
 #
-# Usage: scripts/install-deps.sh [build|check|demo|bench|fuzz]...
+# Usage: scripts/install-deps.sh [build|check|demo|bench|fuzz|qemu|guest]...
 #   build  compilers, meson, ninja and the libraries we link against
 #   check  build + the external readers and peers the test suite uses,
 #          clang (second compiler, scan-build) and gcovr (coverage)
@@ -13,6 +13,10 @@
 #   bench  demo + python3-matplotlib for the plots and qemu-system-x86
 #          (Debian's QEMU 7.2) for the side-by-side figures
 #   fuzz   check + clang's libFuzzer runtime
+#   qemu   what scripts/qemu/build.sh needs to build Debian's QEMU from
+#          source with our patch series (dpkg-dev for apt-get source)
+#   guest  check + what make check-guest needs: the guest kernel, busybox,
+#          the crash-analysis tools and Debian's QEMU to compare with
 set -eu
 
 build_pkgs="build-essential pkg-config meson ninja-build libglib2.0-dev
@@ -22,6 +26,11 @@ python3-libkdumpfile swtpm swtpm-tools clang libclang-rt-14-dev
 device-tree-compiler clang-tools gcovr"
 bench_pkgs="$check_pkgs python3-matplotlib qemu-system-x86"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
+qemu_pkgs="build-essential pkg-config meson ninja-build dpkg-dev ccache git
+python3 libglib2.0-dev libpixman-1-dev zlib1g-dev liblzo2-dev libsnappy-dev
+libzstd-dev libfdt-dev libslirp-dev"
+guest_pkgs="$check_pkgs qemu-system-x86 linux-image-amd64 busybox-static cpio
+kmod crash python3-drgn"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -31,6 +40,8 @@ for what in "$@"; do
     check|demo) want="$want $check_pkgs" ;;
     bench) want="$want $bench_pkgs" ;;
     fuzz) want="$want $fuzz_pkgs" ;;
+    qemu) want="$want $qemu_pkgs" ;;
+    guest) want="$want $guest_pkgs" ;;
     *) echo "install-deps.sh: unknown package set '$what'" >&2; exit 1 ;;
     esac
 done

@@ -112,16 +112,25 @@ static MemTxResult mmio_access(MemoryRegion *mr, hwaddr offset, uint8_t *buf,
     return res;
 }
 
+/*
+ * Copy to or from RAM.  If the host cannot back the memory (SIGBUS: no
+ * huge page, a full filesystem, a truncated backing file), the access
+ * fails like a bus error would on hardware: reads give zeros, and the
+ * fault handler stops the VM with the reason.
+ */
 static MemTxResult ram_copy(MemoryRegion *mr, hwaddr offset, uint8_t *buf,
                             hwaddr len, bool is_write)
 {
-    uint8_t *host = (uint8_t *)mr->ram_block->host + offset;
-
     if (is_write) {
-        memcpy(host, buf, len);
+        int ret = ram_block_write(mr->ram_block, offset, buf, len);
+
+        /* a faulting copy may have written part of it */
         ram_block_dirty_set(mr->ram_block, offset, len);
-    } else {
-        memcpy(buf, host, len);
+        return ret ? MEMTX_ERROR : MEMTX_OK;
+    }
+    if (ram_block_read(mr->ram_block, offset, buf, len)) {
+        memset(buf, 0, len);
+        return MEMTX_ERROR;
     }
     return MEMTX_OK;
 }

@@ -19,6 +19,7 @@
 #include "qemu/bitmap.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
+#include "qemu/host-mem.h"
 #include "qemu/trace.h"
 
 #ifndef MADV_POPULATE_WRITE
@@ -28,6 +29,7 @@
 /* /proc/self/pagemap entry bits. */
 #define PAGEMAP_PRESENT (1ULL << 63)
 #define PAGEMAP_SWAPPED (1ULL << 62)
+#define PAGEMAP_FILE    (1ULL << 61)    /* file page or shared anonymous */
 /* Entries read from pagemap per pread. */
 #define PAGEMAP_BATCH 4096
 
@@ -78,11 +80,50 @@ RAMBlock *qemu_ram_alloc_anon(MemoryRegion *mr, uint64_t size,
         set_mmap_error(errp, errno, "anonymous", size, ram_flags);
         return NULL;
     }
+    if (!(ram_flags & RAM_SHARED)) {
+        /*
+         * Transparent huge pages where the host allows them, as QEMU asks
+         * for all guest RAM: fewer TLB misses, and a live dump protects a
+         * 2 MiB page with one page-table entry instead of 512.  A hint:
+         * its failure changes nothing.
+         */
+        madvise(host, size, MADV_HUGEPAGE);
+    }
     trace_event("ram_block_alloc", "%s anon size=0x%" PRIx64 " host=%p "
                 "flags=0x%x", mr && mr->name ? mr->name : "", size, host,
                 ram_flags);
     return ram_block_new(mr, size, host, ram_flags, -1, 0,
                          qemu_real_host_page_size());
+}
+
+/*
+ * Whether SEEK_DATA / SEEK_HOLE on @fd say which parts of [@offset, ...)
+ * hold data.  Not on character or block devices (/dev/zero answers 0 to
+ * everything), nor on ramfs and hugetlbfs, whose generic lseek calls the
+ * whole file data; and not where a probe at @offset goes backwards.
+ */
+static bool fd_has_hole_info(int fd, off_t offset)
+{
+    struct stat st;
+    struct statfs fs;
+    off_t data, hole;
+
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        return false;
+    }
+    if (fstatfs(fd, &fs) == 0 &&
+        (fs.f_type == RAMFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC)) {
+        return false;
+    }
+    data = lseek(fd, offset, SEEK_DATA);
+    if (data < 0) {
+        return errno == ENXIO;  /* all hole; EINVAL: not supported */
+    }
+    if (data < offset) {
+        return false;
+    }
+    hole = lseek(fd, data, SEEK_HOLE);
+    return hole > data;
 }
 
 static size_t fd_page_size(int fd)
@@ -102,6 +143,7 @@ RAMBlock *qemu_ram_alloc_from_fd(MemoryRegion *mr, uint64_t size,
     int prot = PROT_READ | PROT_WRITE;
     int mflags = (ram_flags & RAM_SHARED) ? MAP_SHARED : MAP_PRIVATE;
     size_t page_size = fd_page_size(fd);
+    RAMBlock *rb;
     void *host;
 
     assert(size);
@@ -123,7 +165,13 @@ RAMBlock *qemu_ram_alloc_from_fd(MemoryRegion *mr, uint64_t size,
     trace_event("ram_block_alloc", "%s fd=%d offset=0x%" PRIx64 " size=0x%"
                 PRIx64 " host=%p flags=0x%x", mr && mr->name ? mr->name : "",
                 fd, (uint64_t)offset, size, host, ram_flags);
-    return ram_block_new(mr, size, host, ram_flags, fd, offset, page_size);
+    rb = ram_block_new(mr, size, host, ram_flags, fd, offset, page_size);
+    rb->no_hole_info = !fd_has_hole_info(fd, offset);
+    if (rb->no_hole_info) {
+        trace_event("ram_block_no_hole_info", "%s: fd %d has no usable "
+                    "SEEK_DATA/SEEK_HOLE; asking the mapping", rb->idstr, fd);
+    }
+    return rb;
 }
 
 RAMBlock *qemu_ram_alloc_from_ptr(MemoryRegion *mr, uint64_t size,
@@ -173,7 +221,15 @@ int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length)
     }
     if (rb->fd >= 0) {
         if (fallocate(rb->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                      rb->fd_offset + start, length) < 0) {
+                      rb->fd_offset + start, length) < 0 &&
+            !((errno == ENODEV || errno == EOPNOTSUPP) &&
+              qemu_ram_is_shared(rb) &&
+              madvise(host, length, MADV_REMOVE) == 0)) {
+            /*
+             * MADV_REMOVE covers a shared mapping of a character device
+             * that is really shmem (/dev/zero); it fails where fallocate
+             * did (ramfs).
+             */
             ret = -errno;
             trace_event("ram_block_discard_range_fail", "%s fallocate: %s",
                         rb->idstr, g_strerror(errno));
@@ -208,46 +264,94 @@ static int pagemap_fd(void)
     return fd;
 }
 
+/* What mapping_extent() looks for. */
+typedef enum MappingQuery {
+    /* anything mapped, swapped out, or (fd) in the page cache */
+    MAPPING_ANY,
+    /* private (anonymous) copies only: present without PAGEMAP_FILE, or
+     * swapped out (a private mapping swaps only its anonymous copies) */
+    MAPPING_PRIVATE_COPY,
+} MappingQuery;
+
+static bool mapping_page_present(const RAMBlock *rb, MappingQuery q,
+                                 uint64_t pm, unsigned char mc)
+{
+    if (q == MAPPING_PRIVATE_COPY) {
+        return (pm & PAGEMAP_SWAPPED) ||
+               ((pm & PAGEMAP_PRESENT) && !(pm & PAGEMAP_FILE));
+    }
+    return (pm & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) ||
+           (rb->fd >= 0 && (mc & 1));
+}
+
 /*
- * Find the next run of present (or swapped-out) pages of @rb's mapping in
- * [@start, @end).  Returns -1 if pagemap cannot be read, 0 if there is no
- * run, 1 if [*fs, *fe) is one.
+ * Find the next run of @rb's backend pages (rb->page_size units: a huge
+ * page is present or not as a whole) in [@start, @end) that the mapping
+ * holds, by /proc/self/pagemap and, for fd mappings, mincore() (which
+ * also sees page-cache pages this process never mapped).  Never touches
+ * the memory.  Returns -1 if neither can be read, 0 if there is no run,
+ * 1 if [*fs, *fe) is one (clipped to [@start, @end)).
  */
-static int pagemap_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
-                          ram_addr_t *fs, ram_addr_t *fe)
+static int mapping_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
+                          MappingQuery q, ram_addr_t *fs, ram_addr_t *fe)
 {
     size_t psize = qemu_real_host_page_size();
-    uint64_t buf[PAGEMAP_BATCH];
+    size_t gran = MAX(rb->page_size, psize);
+    size_t step = gran / psize;       /* base pages per backend page */
+    bool use_mincore = rb->fd >= 0 && q == MAPPING_ANY;
+    uint64_t pm[PAGEMAP_BATCH];
+    unsigned char mc[PAGEMAP_BATCH];    /* read only when use_mincore */
     int fd = pagemap_fd();
-    ram_addr_t pos = QEMU_ALIGN_DOWN(start, psize);
+    ram_addr_t pos = QEMU_ALIGN_DOWN(start, gran);
     bool in_run = false;
 
-    if (fd < 0) {
+    if (fd < 0 && !use_mincore) {
         return -1;
     }
     while (pos < end) {
         uint64_t vpn = ((uintptr_t)rb->host + pos) / psize;
         size_t want = MIN(PAGEMAP_BATCH, DIV_ROUND_UP(end - pos, psize));
-        ssize_t got = pread(fd, buf, want * sizeof(uint64_t),
-                            vpn * sizeof(uint64_t));
+        size_t got = want;
 
-        if (got < (ssize_t)sizeof(uint64_t)) {
-            if (got < 0 && errno == EINTR) {
+        want = MIN(want, rb->used_length / psize - pos / psize);
+        got = want;
+        if (fd >= 0) {
+            ssize_t r = pread(fd, pm, want * sizeof(uint64_t),
+                              vpn * sizeof(uint64_t));
+
+            if (r < 0 && errno == EINTR) {
                 continue;
             }
-            return in_run ? (*fe = MIN(pos, end), 1) : -1;
+            if (r < (ssize_t)sizeof(uint64_t)) {
+                if (!use_mincore) {
+                    return in_run ? (*fe = MIN(pos, end), 1) : -1;
+                }
+                memset(pm, 0, want * sizeof(uint64_t));
+            } else {
+                got = r / sizeof(uint64_t);
+            }
+        } else {
+            memset(pm, 0, want * sizeof(uint64_t));
         }
-        for (size_t i = 0; i < (size_t)got / sizeof(uint64_t); i++) {
-            bool present = buf[i] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED);
+        if (use_mincore &&
+            mincore(rb->host + pos, got * psize, mc) < 0) {
+            if (fd < 0) {
+                return in_run ? (*fe = MIN(pos, end), 1) : -1;
+            }
+            memset(mc, 0, got);
+        }
+        for (size_t i = 0; i < got; i += step) {
+            bool present = mapping_page_present(rb, q, pm[i],
+                                                use_mincore ? mc[i] : 0);
 
             if (present && !in_run) {
                 in_run = true;
                 *fs = MAX(pos, start);
             } else if (!present && in_run) {
-                *fe = pos;
+                *fe = MIN(pos, end);
                 return 1;
             }
-            pos += psize;
+            pos += gran;
             if (pos >= end) {
                 break;
             }
@@ -260,7 +364,11 @@ static int pagemap_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
     return 0;
 }
 
-/* As pagemap_extent(), from the fd's SEEK_DATA / SEEK_HOLE. */
+/*
+ * As mapping_extent(), from the fd's SEEK_DATA / SEEK_HOLE.  Returns -2
+ * when the answers make no sense (going backwards, a hole that does not
+ * follow its data): the caller then stops asking.
+ */
 static int seek_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
                        ram_addr_t *fs, ram_addr_t *fe)
 {
@@ -270,6 +378,9 @@ static int seek_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
     if (data < 0) {
         return errno == ENXIO ? 0 : -1;
     }
+    if (data < rb->fd_offset + (off_t)start) {
+        return -2;
+    }
     if ((uint64_t)(data - rb->fd_offset) >= end) {
         return 0;
     }
@@ -277,15 +388,58 @@ static int seek_extent(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
     if (hole < 0) {
         return -1;
     }
+    if (hole <= data) {
+        return -2;
+    }
     *fs = MAX((ram_addr_t)(data - rb->fd_offset), start);
     *fe = MIN((ram_addr_t)(hole - rb->fd_offset), end);
     return 1;
 }
 
+bool ram_block_has_hole_info(RAMBlock *rb)
+{
+    return rb->fd >= 0 && !g_atomic_int_get(&rb->no_hole_info);
+}
+
+/* seek_extent() gave nonsense: use the mapping from now on, say so once. */
+static void ram_block_drop_hole_info(RAMBlock *rb)
+{
+    if (g_atomic_int_compare_and_exchange(&rb->no_hole_info, 0, 1)) {
+        trace_event("ram_block_no_hole_info", "%s: SEEK_DATA/SEEK_HOLE "
+                    "answers are not monotonic; asking the mapping",
+                    rb->idstr);
+    }
+}
+
+/* Cannot tell: everything may hold data. */
+static bool all_populated(ram_addr_t start, ram_addr_t end,
+                          ram_addr_t *found_start, ram_addr_t *found_end)
+{
+    *found_start = start;
+    *found_end = end;
+    return true;
+}
+
+static bool report_extent(int r, ram_addr_t start, ram_addr_t end,
+                          ram_addr_t s, ram_addr_t e,
+                          ram_addr_t *found_start, ram_addr_t *found_end)
+{
+    if (r < 0) {
+        return all_populated(start, end, found_start, found_end);
+    }
+    if (r == 0) {
+        return false;
+    }
+    assert(s >= start && e > s && e <= end);
+    *found_start = s;
+    *found_end = e;
+    return true;
+}
+
 bool ram_block_next_populated(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
                               ram_addr_t *found_start, ram_addr_t *found_end)
 {
-    ram_addr_t s, e, s2, e2;
+    ram_addr_t s = 0, e = 0, s2, e2;
     int r, r2;
 
     end = MIN(end, rb->used_length);
@@ -293,59 +447,64 @@ bool ram_block_next_populated(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
         return false;
     }
     if (rb->flags & RAM_PREALLOC) {
-        *found_start = start;
-        *found_end = end;
-        return true;
+        return all_populated(start, end, found_start, found_end);
     }
-    if (rb->fd < 0 || rb->page_size > qemu_real_host_page_size()) {
+    if (!ram_block_has_hole_info(rb)) {
+        r = mapping_extent(rb, start, end, MAPPING_ANY, &s, &e);
+        return report_extent(r, start, end, s, e, found_start, found_end);
+    }
+    r = seek_extent(rb, start, end, &s, &e);
+    if (r == -2) {
+        ram_block_drop_hole_info(rb);
+        return ram_block_next_populated(rb, start, end, found_start,
+                                        found_end);
+    }
+    if (r >= 0 && !qemu_ram_is_shared(rb)) {
         /*
-         * Anonymous memory, or hugetlbfs: its lseek() is the generic one,
-         * which calls the whole file data, and reading a hole there
-         * allocates a huge page (or raises SIGBUS when the pool is
-         * empty).  Our page tables are the truth for both: every page
-         * this process wrote or preallocated is mapped in them.
+         * A private file mapping: written pages are private copies
+         * the file does not show.  Take the union with pagemap.
          */
-        r = pagemap_extent(rb, start, end, &s, &e);
-    } else {
-        r = seek_extent(rb, start, end, &s, &e);
-        if (r >= 0 && !qemu_ram_is_shared(rb)) {
-            /*
-             * A private file mapping: written pages are private copies
-             * the file does not show.  Take the union with pagemap.
-             */
-            r2 = pagemap_extent(rb, start, end, &s2, &e2);
-            if (r2 < 0) {
-                r = -1;
-            } else if (r2 == 1 && (r == 0 || s2 < s)) {
-                s = s2;
+        r2 = mapping_extent(rb, start, end, MAPPING_ANY, &s2, &e2);
+        if (r2 < 0) {
+            r = -1;
+        } else if (r2 == 1 && (r == 0 || s2 < s)) {
+            s = s2;
+            e = e2;
+            r = 1;
+        }
+        /* Grow the run while either source continues it. */
+        while (r == 1 && e < end) {
+            if (seek_extent(rb, e, end, &s2, &e2) == 1 && s2 == e &&
+                e2 > e) {
                 e = e2;
-                r = 1;
-            }
-            /* Grow the run while either source continues it. */
-            while (r == 1 && e < end) {
-                if (seek_extent(rb, e, end, &s2, &e2) == 1 && s2 == e) {
-                    e = e2;
-                } else if (pagemap_extent(rb, e, end, &s2, &e2) == 1 &&
-                           s2 == e) {
-                    e = e2;
-                } else {
-                    break;
-                }
+            } else if (mapping_extent(rb, e, end, MAPPING_ANY, &s2,
+                                      &e2) == 1 && s2 == e && e2 > e) {
+                e = e2;
+            } else {
+                break;
             }
         }
     }
-    if (r < 0) {
-        /* Cannot tell: say everything may hold data. */
-        *found_start = start;
-        *found_end = end;
-        return true;
+    return report_extent(r, start, end, s, e, found_start, found_end);
+}
+
+bool ram_block_next_private_copy(RAMBlock *rb, ram_addr_t start,
+                                 ram_addr_t end, ram_addr_t *found_start,
+                                 ram_addr_t *found_end)
+{
+    ram_addr_t s = 0, e = 0;
+    int r;
+
+    if (rb->fd < 0 || qemu_ram_is_shared(rb) || (rb->flags & RAM_PREALLOC)) {
+        return ram_block_next_populated(rb, start, end, found_start,
+                                        found_end);
     }
-    if (r == 0) {
+    end = MIN(end, rb->used_length);
+    if (start >= end) {
         return false;
     }
-    *found_start = s;
-    *found_end = e;
-    return true;
+    r = mapping_extent(rb, start, end, MAPPING_PRIVATE_COPY, &s, &e);
+    return report_extent(r, start, end, s, e, found_start, found_end);
 }
 
 uint64_t ram_block_populated_bytes(RAMBlock *rb)
@@ -426,6 +585,56 @@ void ram_block_dirty_reset(RAMBlock *rb, ram_addr_t start, ram_addr_t length,
         dirty_page_range(rb, start, length, &first, &count)) {
         bitmap_clear(rb->dirty[client], first, count);
     }
+}
+
+/* ------------------------------------------------- SIGBUS-safe access */
+
+static RamBlockFaultHandler *fault_handler;
+
+void ram_block_set_fault_handler(RamBlockFaultHandler *fn)
+{
+    host_mem_guard_init();
+    __atomic_store_n(&fault_handler, fn, __ATOMIC_RELEASE);
+}
+
+static int ram_block_access_done(RAMBlock *rb, ram_addr_t offset, size_t len,
+                                 bool is_write, int ret)
+{
+    RamBlockFaultHandler *fn;
+
+    if (ret == 0) {
+        return 0;
+    }
+    trace_event("ram_block_fault", "%s %s offset=0x%" PRIx64 " len=0x%zx",
+                rb->idstr, is_write ? "write" : "read", (uint64_t)offset,
+                len);
+    fn = __atomic_load_n(&fault_handler, __ATOMIC_ACQUIRE);
+    if (fn) {
+        fn(rb, offset, len, is_write);
+    }
+    return ret;
+}
+
+int ram_block_read(RAMBlock *rb, ram_addr_t offset, void *buf, size_t len)
+{
+    assert(offset <= rb->used_length && len <= rb->used_length - offset);
+    return ram_block_access_done(rb, offset, len, false,
+                                 host_mem_read(buf, rb->host + offset, len));
+}
+
+int ram_block_write(RAMBlock *rb, ram_addr_t offset, const void *buf,
+                    size_t len)
+{
+    assert(offset <= rb->used_length && len <= rb->used_length - offset);
+    return ram_block_access_done(rb, offset, len, true,
+                                 host_mem_write(rb->host + offset, buf, len));
+}
+
+int ram_block_fill(RAMBlock *rb, ram_addr_t offset, int c, size_t len)
+{
+    assert(offset <= rb->used_length && len <= rb->used_length - offset);
+    return ram_block_access_done(rb, offset, len, true,
+                                 host_mem_fill(rb->host + offset, c, len));
 }
 
 int qemu_ram_prealloc(RAMBlock *rb, ram_addr_t start, size_t length)

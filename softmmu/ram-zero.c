@@ -33,16 +33,48 @@ const char *ram_zero_method_name(RamZeroMethod method)
     return "?";
 }
 
-/* memset the populated parts of [start, end). */
+/* true if the @len bytes at @p are all zero */
+static bool bytes_are_zero(const uint8_t *p, size_t len)
+{
+    return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
+}
+
+/*
+ * memset the populated parts of [start, end): for a private mapping of an
+ * fd only its private copies (what the guest wrote; the file pages it
+ * only read stay file pages), skipping pages that already read zero (the
+ * shared zero page of a private /dev/zero mapping would otherwise become
+ * a copy).  Never writes a page the mapping does not hold, so nothing is
+ * populated and an unbacked huge page is never touched (SIGBUS).
+ */
 static void zero_write_populated(RAMBlock *rb, ram_addr_t start,
                                  ram_addr_t end, RamZeroStats *st)
 {
+    bool private_copies = rb->fd >= 0 && !qemu_ram_is_shared(rb);
+    size_t psize = qemu_real_host_page_size();
     ram_addr_t s, e;
 
-    while (start < end && ram_block_next_populated(rb, start, end, &s, &e)) {
-        memset(rb->host + s, 0, e - s);
-        st->written += e - s;
-        st->extents++;
+    while (start < end &&
+           ram_block_next_private_copy(rb, start, end, &s, &e)) {
+        assert(s >= start && e > s);
+        if (!private_copies) {
+            /* a fault is reported (the VM stops); go on with the rest */
+            if (ram_block_fill(rb, s, 0, e - s) == 0) {
+                st->written += e - s;
+            }
+            st->extents++;
+        } else {
+            for (ram_addr_t p = s; p < e;) {
+                ram_addr_t n = MIN(QEMU_ALIGN_DOWN(p, psize) + psize, e) - p;
+
+                if (!bytes_are_zero(rb->host + p, n) &&
+                    ram_block_fill(rb, p, 0, n) == 0) {
+                    st->written += n;
+                    st->extents++;
+                }
+                p += n;
+            }
+        }
         start = e;
     }
 }
@@ -91,8 +123,19 @@ void ram_block_zero_range(RAMBlock *rb, ram_addr_t start, ram_addr_t length,
         zero_discard(rb, start, end, st);
         break;
     case RAM_ZERO_DISCARD_DATA:
+        if (!ram_block_has_hole_info(rb)) {
+            /*
+             * No extents to walk (a device, ramfs, hugetlbfs): discard the
+             * whole range at once (the kernel skips what does not exist;
+             * a block device zeroes its blocks) and ask the mapping for
+             * the partial pages at the edges or if the discard fails.
+             */
+            zero_discard(rb, start, end, st);
+            break;
+        }
         while (start < end &&
                ram_block_next_populated(rb, start, end, &s, &e)) {
+            assert(s >= start && e > s);
             zero_discard(rb, s, e, st);
             start = e;
         }

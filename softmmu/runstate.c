@@ -10,6 +10,8 @@
  *   any stopped state --cont/vm_start--> running          emits RESUME
  *   any --quit/signal--> shutdown requested: the main loop emits SHUTDOWN
  *                                            and returns
+ *   running --guest memory fault--> io-error                emits STOP
+ *                                    (after GUEST_MEMORY_FAULT)
  * A reset does not change the run state.  It runs in two phases: the
  * handlers of qemu_register_reset(), then those of
  * qemu_register_reset_late() (include/sysemu/runstate.h says who needs
@@ -18,7 +20,9 @@
 #include "qemu/osdep.h"
 #include "hw/qdev.h"
 #include "qapi/qmp-registry.h"
+#include "exec/ramblock.h"
 #include "qemu/error.h"
+#include "qemu/log.h"
 #include "qemu/queue.h"
 #include "sysemu/runstate.h"
 
@@ -144,6 +148,79 @@ void vm_start(void)
     runstate_set(RUN_STATE_RUNNING);
     vm_state_notify(true, RUN_STATE_RUNNING);
     qapi_event_send("RESUME", NULL);
+}
+
+/* ------------------------------------------------------ guest memory faults */
+
+/**
+ * DOC: guest memory faults
+ * When the host cannot back guest memory that the VMM itself accesses (a
+ * qtest read or write, virtio DMA, the MOR clear) -- no free huge page
+ * with reserve=off, a backing file on a full filesystem, a backing file
+ * truncated by another process -- the kernel raises SIGBUS.  The access
+ * fails instead (reads give zeros, like a bus error on hardware), and the
+ * VM stops so the guest does not run on with memory that cannot be
+ * written:
+ *   1. one line on stderr (rate-limited), naming the backend, the offset
+ *      and the likely causes;
+ *   2. the event GUEST_MEMORY_FAULT {"memdev": NAME, "offset": N,
+ *      "size": N, "access": "read" | "write"} (ours: QEMU dies of the
+ *      SIGBUS instead; QMP clients ignore events they do not know);
+ *   3. if the VM was running: run state io-error (QEMU's state for a
+ *      stopped-on-error VM) and STOP.
+ * QMP keeps answering; `cont` resumes once the cause is fixed.  Data
+ * already written stays.  The fault may be reported on a worker thread:
+ * steps 2 and 3 run on the main loop.
+ */
+
+typedef struct GuestMemoryFault {
+    char *memdev;
+    uint64_t offset;
+    uint64_t size;
+    bool is_write;
+} GuestMemoryFault;
+
+static gboolean guest_memory_fault_main(gpointer opaque)
+{
+    GuestMemoryFault *f = opaque;
+    JsonObject *data = json_object_new();
+
+    json_object_set_string_member(data, "memdev", f->memdev);
+    json_object_set_int_member(data, "offset", f->offset);
+    json_object_set_int_member(data, "size", f->size);
+    json_object_set_string_member(data, "access",
+                                  f->is_write ? "write" : "read");
+    qapi_event_send("GUEST_MEMORY_FAULT", data);
+    vm_stop(RUN_STATE_IO_ERROR);
+    g_free(f->memdev);
+    g_free(f);
+    return G_SOURCE_REMOVE;
+}
+
+static void guest_memory_fault(RAMBlock *rb, ram_addr_t offset, size_t len,
+                               bool is_write)
+{
+    static LogRateLimit rl = LOG_RATE_LIMIT_DEFAULT;
+    GuestMemoryFault *f = g_new0(GuestMemoryFault, 1);
+
+    error_report_ratelimited(&rl, "guest memory '%s': cannot %s 0x%zx bytes "
+                             "at offset 0x%" PRIx64 ": the host cannot back "
+                             "this memory (SIGBUS: no free huge page, a "
+                             "full filesystem, or a truncated backing "
+                             "file); the VM is stopped", rb->idstr,
+                             is_write ? "write" : "read", len,
+                             (uint64_t)offset);
+    f->memdev = g_strdup(rb->idstr);
+    f->offset = offset;
+    f->size = len;
+    f->is_write = is_write;
+    /* at once on the main loop; from a worker thread, soon */
+    g_main_context_invoke(NULL, guest_memory_fault_main, f);
+}
+
+void runstate_init_memory_faults(void)
+{
+    ram_block_set_fault_handler(guest_memory_fault);
 }
 
 /* ------------------------------------------------------------------ reset */

@@ -61,7 +61,8 @@ static const VlOption vl_options[] = {
     { "version", OPT_VERSION, false, false, "display version information "
       "and exit" },
     { "machine", OPT_MACHINE, true, false, "microvm[,dumpdtb=FILE]"
-      "[,memory-backend=ID][,x-ignore-discard-manager=on|off]"
+      "[,memory-backend=ID][,live-dump-copy-buffer=SIZE]"
+      "[,x-ignore-discard-manager=on|off]"
       "[,x-kdump-zlib-level=N][,x-kdump-zstd-level=N]" },
     { "M", OPT_MACHINE, true, false, NULL },
     { "accel", OPT_ACCEL, true, false, "qtest (the only accelerator here)" },
@@ -230,6 +231,7 @@ static void register_types(void)
 static void register_commands(void)
 {
     runstate_register_commands();
+    runstate_init_memory_faults();
     machine_register_commands();
     memory_device_register_commands();
     hostmem_register_commands();

@@ -187,3 +187,79 @@ bool trace_opt_parse(const char *optarg, Error **errp)
     }
     return true;
 }
+
+/* ------------------------------------------------ rate-limited reports */
+
+static GMutex rate_limit_lock;
+
+/*
+ * Decide under the lock whether @rl may print now; returns the number of
+ * messages suppressed before this one (to be said), or -1 to drop it.
+ */
+static int64_t rate_limit_take(LogRateLimit *rl)
+{
+    int64_t now = g_get_monotonic_time();
+    int64_t ret = -1;
+
+    g_mutex_lock(&rate_limit_lock);
+    if (!rl->printed || now - rl->window_start_us >= rl->window_us) {
+        rl->window_start_us = now;
+        rl->printed = 0;
+    }
+    if (rl->printed < MAX(rl->burst, 1)) {
+        rl->printed++;
+        ret = rl->suppressed;
+        rl->suppressed = 0;
+    } else {
+        rl->suppressed++;
+    }
+    g_mutex_unlock(&rate_limit_lock);
+    return ret;
+}
+
+static bool report_ratelimited(LogRateLimit *rl, bool warn, const char *fmt,
+                               va_list ap)
+{
+    int64_t suppressed = rate_limit_take(rl);
+    g_autofree char *msg = NULL;
+
+    if (suppressed < 0) {
+        return false;
+    }
+    msg = g_strdup_vprintf(fmt, ap);
+    if (suppressed) {
+        char *more = g_strdup_printf("%s (%" PRId64 " similar messages "
+                                     "suppressed)", msg, suppressed);
+
+        g_free(msg);
+        msg = more;
+    }
+    if (warn) {
+        warn_report("%s", msg);
+    } else {
+        error_report("%s", msg);
+    }
+    return true;
+}
+
+bool error_report_ratelimited(LogRateLimit *rl, const char *fmt, ...)
+{
+    va_list ap;
+    bool ret;
+
+    va_start(ap, fmt);
+    ret = report_ratelimited(rl, false, fmt, ap);
+    va_end(ap);
+    return ret;
+}
+
+bool warn_report_ratelimited(LogRateLimit *rl, const char *fmt, ...)
+{
+    va_list ap;
+    bool ret;
+
+    va_start(ap, fmt);
+    ret = report_ratelimited(rl, true, fmt, ap);
+    va_end(ap);
+    return ret;
+}

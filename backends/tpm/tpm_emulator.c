@@ -8,11 +8,13 @@
  */
 #include "qemu/osdep.h"
 #include <glib-unix.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include "backends/tpm/tpm_int.h"
 #include "backends/tpm/tpm_ioctl.h"
 #include "chardev/char.h"
 #include "qemu/error.h"
+#include "qemu/log.h"
 #include "qemu/trace.h"
 
 /**
@@ -25,36 +27,53 @@
  * read back one response: a 10-byte header whose size field says how
  * much follows.
  *
- * Control messages are synchronous (swtpm answers at once) and bounded by
- * TPM_EMULATOR_TIMEOUT_MS.  TPM commands are asynchronous: the answer is
- * collected by a main-loop watch on the data channel, so a slow TPM
- * command (key generation) never blocks the monitor.
+ * All I/O on both channels after creation happens on a worker thread, as
+ * QEMU's TPM back ends run their requests in a thread pool: a stopped or
+ * silent swtpm (each wait is bounded by TPM_EMULATOR_TIMEOUT_MS) then
+ * holds up the TPM, never the main loop, so QMP and qtest answer
+ * meanwhile.  The main loop queues jobs (start-up after a reset, TPM
+ * commands, the shutdown at exit); the worker runs them in order and
+ * hands finished ones back through a pipe the main loop watches, where
+ * the front end's completion runs.  A command carries copies of its
+ * buffers, so the worker never touches the front end's memory.
  */
 
 /**
  * DOC: states
  *   DISCONNECTED  no channels.  Commands fail at once with a fatal-error
- *                 answer.  -> STOPPED by tpm_emulator_connect() (at
- *                 creation, and again from startup_tpm at a system reset).
+ *                 answer.  -> STOPPED by connecting (at creation, on the
+ *                 main thread; after a reset, the control socket is
+ *                 opened on the main thread, the rest on the worker).
  *   STOPPED       channels open, TPM not initialised (CMD_STOP sent, or
- *                 CMD_INIT not yet / failed).  Commands fail at once.
- *                 -> RUNNING by tpm_emulator_startup_tpm() (CMD_INIT).
- *   RUNNING       ready for one command.  -> BUSY by deliver_request.
- *   BUSY          one command in flight (s->parent.cmd != NULL); its
- *                 answer is being collected in cmd->out (resp_len bytes
- *                 so far).  -> RUNNING when complete.
- *   any -> DISCONNECTED by tpm_emulator_lost(): a channel closed, an I/O
- *                 error or timeout, or an answer that breaks the protocol.
- *                 The command in flight (if any) completes with failure
- *                 and one error message says what happened.
- * Invariants: ctrl_fd >= 0 and data_fd >= 0 exactly when not
- * DISCONNECTED; data_watch != 0 exactly in BUSY; ctrl_watch != 0 when not
- * DISCONNECTED (it notices swtpm dying while we are idle).
+ *                 CMD_INIT not yet / failed).  Commands fail.
+ *                 -> RUNNING by the start-up job (CMD_INIT).
+ *   RUNNING       ready for commands.  -> BUSY while the worker runs one.
+ *   BUSY          the worker is running a command: it sent it and is
+ *                 collecting the answer.  -> RUNNING when complete.
+ *   any -> DISCONNECTED by tpm_emulator_lost() (worker): a channel
+ *                 closed, an I/O error or timeout, or an answer that
+ *                 breaks the protocol.  The command being run fails and
+ *                 one (rate-limited) error message says what happened.
+ * The state is the worker's; the main loop reads it (atomically) to
+ * answer is_operational, and counts the start-ups it queued that have
+ * not finished (a reset's start-up is assumed to succeed until it
+ * fails, and commands queue behind it).
+ * Invariants (worker): ctrl_fd >= 0 and data_fd >= 0 exactly when not
+ * DISCONNECTED.  Main loop: parent.cmd != NULL exactly while a command
+ * job of the current generation is queued or running.
+ *
+ * A reset does not wait for the command in flight: tpm_emulator_finish_sync()
+ * completes it at once with a fatal-error answer and starts a new
+ * generation; the worker's eventual answer to it is dropped.
  */
 
-/* Longest we wait for swtpm to answer a control message or finish a
- * command we must wait for (reset, exit). */
+/* Longest the worker waits for swtpm to answer a control message or a
+ * command. */
 #define TPM_EMULATOR_TIMEOUT_MS     10000
+/* Slices of that wait, between which the worker looks for a cancel. */
+#define TPM_EMULATOR_SLICE_MS       20
+/* How often an idle worker checks that swtpm is still there. */
+#define TPM_EMULATOR_IDLE_CHECK_US  (100 * 1000)
 
 /* Largest control message body we send. */
 #define TPM_EMULATOR_CTRL_MAX       16
@@ -66,22 +85,72 @@ typedef enum TPMEmulatorState {
     TPM_EMULATOR_BUSY,
 } TPMEmulatorState;
 
-typedef struct TPMEmulator {
+typedef enum TPMEmulatorJobKind {
+    TPM_EMULATOR_JOB_STARTUP,
+    TPM_EMULATOR_JOB_COMMAND,
+    TPM_EMULATOR_JOB_SHUTDOWN,
+} TPMEmulatorJobKind;
+
+typedef struct TPMEmulator TPMEmulator;
+
+/**
+ * struct TPMEmulatorJob: one unit of work for the worker; owned by the
+ * queue, then the worker, then the done queue, then freed by the main
+ * loop.
+ * @gen: the main loop's generation when queued (COMMAND).
+ * @ctrl_fd: STARTUP of a disconnected emulator: the control socket the
+ *           main loop opened, or -1.
+ * @wanted: STARTUP: buffer size to ask for.
+ * @locty, @in, @in_len: COMMAND: copies of the front end's command.
+ * @out, @out_len: COMMAND: the answer (the worker's buffer).
+ * @ret: result: 0 or a negative errno.
+ * @err: STARTUP: why it failed (NULL on success).
+ */
+typedef struct TPMEmulatorJob {
+    TPMEmulatorJobKind kind;
+    uint64_t gen;
+    int ctrl_fd;
+    size_t wanted;
+    uint8_t locty;
+    uint8_t *in;
+    uint32_t in_len;
+    uint8_t *out;
+    uint32_t out_len;
+    int ret;
+    Error *err;
+} TPMEmulatorJob;
+
+struct TPMEmulator {
     TPMBackend parent;
     Chardev *chr;               /* borrowed; chardevs live until exit */
     char *chardev_id;
-    TPMEmulatorState state;
+    /* shared: atomics */
+    int version;                /* TPMVersion; set again at reconnect */
+    uint64_t caps;              /* PTM_CAP_* the emulator offers */
+    int state;                  /* TPMEmulatorState; written by worker */
+    int established;            /* flag read after start-up, 0 or 1 */
+    uint64_t cancel_gen;        /* generation + 1 of a command to cancel */
+
+    /* guest-triggerable messages: per emulator (log.c locks them) */
+    LogRateLimit lost_rl;       /* "lost the TPM emulator" */
+    LogRateLimit startup_rl;    /* "the TPM did not start" */
+
+    /* main loop only */
+    uint64_t gen;               /* bumped by a reset (finish_sync) */
+    unsigned startups_pending;  /* STARTUP jobs queued, not done */
+    guint done_watch;           /* on done_pipe[0] */
+
+    /* worker only */
     int ctrl_fd;                /* control channel, or -1 */
     int data_fd;                /* our end of the data channel, or -1 */
-    guint ctrl_watch;
-    guint data_watch;
-    TPMVersion version;
-    uint64_t caps;              /* PTM_CAP_* the emulator offers */
     int cur_locty;              /* locality last set, -1: unknown */
-    bool established_cached;
-    bool established;
-    uint32_t resp_len;          /* BUSY: bytes of the answer received */
-} TPMEmulator;
+
+    /* the thread and its queues */
+    GThread *worker;
+    GAsyncQueue *jobs;          /* main -> worker */
+    GAsyncQueue *done;          /* worker -> main */
+    int done_pipe[2];           /* a byte per finished job wakes main */
+};
 
 #define TPM_EMULATOR(tb) container_of(tb, TPMEmulator, parent)
 
@@ -92,62 +161,47 @@ static const char *const tpm_emulator_state_names[] = {
     [TPM_EMULATOR_BUSY] = "busy",
 };
 
-static void assert_tpm_emulator_state(const TPMEmulator *s)
+static TPMEmulatorState tpm_emulator_get_state(TPMEmulator *s)
 {
-    bool connected = s->state != TPM_EMULATOR_DISCONNECTED;
+    return g_atomic_int_get(&s->state);
+}
+
+/* Worker (or main before the worker starts). */
+static void assert_tpm_emulator_state(TPMEmulator *s)
+{
+    bool connected = tpm_emulator_get_state(s) != TPM_EMULATOR_DISCONNECTED;
 
     assert((s->ctrl_fd >= 0) == connected);
     assert((s->data_fd >= 0) == connected);
-    assert((s->ctrl_watch != 0) == connected);
-    assert((s->data_watch != 0) == (s->state == TPM_EMULATOR_BUSY));
-    assert((s->parent.cmd != NULL) == (s->state == TPM_EMULATOR_BUSY));
 }
 
 static void tpm_emulator_set_state(TPMEmulator *s, TPMEmulatorState state)
 {
     trace_event("tpm_emulator_state", "%s: %s -> %s", s->parent.id,
-                tpm_emulator_state_names[s->state],
+                tpm_emulator_state_names[tpm_emulator_get_state(s)],
                 tpm_emulator_state_names[state]);
-    s->state = state;
+    g_atomic_int_set(&s->state, state);
 }
 
 /*
- * Answer the command in flight with a fatal error.  The state must
- * already be the one to stay in: the front end may send the next command
- * from its completion callback.
- */
-static void tpm_emulator_fail_cmd(TPMEmulator *s, int ret)
-{
-    TPMBackendCmd *cmd = s->parent.cmd;
-
-    tpm_util_write_fatal_error_response(cmd->out, cmd->out_len);
-    tpm_backend_request_completed(&s->parent, ret);
-}
-
-/*
- * The emulator is gone or broke the protocol: close everything, report
- * once, and fail the command in flight.  @what says what we were doing.
+ * The emulator is gone or broke the protocol (worker): close everything
+ * and report (rate-limited).  @what says what we were doing.
  */
 static void tpm_emulator_lost(TPMEmulator *s, const char *what, int err)
 {
-    bool busy = s->state == TPM_EMULATOR_BUSY;
-
-    if (s->state == TPM_EMULATOR_DISCONNECTED) {
+    if (tpm_emulator_get_state(s) == TPM_EMULATOR_DISCONNECTED) {
         return;
     }
-    error_report("tpm-emulator: lost the TPM emulator behind chardev '%s' "
-                 "(%s: %s); the TPM reports a fatal error to the guest "
-                 "until a system reset reconnects it", s->chardev_id, what,
-                 g_strerror(-err));
-    g_clear_handle_id(&s->ctrl_watch, g_source_remove);
-    g_clear_handle_id(&s->data_watch, g_source_remove);
+    /* a guest reset reconnects: an emulator that dies each time repeats */
+    error_report_ratelimited(&s->lost_rl, "tpm-emulator: lost the TPM emulator "
+                             "behind chardev '%s' (%s: %s); the TPM reports "
+                             "a fatal error to the guest until a system "
+                             "reset reconnects it", s->chardev_id, what,
+                             g_strerror(-err));
     close(s->ctrl_fd);
     close(s->data_fd);
     s->ctrl_fd = s->data_fd = -1;
     tpm_emulator_set_state(s, TPM_EMULATOR_DISCONNECTED);
-    if (busy) {
-        tpm_emulator_fail_cmd(s, err);
-    }
     assert_tpm_emulator_state(s);
 }
 
@@ -155,7 +209,7 @@ static void tpm_emulator_lost(TPMEmulator *s, const char *what, int err)
  * Send control message @cmd with @in_len bytes of @in (and @pass_fd if
  * >= 0) and read @out_len bytes of answer into @out.  An I/O failure
  * loses the emulator; the TPM result inside @out is the caller's to
- * check.
+ * check.  Worker (or main before the worker starts).
  */
 static bool tpm_emulator_ctrlcmd(TPMEmulator *s, uint32_t cmd,
                                  const void *in, size_t in_len, void *out,
@@ -216,24 +270,6 @@ static bool tpm_emulator_simple_cmd(TPMEmulator *s, uint32_t cmd,
            tpm_emulator_check_result(res, name, errp);
 }
 
-/* ------------------------------------------------------------- idle watch */
-
-static gboolean tpm_emulator_ctrl_event(int fd, GIOCondition cond,
-                                        gpointer opaque)
-{
-    TPMEmulator *s = opaque;
-    uint8_t byte;
-    ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-        return G_SOURCE_CONTINUE;
-    }
-    s->ctrl_watch = 0;      /* returning REMOVE drops it */
-    tpm_emulator_lost(s, "control channel",
-                      n == 0 ? -ECONNRESET : n < 0 ? -errno : -EPROTO);
-    return G_SOURCE_REMOVE;
-}
-
 /* --------------------------------------------------------------- connect */
 
 /* Hand swtpm one end of a fresh socketpair as its data channel. */
@@ -263,18 +299,19 @@ static bool tpm_emulator_set_datafd(TPMEmulator *s, Error **errp)
 static bool tpm_emulator_probe(TPMEmulator *s, Error **errp)
 {
     uint8_t caps[PTM_CAP_RESP_SIZE];
+    TPMVersion version;
     int ret = tpm_util_test_tpmdev(s->data_fd, TPM_EMULATOR_TIMEOUT_MS,
-                                   &s->version);
+                                   &version);
 
     if (ret < 0) {
         error_setg(errp, "'%s' is not emulating TPM device. Error: %s",
                    s->chardev_id, g_strerror(-ret));
         return false;
     }
-    if (s->version != TPM_VERSION_2_0) {
+    if (version != TPM_VERSION_2_0) {
         error_setg(errp, "tpm-emulator: the emulator behind '%s' is a TPM "
                    "%s; only TPM 2.0 is supported (start swtpm with --tpm2)",
-                   s->chardev_id, tpm_version_name(s->version));
+                   s->chardev_id, tpm_version_name(version));
         return false;
     }
     if (!tpm_emulator_ctrlcmd(s, PTM_CMD_GET_CAPABILITY, NULL, 0, caps,
@@ -282,11 +319,13 @@ static bool tpm_emulator_probe(TPMEmulator *s, Error **errp)
                               errp)) {
         return false;
     }
-    s->caps = (uint64_t)tpm_cmd_get_be32(caps) << 32 |
-              tpm_cmd_get_be32(caps + 4);
+    g_atomic_int_set(&s->version, version);
+    __atomic_store_n(&s->caps, (uint64_t)tpm_cmd_get_be32(caps) << 32 |
+                     tpm_cmd_get_be32(caps + 4), __ATOMIC_RELAXED);
     trace_event("tpm_emulator_probe_caps", "%s: caps=0x%" PRIx64,
-                s->parent.id, s->caps);
-    if ((s->caps & PTM_CAPS_REQUIRED_TPM2) != PTM_CAPS_REQUIRED_TPM2) {
+                s->parent.id, __atomic_load_n(&s->caps, __ATOMIC_RELAXED));
+    if ((__atomic_load_n(&s->caps, __ATOMIC_RELAXED) &
+         PTM_CAPS_REQUIRED_TPM2) != PTM_CAPS_REQUIRED_TPM2) {
         error_setg(errp, "tpm-emulator: TPM does not implement minimum set "
                    "of required capabilities for TPM 2 (0x%x)",
                    (unsigned)PTM_CAPS_REQUIRED_TPM2);
@@ -295,21 +334,31 @@ static bool tpm_emulator_probe(TPMEmulator *s, Error **errp)
     return true;
 }
 
-/* DISCONNECTED -> STOPPED: open both channels and check the emulator. */
-static bool tpm_emulator_connect(TPMEmulator *s, Error **errp)
+/* Open the control socket (quick: a unix socket connect). */
+static int tpm_emulator_open_ctrl(TPMEmulator *s, Error **errp)
 {
     Error *err = NULL;
+    int fd = qemu_chr_connect_sync(s->chr, &err);
 
-    assert(s->state == TPM_EMULATOR_DISCONNECTED);
-    s->ctrl_fd = qemu_chr_connect_sync(s->chr, &err);
-    if (s->ctrl_fd < 0) {
+    if (fd < 0) {
         error_setg(errp, "tpm-emulator: cannot reach the TPM emulator "
                    "through chardev '%s': %s", s->chardev_id,
                    error_get_pretty(err));
         error_free(err);
-        return false;
     }
+    return fd;
+}
+
+/*
+ * DISCONNECTED -> STOPPED over the control socket @ctrl_fd (taken over):
+ * the data channel and the checks.  Worker, or main before it starts.
+ */
+static bool tpm_emulator_connect(TPMEmulator *s, int ctrl_fd, Error **errp)
+{
+    assert(tpm_emulator_get_state(s) == TPM_EMULATOR_DISCONNECTED);
+    s->ctrl_fd = ctrl_fd;
     if (!tpm_emulator_set_datafd(s, errp) || !tpm_emulator_probe(s, errp)) {
+        /* set_datafd / probe may have lost it already (fds closed) */
         if (s->ctrl_fd >= 0) {
             close(s->ctrl_fd);
         }
@@ -320,12 +369,361 @@ static bool tpm_emulator_connect(TPMEmulator *s, Error **errp)
         return false;
     }
     s->cur_locty = -1;
-    s->established_cached = false;
-    s->ctrl_watch = g_unix_fd_add(s->ctrl_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                  tpm_emulator_ctrl_event, s);
     tpm_emulator_set_state(s, TPM_EMULATOR_STOPPED);
     assert_tpm_emulator_state(s);
     return true;
+}
+
+/* ------------------------------------------------------------ the worker */
+
+/* STOP, SET_BUFFERSIZE, INIT, and the established flag. */
+static bool tpm_emulator_do_startup(TPMEmulator *s, TPMEmulatorJob *job,
+                                    Error **errp)
+{
+    uint8_t req[PTM_BUFSIZE_REQ_SIZE];
+    uint8_t resp[PTM_BUFSIZE_RESP_SIZE];
+    uint8_t init[PTM_INIT_REQ_SIZE] = { 0 };   /* no flags */
+    uint8_t res[PTM_RES_SIZE];
+    uint8_t est[PTM_EST_RESP_SIZE];
+    Error *err = NULL;
+    size_t actual;
+
+    if (tpm_emulator_get_state(s) == TPM_EMULATOR_DISCONNECTED) {
+        if (job->ctrl_fd < 0) {
+            int fd = tpm_emulator_open_ctrl(s, errp);
+
+            if (fd < 0) {
+                return false;
+            }
+            job->ctrl_fd = fd;
+        }
+        if (!tpm_emulator_connect(s, job->ctrl_fd, errp)) {
+            job->ctrl_fd = -1;
+            return false;
+        }
+        job->ctrl_fd = -1;
+    }
+    /*
+     * A buffer size may only be set while the TPM is stopped.  From here
+     * on commands fail until CMD_INIT succeeds.
+     */
+    tpm_emulator_set_state(s, TPM_EMULATOR_STOPPED);
+    g_atomic_int_set(&s->established, 0);
+    if (!tpm_emulator_simple_cmd(s, PTM_CMD_STOP, "CMD_STOP", errp)) {
+        return false;
+    }
+    tpm_cmd_set_be32(req, job->wanted);
+    if (!tpm_emulator_ctrlcmd(s, PTM_CMD_SET_BUFFERSIZE, req, sizeof(req),
+                              resp, sizeof(resp), -1, "CMD_SET_BUFFERSIZE",
+                              errp) ||
+        !tpm_emulator_check_result(resp, "CMD_SET_BUFFERSIZE", errp)) {
+        return false;
+    }
+    actual = tpm_cmd_get_be32(resp + PTM_BUFSIZE_RESP_SIZE_OFFSET);
+    if (!tpm_emulator_ctrlcmd(s, PTM_CMD_INIT, init, sizeof(init), res,
+                              sizeof(res), -1, "CMD_INIT", errp) ||
+        !tpm_emulator_check_result(res, "CMD_INIT", errp)) {
+        return false;
+    }
+    s->cur_locty = -1;
+    if (tpm_emulator_ctrlcmd(s, PTM_CMD_GET_TPMESTABLISHED, NULL, 0, est,
+                             sizeof(est), -1, "CMD_GET_TPMESTABLISHED",
+                             &err) &&
+        tpm_emulator_check_result(est, "CMD_GET_TPMESTABLISHED", &err)) {
+        g_atomic_int_set(&s->established, est[PTM_EST_RESP_BIT_OFFSET] != 0);
+    } else {
+        trace_event("tpm_emulator_established_fail", "%s: %s", s->parent.id,
+                    error_get_pretty(err));
+        error_free(err);
+        if (tpm_emulator_get_state(s) == TPM_EMULATOR_DISCONNECTED) {
+            error_setg(errp, "tpm-emulator: lost during start-up");
+            return false;
+        }
+    }
+    tpm_emulator_set_state(s, TPM_EMULATOR_RUNNING);
+    trace_event("tpm_emulator_startup", "%s: buffer %zu of %zu wanted",
+                s->parent.id, actual, job->wanted);
+    return true;
+}
+
+static bool tpm_emulator_set_locality(TPMEmulator *s, uint8_t locty)
+{
+    uint8_t req[PTM_LOC_REQ_SIZE] = { locty };
+    uint8_t res[PTM_RES_SIZE];
+    Error *err = NULL;
+
+    if (s->cur_locty == locty) {
+        return true;
+    }
+    if (!tpm_emulator_ctrlcmd(s, PTM_CMD_SET_LOCALITY, req, sizeof(req), res,
+                              sizeof(res), -1, "CMD_SET_LOCALITY", &err) ||
+        !tpm_emulator_check_result(res, "CMD_SET_LOCALITY", &err)) {
+        trace_event("tpm_emulator_set_locality_fail", "%s: %s", s->parent.id,
+                    error_get_pretty(err));
+        error_free(err);
+        return false;
+    }
+    s->cur_locty = locty;
+    return true;
+}
+
+/* The main loop asked to cancel @job: tell swtpm (best effort). */
+static void tpm_emulator_maybe_cancel(TPMEmulator *s, TPMEmulatorJob *job)
+{
+    uint64_t want = job->gen + 1;
+    Error *err = NULL;
+
+    if (!__atomic_compare_exchange_n(&s->cancel_gen, &want, 0, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    if (!tpm_emulator_simple_cmd(s, PTM_CMD_CANCEL_TPM_CMD,
+                                 "CMD_CANCEL_TPM_CMD", &err)) {
+        /* The guest may ask often; a trace point, not the terminal. */
+        trace_event("tpm_emulator_cancel_fail", "%s: %s", s->parent.id,
+                    error_get_pretty(err));
+        error_free(err);
+    }
+}
+
+/*
+ * Collect the whole answer of @job within TPM_EMULATOR_TIMEOUT_MS.
+ * Returns 0 or a negative errno (the emulator is then lost).
+ */
+static int tpm_emulator_receive(TPMEmulator *s, TPMEmulatorJob *job)
+{
+    gint64 deadline = g_get_monotonic_time() +
+                      TPM_EMULATOR_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    uint32_t got = 0, total = TPM_HEADER_SIZE;
+
+    while (got < total) {
+        ssize_t n = tpm_util_recv_some(s->data_fd, job->out + got,
+                                       total - got, TPM_EMULATOR_SLICE_MS);
+
+        if (n == -ETIMEDOUT || n == -EAGAIN) {
+            if (g_get_monotonic_time() > deadline) {
+                tpm_emulator_lost(s, "waiting for an answer", -ETIMEDOUT);
+                return -ETIMEDOUT;
+            }
+            tpm_emulator_maybe_cancel(s, job);
+            if (s->data_fd < 0) {
+                return -ECONNRESET;     /* the cancel lost it */
+            }
+            continue;
+        }
+        if (n < 0) {
+            tpm_emulator_lost(s, "data channel", n);
+            return n;
+        }
+        got += n;
+        if (got == TPM_HEADER_SIZE) {
+            total = tpm_cmd_get_size(job->out);
+            if (total < TPM_HEADER_SIZE || total > job->out_len) {
+                g_autofree char *what = NULL;
+
+                trace_event("tpm_emulator_bad_answer", "%s: size %u, room %u",
+                            s->parent.id, total, job->out_len);
+                if (total < TPM_HEADER_SIZE) {
+                    what = g_strdup_printf("answer's size field says %u "
+                                           "bytes, less than its own %u-byte "
+                                           "header", total, TPM_HEADER_SIZE);
+                } else {
+                    what = g_strdup_printf("answer's size field says %u "
+                                           "bytes, more than the %u-byte "
+                                           "buffer", total, job->out_len);
+                }
+                tpm_emulator_lost(s, what, -EPROTO);
+                return -EPROTO;
+            }
+        }
+    }
+    return 0;
+}
+
+static int tpm_emulator_do_command(TPMEmulator *s, TPMEmulatorJob *job)
+{
+    int ret;
+
+    if (tpm_emulator_get_state(s) != TPM_EMULATOR_RUNNING) {
+        return -ENOTCONN;   /* not connected, or the last startup failed */
+    }
+    tpm_emulator_set_state(s, TPM_EMULATOR_BUSY);
+    if (!tpm_emulator_set_locality(s, job->locty)) {
+        if (tpm_emulator_get_state(s) == TPM_EMULATOR_BUSY) {
+            /* Refused but still connected: only this command fails. */
+            tpm_emulator_set_state(s, TPM_EMULATOR_RUNNING);
+            return -EINVAL;
+        }
+        return -ECONNRESET;
+    }
+    ret = tpm_util_send_all(s->data_fd, job->in, job->in_len, -1,
+                            TPM_EMULATOR_TIMEOUT_MS);
+    if (ret < 0) {
+        tpm_emulator_lost(s, "data channel", ret);
+        return ret;
+    }
+    ret = tpm_emulator_receive(s, job);
+    if (ret == 0) {
+        tpm_emulator_set_state(s, TPM_EMULATOR_RUNNING);
+    }
+    return ret;
+}
+
+/* Idle: notice swtpm dying (its control socket closing) with no job. */
+static void tpm_emulator_idle_check(TPMEmulator *s)
+{
+    struct pollfd pfd = { .fd = s->ctrl_fd, .events = POLLIN };
+    uint8_t byte;
+    ssize_t n;
+
+    if (s->ctrl_fd < 0 || poll(&pfd, 1, 0) <= 0) {
+        return;
+    }
+    n = recv(s->ctrl_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        return;
+    }
+    tpm_emulator_lost(s, "control channel",
+                      n == 0 ? -ECONNRESET : n < 0 ? -errno : -EPROTO);
+}
+
+static void tpm_emulator_do_shutdown(TPMEmulator *s)
+{
+    Error *err = NULL;
+
+    if (tpm_emulator_get_state(s) == TPM_EMULATOR_DISCONNECTED) {
+        return;
+    }
+    /* As QEMU: a clean shutdown, after which swtpm exits. */
+    if (!tpm_emulator_simple_cmd(s, PTM_CMD_SHUTDOWN, "CMD_SHUTDOWN",
+                                 &err)) {
+        error_report("tpm-emulator: Could not cleanly shutdown the TPM: "
+                     "%s", error_get_pretty(err));
+        error_free(err);
+    }
+    if (s->ctrl_fd >= 0) {
+        close(s->ctrl_fd);
+        close(s->data_fd);
+        s->ctrl_fd = s->data_fd = -1;
+        tpm_emulator_set_state(s, TPM_EMULATOR_DISCONNECTED);
+    }
+}
+
+static gpointer tpm_emulator_worker(gpointer opaque)
+{
+    TPMEmulator *s = opaque;
+    static const uint8_t one = 1;
+
+    for (;;) {
+        TPMEmulatorJob *job = g_async_queue_timeout_pop(
+            s->jobs, TPM_EMULATOR_IDLE_CHECK_US);
+
+        if (!job) {
+            tpm_emulator_idle_check(s);
+            continue;
+        }
+        switch (job->kind) {
+        case TPM_EMULATOR_JOB_STARTUP:
+            job->ret = tpm_emulator_do_startup(s, job, &job->err) ? 0
+                                                                  : -EIO;
+            break;
+        case TPM_EMULATOR_JOB_COMMAND:
+            job->ret = tpm_emulator_do_command(s, job);
+            if (job->ret < 0) {
+                tpm_util_write_fatal_error_response(job->out, job->out_len);
+            }
+            break;
+        case TPM_EMULATOR_JOB_SHUTDOWN:
+            tpm_emulator_do_shutdown(s);
+            g_free(job);
+            return NULL;
+        }
+        g_async_queue_push(s->done, job);
+        while (write(s->done_pipe[1], &one, 1) < 0 && errno == EINTR) {
+            /* retry */
+        }
+    }
+}
+
+/* ------------------------------------------------------- main-loop side */
+
+static void tpm_emulator_job_free(TPMEmulatorJob *job)
+{
+    if (job->ctrl_fd >= 0) {
+        close(job->ctrl_fd);
+    }
+    error_free(job->err);
+    g_free(job->in);
+    g_free(job->out);
+    g_free(job);
+}
+
+static void tpm_emulator_push(TPMEmulator *s, TPMEmulatorJob *job)
+{
+    g_async_queue_push(s->jobs, job);
+}
+
+/* A job came back from the worker: complete it for the front end. */
+static void tpm_emulator_job_done(TPMEmulator *s, TPMEmulatorJob *job)
+{
+    TPMBackendCmd *cmd = s->parent.cmd;
+
+    switch (job->kind) {
+    case TPM_EMULATOR_JOB_STARTUP:
+        assert(s->startups_pending > 0);
+        s->startups_pending--;
+        if (job->err) {
+            /* the front end's words: it asked for the start-up */
+            error_report_ratelimited(&s->startup_rl, "%s: the TPM did not start: %s; "
+                                     "it reports a fatal error to the guest",
+                                     s->parent.model ? s->parent.model
+                                                     : "tpm",
+                                     error_get_pretty(job->err));
+        }
+        break;
+    case TPM_EMULATOR_JOB_COMMAND:
+        if (job->gen != s->gen || !cmd) {
+            trace_event("tpm_emulator_drop_answer", "%s: abandoned at reset",
+                        s->parent.id);
+            break;
+        }
+        /* the answer only: the rest of the front end's buffer stays */
+        memcpy(cmd->out, job->out,
+               MIN(MAX(tpm_cmd_get_size(job->out), TPM_HEADER_SIZE),
+                   MIN(job->out_len, cmd->out_len)));
+        tpm_backend_request_completed(&s->parent, job->ret);
+        break;
+    case TPM_EMULATOR_JOB_SHUTDOWN:
+        g_assert_not_reached();
+    }
+    tpm_emulator_job_free(job);
+}
+
+static gboolean tpm_emulator_done_event(int fd, GIOCondition cond,
+                                        gpointer opaque)
+{
+    TPMEmulator *s = opaque;
+    uint8_t buf[64];
+    TPMEmulatorJob *job;
+
+    while (read(fd, buf, sizeof(buf)) > 0) {
+        /* drain the wake-ups; the queue says what is done */
+    }
+    while ((job = g_async_queue_try_pop(s->done))) {
+        tpm_emulator_job_done(s, job);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static void tpm_emulator_start_worker(TPMEmulator *s)
+{
+    g_assert(g_unix_open_pipe(s->done_pipe, FD_CLOEXEC, NULL));
+    g_assert(g_unix_set_fd_nonblocking(s->done_pipe[0], true, NULL));
+    s->jobs = g_async_queue_new();
+    s->done = g_async_queue_new();
+    s->done_watch = g_unix_fd_add(s->done_pipe[0], G_IO_IN,
+                                  tpm_emulator_done_event, s);
+    s->worker = g_thread_new("tpm-emulator", tpm_emulator_worker, s);
 }
 
 /* ------------------------------------------------------------- TPM ops */
@@ -336,6 +734,7 @@ static TPMBackend *tpm_emulator_create(const char *id, QemuOpts *opts,
     const char *chardev = qemu_opt_get(opts, "chardev");
     TPMEmulator *s;
     Chardev *chr;
+    int fd;
 
     if (!qemu_opts_check_unused(opts, errp)) {
         return NULL;
@@ -363,238 +762,124 @@ static TPMBackend *tpm_emulator_create(const char *id, QemuOpts *opts,
     s->chardev_id = g_strdup(chardev);
     s->ctrl_fd = s->data_fd = -1;
     s->cur_locty = -1;
-    if (!tpm_emulator_connect(s, errp)) {
+    s->lost_rl = (LogRateLimit)LOG_RATE_LIMIT_DEFAULT;
+    s->startup_rl = (LogRateLimit)LOG_RATE_LIMIT_DEFAULT;
+    /* At creation (command line) the checks are synchronous. */
+    fd = tpm_emulator_open_ctrl(s, errp);
+    if (fd < 0 || !tpm_emulator_connect(s, fd, errp)) {
         g_free(s->parent.id);
         g_free(s->chardev_id);
         g_free(s);
         return NULL;
     }
+    tpm_emulator_start_worker(s);
     return &s->parent;
 }
 
+/*
+ * Queue the start-up (the main loop does not wait for it): *@actual is
+ * @wanted.  Only a lost emulator that cannot even be reached (its socket
+ * refuses, which is quick to tell) fails here; a start-up that fails
+ * later is reported then, and commands fail meanwhile.
+ */
 static bool tpm_emulator_startup_tpm(TPMBackend *tb, size_t wanted,
                                      size_t *actual, Error **errp)
 {
     TPMEmulator *s = TPM_EMULATOR(tb);
-    uint8_t req[PTM_BUFSIZE_REQ_SIZE];
-    uint8_t resp[PTM_BUFSIZE_RESP_SIZE];
-    uint8_t init[PTM_INIT_REQ_SIZE] = { 0 };   /* no flags */
-    uint8_t res[PTM_RES_SIZE];
+    TPMEmulatorJob *job = g_new0(TPMEmulatorJob, 1);
 
-    assert(s->state != TPM_EMULATOR_BUSY);
-    if (s->state == TPM_EMULATOR_DISCONNECTED &&
-        !tpm_emulator_connect(s, errp)) {
-        return false;
-    }
-    /*
-     * A buffer size may only be set while the TPM is stopped.  From here
-     * on commands fail until CMD_INIT succeeds.
-     */
-    tpm_emulator_set_state(s, TPM_EMULATOR_STOPPED);
-    if (!tpm_emulator_simple_cmd(s, PTM_CMD_STOP, "CMD_STOP", errp)) {
-        return false;
-    }
-    tpm_cmd_set_be32(req, wanted);
-    if (!tpm_emulator_ctrlcmd(s, PTM_CMD_SET_BUFFERSIZE, req, sizeof(req),
-                              resp, sizeof(resp), -1, "CMD_SET_BUFFERSIZE",
-                              errp) ||
-        !tpm_emulator_check_result(resp, "CMD_SET_BUFFERSIZE", errp)) {
-        return false;
-    }
-    *actual = tpm_cmd_get_be32(resp + PTM_BUFSIZE_RESP_SIZE_OFFSET);
-    if (!tpm_emulator_ctrlcmd(s, PTM_CMD_INIT, init, sizeof(init), res,
-                              sizeof(res), -1, "CMD_INIT", errp) ||
-        !tpm_emulator_check_result(res, "CMD_INIT", errp)) {
-        return false;
-    }
-    s->cur_locty = -1;
-    s->established_cached = false;
-    tpm_emulator_set_state(s, TPM_EMULATOR_RUNNING);
-    trace_event("tpm_emulator_startup", "%s: buffer %zu of %zu wanted",
-                tb->id, *actual, wanted);
-    return true;
-}
-
-static bool tpm_emulator_set_locality(TPMEmulator *s, uint8_t locty)
-{
-    uint8_t req[PTM_LOC_REQ_SIZE] = { locty };
-    uint8_t res[PTM_RES_SIZE];
-    Error *err = NULL;
-
-    if (s->cur_locty == locty) {
-        return true;
-    }
-    if (!tpm_emulator_ctrlcmd(s, PTM_CMD_SET_LOCALITY, req, sizeof(req), res,
-                              sizeof(res), -1, "CMD_SET_LOCALITY", &err) ||
-        !tpm_emulator_check_result(res, "CMD_SET_LOCALITY", &err)) {
-        trace_event("tpm_emulator_set_locality_fail", "%s: %s", s->parent.id,
-                    error_get_pretty(err));
-        error_free(err);
-        return false;
-    }
-    s->cur_locty = locty;
-    return true;
-}
-
-/*
- * Take in what the data channel has of the answer, waiting up to
- * @timeout_ms for it to start.  Returns 1 when the answer is complete,
- * 0 when more is to come, or a negative errno (the emulator is lost).
- */
-static int tpm_emulator_receive(TPMEmulator *s, int timeout_ms)
-{
-    TPMBackendCmd *cmd = s->parent.cmd;
-    uint32_t total;
-    ssize_t n;
-
-    total = s->resp_len < TPM_HEADER_SIZE ? TPM_HEADER_SIZE
-                                          : tpm_cmd_get_size(cmd->out);
-    n = tpm_util_recv_some(s->data_fd, cmd->out + s->resp_len,
-                           total - s->resp_len, timeout_ms);
-    if (n == -EAGAIN) {
-        return 0;
-    }
-    if (n < 0) {
-        tpm_emulator_lost(s, "data channel", n);
-        return n;
-    }
-    s->resp_len += n;
-    if (s->resp_len == TPM_HEADER_SIZE) {
-        total = tpm_cmd_get_size(cmd->out);
-        if (total < TPM_HEADER_SIZE || total > cmd->out_len) {
-            trace_event("tpm_emulator_bad_answer", "%s: size %u, room %u",
-                        s->parent.id, total, cmd->out_len);
-            tpm_emulator_lost(s, "answer larger than the buffer", -EPROTO);
-            return -EPROTO;
+    assert(!tb->cmd);
+    job->kind = TPM_EMULATOR_JOB_STARTUP;
+    job->wanted = wanted;
+    job->ctrl_fd = -1;
+    if (tpm_emulator_get_state(s) == TPM_EMULATOR_DISCONNECTED) {
+        job->ctrl_fd = tpm_emulator_open_ctrl(s, errp);
+        if (job->ctrl_fd < 0) {
+            g_free(job);
+            return false;
         }
     }
-    if (s->resp_len < TPM_HEADER_SIZE || s->resp_len < total) {
-        return 0;
-    }
-    g_clear_handle_id(&s->data_watch, g_source_remove);
-    tpm_emulator_set_state(s, TPM_EMULATOR_RUNNING);
-    tpm_backend_request_completed(&s->parent, 0);
-    return 1;
-}
-
-static gboolean tpm_emulator_data_event(int fd, GIOCondition cond,
-                                        gpointer opaque)
-{
-    TPMEmulator *s = opaque;
-    guint self = s->data_watch;
-    int ret = tpm_emulator_receive(s, 0);
-
-    /* Done or lost: the watch was removed (it is us; GLib allows it). */
-    if (ret != 0 || s->data_watch != self) {
-        return G_SOURCE_REMOVE;
-    }
-    return G_SOURCE_CONTINUE;
+    *actual = wanted;
+    s->startups_pending++;
+    tpm_emulator_push(s, job);
+    return true;
 }
 
 static void tpm_emulator_deliver_request(TPMBackend *tb, TPMBackendCmd *cmd)
 {
     TPMEmulator *s = TPM_EMULATOR(tb);
-    int ret;
+    TPMEmulatorState state = tpm_emulator_get_state(s);
+    TPMEmulatorJob *job;
 
-    assert(s->state != TPM_EMULATOR_BUSY);
-    if (s->state != TPM_EMULATOR_RUNNING) {
-        /* Not connected, or the last startup failed. */
-        tpm_emulator_fail_cmd(s, -ENOTCONN);
+    if (!s->startups_pending && state != TPM_EMULATOR_RUNNING &&
+        state != TPM_EMULATOR_BUSY) {
+        /* Not connected, or the last startup failed: fail at once. */
+        tpm_util_write_fatal_error_response(cmd->out, cmd->out_len);
+        tpm_backend_request_completed(tb, -ENOTCONN);
         return;
     }
-    tpm_emulator_set_state(s, TPM_EMULATOR_BUSY);
-    s->resp_len = 0;
-    if (!tpm_emulator_set_locality(s, cmd->locty)) {
-        if (s->state == TPM_EMULATOR_BUSY) {
-            /* Refused but still connected: only this command fails. */
-            tpm_emulator_set_state(s, TPM_EMULATOR_RUNNING);
-            tpm_emulator_fail_cmd(s, -EINVAL);
-        }
-        return;     /* else lost, and the command failed with it */
-    }
-    ret = tpm_util_send_all(s->data_fd, cmd->in, cmd->in_len, -1,
-                            TPM_EMULATOR_TIMEOUT_MS);
-    if (ret < 0) {
-        tpm_emulator_lost(s, "data channel", ret);
-        return;
-    }
-    s->data_watch = g_unix_fd_add(s->data_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                  tpm_emulator_data_event, s);
-    assert_tpm_emulator_state(s);
+    job = g_new0(TPMEmulatorJob, 1);
+    job->kind = TPM_EMULATOR_JOB_COMMAND;
+    job->gen = s->gen;
+    job->ctrl_fd = -1;
+    job->locty = cmd->locty;
+    job->in = g_memdup2(cmd->in, cmd->in_len);
+    job->in_len = cmd->in_len;
+    job->out = g_malloc0(cmd->out_len);
+    job->out_len = cmd->out_len;
+    tpm_emulator_push(s, job);
 }
 
+/*
+ * A reset: do not wait for the command in flight.  It completes now
+ * with a fatal-error answer; the worker's answer to it will be dropped.
+ */
 static void tpm_emulator_finish_sync(TPMBackend *tb)
 {
     TPMEmulator *s = TPM_EMULATOR(tb);
-    gint64 deadline = g_get_monotonic_time() +
-                      TPM_EMULATOR_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+    TPMBackendCmd *cmd = tb->cmd;
 
-    while (s->state == TPM_EMULATOR_BUSY) {
-        gint64 left = (deadline - g_get_monotonic_time()) /
-                      G_TIME_SPAN_MILLISECOND;
-
-        if (left <= 0) {
-            tpm_emulator_lost(s, "waiting for an answer", -ETIMEDOUT);
-            break;
-        }
-        tpm_emulator_receive(s, left);
+    s->gen++;
+    if (cmd) {
+        trace_event("tpm_emulator_abandon", "%s: reset with a command in "
+                    "flight", tb->id);
+        tpm_util_write_fatal_error_response(cmd->out, cmd->out_len);
+        tpm_backend_request_completed(tb, -ECANCELED);
     }
 }
 
 static void tpm_emulator_cancel_cmd(TPMBackend *tb)
 {
     TPMEmulator *s = TPM_EMULATOR(tb);
-    Error *err = NULL;
 
-    if (s->state != TPM_EMULATOR_BUSY ||
-        !(s->caps & PTM_CAP_CANCEL_TPM_CMD)) {
+    if (!tb->cmd ||
+        !(__atomic_load_n(&s->caps, __ATOMIC_RELAXED) &
+          PTM_CAP_CANCEL_TPM_CMD)) {
         return;
     }
-    if (!tpm_emulator_simple_cmd(s, PTM_CMD_CANCEL_TPM_CMD,
-                                 "CMD_CANCEL_TPM_CMD", &err)) {
-        /* The guest may ask often; a trace point, not the terminal. */
-        trace_event("tpm_emulator_cancel_fail", "%s: %s", tb->id,
-                    error_get_pretty(err));
-        error_free(err);
-    }
+    __atomic_store_n(&s->cancel_gen, s->gen + 1, __ATOMIC_RELEASE);
 }
 
 static bool tpm_emulator_get_tpm_established_flag(TPMBackend *tb)
 {
     TPMEmulator *s = TPM_EMULATOR(tb);
-    uint8_t resp[PTM_EST_RESP_SIZE];
-    Error *err = NULL;
 
-    if (s->state != TPM_EMULATOR_RUNNING && s->state != TPM_EMULATOR_BUSY) {
-        return false;
-    }
-    if (s->established_cached) {
-        return s->established;
-    }
-    if (!tpm_emulator_ctrlcmd(s, PTM_CMD_GET_TPMESTABLISHED, NULL, 0, resp,
-                              sizeof(resp), -1, "CMD_GET_TPMESTABLISHED",
-                              &err) ||
-        !tpm_emulator_check_result(resp, "CMD_GET_TPMESTABLISHED", &err)) {
-        trace_event("tpm_emulator_established_fail", "%s: %s", tb->id,
-                    error_get_pretty(err));
-        error_free(err);
-        return false;
-    }
-    s->established = resp[PTM_EST_RESP_BIT_OFFSET] != 0;
-    s->established_cached = true;
-    return s->established;
+    return tpm_backend_is_operational(tb) &&
+           g_atomic_int_get(&s->established);
 }
 
 static TPMVersion tpm_emulator_get_tpm_version(TPMBackend *tb)
 {
-    return TPM_EMULATOR(tb)->version;
+    return g_atomic_int_get(&TPM_EMULATOR(tb)->version);
 }
 
 static bool tpm_emulator_is_operational(TPMBackend *tb)
 {
     TPMEmulator *s = TPM_EMULATOR(tb);
+    TPMEmulatorState state = tpm_emulator_get_state(s);
 
-    return s->state == TPM_EMULATOR_RUNNING || s->state == TPM_EMULATOR_BUSY;
+    return s->startups_pending || state == TPM_EMULATOR_RUNNING ||
+           state == TPM_EMULATOR_BUSY;
 }
 
 static void tpm_emulator_get_options(TPMBackend *tb, JsonObject *o)
@@ -605,23 +890,24 @@ static void tpm_emulator_get_options(TPMBackend *tb, JsonObject *o)
 static void tpm_emulator_destroy(TPMBackend *tb)
 {
     TPMEmulator *s = TPM_EMULATOR(tb);
-    Error *err = NULL;
+    TPMEmulatorJob *job = g_new0(TPMEmulatorJob, 1);
 
     tpm_emulator_finish_sync(tb);
-    if (s->state != TPM_EMULATOR_DISCONNECTED) {
-        /* As QEMU: a clean shutdown, after which swtpm exits. */
-        if (!tpm_emulator_simple_cmd(s, PTM_CMD_SHUTDOWN, "CMD_SHUTDOWN",
-                                     &err)) {
-            error_report("tpm-emulator: Could not cleanly shutdown the TPM: "
-                         "%s", error_get_pretty(err));
-            error_free(err);
-        }
+    job->kind = TPM_EMULATOR_JOB_SHUTDOWN;
+    job->ctrl_fd = -1;
+    tpm_emulator_push(s, job);
+    g_thread_join(s->worker);
+    g_clear_handle_id(&s->done_watch, g_source_remove);
+    while ((job = g_async_queue_try_pop(s->done))) {
+        tpm_emulator_job_free(job);
     }
-    if (s->state != TPM_EMULATOR_DISCONNECTED) {
-        g_clear_handle_id(&s->ctrl_watch, g_source_remove);
-        close(s->ctrl_fd);
-        close(s->data_fd);
+    while ((job = g_async_queue_try_pop(s->jobs))) {
+        tpm_emulator_job_free(job);
     }
+    g_async_queue_unref(s->done);
+    g_async_queue_unref(s->jobs);
+    close(s->done_pipe[0]);
+    close(s->done_pipe[1]);
     g_free(s->chardev_id);
     g_free(s);
 }

@@ -22,6 +22,8 @@
  *   pattern-sha256 START LEN   SHA-256 the pattern has over that range
  *                              (what a correct dump must hold there)
  *   writeb ADDR VALUE          store one byte (the TPM PPI MOR byte)
+ *   fill START LEN BYTE        set [START, START+LEN) to BYTE (a guest
+ *                              overwriting its memory)
  *   readb ADDR                 load one byte
  *   reinit                     set the device up again (after a reset)
  *   quit                       stop the VM
@@ -392,11 +394,15 @@ int main(int argc, char **argv)
         } else if (!strcmp(w[0], "writeb") && parse_args(w, 2, v)) {
             qtest_writeb(d.qts, v[0], v[1]);
             printf("ok\n");
+        } else if (!strcmp(w[0], "fill") && parse_args(w, 3, v)) {
+            qtest_memset(d.qts, v[0], v[1], v[2]);
+            printf("ok\n");
         } else if (!strcmp(w[0], "readb") && parse_args(w, 1, v)) {
             printf("ok 0x%02x\n", qtest_readb(d.qts, v[0]));
         } else if (strcmp(w[0], "plug") && strcmp(w[0], "unplug-every") &&
                    strcmp(w[0], "write") && strcmp(w[0], "sha256") &&
-                   strcmp(w[0], "writeb") && strcmp(w[0], "readb")) {
+                   strcmp(w[0], "writeb") && strcmp(w[0], "readb") &&
+                   strcmp(w[0], "fill")) {
             printf("error unknown command '%s'\n", w[0]);
         }
         fflush(stdout);

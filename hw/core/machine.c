@@ -7,6 +7,7 @@
  */
 #include "qemu/osdep.h"
 #include "exec/ramblock.h"
+#include "exec/write-tracker.h"
 #include "hw/boards.h"
 #include "hw/qdev.h"
 #include "qapi/qmp-registry.h"
@@ -25,16 +26,18 @@ static void machine_instance_init(Object *obj)
     ObjectProperty *prop;
 
     ms->smp_cpus = 1;
+    /* -machine options: init reads them once, qom-set must not change them */
     prop = object_property_add_field(obj, "dumpdtb", "str", PROP_KIND_STR,
-                                     offsetof(MachineState, dumpdtb), 0);
+                                     offsetof(MachineState, dumpdtb),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Dump current dtb to a file and "
                                     "quit");
     prop = object_property_add_field(obj, "memory-backend", "str",
                                      PROP_KIND_STR,
-                                     offsetof(MachineState, ram_memdev_id), 0);
+                                     offsetof(MachineState, ram_memdev_id),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Set RAM backend id (valid value: "
                                     "ID of a memory-backend object)");
-    /* a debug knob: from the command line only (QEMU's realized rule) */
     prop = object_property_add_field(obj, "x-ignore-discard-manager", "bool",
                                      PROP_KIND_BOOL,
                                      offsetof(MachineState,
@@ -56,8 +59,18 @@ static void machine_instance_init(Object *obj)
     object_property_set_description(prop, "kdump-zstd dumps: zstd level, "
                                     "negative ones are faster "
                                     "(0: the default, 1)");
+    ms->live_dump_copy_buffer = WRITE_TRACKER_DEFAULT_BUFFER;
+    prop = object_property_add_field(obj, "live-dump-copy-buffer", "size",
+                                     PROP_KIND_SIZE,
+                                     offsetof(MachineState,
+                                              live_dump_copy_buffer), 0);
+    object_property_set_description(prop, "Bytes of guest pages a live "
+                                    "dump may hold copies of while the "
+                                    "guest overwrites them (default 64M); "
+                                    "writers wait when it is full");
     prop = object_property_add_field(obj, "firmware", "str", PROP_KIND_STR,
-                                     offsetof(MachineState, firmware), 0);
+                                     offsetof(MachineState, firmware),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Firmware image (-bios)");
 }
 

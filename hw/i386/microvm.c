@@ -219,16 +219,20 @@ static void microvm_instance_init(Object *obj)
 
     for (size_t i = 0; i < ARRAY_SIZE(legacy); i++) {
         *(char **)object_field_ptr(obj, legacy[i].offset) = g_strdup("auto");
+        /* -machine options: init reads them once */
         object_property_add_enum_field(obj, legacy[i].name, "OnOffAuto",
-                                       on_off_auto, legacy[i].offset, 0);
+                                       on_off_auto, legacy[i].offset,
+                                       OBJ_PROP_FLAG_BEFORE_REALIZE);
     }
     mms->option_roms = true;
     object_property_add_field(obj, "x-option-roms", "bool", PROP_KIND_BOOL,
-                              offsetof(MicrovmMachineState, option_roms), 0);
+                              offsetof(MicrovmMachineState, option_roms),
+                              OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_add_field(obj, "auto-kernel-cmdline", "bool",
                               PROP_KIND_BOOL,
                               offsetof(MicrovmMachineState,
-                                       auto_kernel_cmdline), 0);
+                                       auto_kernel_cmdline),
+                              OBJ_PROP_FLAG_BEFORE_REALIZE);
 }
 
 static void microvm_class_init(ObjectClass *klass)

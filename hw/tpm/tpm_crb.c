@@ -44,10 +44,13 @@
  *             CTRL_CANCEL asks the back end to cancel.  The back end's
  *             completion (tpm_crb_request_completed) copies the response
  *             into the buffer -> IDLE; a failure sets CTRL_STS.tpmSts.
- * System reset (tpm_crb_reset) finishes a command in flight, restores
- * the power-on registers and restarts the TPM; if the back end cannot
- * start (swtpm gone) the error is reported, CTRL_STS.tpmSts reads 1 and
- * every command fails, but the VM keeps running (QEMU exits instead).
+ * System reset (tpm_crb_reset) abandons a command in flight (it
+ * completes at once with a fatal error; the back end does not make the
+ * reset wait for a slow or stopped swtpm), restores the power-on
+ * registers and restarts the TPM in the background (commands queue
+ * behind the start-up); if the back end cannot start (swtpm gone) the
+ * error is reported (rate-limited), CTRL_STS.tpmSts reads 1 and every
+ * command fails, but the VM keeps running (QEMU exits instead).
  * While the back end is not operational, CTRL_STS.tpmSts reads 1.
  */
 
@@ -245,8 +248,12 @@ static void tpm_crb_reset(DeviceState *dev)
 
     if (!tpm_backend_startup_tpm(s->tpmbe, TPM_CRB_CMD_BUFFER_SIZE, &actual,
                                  &err)) {
-        error_report("tpm-crb: the TPM did not start: %s; it reports a "
-                     "fatal error to the guest", error_get_pretty(err));
+        /* every reset tries again, and the guest can reset at will */
+        static LogRateLimit rl = LOG_RATE_LIMIT_DEFAULT;
+
+        error_report_ratelimited(&rl, "tpm-crb: the TPM did not start: %s; "
+                                 "it reports a fatal error to the guest",
+                                 error_get_pretty(err));
         error_free(err);
         actual = TPM_CRB_CMD_BUFFER_SIZE;
     }

@@ -19,13 +19,27 @@
  *   memory-backend-file share=on)     (ram_block_next_populated) and punch
  *                                     each (FALLOC_FL_PUNCH_HOLE); the
  *                                     file's holes are never visited.
- *   fd-backed and private             WRITE_DATA: memset the populated
- *   (file share=off, readonly=on      extents (file data or private copies,
- *   with rom=off)                     SEEK_DATA + pagemap).  Punching would
- *                                     change the file a private mapping
- *                                     promised not to change, and dropping
- *                                     the private copies would show the
- *                                     file's data again instead of zeros.
+ *   fd-backed and shared, no hole     DISCARD_DATA without extents: one
+ *   information (hugetlb memfd,       discard (PUNCH_HOLE, or MADV_REMOVE
+ *   ramfs, a block or character       for /dev/zero) over the whole range's
+ *   device: ram_block_has_hole_info)  aligned part; the partial backend
+ *                                     pages at its edges (a huge page) are
+ *                                     written only where the mapping holds
+ *                                     them (pagemap, mincore).  If the
+ *                                     discard is refused (ramfs), the pages
+ *                                     the mapping holds are written.
+ *   fd-backed and private             WRITE_DATA over the private copies
+ *   (file share=off, readonly=on      only (what the guest wrote: pagemap
+ *   with rom=off)                     present without the file-page bit, or
+ *                                     swapped), skipping pages that already
+ *                                     read zero.  File pages the guest only
+ *                                     read stay file pages and show the
+ *                                     file's data, which the guest did not
+ *                                     write.  Punching would change the
+ *                                     file a private mapping promised not
+ *                                     to change, and dropping the private
+ *                                     copies would show the file's data
+ *                                     again instead of zeros.
  *   caller-provided memory            WRITE_DATA over everything (nothing
  *   (RAM_PREALLOC)                    to give back, no way to find holes).
  *   RAM_ZERO_KEEP_POPULATED asked     WRITE_DATA over the populated
@@ -44,7 +58,9 @@
  * discarding is not allowed.  When a discard fails (a filesystem without
  * hole punching, huge-page alignment) that extent is written instead.
  * Parts of pages at unaligned edges are always written, and only where
- * populated.
+ * populated, at the backend's page size: a huge page the mapping does not
+ * hold is never written (that would populate it, or raise SIGBUS when no
+ * huge page is free).
  *
  * Dirty tracking is the caller's business: every byte of the range reads
  * zero afterwards, so marking the whole range dirty is exact for the

@@ -36,6 +36,11 @@
  * @idstr: the region name, for messages.
  * @dirty: per client (DIRTY_MEMORY_*), one bit per TARGET_PAGE_SIZE page;
  *         NULL until the first page is marked dirty.
+ * @no_hole_info: 1 when @fd's SEEK_DATA / SEEK_HOLE say nothing (a device,
+ *         ramfs, hugetlbfs, answers that go backwards): populated extents
+ *         come from the mapping (pagemap, mincore).  Set at creation, or
+ *         by the first nonsensical answer (atomically: dumps walk from
+ *         worker threads); never cleared.
  */
 struct RAMBlock {
     MemoryRegion *mr;
@@ -47,6 +52,7 @@ struct RAMBlock {
     uint32_t flags;
     char *idstr;
     unsigned long *dirty[DIRTY_MEMORY_NUM];
+    int no_hole_info;
 };
 
 /**
@@ -94,20 +100,38 @@ int ram_block_discard_range(RAMBlock *rb, uint64_t start, size_t length);
  * ram_block_next_populated: find the first extent at or after @start,
  * below @end, that may hold data: memory that was ever written (or, for
  * anonymous memory, read) and not discarded since.  Never touches the
- * memory: fd-backed blocks ask lseek(SEEK_DATA/SEEK_HOLE), anonymous
- * blocks read /proc/self/pagemap.  hugetlbfs blocks read pagemap too
- * (hugetlbfs answers SEEK_DATA with "all data"), so a huge page that is
- * in the file but was never mapped by this process (written by another
- * process sharing the file) counts as a hole.  Blocks where neither works
- * (caller memory, pagemap unreadable) report everything as populated;
- * readers use host_mem_read(), which survives the SIGBUS such a read may
- * raise.
+ * memory: fd-backed blocks ask lseek(SEEK_DATA/SEEK_HOLE) (private
+ * mappings: together with pagemap), anonymous blocks read
+ * /proc/self/pagemap, and fd-backed blocks without hole information
+ * (ram_block_has_hole_info()) ask the mapping: pagemap's present and
+ * swapped bits, and mincore() for page-cache pages, per backend page
+ * (a huge page as a whole).  Blocks where nothing works (caller memory)
+ * report everything as populated; readers use host_mem_read(), which
+ * survives the SIGBUS such a read may raise.  Always advances: an
+ * extent is never empty and never starts before @start.
  * @found_start, @found_end: receive the extent [start, end), page aligned
  *                           and clipped to [@start, @end).
  * Returns: true if an extent was found; false if the rest is all holes.
  */
 bool ram_block_next_populated(RAMBlock *rb, ram_addr_t start, ram_addr_t end,
                               ram_addr_t *found_start, ram_addr_t *found_end);
+
+/**
+ * ram_block_next_private_copy: as ram_block_next_populated(), but for a
+ * private mapping of an fd (share=off) only the pages that are private
+ * (anonymous) copies: what was written through the mapping, told from
+ * file pages mapped for reading by pagemap's "file page" bit 61.  Other
+ * blocks: same as ram_block_next_populated().
+ */
+bool ram_block_next_private_copy(RAMBlock *rb, ram_addr_t start,
+                                 ram_addr_t end, ram_addr_t *found_start,
+                                 ram_addr_t *found_end);
+
+/**
+ * ram_block_has_hole_info: true for an fd-backed block whose SEEK_DATA /
+ * SEEK_HOLE answers are usable (see @no_hole_info).
+ */
+bool ram_block_has_hole_info(RAMBlock *rb);
 
 /**
  * ram_block_populated_bytes: how many bytes of @rb are populated, by the
@@ -125,6 +149,36 @@ bool ram_block_dirty_get(RAMBlock *rb, ram_addr_t start, ram_addr_t length,
                          unsigned client);
 void ram_block_dirty_reset(RAMBlock *rb, ram_addr_t start, ram_addr_t length,
                            unsigned client);
+
+/**
+ * ram_block_read / ram_block_write / ram_block_fill: copy between @buf and
+ * [@offset, @offset + @len) of @rb's host memory (fill it with @c),
+ * surviving SIGBUS (include/qemu/host-mem.h): when the host cannot back a
+ * page (no free huge page, a full filesystem, a backing file truncated by
+ * another process, poisoned memory) the access stops there, the fault is
+ * reported once through the fault handler (ram_block_set_fault_handler),
+ * and -EFAULT is returned.  A failed read leaves @buf partly written; a
+ * failed write may have written part of the range.  The caller checks
+ * bounds and never points into a discarded virtio-mem block.
+ * Returns: 0 or -EFAULT.
+ * Context: any thread (dumps read from worker threads).
+ */
+int ram_block_read(RAMBlock *rb, ram_addr_t offset, void *buf, size_t len);
+int ram_block_write(RAMBlock *rb, ram_addr_t offset, const void *buf,
+                    size_t len);
+int ram_block_fill(RAMBlock *rb, ram_addr_t offset, int c, size_t len);
+
+/**
+ * RamBlockFaultHandler: told that an access to [@offset, +@len) of @rb
+ * (a read unless @is_write) could not be backed by the host.  Called on
+ * the thread that made the access, which carries on with -EFAULT: the
+ * handler must be thread-safe and must not block (the machine stops the
+ * VM from its main loop: softmmu/runstate.c).
+ */
+typedef void RamBlockFaultHandler(RAMBlock *rb, ram_addr_t offset,
+                                  size_t len, bool is_write);
+/** ram_block_set_fault_handler: install @fn (NULL: faults are silent). */
+void ram_block_set_fault_handler(RamBlockFaultHandler *fn);
 
 /**
  * qemu_ram_prealloc: populate every page of [@start, +@length) (write

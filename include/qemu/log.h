@@ -40,6 +40,42 @@ void qemu_log_count_guest_error(void);
 } while (0)
 
 /**
+ * struct LogRateLimit: one call site of a message the guest can trigger
+ * (it goes to stderr, which the guest must not be able to flood).  A
+ * static instance per site, LOG_RATE_LIMIT_INIT(burst, seconds): at most
+ * @burst messages per @window_us; the rest are counted, and the next
+ * message printed says how many similar ones were suppressed.
+ * @window_start_us: g_get_monotonic_time() of the window's first message.
+ * @printed: messages printed in the current window.
+ * @suppressed: messages dropped since the last one printed.
+ * Protected by a lock in log.c (sites may be reached from any thread).
+ */
+typedef struct LogRateLimit {
+    unsigned burst;
+    int64_t window_us;
+    int64_t window_start_us;
+    unsigned printed;
+    uint64_t suppressed;
+} LogRateLimit;
+
+#define LOG_RATE_LIMIT_INIT(burst_, seconds_) \
+    { .burst = (burst_), .window_us = (int64_t)(seconds_) * 1000000 }
+
+/* What guest-triggered messages use unless they have a reason not to. */
+#define LOG_RATE_LIMIT_DEFAULT LOG_RATE_LIMIT_INIT(3, 60)
+
+/**
+ * error_report_ratelimited / warn_report_ratelimited: error_report() /
+ * warn_report() unless @rl's budget for the current window is spent.
+ * Returns: true if the message was printed.
+ * Context: any thread.
+ */
+bool error_report_ratelimited(LogRateLimit *rl, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+bool warn_report_ratelimited(LogRateLimit *rl, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+
+/**
  * qemu_set_log: enable the items named in @items ("guest_errors,unimp",
  * "trace", "none", or "help" to list them).
  */

@@ -117,6 +117,13 @@ void qemu_add_vm_change_state_handler(VMChangeStateHandler *cb, void *opaque);
  */
 void runstate_set_dump_in_progress_fn(bool (*fn)(void));
 
+/**
+ * runstate_init_memory_faults: install the handler that stops the VM when
+ * the host cannot back guest memory the VMM accesses (DOC: guest memory
+ * faults in softmmu/runstate.c).
+ */
+void runstate_init_memory_faults(void);
+
 /** runstate_register_commands: query-status, stop, cont, system_reset,
  *  quit, and HMP info status / stop / cont / system_reset / quit. */
 void runstate_register_commands(void);

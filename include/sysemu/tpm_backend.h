@@ -12,7 +12,9 @@
  * completion reports failure; the VM keeps running, and the next system
  * reset (tpm_backend_startup_tpm) tries to bring the TPM back.
  *
- * Everything here runs in the main loop thread.
+ * Everything here is called from the main loop thread, and nothing here
+ * blocks it: a back end does its I/O on its own thread (the emulator's
+ * worker), so a stopped swtpm holds up the TPM, not QMP or the guest.
  */
 #ifndef SYSEMU_TPM_BACKEND_H
 #define SYSEMU_TPM_BACKEND_H
@@ -58,11 +60,14 @@ typedef void TPMRequestCompleted(void *opaque, int ret);
  *          @destroy.
  * @startup_tpm: (re)initialise the TPM for a machine that was just reset,
  *               with I/O buffers of @wanted bytes; *@actual receives the
- *               size the TPM agreed to.  May reconnect a lost emulator.
+ *               size to use.  May reconnect a lost emulator.  May finish
+ *               in the background (commands queue behind it); false only
+ *               when the TPM is known at once not to start.
  * @deliver_request: start @cmd; call tpm_backend_request_completed()
  *                   when done (possibly before returning, on failure).
- * @finish_sync: if a command is in flight, wait for it (bounded) and
- *               complete it.
+ * @finish_sync: if a command is in flight, complete it now (a reset:
+ *               the emulator abandons it with a fatal-error answer rather
+ *               than make the main loop wait for it).
  * @cancel_cmd: ask the TPM to abandon the command in flight.
  * @get_tpm_established_flag: the TPM's "established" (locality 3/4 was
  *                            used) flag.

@@ -34,6 +34,7 @@ typedef enum DumpVariant {
     DV_FILE_DETACH,
     DV_FILE_PAGING,
     DV_FD,
+    DV_LIVE,
 } DumpVariant;
 
 typedef struct DumpCase {
@@ -111,7 +112,8 @@ static bool run_dump(Ctx *c)
     g_autoptr(JsonObject) rsp = NULL;
     g_autoptr(JsonObject) ev = NULL;
     g_autofree char *protocol = NULL;
-    bool detach = dc->variant == DV_FILE_DETACH;
+    bool live = dc->variant == DV_LIVE;
+    bool detach = dc->variant == DV_FILE_DETACH || live;
     bool paging = dc->variant == DV_FILE_PAGING;
     bool ok;
 
@@ -132,8 +134,9 @@ static bool run_dump(Ctx *c)
     qtest_qmp_events_clear(c->qts);
     rsp = qtest_qmp(c->qts, "{'execute': 'dump-guest-memory', 'arguments': "
                     "{'protocol': '%s', 'paging': %s, 'detach': %s, "
-                    "'format': '%s'}}", protocol, paging ? "true" : "false",
-                    detach ? "true" : "false", dc->format);
+                    "'format': '%s', 'live': %s}}", protocol,
+                    paging ? "true" : "false", detach ? "true" : "false",
+                    dc->format, live ? "true" : "false");
     ok = json_object_has_member(rsp, "return");
     if (!ok) {
         g_assert_cmpuint(strlen(qtest_json_get_str(rsp, "error.desc")), >,
@@ -173,6 +176,10 @@ static void check_after(Ctx *c, bool ok)
     if (c->dc->variant != DV_FD) {
         check_dir_clean(c);
     }
+    if (c->dc->variant == DV_LIVE) {
+        /* nothing left protected: these writes would never return */
+        put_data(c->qts);
+    }
     q = qtest_qmp_assert_success_ref(c->qts, "{'execute': 'query-status'}");
     g_assert_true(json_object_get_boolean_member(json_node_get_object(q),
                                                  "running"));
@@ -196,13 +203,17 @@ static void test_dump_faults(gconstpointer opaque)
     check_after(&c, true);
     fds = qtest_count_open_fds(qtest_pid(c.qts));
 
-    for (size_t i = 0; i < fault_n_ops; i++) {
+    for (size_t i = 0; i < fault_n_ops +
+                       (dc->variant == DV_LIVE ? fault_n_live_ops : 0); i++) {
+        const char *op = i < fault_n_ops ? fault_all_ops[i]
+                                         : fault_live_ops[i - fault_n_ops];
+
         for (unsigned nth = 1;; nth++) {
             bool ok;
 
-            fault_qmp_arm(c.qts, fault_all_ops[i], nth, NULL);
+            fault_qmp_arm(c.qts, op, nth, NULL);
             ok = run_dump(&c);
-            if (!fault_qmp_injected(c.qts, fault_all_ops[i])) {
+            if (!fault_qmp_injected(c.qts, op)) {
                 fault_qmp_disarm_all(c.qts);
                 g_assert_true(ok);
                 check_after(&c, true);
@@ -257,7 +268,9 @@ int main(int argc, char **argv)
     static const char *const variant_names[] = {
         [DV_FILE] = "file", [DV_FILE_DETACH] = "file-detach",
         [DV_FILE_PAGING] = "file-paging", [DV_FD] = "fd",
+        [DV_LIVE] = "live",
     };
+    const char *live_kdump = NULL;
     g_autoptr(GPtrArray) formats = NULL;
     g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func(g_free);
 
@@ -266,13 +279,20 @@ int main(int argc, char **argv)
     for (guint i = 0; i < formats->len; i++) {
         const char *f = formats->pdata[i];
 
-        for (DumpVariant v = DV_FILE; v <= DV_FD; v++) {
+        for (DumpVariant v = DV_FILE; v <= DV_LIVE; v++) {
             DumpCase *dc;
             g_autofree char *path = NULL;
 
             /* paging is ELF's alone */
             if (v == DV_FILE_PAGING && strcmp(f, "elf")) {
                 continue;
+            }
+            /* live: ELF and the first kdump format (the same source) */
+            if (v == DV_LIVE && strcmp(f, "elf")) {
+                if (live_kdump || !g_str_has_prefix(f, "kdump-")) {
+                    continue;
+                }
+                live_kdump = f;
             }
             dc = g_new0(DumpCase, 1);
             dc->format = f;

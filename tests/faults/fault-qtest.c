@@ -13,6 +13,12 @@ const char *const fault_all_ops[] = {
 };
 const size_t fault_n_ops = G_N_ELEMENTS(fault_all_ops);
 
+const char *const fault_live_ops[] = {
+    "userfaultfd", "uffd_api", "uffd_register", "uffd_unregister",
+    "uffd_writeprotect", "uffd_wake", "thread_create",
+};
+const size_t fault_n_live_ops = G_N_ELEMENTS(fault_live_ops);
+
 void fault_qmp_arm(QTestState *qts, const char *op, unsigned nth,
                    const char *err)
 {
@@ -60,10 +66,13 @@ void fault_tally_report(const char *what, const FaultTally *t)
 {
     g_autoptr(GString) ops = g_string_new(NULL);
 
-    for (size_t i = 0; i < fault_n_ops; i++) {
+    /* indices past fault_all_ops are fault_live_ops' */
+    for (size_t i = 0; i < fault_n_ops + fault_n_live_ops; i++) {
         if (t->per_op[i]) {
             g_string_append_printf(ops, "%s%s x%u", ops->len ? ", " : "",
-                                   fault_all_ops[i], t->per_op[i]);
+                                   i < fault_n_ops ? fault_all_ops[i] :
+                                   fault_live_ops[i - fault_n_ops],
+                                   t->per_op[i]);
         }
     }
     g_test_message("%s: faults injected = %u, survived = %u (%s)", what,

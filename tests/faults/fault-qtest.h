@@ -14,6 +14,10 @@
 /* Every operation faults.h wraps, by its SPARSEVM_FAULT name. */
 extern const char *const fault_all_ops[];
 extern const size_t fault_n_ops;
+/* What only a live dump calls: its write tracker's userfaultfd, ioctls
+ * and thread. */
+extern const char *const fault_live_ops[];
+extern const size_t fault_n_live_ops;
 
 /**
  * fault_qmp_arm: fail call @nth of @op, once, with @err (a name such as

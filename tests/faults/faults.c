@@ -15,7 +15,10 @@
  */
 #include "qemu/osdep.h"
 #include <pthread.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 #include "qemu/error.h"
@@ -41,6 +44,13 @@ static const struct {
     [FAULT_MEMFD_CREATE] = { "memfd_create", EMFILE },
     [FAULT_MALLOC] = { "malloc", ENOMEM },
     [FAULT_SET_CONTENTS] = { "set_contents", ENOSPC },
+    [FAULT_USERFAULTFD] = { "userfaultfd", EPERM },
+    [FAULT_UFFD_API] = { "uffd_api", EINVAL },
+    [FAULT_UFFD_REGISTER] = { "uffd_register", EINVAL },
+    [FAULT_UFFD_UNREGISTER] = { "uffd_unregister", EINVAL },
+    [FAULT_UFFD_WRITEPROTECT] = { "uffd_writeprotect", ENOMEM },
+    [FAULT_UFFD_WAKE] = { "uffd_wake", EINVAL },
+    [FAULT_THREAD_CREATE] = { "thread_create", EAGAIN },
 };
 
 static const struct {
@@ -591,4 +601,78 @@ gboolean __wrap_g_file_set_contents(const gchar *path, const gchar *data,
         return FALSE;
     }
     return __real_g_file_set_contents(path, data, len, error);
+}
+
+/* ---------------------------------------------- userfaultfd, threads */
+
+long __real_syscall(long nr, ...);
+int __real_ioctl(int fd, unsigned long request, ...);
+int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg);
+
+/*
+ * Only SYS_userfaultfd is counted.  The six argument words are passed on
+ * as the C library's syscall() takes them (unused ones are ignored by the
+ * kernel).
+ */
+long __wrap_syscall(long nr, ...)
+{
+    long a[6];
+    va_list ap;
+
+    va_start(ap, nr);
+    for (int i = 0; i < 6; i++) {
+        a[i] = va_arg(ap, long);
+    }
+    va_end(ap);
+    if (nr == SYS_userfaultfd) {
+        FAULT_RETURN_ERRNO(FAULT_USERFAULTFD, -1);
+    }
+    return __real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+static int fault_uffd_op(unsigned long request)
+{
+    switch (request) {
+    case UFFDIO_API:
+        return FAULT_UFFD_API;
+    case UFFDIO_REGISTER:
+        return FAULT_UFFD_REGISTER;
+    case UFFDIO_UNREGISTER:
+        return FAULT_UFFD_UNREGISTER;
+    case UFFDIO_WRITEPROTECT:
+        return FAULT_UFFD_WRITEPROTECT;
+    case UFFDIO_WAKE:
+        return FAULT_UFFD_WAKE;
+    default:
+        return -1;
+    }
+}
+
+/* Every ioctl our code makes takes at most one argument. */
+int __wrap_ioctl(int fd, unsigned long request, ...)
+{
+    int op = fault_uffd_op(request);
+    void *arg;
+    va_list ap;
+
+    va_start(ap, request);
+    arg = va_arg(ap, void *);
+    va_end(ap);
+    if (op >= 0) {
+        FAULT_RETURN_ERRNO(op, -1);
+    }
+    return __real_ioctl(fd, request, arg);
+}
+
+/* pthread_create returns the error number instead of setting errno. */
+int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                          void *(*fn)(void *), void *arg)
+{
+    int err;
+
+    if (fault_hit(FAULT_THREAD_CREATE, &err)) {
+        return err == FAULT_SHORT ? EAGAIN : err;
+    }
+    return __real_pthread_create(thread, attr, fn, arg);
 }

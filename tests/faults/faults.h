@@ -27,7 +27,10 @@
  * rename, renameat, renameat2; malloc: g_try_malloc, g_try_malloc0,
  * g_try_realloc and their _n forms, the fallible allocations; g_malloc
  * aborts on failure by design, as in QEMU, and is not wrapped;
- * set_contents: g_file_set_contents).
+ * set_contents: g_file_set_contents; userfaultfd: syscall(SYS_userfaultfd);
+ * uffd_api, uffd_register, uffd_unregister, uffd_writeprotect (protect and
+ * un-protect alike), uffd_wake: ioctl() with that userfaultfd request,
+ * other ioctls pass uncounted; thread_create: pthread_create).
  */
 typedef enum FaultOp {
     FAULT_WRITE,
@@ -46,6 +49,13 @@ typedef enum FaultOp {
     FAULT_MEMFD_CREATE,
     FAULT_MALLOC,
     FAULT_SET_CONTENTS,
+    FAULT_USERFAULTFD,
+    FAULT_UFFD_API,
+    FAULT_UFFD_REGISTER,
+    FAULT_UFFD_UNREGISTER,
+    FAULT_UFFD_WRITEPROTECT,
+    FAULT_UFFD_WAKE,
+    FAULT_THREAD_CREATE,
     FAULT__MAX,
 } FaultOp;
 

@@ -7,6 +7,7 @@
  * has no test hooks.
  */
 #include <libfdt.h>
+#include <fcntl.h>
 #include "libqtest.h"
 
 typedef struct RunResult {
@@ -177,6 +178,59 @@ static void test_bad_objects(void)
                  "-machine microvm,memory-backend=m", "does not match");
 }
 
+/* Options QEMU refuses, with QEMU's words, naming the option. */
+static void test_bad_backend_options(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-test-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "mem", NULL);
+    g_autofree char *args = NULL;
+    int fd;
+
+    g_assert(dir);
+    fd = open(file, O_RDWR | O_CREAT, 0600);
+    g_assert(fd >= 0 && ftruncate(fd, 1024 * 1024) == 0);
+    close(fd);
+    expect_error("-object memory-backend-ram,id=m,size=1M,prealloc-threads=0",
+                 "property 'prealloc-threads' of memory-backend-ram doesn't "
+                 "take value '0'");
+    expect_error("-object memory-backend-ram,id=m,size=1M,policy=bind",
+                 "host-nodes must be set for policy bind");
+    expect_error("-object memory-backend-memfd,id=m,size=1M,"
+                 "policy=interleave",
+                 "host-nodes must be set for policy interleave");
+    args = g_strdup_printf("-object memory-backend-file,id=m,size=1M,"
+                           "mem-path=%s,align=3M", file);
+    expect_error(args, "alignment 0x300000 must be a power of two");
+    g_free(args);
+    args = g_strdup_printf("-object memory-backend-file,id=m,size=1M,"
+                           "mem-path=%s,align=1000", file);
+    expect_error(args, "alignment 0x3e8 must be multiples of page size");
+    g_free(args);
+    args = g_strdup_printf("-object memory-backend-file,id=m,size=1M,"
+                           "mem-path=%s,rom=on", file);
+    expect_error(args, "property 'rom' = 'on' is not supported with "
+                 "'readonly' = 'off'");
+    g_free(args);
+    args = g_strdup_printf("-object memory-backend-file,id=m,size=1M,"
+                           "mem-path=%s,readonly=on,rom=off,share=on", file);
+    expect_error(args, "property 'rom' = 'off' is incompatible with "
+                 "'readonly' = 'on' and 'share' = 'on'");
+    g_free(args);
+    /* offset=1M of a 1 MiB file: say that the offset is the problem. */
+    args = g_strdup_printf("-object memory-backend-file,id=m,size=1M,"
+                           "mem-path=%s,offset=1M", file);
+    expect_error(args, "too small for 'offset' 0x100000 plus 'size' "
+                 "0x100000");
+    g_free(args);
+    /* ...and without an offset, QEMU's message. */
+    args = g_strdup_printf("-object memory-backend-file,id=m,size=2M,"
+                           "mem-path=%s", file);
+    expect_error(args, "backing store size 0x100000 does not match 'size' "
+                 "option 0x200000");
+    unlink(file);
+    rmdir(dir);
+}
+
 static void test_help_and_version(void)
 {
     RunResult r = run("-version");
@@ -256,6 +310,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/bad-sizes", test_bad_sizes);
     g_test_add_func("/cmdline/bad-options", test_bad_options);
     g_test_add_func("/cmdline/bad-objects", test_bad_objects);
+    g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
     g_test_add_func("/cmdline/debug-knob-command-line-only",

@@ -370,6 +370,8 @@ static void test_client_script(void)
                         NULL };
     char *bad_argv[] = { "/usr/bin/python3", DUMP_CLIENT, "-s", sock,
                          "--begin", "4096", path, NULL };
+    char *live_argv[] = { "/usr/bin/python3", DUMP_CLIENT, "-s", sock,
+                          "--live", path, NULL };
     ElfCore core;
 
     g_assert_cmpint(run_tool(ok_argv, &out, &err), ==, 0);
@@ -383,6 +385,16 @@ static void test_client_script(void)
     g_assert_cmpint(run_tool(bad_argv, &out, &err), ==, 1);
     g_assert_cmpstr(err, ==, "dump-guest-memory: Parameter 'length' is "
                     "missing\n");
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    /* --live: the pause is reported, the file is complete */
+    unlink(path);
+    g_assert_cmpint(run_tool(live_argv, &out, &err), ==, 0);
+    g_assert_nonnull(strstr(err, "guest paused "));
+    g_assert_nonnull(strstr(err, " ms for the snapshot"));
+    dump_open(&core, path);
+    g_assert_cmpuint(core.phnum, >, 1);
+    elf_core_free(&core);
     qtest_quit(s);
     unlink(path);
 }

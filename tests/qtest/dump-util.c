@@ -63,6 +63,24 @@ void model_write(QTestState *s, DumpModel *m, uint64_t gpa, size_t len,
     g_array_append_val(m->writes, w);
 }
 
+void model_snapshot(QTestState *s, DumpModel *dst, const DumpModel *src)
+{
+    model_init(dst);
+    for (unsigned i = 0; i < src->writes->len; i++) {
+        ModelWrite w = g_array_index(src->writes, ModelWrite, i);
+
+        w.data = w.data ? g_memdup2(w.data, w.len) : NULL;
+        g_array_append_val(dst->writes, w);
+    }
+    for (unsigned i = 0; i < src->foreign->len; i++) {
+        const ModelRange *r = &g_array_index(src->foreign, ModelRange, i);
+        ModelWrite w = { r->gpa, r->len, g_malloc(r->len) };
+
+        qtest_bufread(s, r->gpa, w.data, r->len);
+        g_array_append_val(dst->writes, w);
+    }
+}
+
 void model_forget(DumpModel *m, uint64_t gpa, uint64_t len)
 {
     ModelWrite w = { gpa, len, NULL };

@@ -40,6 +40,12 @@ void model_free(DumpModel *m);
  */
 void model_write(QTestState *s, DumpModel *m, uint64_t gpa, size_t len,
                  uint8_t seed);
+/**
+ * model_snapshot: @dst becomes what @src says RAM holds now, foreign
+ * ranges read from the guest through @s (so later writes by anyone do
+ * not change it).  model_free() @dst.
+ */
+void model_snapshot(QTestState *s, DumpModel *dst, const DumpModel *src);
 /** model_forget: the range was unplugged: it reads as zero again. */
 void model_forget(DumpModel *m, uint64_t gpa, uint64_t len);
 /** model_foreign: [@gpa, +@len) is written by others (read it back). */

@@ -16,6 +16,7 @@
 #include <glib-unix.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -478,6 +479,56 @@ static void test_replies_in_order(void)
     qtest_quit(s);
 }
 
+/*
+ * A writer the kernel does not let go of: a pseudo-terminal nobody
+ * reads takes a few KiB, then blocks write() (a tty refuses RWF_NOWAIT,
+ * so the dump cannot wait in poll() where dump-cancel would wake it).
+ * quit still ends the process within 5 s: the exit waits 2 s for the
+ * dump thread, then reports the dump failed and leaves the thread to
+ * the process's end.
+ */
+static void test_quit_abandons_stuck_writer(void)
+{
+    QTestState *s = start_vmm("", 0);
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int slave, ms;
+    JsonObject *r;
+
+    g_assert_cmpint(master, >=, 0);
+    g_assert_cmpint(grantpt(master), ==, 0);
+    g_assert_cmpint(unlockpt(master), ==, 0);
+    slave = open(ptsname(master), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    g_assert_cmpint(slave, >=, 0);
+    r = qtest_qmp_fds(s, &slave, 1, "{'execute': 'getfd', 'arguments': "
+                      "{'fdname': 'tty'}}");
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+    close(slave);
+    qtest_qmp_events_clear(s);
+    qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, 'protocol': "
+                             "'fd:tty', 'detach': true}}");
+    g_usleep(200 * 1000);
+    r = qtest_qmp(s, "{'execute': 'query-dump'}");
+    g_assert_cmpstr(qtest_json_get_str(r, "return.status"), ==, "active");
+    json_object_unref(r);
+
+    qtest_qmp_send(s, "{'execute': 'quit'}");
+    ms = wait_exit_ms(s, PROMPT_MS);
+    g_test_message("quit with the dump thread stuck in write(): %d ms", ms);
+    g_assert_cmpint(ms, >=, 0);
+    r = qtest_qmp_receive(s);           /* quit's */
+    g_assert_true(qtest_json_has(r, "return"));
+    json_object_unref(r);
+    r = qtest_qmp_eventwait_ref(s, "DUMP_COMPLETED");
+    g_assert_cmpstr(qtest_json_get_str(r, "data.error"), ==,
+                    "dump: abandoned at exit: the writer did not stop "
+                    "within 2 s");
+    json_object_unref(r);
+    close(master);
+    qtest_quit(s);
+}
+
 /* ----------------------------------------- item 2: a dump at the fd limit */
 
 /*
@@ -668,6 +719,8 @@ int main(int argc, char **argv)
     g_test_add_func("/limits/dump/replies-in-order", test_replies_in_order);
     g_test_add_func("/limits/dump/client-leaves-during-sync-dump",
                     test_client_leaves_during_sync_dump);
+    g_test_add_func("/limits/dump/quit-abandons-stuck-writer",
+                    test_quit_abandons_stuck_writer);
     g_test_add_func("/limits/dump/fd-limit-refused-or-cancellable",
                     test_fd_limit_dump);
     g_test_add_func("/limits/qmp/accept-backs-off-at-emfile",

@@ -367,6 +367,56 @@ static void test_rss_with_16g_memfd(void)
     qtest_quit(s);
 }
 
+/*
+ * -machine options are read once, when the machine is created: qom-set
+ * at run time must refuse them (pit=on is refused on the command line;
+ * memory-backend would name a backend nothing uses), and so must a
+ * memory backend's properties once its memory exists.
+ */
+static void test_qom_set_frozen(void)
+{
+    QTestState *s = qtest_init(MACHINE "-object memory-backend-ram,"
+                               "id=mem0,size=16M");
+    static const char *const machine_props[][2] = {
+        { "pit", "'on'" }, { "memory-backend", "'mem0'" },
+        { "firmware", "'x.bin'" }, { "x-option-roms", "false" },
+        { "x-ignore-discard-manager", "true" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(machine_props); i++) {
+        g_autofree char *cmd = g_strdup_printf(
+            "{'execute': 'qom-set', 'arguments': {'path': '/machine', "
+            "'property': '%s', 'value': %s}}", machine_props[i][0],
+            machine_props[i][1]);
+        g_autofree char *desc = qtest_qmp_expect_error(s, "GenericError",
+                                                       cmd);
+        g_autofree char *want = g_strdup_printf(
+            "Attempt to set property '%s' on the machine ",
+            machine_props[i][0]);
+
+        g_assert_nonnull(strstr(desc, want));
+        g_assert_nonnull(strstr(desc, "it can only be set with -machine"));
+    }
+    /* still readable, unchanged */
+    {
+        JsonObject *r = qtest_qmp(s, "{'execute': 'qom-get', 'arguments': "
+                                "{'path': '/machine', 'property': 'pit'}}");
+        g_assert_cmpstr(qtest_json_get_str(r, "return"), ==, "auto");
+        json_object_unref(r);
+    }
+    {
+        g_autofree char *desc = qtest_qmp_expect_error(
+            s, "GenericError", "{'execute': 'qom-set', 'arguments': "
+            "{'path': '/objects/mem0', 'property': 'prealloc-threads', "
+            "'value': 4}}");
+
+        g_assert_cmpstr(desc, ==, "cannot change property "
+                        "'prealloc-threads' of memory-backend-ram");
+    }
+    still_works(s);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -382,5 +432,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/second-monitor-reconnect",
                     test_second_monitor_reconnect);
     g_test_add_func("/qmp/rss-16g-memfd", test_rss_with_16g_memfd);
+    g_test_add_func("/qmp/qom-set-frozen", test_qom_set_frozen);
     return g_test_run();
 }

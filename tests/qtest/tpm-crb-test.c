@@ -108,6 +108,16 @@ static char *read_text(const char *path)
     return text;
 }
 
+static int count_occurrences(const char *text, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = text; (p = strstr(p, needle)); p++) {
+        n++;
+    }
+    return n;
+}
+
 /* Wait until the file at @path contains @needle. */
 static void wait_for_text(const char *path, const char *needle)
 {
@@ -366,6 +376,16 @@ static void test_swtpm_dies(void)
     g_assert(qtest_readl(qts, CRB_CTRL_STS) & CTRL_STS_FATAL);
     qtest_qmp_assert_success(qts, "{\"execute\": \"query-status\"}");
 
+    /* The guest resets again and again: the log does not grow with it. */
+    for (int i = 0; i < 40; i++) {
+        qtest_outb(qts, 0xcf9, 0x06);
+        qtest_qmp_eventwait(qts, "RESET");
+    }
+    g_free(text);
+    text = read_text(errpath);
+    g_assert_cmpint(count_occurrences(text, "the TPM did not start"), <=, 3);
+    g_assert_cmpint(count_occurrences(text, "the TPM did not start"), >=, 1);
+
     /* swtpm is back: the next reset reconnects. */
     swtpm_restart(t);
     qtest_qmp_assert_success(qts, "{\"execute\": \"system_reset\"}");
@@ -374,9 +394,52 @@ static void test_swtpm_dies(void)
     check_startup_and_random(qts);
     qtest_quit(qts);
 
+    g_free(text);
     text = read_text(errpath);
     g_assert_null(strstr(text, "Sanitizer"));
     unlink(errpath);
+    swtpm_free(t);
+}
+
+/*
+ * A stopped swtpm with a command in flight: QMP and qtest answer at once
+ * (the back end's I/O runs on its own thread), a reset with the MOR bit
+ * set comes back at once (the command is abandoned with a fatal error),
+ * and once swtpm continues the TPM works again.
+ */
+static void test_swtpm_stopped(void)
+{
+    QTestState *qts;
+    gint64 t0;
+    Swtpm *t;
+
+    if (swtpm_test_skip()) {
+        return;
+    }
+    t = swtpm_start(tmpdir);
+    qts = vm_start(t, NULL, NULL);
+    check_startup_and_random(qts);
+
+    kill(t->pid, SIGSTOP);
+    qtest_writel(qts, CRB_LOC_CTRL, LOC_CTRL_REQUEST_ACCESS);
+    qtest_writel(qts, CRB_CTRL_REQ, CTRL_REQ_CMD_READY);
+    qtest_memwrite(qts, CRB_BUFFER, tpm2_cmd_getrandom16,
+                   sizeof(tpm2_cmd_getrandom16));
+    qtest_writel(qts, CRB_CTRL_START, CTRL_START_INVOKE);
+    t0 = g_get_monotonic_time();
+    g_assert_cmphex(qtest_readl(qts, CRB_CTRL_START), ==, CTRL_START_INVOKE);
+    qtest_qmp_assert_success(qts, "{\"execute\": \"query-status\"}");
+    qtest_writeb(qts, PPI_MOVV, 0x01);
+    qtest_qmp_assert_success(qts, "{\"execute\": \"system_reset\"}");
+    qtest_qmp_eventwait(qts, "RESET");
+    qtest_qmp_assert_success(qts, "{\"execute\": \"query-status\"}");
+    /* was 10-20 s with the I/O on the main loop */
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 2 * G_USEC_PER_SEC);
+    g_assert_cmphex(qtest_readl(qts, CRB_CTRL_START), ==, 0);
+
+    kill(t->pid, SIGCONT);
+    check_startup_and_random(qts);
+    qtest_quit(qts);
     swtpm_free(t);
 }
 
@@ -440,6 +503,7 @@ int main(int argc, char **argv)
     g_test_add_func("/tpm-crb/bad-guest-requests", test_bad_guest_requests);
     g_test_add_func("/tpm-crb/ppi", test_ppi);
     g_test_add_func("/tpm-crb/swtpm-dies", test_swtpm_dies);
+    g_test_add_func("/tpm-crb/swtpm-stopped", test_swtpm_stopped);
     g_test_add_func("/tpm-crb/cmdline-errors", test_cmdline_errors);
     return g_test_run();
 }

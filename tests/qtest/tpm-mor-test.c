@@ -8,10 +8,13 @@
  * and the firmware ROM loaded with -bios, the PPI buffer and
  * nonvolatile memory must keep their contents.  With the MOR bit clear
  * (other bits set) nothing is cleared; repeated resets keep clearing;
- * a preallocated backend keeps its memory; the clear is traced.
+ * a preallocated backend keeps its memory; the clear is traced;
+ * mem-path=/dev/zero (no hole information) neither hangs the reset nor
+ * a dump.
  * virtio-mem memory: tpm-mor-virtio-mem-test.c.
  * Skipped, saying why, when swtpm is missing (tpm-crb needs a back end).
  */
+#include <sys/stat.h>
 #include "tpm-mor-util.h"
 
 /* The RAM a test writes secrets into; the last one is above 4 GiB. */
@@ -180,6 +183,54 @@ static void test_prealloc_ram(void)
     vm_free(vm);
 }
 
+/*
+ * mem-path=/dev/zero: every SEEK_DATA/SEEK_HOLE answers 0, which made the
+ * clear (and a dump) spin forever.  The reset must come back, clear what
+ * was written, and a dump of the same memory must finish.
+ */
+static void test_dev_zero_ram(gconstpointer opaque)
+{
+    const char *share = opaque;
+    g_autofree char *args = g_strdup_printf(
+        "-m 128M -object memory-backend-file,id=ram0,size=128M,"
+        "mem-path=/dev/zero,share=%s -machine memory-backend=ram0", share);
+    g_autofree char *dump = g_strdup_printf("%s/devzero-%d.dump",
+                                            qtest_tmpdir(), (int)getpid());
+    struct stat st;
+    Vm *vm;
+
+    if (swtpm_test_skip()) {
+        return;
+    }
+    vm = vm_start(args);
+    write_secret(vm->qts, 8 * MiB, 1 * MiB);
+    fill_ppi(vm->qts, MOVV_CLEAR);
+    system_reset(vm->qts);
+    check_all(vm->qts, 8 * MiB, 1 * MiB, 0);
+    write_secret(vm->qts, 24 * MiB, 1 * MiB);
+    qtest_qmp_assert_success(vm->qts, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, 'protocol': "
+                             "'file:%s', 'format': 'kdump-zlib'}}", dump);
+    g_assert(stat(dump, &st) == 0 && st.st_size > 0);
+    unlink(dump);
+    /* An ELF dump holds what the guest wrote (not what reading the
+     * /dev/zero fd would give: zeros). */
+    qtest_qmp_assert_success(vm->qts, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, 'protocol': "
+                             "'file:%s'}}", dump);
+    {
+        g_autofree char *data = NULL;
+        g_autofree char *secret = g_malloc(64 * 1024);
+        gsize len;
+
+        memset(secret, 0x5e, 64 * 1024);
+        g_assert(g_file_get_contents(dump, &data, &len, NULL));
+        g_assert_nonnull(memmem(data, len, secret, 64 * 1024));
+    }
+    unlink(dump);
+    vm_free(vm);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -190,5 +241,9 @@ int main(int argc, char **argv)
     g_test_add_func("/tpm-mor/memfd-ram", test_memfd_ram);
     g_test_add_func("/tpm-mor/nonvolatile-ram", test_nonvolatile_ram);
     g_test_add_func("/tpm-mor/prealloc-ram", test_prealloc_ram);
+    g_test_add_data_func("/tpm-mor/dev-zero-ram/shared", "on",
+                         test_dev_zero_ram);
+    g_test_add_data_func("/tpm-mor/dev-zero-ram/private", "off",
+                         test_dev_zero_ram);
     return g_test_run();
 }

@@ -11,6 +11,7 @@
  * clean run.
  */
 #include "qemu/osdep.h"
+#include <sys/syscall.h>
 #include "qemu/error.h"
 #include "qom/object.h"
 #include "dump/dump-internal.h"
@@ -98,6 +99,95 @@ static void test_commit_replaces(void)
     g_assert_cmpint(stat(target, &st), ==, 0);
     g_assert_cmpint(st.st_mode & 0777, ==, 0400 & ~0);
     g_free(list);
+    list = dir_list(dir);
+    g_assert_cmpstr(list, ==, "vmcore");
+    rm_rf(dir);
+}
+
+/*
+ * fsync() for this test program: fails with EIO while fail_fsync is set
+ * (a disk that loses the data), else the real system call.  Interposed
+ * by name: dump-dest.c, linked in statically, calls this one.
+ */
+static bool fail_fsync;
+
+int fsync(int fd)
+{
+    if (fail_fsync) {
+        errno = EIO;
+        return -1;
+    }
+    return syscall(SYS_fsync, fd);
+}
+
+/* rename() likewise, failing with EIO while fail_rename is set. */
+static bool fail_rename;
+
+int rename(const char *from, const char *to)
+{
+    if (fail_rename) {
+        errno = EIO;
+        return -1;
+    }
+    return syscall(SYS_rename, from, to);
+}
+
+/*
+ * The rename into place fails after the temporary got its name: the old
+ * file is still there and the temporary is gone, named or not.
+ */
+static void test_commit_rename_fails(void)
+{
+    g_autofree char *dir = tmp_dir();
+    g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
+    g_autofree char *list = NULL;
+    g_autofree char *got = NULL;
+    Error *err = NULL;
+    DumpDest d;
+
+    g_assert_true(g_file_set_contents(target, "OLD", -1, NULL));
+    g_assert_true(dump_dest_open_file(&d, target, &error_abort));
+    g_assert_cmpint(write(d.fd, "NEW", 3), ==, 3);
+    fail_rename = true;
+    g_assert_false(dump_dest_commit(&d, &err));
+    fail_rename = false;
+    g_assert_nonnull(err);
+    g_assert_nonnull(strstr(error_get_pretty(err), "could not rename"));
+    error_free(err);
+    got = slurp(target);
+    g_assert_cmpstr(got, ==, "OLD");
+    list = dir_list(dir);
+    g_assert_cmpstr(list, ==, "vmcore");
+    rm_rf(dir);
+}
+
+/*
+ * The file must be on disk before it replaces the old one: when the
+ * fsync fails, the commit fails and the old file is still there, whole
+ * (a rename before the fsync would have replaced it already).
+ */
+static void test_commit_fsync_fails(void)
+{
+    g_autofree char *dir = tmp_dir();
+    g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
+    g_autofree char *list = NULL;
+    g_autofree char *got = NULL;
+    g_autofree char *want = g_strdup_printf("dump: failed to sync '%s': "
+                                            "Input/output error", target);
+    Error *err = NULL;
+    DumpDest d;
+
+    g_assert_true(g_file_set_contents(target, "OLD", -1, NULL));
+    g_assert_true(dump_dest_open_file(&d, target, &error_abort));
+    g_assert_cmpint(write(d.fd, "NEW", 3), ==, 3);
+    fail_fsync = true;
+    g_assert_false(dump_dest_commit(&d, &err));
+    fail_fsync = false;
+    g_assert_nonnull(err);
+    g_assert_cmpstr(error_get_pretty(err), ==, want);
+    error_free(err);
+    got = slurp(target);
+    g_assert_cmpstr(got, ==, "OLD");
     list = dir_list(dir);
     g_assert_cmpstr(list, ==, "vmcore");
     rm_rf(dir);
@@ -375,6 +465,10 @@ int main(int argc, char **argv)
     type_register_object_types();
     dump_register_encoders();
     g_test_add_func("/dump-dest/commit-replaces", test_commit_replaces);
+    g_test_add_func("/dump-dest/commit-fsync-fails",
+                    test_commit_fsync_fails);
+    g_test_add_func("/dump-dest/commit-rename-fails",
+                    test_commit_rename_fails);
     g_test_add_func("/dump-dest/abort-keeps", test_abort_keeps);
     g_test_add_func("/dump-dest/refusals", test_refusals);
     g_test_add_func("/dump-dest/name-checks", test_name_checks);

@@ -455,13 +455,19 @@ static void dump_to_file(TestMachine *tm, const DumpJobConfig *cfg,
     unlink(path);
 }
 
-/* More than 65,534 program headers: e_phnum = PN_XNUM, sh_info = real. */
-static void test_pn_xnum(void)
+/*
+ * @opaque program headers in all (note, base RAM, one per plugged run).
+ * 65,535 or more: e_phnum = PN_XNUM and section 0's sh_info holds the
+ * real count; 65,534 and fewer: e_phnum is the count, sh_info 0.  The
+ * edges (65,534 and 65,535) catch an off-by-one in the switch.
+ */
+static void test_pn_xnum(gconstpointer opaque)
 {
+    const uint64_t phnum = GPOINTER_TO_UINT(opaque);
     TestMachine tm;
     DumpJobConfig cfg;
     ElfCore core;
-    const uint64_t runs = 70000, gran = 4 * KiB;
+    const uint64_t runs = phnum - 2, gran = 4 * KiB;
 
     tm_init(&tm, 1 * MiB, 2 * runs * gran, gran, TM_NO_BIOS, 1);
     for (uint64_t i = 0; i < runs; i++) {
@@ -470,10 +476,16 @@ static void test_pn_xnum(void)
     *tm_host(&tm, TM_VMEM_BASE + 2 * (runs - 1) * gran + 5) = 0x99;
     cfg = tm_config(&tm);
     dump_to_file(&tm, &cfg, &core);
-    g_assert_cmpuint(core.e_phnum, ==, PN_XNUM);
-    g_assert_cmpuint(core.phnum, ==, 1 + 1 + runs);
-    g_assert_cmpuint(g_array_index(core.sections, ElfSection, 0).info, ==,
-                     core.phnum);
+    g_assert_cmpuint(core.phnum, ==, phnum);
+    if (phnum >= PN_XNUM) {
+        g_assert_cmpuint(core.e_phnum, ==, PN_XNUM);
+        g_assert_cmpuint(g_array_index(core.sections, ElfSection, 0).info,
+                         ==, phnum);
+    } else {
+        g_assert_cmpuint(core.e_phnum, ==, phnum);
+        g_assert_cmpuint(g_array_index(core.sections, ElfSection, 0).info,
+                         ==, 0);
+    }
     g_assert_cmphex(elf_core_segment(&core, core.phnum - 1)->paddr, ==,
                     TM_VMEM_BASE + 2 * (runs - 1) * gran);
     {
@@ -514,7 +526,11 @@ static void test_paging(void)
     pd[0] = 0x13000 | 1;
     pt[0] = 0x200000 | 1;
     pt[1] = (TM_VMEM_BASE + 8 * MiB) | 1;   /* unplugged */
+    /* two pages across the end of plugged block 0: one mapping */
+    pt[2] = (TM_VMEM_BASE + 2 * MiB - 4096) | 1;
+    pt[3] = (TM_VMEM_BASE + 2 * MiB) | 1;
     memset(tm_host(&tm, 0x200000), 0x61, 4096);
+    memset(tm_host(&tm, TM_VMEM_BASE + 2 * MiB - 4096), 0x62, 4096);
     tm.cpus[0]->env.cr[0] |= CR0_PG_MASK | CR0_PE_MASK;
     tm.cpus[0]->env.cr[4] |= CR4_PAE_MASK;
     tm.cpus[0]->env.efer |= EFER_LMA | EFER_LME;
@@ -523,10 +539,18 @@ static void test_paging(void)
     cfg.paging = true;
     sink = dump_to_mem(&tm, &cfg, false, NULL);
     parse(&core, sink);
-    g_assert_cmpuint(core.phnum, ==, 3);
+    g_assert_cmpuint(core.phnum, ==, 4);
     {
         const ElfSegment *a = elf_core_segment(&core, 1);
-        const ElfSegment *b = elf_core_segment(&core, 2);
+        const ElfSegment *c = elf_core_segment(&core, 2);  /* by paddr */
+        const ElfSegment *b = elf_core_segment(&core, 3);
+
+        /* only the plugged page is in the file */
+        g_assert_cmphex(c->paddr, ==, TM_VMEM_BASE + 2 * MiB - 4096);
+        g_assert_cmphex(c->vaddr, ==, 0xffffff8000002000ULL);
+        g_assert_cmpuint(c->memsz, ==, 2 * 4096);
+        g_assert_cmpuint(c->filesz, ==, 4096);
+        g_assert_cmphex(core.data[c->offset], ==, 0x62);
 
         g_assert_cmphex(a->paddr, ==, 0x200000);
         g_assert_cmphex(a->vaddr, ==, 0xffffff8000000000ULL);
@@ -711,7 +735,12 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-elf/class32", test_class32);
     g_test_add_func("/dump-elf/filter", test_filter);
     g_test_add_func("/dump-elf/filter-errors", test_filter_errors);
-    g_test_add_func("/dump-elf/pn-xnum", test_pn_xnum);
+    g_test_add_data_func("/dump-elf/pn-xnum/70000", GUINT_TO_POINTER(70000),
+                         test_pn_xnum);
+    g_test_add_data_func("/dump-elf/pn-xnum/65535", GUINT_TO_POINTER(65535),
+                         test_pn_xnum);
+    g_test_add_data_func("/dump-elf/pn-xnum/65534", GUINT_TO_POINTER(65534),
+                         test_pn_xnum);
     g_test_add_func("/dump-elf/paging", test_paging);
     g_test_add_func("/dump-elf/sequential-equal", test_sequential_equal);
     g_test_add_func("/dump-elf/cancel", test_cancel);

@@ -592,6 +592,27 @@ static void test_top_of_space(void)
     tas_fini(&t);
 }
 
+/*
+ * A one-page region exactly at GUEST_PHYS_END_MAX (the last page of the
+ * space, which blocks never reach): no block at all, not an empty one
+ * (a zero-size PT_LOAD).  Catches ">=" turned ">" in the end clamp.
+ */
+static void test_last_page_only(void)
+{
+    TestAs t;
+    GuestPhysBlockList list;
+    MemoryRegion *ram;
+
+    tas_init(&t);
+    ram = tas_ram(&t, "last", TARGET_PAGE_SIZE);
+    tas_map(&t, (hwaddr)0 - TARGET_PAGE_SIZE, ram);
+    build(&list, &t, 0);
+    g_assert_cmpuint(list.num, ==, 0);
+    g_assert_true(QTAILQ_EMPTY(&list.head));
+    guest_phys_blocks_free(&list);
+    tas_fini(&t);
+}
+
 /* ------------------------------------------------------------- scale */
 
 /*
@@ -690,6 +711,7 @@ int main(int argc, char **argv)
     g_test_add_func("/guest-phys-blocks/lookup-read", test_lookup_read);
     g_test_add_func("/guest-phys-blocks/lookup-many", test_lookup_many);
     g_test_add_func("/guest-phys-blocks/top-of-space", test_top_of_space);
+    g_test_add_func("/guest-phys-blocks/last-page-only", test_last_page_only);
     g_test_add_func("/guest-phys-blocks/scale-1tib", test_scale_1tib);
     return g_test_run();
 }

@@ -176,6 +176,60 @@ static void test_dirty_ranges(void)
     memory_region_destroy(&mr);
 }
 
+/* ---------------------------------------------------------- faults */
+
+static unsigned faults;
+static ram_addr_t fault_offset;
+static bool fault_write;
+
+static void record_fault(RAMBlock *rb, ram_addr_t offset, size_t len,
+                         bool is_write)
+{
+    faults++;
+    fault_offset = offset;
+    fault_write = is_write;
+}
+
+/*
+ * A memfd cut to 4 MiB under an 8 MiB mapping: accesses past the end
+ * raise SIGBUS, which ram_block_read/write/fill turn into -EFAULT and one
+ * call of the fault handler each; accesses before the end work.
+ */
+static void test_sigbus_access(void)
+{
+    int fd = memfd_create("t", MFD_CLOEXEC);
+    MemoryRegion mr;
+    RAMBlock *rb;
+    uint8_t buf[64] = { 0x77 }, back[64];
+
+    g_assert(fd >= 0 && ftruncate(fd, 8 * MiB) == 0);
+    g_assert(memory_region_init_ram_from_fd(&mr, NULL, "cut", 8 * MiB,
+                                            RAM_SHARED, fd, 0,
+                                            &error_abort));
+    rb = memory_region_get_ram_block(&mr);
+    ram_block_set_fault_handler(record_fault);
+    g_assert_cmpint(ram_block_write(rb, 1 * MiB, buf, sizeof(buf)), ==, 0);
+    g_assert(ftruncate(fd, 4 * MiB) == 0);
+    g_assert_cmpint(ram_block_read(rb, 1 * MiB, back, sizeof(back)), ==, 0);
+    g_assert_cmpmem(back, sizeof(back), buf, sizeof(buf));
+    g_assert_cmpuint(faults, ==, 0);
+
+    g_assert_cmpint(ram_block_read(rb, 6 * MiB, back, sizeof(back)), ==,
+                    -EFAULT);
+    g_assert_cmpuint(faults, ==, 1);
+    g_assert_cmpuint(fault_offset, ==, 6 * MiB);
+    g_assert_false(fault_write);
+    g_assert_cmpint(ram_block_write(rb, 5 * MiB, buf, sizeof(buf)), ==,
+                    -EFAULT);
+    g_assert_cmpint(ram_block_fill(rb, 4 * MiB - 32, 0, 64), ==, -EFAULT);
+    g_assert_cmpuint(faults, ==, 3);
+    g_assert_true(fault_write);
+    ram_block_set_fault_handler(NULL);
+    g_assert_cmpint(ram_block_read(rb, 6 * MiB, back, 1), ==, -EFAULT);
+    g_assert_cmpuint(faults, ==, 3);
+    memory_region_destroy(&mr);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -184,5 +238,6 @@ int main(int argc, char **argv)
     g_test_add_func("/physmem/discard/anon-shared", test_discard_anon_shared);
     g_test_add_func("/physmem/noreserve-1TiB", test_huge_noreserve);
     g_test_add_func("/physmem/dirty/ranges", test_dirty_ranges);
+    g_test_add_func("/physmem/sigbus-access", test_sigbus_access);
     return g_test_run();
 }

@@ -67,6 +67,14 @@ static bool qmp_test_silent(JsonObject *args, JsonNode **ret, Error **errp)
     return false;
 }
 
+/* Buggy on purpose: sets an error but says it succeeded. */
+static bool qmp_test_true_with_error(JsonObject *args, JsonNode **ret,
+                                     Error **errp)
+{
+    error_setg(errp, "the handler failed after all");
+    return true;
+}
+
 typedef struct Fixture {
     Chardev *chr;
     char *path;
@@ -418,6 +426,9 @@ static void test_command_errors(Fixture *f, gconstpointer data)
     /* a handler bug is answered, not fatal */
     qmp_test_cmd_error(f->c, "{'execute': 'test-silent'}", "GenericError",
                        "The command test-silent failed");
+    /* an error set is an error, whatever the handler returned */
+    qmp_test_cmd_error(f->c, "{'execute': 'test-true-with-error'}",
+                       "GenericError", "the handler failed after all");
 }
 
 static void test_ascii_crlf(Fixture *f, gconstpointer data)
@@ -530,6 +541,8 @@ int main(int argc, char **argv)
     qmp_register_command("test-hidden", qmp_test_hidden, NULL,
                          QMP_CMD_HIDDEN);
     qmp_register_command("test-silent", qmp_test_silent, NULL, 0);
+    qmp_register_command("test-true-with-error", qmp_test_true_with_error,
+                         NULL, 0);
 
 #define ADD(path, fn, data) \
     g_test_add("/monitor/qmp/" path, Fixture, data, fixture_setup, fn, \

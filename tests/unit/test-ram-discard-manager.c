@@ -206,6 +206,35 @@ static void test_is_populated(void)
     fixture_destroy(&f);
 }
 
+/*
+ * The last block of a region: populate only block 7 of 8.  [0, 7 blocks)
+ * is all discarded, [0, 8 blocks) is not, [7, 8) is populated; and the
+ * first block alone, the mirror case.  Catches an off-by-one at the end
+ * of the range in is_discarded / is_populated.
+ */
+static void test_last_block(void)
+{
+    Fixture f;
+
+    fixture_init(&f, 8 * BLK, BLK);
+    set_pattern(&f, ".......#");
+    g_assert_true(ram_discard_bitmap_is_discarded(&f.rdb, 0, 7 * BLK));
+    g_assert_false(ram_discard_bitmap_is_discarded(&f.rdb, 0, 8 * BLK));
+    g_assert_false(ram_discard_bitmap_is_discarded(&f.rdb, 7 * BLK, BLK));
+    g_assert_true(ram_discard_bitmap_is_populated(&f.rdb, 7 * BLK, BLK));
+    g_assert_false(ram_discard_bitmap_is_populated(&f.rdb, 6 * BLK,
+                                                   2 * BLK));
+    fixture_destroy(&f);
+
+    fixture_init(&f, 8 * BLK, BLK);
+    set_pattern(&f, "#.......");
+    g_assert_true(ram_discard_bitmap_is_discarded(&f.rdb, BLK, 7 * BLK));
+    g_assert_false(ram_discard_bitmap_is_discarded(&f.rdb, 0, 2 * BLK));
+    g_assert_true(ram_discard_bitmap_is_populated(&f.rdb, 0, BLK));
+    g_assert_false(ram_discard_bitmap_is_populated(&f.rdb, 0, 2 * BLK));
+    fixture_destroy(&f);
+}
+
 /* ---------------------------------------------------------- listeners */
 
 typedef struct Rec {
@@ -625,6 +654,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ram-discard-manager/replay/stop-on-error",
                     test_replay_stops_on_error);
     g_test_add_func("/ram-discard-manager/is-populated", test_is_populated);
+    g_test_add_func("/ram-discard-manager/last-block", test_last_block);
     g_test_add_func("/ram-discard-manager/listener/register-replays",
                     test_listener_register_replays);
     g_test_add_func("/ram-discard-manager/listener/order-and-rollback",

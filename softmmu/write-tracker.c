@@ -1,0 +1,988 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * write-tracker.c: the userfaultfd write tracker of write-tracker.h.
+ *
+ * It protects pages, saves a page's contents when a writer faults on it,
+ * hands the snapshot to one reader and releases what was read.  Which
+ * memory to protect, and what the snapshot means, is the caller's.
+ * Design notes: docs/devel/live-dump.md.
+ */
+
+/**
+ * DOC: write tracker states
+ *
+ * Per page of a registered range (the range's page size):
+ *
+ *   HOLE       not populated at the snapshot: never protected, never read
+ *   PROTECTED  write-protected; the page itself holds the snapshot
+ *   SAVED      a copy in the buffer holds the snapshot; the page is
+ *              writable again
+ *   DONE       read by the dump (or tracking stopped): writable, no copy
+ *
+ *   HOLE --write_tracker_protect()--> PROTECTED
+ *   PROTECTED --fault thread, fault_save_locked()--> SAVED
+ *   PROTECTED, SAVED --write_tracker_read() of the whole page--> DONE
+ *   PROTECTED, SAVED --write_tracker_stop() / tracker_fail_locked()--> DONE
+ *
+ * Invariants: a page is PROTECTED iff its bit in @prot is set; SAVED iff
+ * it is a key of @saved; never both.  Only the fault thread makes a page
+ * SAVED, and never one inside the reader's window [@win_start, @win_end):
+ * a fault there waits until the reader has copied the window and released
+ * it (a memcpy, no I/O), so the reader may copy PROTECTED pages without
+ * the lock.  A SAVED page's slot is freed only by the reader or by stop.
+ *
+ * The tracker as a whole: RUNNING after write_tracker_start(); STOPPED
+ * after write_tracker_stop() or a failure on the fault thread (@error
+ * set).  STOPPED is final: nothing is protected, @saved is empty, the
+ * fault thread has exited or is exiting, and write_tracker_read() fails.
+ *
+ * Locking: @lock (a pthread mutex: ThreadSanitizer cannot see GLib's
+ * futex-based GMutex) protects every field below it in struct
+ * WriteTracker and every uffd ioctl issued after write_tracker_start(),
+ * so the ioctls cannot race with stop and with each other.  Nobody waits
+ * for the main thread while holding it.  The fault thread waits on
+ * @space_cond (a slot freed, the window moved, or STOPPED) without it.
+ */
+#include "qemu/osdep.h"
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include "qemu/bitmap.h"
+#include "qemu/host-mem.h"
+#include "qemu/trace.h"
+#include "exec/write-tracker.h"
+
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+
+/* The fault thread looks at @stopped at least this often (ms). */
+#define WT_POLL_MS 100
+/* Messages read from the userfaultfd at once. */
+#define WT_MSG_BATCH 16
+
+/*
+ * A protected extent.  @lazy: protected whole by
+ * write_tracker_protect_all(); its populated pages are those still
+ * protected or saved (see tracker_lazy_next()).
+ */
+typedef struct WtExtent {
+    size_t start, end;          /* offsets in the range; end exclusive */
+    bool lazy;
+} WtExtent;
+
+/* /proc/self/pagemap: the pte is write-protected by userfaultfd. */
+#define PAGEMAP_UFFD_WP (1ULL << 57)
+/* Pagemap entries read at once (under the lock: keep it short). */
+#define WT_PAGEMAP_BATCH 512
+/* Pages one write fault saves at most (see fault_save_locked()). */
+#define WT_FAULT_AROUND 16
+
+/*
+ * struct WtRange: one registered mapping.
+ * @prot: one bit per page, set while PROTECTED (NULL until the first
+ *        write_tracker_protect() in this range).
+ * @extents: populated at the snapshot; sorted and merged by seal.
+ */
+typedef struct WtRange {
+    uint8_t *host;
+    size_t len;
+    size_t page_size;
+    char *name;
+    bool registered;
+    bool armed;                 /* something in it was protected */
+    unsigned long *prot;
+    GArray *extents;
+} WtRange;
+
+struct WriteTracker {
+    int uffd;
+    int pagemap_fd;             /* /proc/self/pagemap, or -1 */
+    int stop_fd;                /* eventfd: tells the fault thread to exit */
+    size_t buffer_size;
+    GPtrArray *ranges;          /* WtRange *, owned */
+    pthread_t thread;
+    bool thread_started;
+    bool sealed;
+
+    pthread_mutex_t lock;
+    pthread_cond_t space_cond;
+    bool stopped;
+    char *error;                /* first failure on the fault thread */
+    uint8_t *buffer;            /* nslots * slot_size bytes */
+    size_t slot_size;
+    unsigned nslots;
+    unsigned *free_slots;       /* a stack of free slot numbers */
+    unsigned nfree;
+    GHashTable *saved;          /* page address -> slot + 1 */
+    const uint8_t *win_start;   /* the reader's window, or NULL */
+    const uint8_t *win_end;
+    WriteTrackerStats stats;
+};
+
+/* ------------------------------------------------------------- helpers */
+
+/*
+ * Copy guest memory that a writer may be about to store into; 0, or
+ * -EFAULT if the host memory behind it is gone (SIGBUS: a backing file
+ * truncated under the VM), through host_mem_read().  The kernel orders
+ * the writer's store after our copy (the writer waits in the fault until
+ * we un-protect the page), an ordering ThreadSanitizer cannot see: it
+ * records the store when it is attempted, before the fault.  In a
+ * ThreadSanitizer build the copy is therefore a loop it does not
+ * instrument (which GCC must not turn back into an intercepted memcpy
+ * call), without the SIGBUS guard.
+ */
+#if defined(__SANITIZE_THREAD__) && !defined(__clang__)
+__attribute__((no_sanitize_thread, noinline,
+               optimize("no-tree-loop-distribute-patterns")))
+static int wt_copy_guest(void *dst, const void *src, size_t len)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    size_t i = 0;
+
+    for (; i + sizeof(uint64_t) <= len; i += sizeof(uint64_t)) {
+        uint64_t w;
+
+        __builtin_memcpy(&w, s + i, sizeof(w));
+        __builtin_memcpy(d + i, &w, sizeof(w));
+    }
+    for (; i < len; i++) {
+        d[i] = s[i];
+    }
+    return 0;
+}
+#else
+static int wt_copy_guest(void *dst, const void *src, size_t len)
+{
+    return host_mem_read(dst, src, len);
+}
+#endif
+
+static WtRange *tracker_find_range(WriteTracker *wt, const uint8_t *addr)
+{
+    for (guint i = 0; i < wt->ranges->len; i++) {
+        WtRange *r = g_ptr_array_index(wt->ranges, i);
+
+        if (addr >= r->host && addr < r->host + r->len) {
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static size_t range_page(const WtRange *r, const uint8_t *addr)
+{
+    return (addr - r->host) / r->page_size;
+}
+
+/* UFFDIO_WRITEPROTECT; retried while the mm is changing.  0 or -errno. */
+static int uffd_writeprotect(int uffd, const void *addr, size_t len,
+                             bool protect)
+{
+    struct uffdio_writeprotect wp = {
+        .range = { .start = (uintptr_t)addr, .len = len },
+        .mode = protect ? UFFDIO_WRITEPROTECT_MODE_WP : 0,
+    };
+
+    while (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) < 0) {
+        if (errno != EAGAIN) {
+            return -errno;
+        }
+    }
+    return 0;
+}
+
+/* UFFDIO_WAKE: let waiters on a page retry (their fault was spurious). */
+static int uffd_wake(int uffd, const void *addr, size_t len)
+{
+    struct uffdio_range range = { .start = (uintptr_t)addr, .len = len };
+
+    return ioctl(uffd, UFFDIO_WAKE, &range) < 0 ? -errno : 0;
+}
+
+static void uffd_unregister(int uffd, WtRange *r)
+{
+    struct uffdio_range range = { .start = (uintptr_t)r->host,
+                                  .len = r->len };
+
+    if (r->registered && ioctl(uffd, UFFDIO_UNREGISTER, &range) == 0) {
+        r->registered = false;
+    }
+}
+
+static void slot_free_locked(WriteTracker *wt, gpointer key, unsigned slot)
+{
+    g_hash_table_remove(wt->saved, key);
+    wt->free_slots[wt->nfree++] = slot;
+}
+
+/*
+ * Release everything: un-protect each range (waking its writers), drop
+ * the copies.  If un-protecting fails, unregistering the range also lifts
+ * the protection and wakes the writers; if that fails too, closing the
+ * userfaultfd (write_tracker_free()) does.
+ */
+static void tracker_release_all_locked(WriteTracker *wt)
+{
+    for (guint i = 0; i < wt->ranges->len; i++) {
+        WtRange *r = g_ptr_array_index(wt->ranges, i);
+
+        if (!r->armed) {
+            continue;
+        }
+        if (uffd_writeprotect(wt->uffd, r->host, r->len, false) < 0) {
+            /* unregistering a WP-only range wakes nobody: wake them */
+            uffd_unregister(wt->uffd, r);
+            uffd_wake(wt->uffd, r->host, r->len);
+        }
+        bitmap_zero(r->prot, r->len / r->page_size);
+    }
+    if (wt->saved) {
+        g_hash_table_remove_all(wt->saved);
+    }
+    wt->nfree = wt->nslots;
+    for (unsigned i = 0; i < wt->nslots; i++) {
+        wt->free_slots[i] = i;
+    }
+}
+
+static void tracker_stop_locked(WriteTracker *wt)
+{
+    if (wt->stopped) {
+        return;
+    }
+    wt->stopped = true;
+    tracker_release_all_locked(wt);
+    pthread_cond_broadcast(&wt->space_cond);
+    if (wt->stop_fd >= 0) {
+        /* cannot fail but for overflow; the thread also polls @stopped */
+        eventfd_write(wt->stop_fd, 1);
+    }
+    trace_event("write_tracker_stop", "error=%s",
+                wt->error ? wt->error : "none");
+}
+
+/* A failure on the fault thread: record it and release everything. */
+static void tracker_fail_locked(WriteTracker *wt, const char *what, int err)
+{
+    if (!wt->error) {
+        wt->error = g_strdup_printf("%s: %s", what, g_strerror(err));
+    }
+    tracker_stop_locked(wt);
+}
+
+/* ---------------------------------------------------------- set-up */
+
+static int uffd_open(void)
+{
+    int fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0 && errno == EPERM) {
+        /* unprivileged: faults from the kernel's own accesses fail */
+        fd = syscall(__NR_userfaultfd,
+                     O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+    }
+    return fd;
+}
+
+WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
+{
+    struct uffdio_api api = { .api = UFFD_API };
+    WriteTracker *wt;
+    int fd;
+
+    fd = uffd_open();
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "live dump: the host refused a "
+                         "userfaultfd (write-protect tracking)");
+        return NULL;
+    }
+    /* probe the features, then ask for the ones write-protect needs */
+    if (ioctl(fd, UFFDIO_API, &api) < 0) {
+        error_setg_errno(errp, errno, "live dump: userfaultfd UFFDIO_API "
+                         "failed");
+        close(fd);
+        return NULL;
+    }
+    close(fd);
+    if (!(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
+        error_setg(errp, "live dump: the host kernel lacks userfaultfd "
+                   "write-protect faults (UFFD_FEATURE_PAGEFAULT_FLAG_WP)");
+        return NULL;
+    }
+    fd = uffd_open();
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "live dump: the host refused a "
+                         "userfaultfd (write-protect tracking)");
+        return NULL;
+    }
+    api = (struct uffdio_api) {
+        .api = UFFD_API,
+        .features = api.features & (UFFD_FEATURE_PAGEFAULT_FLAG_WP |
+                                    UFFD_FEATURE_WP_HUGETLBFS_SHMEM),
+    };
+    if (ioctl(fd, UFFDIO_API, &api) < 0) {
+        error_setg_errno(errp, errno, "live dump: userfaultfd UFFDIO_API "
+                         "failed");
+        close(fd);
+        return NULL;
+    }
+
+    wt = g_new0(WriteTracker, 1);
+    wt->uffd = fd;
+    wt->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    wt->stop_fd = -1;
+    wt->buffer_size = buffer_size;
+    wt->ranges = g_ptr_array_new();
+    pthread_mutex_init(&wt->lock, NULL);
+    pthread_cond_init(&wt->space_cond, NULL);
+    wt->saved = g_hash_table_new(g_direct_hash, g_direct_equal);
+    return wt;
+}
+
+bool write_tracker_add_range(WriteTracker *wt, void *host, size_t len,
+                             size_t page_size, const char *name,
+                             Error **errp)
+{
+    struct uffdio_register reg = {
+        .range = { .start = (uintptr_t)host, .len = len },
+        .mode = UFFDIO_REGISTER_MODE_WP,
+    };
+    WtRange *r;
+
+    assert(!wt->thread_started);
+    assert(len && page_size && QEMU_IS_ALIGNED(len, page_size) &&
+           QEMU_IS_ALIGNED((uintptr_t)host, page_size));
+    if (ioctl(wt->uffd, UFFDIO_REGISTER, &reg) < 0) {
+        error_setg_errno(errp, errno, "live dump: %s cannot be "
+                         "write-protected: the host has no userfaultfd "
+                         "write-protect support for this kind of memory "
+                         "(UFFDIO_REGISTER_MODE_WP)", name);
+        return false;
+    }
+    r = g_new0(WtRange, 1);
+    r->host = host;
+    r->len = len;
+    r->page_size = page_size;
+    r->name = g_strdup(name);
+    r->registered = true;
+    r->extents = g_array_new(false, false, sizeof(WtExtent));
+    g_ptr_array_add(wt->ranges, r);
+    if (!(reg.ioctls & ((uint64_t)1 << _UFFDIO_WRITEPROTECT))) {
+        error_setg(errp, "live dump: %s cannot be write-protected: the "
+                   "host offers no UFFDIO_WRITEPROTECT for it", name);
+        return false;
+    }
+    return true;
+}
+
+static void *fault_thread_main(void *opaque);
+
+bool write_tracker_start(WriteTracker *wt, Error **errp)
+{
+    size_t slot = qemu_real_host_page_size();
+    size_t nslots;
+    int ret;
+
+    assert(!wt->thread_started);
+    for (guint i = 0; i < wt->ranges->len; i++) {
+        WtRange *r = g_ptr_array_index(wt->ranges, i);
+
+        slot = MAX(slot, r->page_size);
+    }
+    if (wt->buffer_size < slot) {
+        error_setg(errp, "live dump: a copy buffer of %zu bytes cannot "
+                   "hold one page of %zu bytes", wt->buffer_size, slot);
+        return false;
+    }
+    wt->slot_size = slot;
+    nslots = wt->buffer_size / slot;
+    /* untouched parts of the buffer cost no memory */
+    wt->buffer = g_try_malloc(nslots * slot);
+    wt->free_slots = g_try_new(unsigned, nslots);
+    if (!wt->buffer || !wt->free_slots) {
+        error_setg(errp, "live dump: cannot allocate a copy buffer of %zu "
+                   "bytes", nslots * slot);
+        return false;
+    }
+    wt->nslots = nslots;
+    wt->nfree = wt->nslots;
+    for (unsigned i = 0; i < wt->nslots; i++) {
+        wt->free_slots[i] = i;
+    }
+    wt->stats.buffer_size = (uint64_t)wt->nslots * slot;
+    /*
+     * The page bitmaps now, not while the VM is stopped: touching a few
+     * MiB of fresh memory (2 MiB per 64 GiB) costs milliseconds here.
+     */
+    for (guint i = 0; i < wt->ranges->len; i++) {
+        WtRange *r = g_ptr_array_index(wt->ranges, i);
+        size_t longs = BITS_TO_LONGS(r->len / r->page_size);
+
+        r->prot = g_try_new(unsigned long, longs);
+        if (!r->prot) {
+            error_setg(errp, "live dump: cannot allocate the page bitmap "
+                       "of %s", r->name);
+            return false;
+        }
+        memset(r->prot, 0, longs * sizeof(unsigned long));
+    }
+    wt->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wt->stop_fd < 0) {
+        error_setg_errno(errp, errno, "live dump: cannot create an eventfd");
+        return false;
+    }
+    ret = pthread_create(&wt->thread, NULL, fault_thread_main, wt);
+    if (ret) {
+        error_setg_errno(errp, ret, "live dump: cannot start the "
+                         "write-fault thread");
+        return false;
+    }
+    wt->thread_started = true;
+    return true;
+}
+
+static bool tracker_protect(WriteTracker *wt, const void *host, size_t len,
+                            bool lazy, Error **errp)
+{
+    const uint8_t *start = host, *end = start + len;
+    WtRange *r;
+    size_t first, last;
+    WtExtent ext;
+    int ret;
+
+    assert(!wt->sealed && len);
+    r = tracker_find_range(wt, start);
+    assert(r && end <= r->host + r->len);
+    first = range_page(r, start);
+    last = range_page(r, end - 1);
+    ext.start = first * r->page_size;
+    ext.end = (last + 1) * r->page_size;
+    ext.lazy = lazy;
+
+    pthread_mutex_lock(&wt->lock);
+    if (lazy && wt->pagemap_fd < 0) {
+        ret = -ENOENT;      /* cannot tell holes later: no pagemap */
+    } else if (wt->stopped) {
+        ret = -ECANCELED;
+    } else {
+        /* armed first: a partial failure is undone by stop */
+        r->armed = true;
+        ret = uffd_writeprotect(wt->uffd, r->host + ext.start,
+                                ext.end - ext.start, true);
+    }
+    if (!ret) {
+        /* a lazy extent's holes have their bit too: they never fault */
+        bitmap_set(r->prot, first, last - first + 1);
+        g_array_append_val(r->extents, ext);
+        wt->stats.protected_bytes += ext.end - ext.start;
+    }
+    pthread_mutex_unlock(&wt->lock);
+    if (ret) {
+        error_setg_errno(errp, -ret, "live dump: failed to write-protect "
+                         "%s", r->name);
+        return false;
+    }
+    return true;
+}
+
+bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
+                           Error **errp)
+{
+    return tracker_protect(wt, host, len, false, errp);
+}
+
+bool write_tracker_protect_all(WriteTracker *wt, const void *host,
+                               size_t len, Error **errp)
+{
+    return tracker_protect(wt, host, len, true, errp);
+}
+
+static gint extent_cmp(gconstpointer a, gconstpointer b)
+{
+    const WtExtent *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void write_tracker_seal(WriteTracker *wt)
+{
+    for (guint i = 0; i < wt->ranges->len; i++) {
+        WtRange *r = g_ptr_array_index(wt->ranges, i);
+        WtExtent *e;
+        guint n = 0;
+
+        g_array_sort(r->extents, extent_cmp);
+        e = (WtExtent *)(void *)r->extents->data;
+        for (guint j = 0; j < r->extents->len; j++) {
+            if (n && e[j].start <= e[n - 1].end &&
+                e[j].lazy == e[n - 1].lazy) {
+                e[n - 1].end = MAX(e[n - 1].end, e[j].end);
+            } else {
+                e[n++] = e[j];
+            }
+        }
+        g_array_set_size(r->extents, n);
+    }
+    wt->sealed = true;
+}
+
+/*
+ * The first run of pages in [@from, @to) (offsets in @r, page aligned, in
+ * a lazy extent) that were populated at the snapshot: still protected, or
+ * saved.  Both are looked at under the lock, so a page being saved is
+ * seen in one state or the other.
+ */
+static bool tracker_lazy_next(WriteTracker *wt, WtRange *r, size_t from,
+                              size_t to, size_t *fs, size_t *fe)
+{
+    uint64_t pm[WT_PAGEMAP_BATCH];
+    bool in_run = false;
+    size_t pos = from;
+
+    while (pos < to) {
+        size_t n = MIN(WT_PAGEMAP_BATCH, (to - pos) / r->page_size);
+        size_t step = r->page_size / qemu_real_host_page_size();
+        off_t vpn = (uintptr_t)(r->host + pos) / qemu_real_host_page_size();
+        ssize_t got;
+
+        pthread_mutex_lock(&wt->lock);
+        /* one entry per host page; a huge page's first stands for it */
+        if (step == 1) {
+            got = pread(wt->pagemap_fd, pm, n * sizeof(pm[0]),
+                        vpn * sizeof(pm[0]));
+        } else {
+            got = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (pread(wt->pagemap_fd, &pm[i], sizeof(pm[0]),
+                          (vpn + i * step) * sizeof(pm[0])) !=
+                    sizeof(pm[0])) {
+                    break;
+                }
+                got += sizeof(pm[0]);
+            }
+        }
+        if (got < (ssize_t)sizeof(pm[0]) || wt->stopped) {
+            /*
+             * Cannot tell (or stopped: the protection is gone): say
+             * populated; the read that follows fails if stopped.
+             */
+            pthread_mutex_unlock(&wt->lock);
+            if (!in_run) {
+                *fs = pos;
+            }
+            *fe = to;
+            return true;
+        }
+        n = got / sizeof(pm[0]);
+        for (size_t i = 0; i < n; i++, pos += r->page_size) {
+            bool pop = (pm[i] & PAGEMAP_UFFD_WP) ||
+                       g_hash_table_contains(wt->saved, r->host + pos);
+
+            if (pop && !in_run) {
+                in_run = true;
+                *fs = pos;
+            } else if (!pop && in_run) {
+                pthread_mutex_unlock(&wt->lock);
+                *fe = pos;
+                return true;
+            }
+        }
+        pthread_mutex_unlock(&wt->lock);
+    }
+    if (in_run) {
+        *fe = to;
+    }
+    return in_run;
+}
+
+bool write_tracker_next_populated(WriteTracker *wt, const uint8_t *start,
+                                  const uint8_t *end,
+                                  const uint8_t **found_start,
+                                  const uint8_t **found_end)
+{
+    WtRange *r = tracker_find_range(wt, start);
+    const WtExtent *e;
+    size_t from, to;
+    guint lo = 0, hi;
+
+    assert(wt->sealed);
+    if (!r || start >= end) {
+        return false;
+    }
+    from = start - r->host;
+    to = MIN((size_t)(end - r->host), r->len);
+    e = (const WtExtent *)(const void *)r->extents->data;
+    hi = r->extents->len;
+    /* the first extent that ends after @from */
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+
+        if (e[mid].end <= from) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (; lo < r->extents->len && e[lo].start < to; lo++) {
+        size_t s = MAX(e[lo].start, from), t = MIN(e[lo].end, to);
+        size_t ps, pe;
+
+        if (!e[lo].lazy) {
+            *found_start = r->host + s;
+            *found_end = r->host + t;
+            return true;
+        }
+        /* whole pages: a partial one at either end counts whole */
+        ps = QEMU_ALIGN_DOWN(s, r->page_size);
+        pe = QEMU_ALIGN_UP(t, r->page_size);
+        if (tracker_lazy_next(wt, r, ps, pe, &ps, &pe)) {
+            *found_start = r->host + MAX(ps, s);
+            *found_end = r->host + MIN(pe, t);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------ faults */
+
+static bool page_in_window(WriteTracker *wt, const uint8_t *page,
+                           size_t page_size)
+{
+    return wt->win_start && page < wt->win_end &&
+           page + page_size > wt->win_start;
+}
+
+/*
+ * Save the PROTECTED page at @page, and the protected pages right after it
+ * (up to WT_FAULT_AROUND in all, outside the reader's window, while slots
+ * last), into free slots, then un-protect them with one ioctl, which lets
+ * the writer go on.  A writer moving forward through memory then faults
+ * once per WT_FAULT_AROUND pages, not once per page.  The pages after
+ * @page count only if the page tables say they are protected (a hole of a
+ * write_tracker_protect_all() range has its @prot bit but is not).
+ * Returns false if tracking failed.
+ */
+static bool fault_save_locked(WriteTracker *wt, WtRange *r, uint8_t *page)
+{
+    uint64_t pm[WT_FAULT_AROUND];
+    size_t n = 1, max = 1;
+    uint64_t used;
+    int ret;
+
+    if (r->page_size == qemu_real_host_page_size() && wt->pagemap_fd >= 0) {
+        max = MIN(WT_FAULT_AROUND, (size_t)(r->host + r->len - page) /
+                  r->page_size);
+        max = MIN(max, wt->nfree);
+        if (max > 1) {
+            ssize_t got = pread(wt->pagemap_fd, pm, max * sizeof(pm[0]),
+                                (uintptr_t)page / r->page_size *
+                                sizeof(pm[0]));
+
+            max = got > 0 ? (size_t)got / sizeof(pm[0]) : 1;
+        }
+    }
+    for (; n < max; n++) {
+        uint8_t *p = page + n * r->page_size;
+
+        if (!(pm[n] & PAGEMAP_UFFD_WP) ||
+            !test_bit(range_page(r, p), r->prot) ||
+            page_in_window(wt, p, r->page_size)) {
+            break;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *p = page + i * r->page_size;
+        unsigned slot = wt->free_slots[wt->nfree - 1];
+
+        if (wt_copy_guest(wt->buffer + (size_t)slot * wt->slot_size, p,
+                          r->page_size) < 0) {
+            if (!i) {
+                tracker_fail_locked(wt, "live dump: saving a page before "
+                                    "a write failed", EFAULT);
+                return false;
+            }
+            n = i;              /* save what we have; the rest faults */
+            break;
+        }
+        wt->nfree--;
+        g_hash_table_insert(wt->saved, p, GUINT_TO_POINTER(slot + 1));
+        clear_bit(range_page(r, p), r->prot);
+    }
+    wt->stats.copies += n;
+    used = (uint64_t)(wt->nslots - wt->nfree) * wt->slot_size;
+    wt->stats.buffer_peak = MAX(wt->stats.buffer_peak, used);
+    ret = uffd_writeprotect(wt->uffd, page, n * r->page_size, false);
+    if (ret < 0) {
+        tracker_fail_locked(wt, "live dump: un-protecting a page after "
+                            "saving it failed", -ret);
+        return false;
+    }
+    return true;
+}
+
+/* One write fault at @addr.  Returns false once tracking has stopped. */
+static bool fault_handle(WriteTracker *wt, uint64_t addr)
+{
+    uint8_t *page;
+    WtRange *r;
+    bool waited = false, running;
+    int ret;
+
+    pthread_mutex_lock(&wt->lock);
+    wt->stats.faults++;
+    r = tracker_find_range(wt, (const uint8_t *)(uintptr_t)addr);
+    if (!r) {
+        /* not ours: cannot happen, but never leave a writer waiting */
+        ret = uffd_writeprotect(wt->uffd, (void *)(uintptr_t)
+                                ROUND_DOWN(addr, qemu_real_host_page_size()),
+                                qemu_real_host_page_size(), false);
+        if (ret < 0) {
+            tracker_fail_locked(wt, "live dump: un-protecting a stray "
+                                "fault failed", -ret);
+        }
+        goto out;
+    }
+    page = r->host + range_page(r, (uint8_t *)(uintptr_t)addr) *
+           r->page_size;
+    for (;;) {
+        if (wt->stopped) {
+            goto out;
+        }
+        if (!r->prot || !test_bit(range_page(r, page), r->prot)) {
+            /* released or saved since the fault was queued */
+            ret = uffd_wake(wt->uffd, page, r->page_size);
+            if (ret < 0) {
+                tracker_fail_locked(wt, "live dump: waking a writer "
+                                    "failed", -ret);
+            }
+            goto out;
+        }
+        if (!page_in_window(wt, page, r->page_size) && wt->nfree) {
+            fault_save_locked(wt, r, page);
+            goto out;
+        }
+        /* the reader is copying it, or the buffer is full: wait */
+        if (!waited && !wt->nfree) {
+            wt->stats.buffer_waits++;
+            waited = true;
+        }
+        pthread_cond_wait(&wt->space_cond, &wt->lock);
+    }
+out:
+    running = !wt->stopped;
+    pthread_mutex_unlock(&wt->lock);
+    return running;
+}
+
+static void *fault_thread_main(void *opaque)
+{
+    WriteTracker *wt = opaque;
+    struct uffd_msg msgs[WT_MSG_BATCH];
+    struct pollfd pfd[2] = {
+        { .fd = wt->uffd, .events = POLLIN },
+        { .fd = wt->stop_fd, .events = POLLIN },
+    };
+
+    for (;;) {
+        bool stopped;
+        ssize_t n;
+
+        pthread_mutex_lock(&wt->lock);
+        stopped = wt->stopped;
+        pthread_mutex_unlock(&wt->lock);
+        if (stopped) {
+            break;
+        }
+        /* woken by a fault or by stop's eventfd; the timeout is a backstop */
+        if (poll(pfd, 2, WT_POLL_MS) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            pthread_mutex_lock(&wt->lock);
+            tracker_fail_locked(wt, "live dump: poll on the userfaultfd "
+                                "failed", errno);
+            pthread_mutex_unlock(&wt->lock);
+            break;
+        }
+        if (pfd[1].revents) {
+            break;
+        }
+        n = read(wt->uffd, msgs, sizeof(msgs));
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EINTR) {
+                continue;
+            }
+            pthread_mutex_lock(&wt->lock);
+            tracker_fail_locked(wt, "live dump: reading the userfaultfd "
+                                "failed", errno);
+            pthread_mutex_unlock(&wt->lock);
+            break;
+        }
+        for (size_t i = 0; i < n / sizeof(msgs[0]); i++) {
+            if (msgs[i].event != UFFD_EVENT_PAGEFAULT) {
+                continue;
+            }
+            if (!fault_handle(wt, msgs[i].arg.pagefault.address)) {
+                return NULL;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------ reading */
+
+int write_tracker_read(WriteTracker *wt, const void *host, size_t len,
+                       void *dst)
+{
+    const uint8_t *start = host, *end = start + len;
+    uint8_t *out = dst;
+    WtRange *r = tracker_find_range(wt, start);
+    size_t first, last;
+    bool fault = false;
+    int ret = 0;
+
+    assert(wt->sealed && r && len && end <= r->host + r->len);
+    first = range_page(r, start);
+    last = range_page(r, end - 1);
+
+    /*
+     * Open the window: from now on the fault thread saves no page in it,
+     * so a PROTECTED page stays unchanged while we copy it, and a SAVED
+     * page keeps its slot.
+     */
+    pthread_mutex_lock(&wt->lock);
+    if (wt->stopped) {
+        pthread_mutex_unlock(&wt->lock);
+        return -ECANCELED;
+    }
+    wt->win_start = start;
+    wt->win_end = end;
+    pthread_mutex_unlock(&wt->lock);
+
+    for (size_t pg = first; pg <= last; pg++) {
+        uint8_t *page = r->host + pg * r->page_size;
+        const uint8_t *from = MAX(page, start);
+        const uint8_t *to = MIN(page + r->page_size, end);
+        gpointer slot;
+
+        /* @saved changes only under the lock, outside our window */
+        pthread_mutex_lock(&wt->lock);
+        slot = g_hash_table_lookup(wt->saved, page);
+        pthread_mutex_unlock(&wt->lock);
+        if (slot) {
+            const uint8_t *copy = wt->buffer +
+                (size_t)(GPOINTER_TO_UINT(slot) - 1) * wt->slot_size;
+
+            memcpy(out, copy + (from - page), to - from);
+        } else if (wt_copy_guest(out, from, to - from) < 0) {
+            fault = true;
+        }
+        out += to - from;
+    }
+
+    /* Release the whole pages, close the window. */
+    pthread_mutex_lock(&wt->lock);
+    if (fault) {
+        ret = -EFAULT;      /* the memory is gone: released at stop */
+    } else if (wt->stopped) {
+        ret = -ECANCELED;   /* released under our feet: @dst is torn */
+    } else {
+        /* pages [pfirst, pend) lie wholly inside the range */
+        size_t pfirst = start == r->host + first * r->page_size ?
+                        first : first + 1;
+        size_t pend = end == r->host + (last + 1) * r->page_size ?
+                      last + 1 : last;
+
+        for (size_t pg = pfirst; pg < pend; pg++) {
+            uint8_t *page = r->host + pg * r->page_size;
+            gpointer slot = g_hash_table_lookup(wt->saved, page);
+
+            if (slot) {
+                slot_free_locked(wt, page, GPOINTER_TO_UINT(slot) - 1);
+            }
+        }
+        if (pfirst < pend) {
+            bitmap_clear(r->prot, pfirst, pend - pfirst);
+            ret = uffd_writeprotect(wt->uffd, r->host + pfirst * r->page_size,
+                                    (pend - pfirst) * r->page_size, false);
+            if (ret < 0) {
+                tracker_fail_locked(wt, "live dump: un-protecting pages "
+                                    "the dump has saved failed", -ret);
+            }
+        }
+    }
+    wt->win_start = wt->win_end = NULL;
+    pthread_cond_broadcast(&wt->space_cond);
+    pthread_mutex_unlock(&wt->lock);
+    return ret;
+}
+
+/* ----------------------------------------------------------- teardown */
+
+void write_tracker_stop(WriteTracker *wt)
+{
+    pthread_mutex_lock(&wt->lock);
+    tracker_stop_locked(wt);
+    pthread_mutex_unlock(&wt->lock);
+}
+
+void write_tracker_free(WriteTracker *wt)
+{
+    if (!wt) {
+        return;
+    }
+    write_tracker_stop(wt);
+    if (wt->thread_started) {
+        pthread_join(wt->thread, NULL);
+    }
+    for (guint i = 0; i < wt->ranges->len; i++) {
+        WtRange *r = g_ptr_array_index(wt->ranges, i);
+
+        uffd_unregister(wt->uffd, r);
+        g_free(r->prot);
+        g_array_free(r->extents, true);
+        g_free(r->name);
+        g_free(r);
+    }
+    g_ptr_array_free(wt->ranges, true);
+    /* closing lifts whatever protection an ioctl failure left behind */
+    close(wt->uffd);
+    if (wt->pagemap_fd >= 0) {
+        close(wt->pagemap_fd);
+    }
+    if (wt->stop_fd >= 0) {
+        close(wt->stop_fd);
+    }
+    g_hash_table_destroy(wt->saved);
+    pthread_cond_destroy(&wt->space_cond);
+    pthread_mutex_destroy(&wt->lock);
+    g_free(wt->buffer);
+    g_free(wt->free_slots);
+    g_free(wt->error);
+    g_free(wt);
+}
+
+const char *write_tracker_error(WriteTracker *wt)
+{
+    const char *e;
+
+    pthread_mutex_lock(&wt->lock);
+    e = wt->error;
+    pthread_mutex_unlock(&wt->lock);
+    return e;
+}
+
+void write_tracker_get_stats(WriteTracker *wt, WriteTrackerStats *st)
+{
+    pthread_mutex_lock(&wt->lock);
+    *st = wt->stats;
+    pthread_mutex_unlock(&wt->lock);
+}

@@ -1,0 +1,566 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test-write-tracker.c: the userfaultfd write tracker (write-tracker.h)
+ * on real anonymous and memfd mappings, with a writer thread rewriting
+ * pages while a reader takes the snapshot, and with every uffd ioctl,
+ * the userfaultfd call, thread creation and the buffer allocation failing
+ * in turn (linked with the fault-injection wrappers).
+ *
+ * What each test holds the tracker to:
+ * - the snapshot read back equals the memory at protect time, page for
+ *   page, whether the page was saved by a fault, read in place, or both
+ *   raced; holes at the snapshot stay holes however they are written;
+ * - a writer waits while the copy buffer is full and goes on when the
+ *   reader drains it;
+ * - stop wakes a waiting writer; after any failure (and after stop) every
+ *   page can be written without blocking.
+ *
+ * The writer stores with inline assembly: its stores are resumed by the
+ * kernel after the fault thread un-protects the page, an ordering
+ * ThreadSanitizer cannot see, so instrumented stores would be reported
+ * as racing with the fault thread's copy.  Everything else is checked
+ * after a join.
+ */
+#include "qemu/osdep.h"
+#include <linux/memfd.h>
+#include <sys/mman.h>
+#include "exec/write-tracker.h"
+#include "qemu/error.h"
+#include "faults.h"
+
+#define NPAGES 64
+
+typedef struct Mapping {
+    uint8_t *host;
+    size_t len;
+    size_t page;
+    int fd;
+} Mapping;
+
+static size_t page_size(void)
+{
+    return qemu_real_host_page_size();
+}
+
+static void mapping_init(Mapping *m, bool memfd)
+{
+    m->page = page_size();
+    m->len = NPAGES * m->page;
+    m->fd = -1;
+    if (memfd) {
+        m->fd = memfd_create("test-write-tracker", MFD_CLOEXEC);
+        g_assert_cmpint(m->fd, >=, 0);
+        g_assert_cmpint(ftruncate(m->fd, m->len), ==, 0);
+        m->host = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+                       m->fd, 0);
+    } else {
+        m->host = mmap(NULL, m->len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    }
+    g_assert_true(m->host != MAP_FAILED);
+}
+
+static void mapping_destroy(Mapping *m)
+{
+    munmap(m->host, m->len);
+    if (m->fd >= 0) {
+        close(m->fd);
+    }
+}
+
+/* A store the sanitizers do not see (see the file comment). */
+static void page_fill_raw(uint8_t *p, size_t n, uint8_t v)
+{
+    asm volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(v) : "memory");
+}
+
+static uint8_t pattern_before(size_t pg)
+{
+    return 0x10 + pg;
+}
+
+static uint8_t pattern_after(size_t pg)
+{
+    return 0x80 + pg;
+}
+
+/* Populate the even-numbered 8-page runs (0-7, 16-23, ...): A pattern. */
+static bool page_populated(size_t pg)
+{
+    return (pg / 8) % 2 == 0;
+}
+
+static void mapping_populate(Mapping *m)
+{
+    for (size_t pg = 0; pg < NPAGES; pg++) {
+        if (page_populated(pg)) {
+            memset(m->host + pg * m->page, pattern_before(pg), m->page);
+        }
+    }
+}
+
+/*
+ * Protect anonymous mappings whole (write_tracker_protect_all(): holes
+ * told apart later by the kernel) instead of run by run.
+ */
+static bool protect_whole;
+
+/* The tracker set up over @m with its populated runs protected. */
+static WriteTracker *tracker_setup(Mapping *m, size_t buffer, Error **errp)
+{
+    WriteTracker *wt = write_tracker_new(buffer, errp);
+
+    if (!wt) {
+        return NULL;
+    }
+    if (!write_tracker_add_range(wt, m->host, m->len, m->page, "test",
+                                 errp) ||
+        !write_tracker_start(wt, errp)) {
+        goto fail;
+    }
+    if (protect_whole && m->fd < 0) {
+        if (!write_tracker_protect_all(wt, m->host, m->len, errp)) {
+            goto fail;
+        }
+    } else {
+        for (size_t pg = 0; pg < NPAGES; pg += 16) {
+            if (!write_tracker_protect(wt, m->host + pg * m->page,
+                                       8 * m->page, errp)) {
+                goto fail;
+            }
+        }
+    }
+    write_tracker_seal(wt);
+    return wt;
+
+fail:
+    write_tracker_free(wt);
+    return NULL;
+}
+
+/* --------------------------------------------------------- the writer */
+
+typedef struct Writer {
+    Mapping *m;
+    size_t first, end;          /* pages [first, end) */
+    int step;                   /* +1 or -1 */
+    unsigned rounds;
+    uint64_t done;              /* pages written (atomic) */
+    GThread *thread;
+} Writer;
+
+static gpointer writer_main(gpointer opaque)
+{
+    Writer *w = opaque;
+
+    for (unsigned r = 0; r < w->rounds; r++) {
+        for (size_t i = 0; i < w->end - w->first; i++) {
+            size_t pg = w->step > 0 ? w->first + i : w->end - 1 - i;
+
+            page_fill_raw(w->m->host + pg * w->m->page, w->m->page,
+                          pattern_after(pg));
+            __atomic_add_fetch(&w->done, 1, __ATOMIC_RELEASE);
+        }
+    }
+    return NULL;
+}
+
+static void writer_start(Writer *w, Mapping *m, size_t first, size_t end,
+                         int step, unsigned rounds)
+{
+    *w = (Writer) { .m = m, .first = first, .end = end, .step = step,
+                    .rounds = rounds };
+    w->thread = g_thread_new("writer", writer_main, w);
+}
+
+static uint64_t writer_done(Writer *w)
+{
+    return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+}
+
+/* Wait up to @ms for the writer to write @n pages. */
+static bool writer_wait(Writer *w, uint64_t n, unsigned ms)
+{
+    for (unsigned i = 0; i < ms && writer_done(w) < n; i++) {
+        g_usleep(1000);
+    }
+    return writer_done(w) >= n;
+}
+
+/* ---------------------------------------------------------- checking */
+
+/* Read the whole snapshot in chunks of @chunk pages and check it. */
+static int snapshot_check(WriteTracker *wt, Mapping *m, size_t chunk)
+{
+    g_autofree uint8_t *buf = g_malloc(chunk * m->page);
+
+    for (size_t pg = 0; pg < NPAGES; ) {
+        const uint8_t *s, *e;
+        size_t n;
+        int ret;
+
+        if (!write_tracker_next_populated(wt, m->host + pg * m->page,
+                                          m->host + m->len, &s, &e)) {
+            for (; pg < NPAGES; pg++) {
+                g_assert_false(page_populated(pg));
+            }
+            break;
+        }
+        for (; pg < (size_t)(s - m->host) / m->page; pg++) {
+            g_assert_false(page_populated(pg));
+        }
+        n = MIN(chunk, (size_t)(e - s) / m->page);
+        ret = write_tracker_read(wt, s, n * m->page, buf);
+        if (ret) {
+            return ret;
+        }
+        for (size_t i = 0; i < n; i++, pg++) {
+            g_assert_true(page_populated(pg));
+            for (size_t b = 0; b < m->page; b++) {
+                if (buf[i * m->page + b] != pattern_before(pg)) {
+                    g_error("page %zu byte %zu: %#x, snapshot had %#x", pg,
+                            b, buf[i * m->page + b], pattern_before(pg));
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * Every page can be written without blocking: a thread writes them all
+ * while we wait at most 10 s.
+ */
+static void check_all_writable(Mapping *m)
+{
+    Writer w;
+
+    writer_start(&w, m, 0, NPAGES, 1, 1);
+    if (!writer_wait(&w, NPAGES, 10000)) {
+        g_error("a page was left write-protected (%" PRIu64 " of %d "
+                "written)", writer_done(&w), NPAGES);
+    }
+    g_thread_join(w.thread);
+    for (size_t pg = 0; pg < NPAGES; pg++) {
+        g_assert_cmpint(m->host[pg * m->page], ==, pattern_after(pg));
+    }
+}
+
+/* ------------------------------------------------------------- tests */
+
+/*
+ * Writes first (every page saved by a fault), then the read; then a read
+ * racing a writer that rewrites every page, backwards, many times.
+ */
+static void test_snapshot(gconstpointer opaque)
+{
+    bool memfd = GPOINTER_TO_INT(opaque) & 1;
+    WriteTrackerStats st;
+    Mapping m;
+    Writer w;
+    WriteTracker *wt;
+
+    protect_whole = GPOINTER_TO_INT(opaque) & 2;
+    mapping_init(&m, memfd);
+    mapping_populate(&m);
+    wt = tracker_setup(&m, WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
+    write_tracker_get_stats(wt, &st);
+    g_assert_cmpuint(st.protected_bytes, ==,
+                     (protect_whole && !memfd ? NPAGES : NPAGES / 2) *
+                     m.page);
+
+    /* the first half written before any read: saved copies */
+    writer_start(&w, &m, 0, NPAGES / 2, 1, 1);
+    g_thread_join(w.thread);
+    write_tracker_get_stats(wt, &st);
+    g_assert_cmpuint(st.copies, ==, NPAGES / 4);
+    g_assert_cmpint(snapshot_check(wt, &m, 3), ==, 0);
+    /* holes at the snapshot stay holes though written since */
+    for (size_t pg = 0; pg < NPAGES / 2; pg++) {
+        g_assert_cmpint(m.host[pg * m.page], ==, pattern_after(pg));
+    }
+    write_tracker_free(wt);
+
+    /* racing: the reader forwards, the writer backwards (fresh holes) */
+    mapping_destroy(&m);
+    mapping_init(&m, memfd);
+    mapping_populate(&m);
+    wt = tracker_setup(&m, WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
+    writer_start(&w, &m, 0, NPAGES, -1, 50);
+    g_assert_cmpint(snapshot_check(wt, &m, 1), ==, 0);
+    g_thread_join(w.thread);
+    write_tracker_free(wt);
+    for (size_t pg = 0; pg < NPAGES; pg++) {
+        g_assert_cmpint(m.host[pg * m.page], ==, pattern_after(pg));
+    }
+    mapping_destroy(&m);
+    protect_whole = false;
+}
+
+/* A buffer of two pages: the third write waits until a read drains it. */
+static void test_buffer_full(gconstpointer opaque)
+{
+    bool memfd = GPOINTER_TO_INT(opaque);
+    g_autofree uint8_t *buf = NULL;
+    WriteTrackerStats st;
+    Mapping m;
+    Writer w;
+    WriteTracker *wt;
+
+    mapping_init(&m, memfd);
+    mapping_populate(&m);
+    buf = g_malloc(2 * m.page);
+    wt = tracker_setup(&m, 2 * m.page, &error_abort);
+    writer_start(&w, &m, 0, 3, 1, 1);
+    g_assert_true(writer_wait(&w, 2, 10000));
+    g_usleep(50 * 1000);
+    g_assert_cmpuint(writer_done(&w), ==, 2);
+    write_tracker_get_stats(wt, &st);
+    g_assert_cmpuint(st.copies, ==, 2);
+    g_assert_cmpuint(st.buffer_waits, ==, 1);
+    g_assert_cmpuint(st.buffer_peak, ==, 2 * m.page);
+
+    /* reading page 0 frees its copy: the writer goes on */
+    g_assert_cmpint(write_tracker_read(wt, m.host, m.page, buf), ==, 0);
+    g_assert_cmpint(buf[0], ==, pattern_before(0));
+    g_thread_join(w.thread);
+    g_assert_cmpint(write_tracker_read(wt, m.host + m.page, 2 * m.page,
+                                       buf), ==, 0);
+    g_assert_cmpint(buf[0], ==, pattern_before(1));
+    g_assert_cmpint(buf[m.page], ==, pattern_before(2));
+    g_assert_cmpint(m.host[2 * m.page], ==, pattern_after(2));
+    write_tracker_free(wt);
+    mapping_destroy(&m);
+}
+
+/* stop() while a writer waits for buffer space: it is woken. */
+static void test_stop_wakes(gconstpointer opaque)
+{
+    bool memfd = GPOINTER_TO_INT(opaque);
+    g_autofree uint8_t *buf = NULL;
+    Mapping m;
+    Writer w;
+    WriteTracker *wt;
+
+    mapping_init(&m, memfd);
+    mapping_populate(&m);
+    buf = g_malloc(m.page);
+    wt = tracker_setup(&m, m.page, &error_abort);
+    writer_start(&w, &m, 0, 8, 1, 1);
+    g_assert_true(writer_wait(&w, 1, 10000));
+    g_usleep(20 * 1000);
+    g_assert_cmpuint(writer_done(&w), ==, 1);
+    write_tracker_stop(wt);
+    g_assert_true(writer_wait(&w, 8, 10000));
+    g_thread_join(w.thread);
+    g_assert_cmpint(write_tracker_read(wt, m.host, m.page, buf), ==,
+                    -ECANCELED);
+    g_assert_null(write_tracker_error(wt));
+    check_all_writable(&m);
+    write_tracker_free(wt);
+    mapping_destroy(&m);
+}
+
+/* A mapping the kernel cannot write-protect: refused, naming it. */
+static void test_unsupported(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("test-write-tracker-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "ram", NULL);
+    size_t len = 4 * page_size();
+    Error *err = NULL;
+    WriteTracker *wt;
+    uint8_t *host;
+    int fd;
+
+    fd = open(path, O_RDWR | O_CREAT, 0600);
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, len), ==, 0);
+    host = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    g_assert_true(host != MAP_FAILED);
+    wt = write_tracker_new(WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
+    if (write_tracker_add_range(wt, host, len, page_size(),
+                                "memory backend 'f0' (file)", &err)) {
+        g_test_skip("this file system supports userfaultfd write-protect");
+    } else {
+        g_assert_nonnull(strstr(error_get_pretty(err),
+                                "memory backend 'f0' (file) cannot be "
+                                "write-protected"));
+        g_assert_nonnull(strstr(error_get_pretty(err),
+                                "UFFDIO_REGISTER_MODE_WP"));
+        error_free(err);
+    }
+    write_tracker_free(wt);
+    munmap(host, len);
+    close(fd);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* ------------------------------------------------------ fault loops */
+
+/*
+ * One run of the whole life cycle with a writer, under whatever fault is
+ * armed.  With @tiny_buffer (one page), the writer waits for the buffer
+ * while the reader releases the page it waits on (the spurious-fault
+ * path: UFFDIO_WAKE).  Whatever fails, it fails cleanly: an error from
+ * the set-up, or a read error with the tracker's error set, and no page
+ * is left protected.  Returns true if a fault was injected.
+ */
+static bool fault_run(bool memfd, bool tiny_buffer, FaultOp op)
+{
+    Error *err = NULL;
+    FaultStats fst;
+    Mapping m;
+    Writer w;
+    WriteTracker *wt;
+    int ret;
+
+    mapping_init(&m, memfd);
+    mapping_populate(&m);
+    wt = tracker_setup(&m, tiny_buffer ? m.page : WRITE_TRACKER_DEFAULT_BUFFER,
+                       &err);
+    if (!wt) {
+        g_assert_nonnull(err);
+        g_assert_nonnull(strstr(error_get_pretty(err), "live dump: "));
+        error_free(err);
+    } else {
+        writer_start(&w, &m, 0, NPAGES / 2, 1, 1);
+        if (tiny_buffer) {
+            WriteTrackerStats st = { 0 };
+
+            /* until the writer waits for space (or tracking failed) */
+            for (unsigned i = 0; i < 10000 && !st.buffer_waits &&
+                 writer_done(&w) < NPAGES / 2; i++) {
+                g_usleep(1000);
+                write_tracker_get_stats(wt, &st);
+            }
+        } else if (!writer_wait(&w, NPAGES / 2, 10000)) {
+            g_error("the writer is stuck under a %s fault",
+                    fault_op_name(op));
+        }
+        ret = snapshot_check(wt, &m, 4);
+        if (ret) {
+            g_assert_cmpint(ret, <, 0);
+            g_assert_nonnull(write_tracker_error(wt));
+        }
+        if (!writer_wait(&w, NPAGES / 2, 10000)) {
+            g_error("the writer is stuck under a %s fault",
+                    fault_op_name(op));
+        }
+        g_thread_join(w.thread);
+        write_tracker_stop(wt);
+    }
+    /* stopped (or never started): nothing may be protected any more */
+    check_all_writable(&m);
+    write_tracker_free(wt);
+    fault_get_stats(op, &fst);
+    fault_disarm_all();
+    mapping_destroy(&m);
+    return fst.injected > 0;
+}
+
+typedef struct FaultCase {
+    FaultOp op;
+    bool from;
+} FaultCase;
+
+/* The errno each call fails with: what the kernel would say. */
+static int fault_errno(FaultOp op)
+{
+    switch (op) {
+    case FAULT_USERFAULTFD:
+        return EMFILE;
+    case FAULT_UFFD_API:
+    case FAULT_UFFD_REGISTER:
+    case FAULT_UFFD_UNREGISTER:
+    case FAULT_UFFD_WAKE:
+        return EINVAL;
+    case FAULT_THREAD_CREATE:
+        return EAGAIN;
+    default:
+        return ENOMEM;
+    }
+}
+
+static void test_fault_loop(gconstpointer opaque)
+{
+    const FaultCase *fc = opaque;
+    unsigned injected = 0;
+
+    for (int run = 0; run < 6; run++) {
+        /* anon, memfd; big buffer, tiny buffer; anon protected whole */
+        protect_whole = run >= 4;
+        for (unsigned n = 1; n < 1000; n++) {
+            fault_arm(fc->op, n, fc->from, fault_errno(fc->op));
+            if (!fault_run(run & 1 && run < 4, run & 2, fc->op)) {
+                break;
+            }
+            injected++;
+        }
+    }
+    protect_whole = false;
+    fault_disarm_all();
+    g_assert_cmpuint(injected, >, 0);
+    g_test_message("%s%s: %u faults injected, all survived",
+                   fault_op_name(fc->op), fc->from ? " (from)" : "",
+                   injected);
+}
+
+static void test_no_host(gconstpointer reason)
+{
+    g_test_skip(reason);
+}
+
+int main(int argc, char **argv)
+{
+    static const FaultOp ops[] = {
+        FAULT_USERFAULTFD, FAULT_UFFD_API, FAULT_UFFD_REGISTER,
+        FAULT_UFFD_WRITEPROTECT, FAULT_UFFD_UNREGISTER, FAULT_UFFD_WAKE,
+        FAULT_THREAD_CREATE, FAULT_MALLOC,
+    };
+    static FaultCase cases[2 * ARRAY_SIZE(ops)];
+    Error *err = NULL;
+    WriteTracker *probe;
+
+    g_test_init(&argc, &argv, NULL);
+    probe = write_tracker_new(WRITE_TRACKER_DEFAULT_BUFFER, &err);
+    if (!probe) {
+        /* no userfaultfd write-protect on this host: say why, run nothing */
+        g_test_add_data_func("/write-tracker/host-support",
+                             g_strdup(error_get_pretty(err)), test_no_host);
+        error_free(err);
+        return g_test_run();
+    }
+    write_tracker_free(probe);
+
+    for (int memfd = 0; memfd < 2; memfd++) {
+        const char *kind = memfd ? "memfd" : "anon";
+        g_autofree char *p1 = g_strdup_printf("/write-tracker/%s/snapshot",
+                                              kind);
+        g_autofree char *p2 = g_strdup_printf("/write-tracker/%s/"
+                                              "buffer-full", kind);
+        g_autofree char *p3 = g_strdup_printf("/write-tracker/%s/"
+                                              "stop-wakes-writer", kind);
+
+        g_test_add_data_func(p1, GINT_TO_POINTER(memfd), test_snapshot);
+        g_test_add_data_func(p2, GINT_TO_POINTER(memfd), test_buffer_full);
+        g_test_add_data_func(p3, GINT_TO_POINTER(memfd), test_stop_wakes);
+    }
+    g_test_add_data_func("/write-tracker/anon/snapshot-protect-whole",
+                         GINT_TO_POINTER(2), test_snapshot);
+    g_test_add_func("/write-tracker/unsupported-file", test_unsupported);
+    for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+        for (int from = 0; from < 2; from++) {
+            FaultCase *fc = &cases[2 * i + from];
+            g_autofree char *path = NULL;
+
+            fc->op = ops[i];
+            fc->from = from;
+            path = g_strdup_printf("/write-tracker/faults/%s%s",
+                                   fault_op_name(ops[i]),
+                                   from ? "-from" : "");
+            g_test_add_data_func(path, fc, test_fault_loop);
+        }
+    }
+    return g_test_run();
+}
