@@ -89,6 +89,7 @@ demo: check-deps all
 bench: all
 	@scripts/install-deps.sh bench
 	scripts/bench/run-all.py --build $(BUILD)
+	scripts/bench/vs-qemu.py --build $(BUILD)
 	scripts/bench/live-bench.py --build $(BUILD)
 
 fuzz:

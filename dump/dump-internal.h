@@ -127,6 +127,7 @@ typedef struct DumpEncoder DumpEncoder;
  * @total_size: guest bytes to dump (blocks within the filter).
  * @threads: compression threads (kdump; 1 to DUMP_MAX_THREADS); 0: one
  *           per online CPU.
+ * @kdump: the kdump options.
  * @sink: where bytes go (borrowed from the caller).
  * @file_size: the size of the output, set by the encoder's prepare() --
  *             or, for kdump, whose size depends on compression, by its
@@ -143,6 +144,23 @@ typedef struct DumpEncoder DumpEncoder;
 /** The most compression threads a dump may use (x-dump-threads). */
 #define DUMP_MAX_THREADS 64
 
+/**
+ * struct DumpKdumpOptions: our extensions of the kdump formats.
+ * @zero_descs: give never-touched and all-zero pages a descriptor to the
+ *              shared zero page, as QEMU does (dump-guest-memory's
+ *              x-kdump-zero-descriptors); by default they are excluded
+ *              from the dumpable (2nd) bitmap, as makedumpfile's dump
+ *              level 1 does.
+ * @zlib_level, @zstd_level: compression levels (-machine
+ *                           x-kdump-zlib-level, x-kdump-zstd-level);
+ *                           0: the default.
+ */
+typedef struct DumpKdumpOptions {
+    bool zero_descs;
+    int64_t zlib_level;
+    int64_t zstd_level;
+} DumpKdumpOptions;
+
 typedef struct DumpJob {
     const DumpEncoder *encoder;
     GuestPhysBlockList blocks;
@@ -154,6 +172,7 @@ typedef struct DumpJob {
     uint64_t filter_length;
     uint64_t total_size;
     unsigned threads;
+    DumpKdumpOptions kdump;
     DumpSink *sink;
     uint64_t file_size;
     void *encoder_state;
@@ -171,6 +190,7 @@ typedef struct DumpJob {
  * @paging: walk the guest page tables for the mappings.
  * @has_filter, @begin, @length: the begin/length arguments.
  * @threads: x-dump-threads; 0 for the default.
+ * @kdump: the kdump options.
  * @tracker: live dump: a started tracker from dump_live_tracker_new()
  *           (ownership passes to the job, even if prepare fails), whose
  *           snapshot prepare takes (dump_live_protect()); NULL otherwise.
@@ -185,6 +205,7 @@ typedef struct DumpJobConfig {
     int64_t begin;
     int64_t length;
     unsigned threads;
+    DumpKdumpOptions kdump;
     WriteTracker *tracker;
 } DumpJobConfig;
 
@@ -375,6 +396,7 @@ typedef struct DumpRequest {
     int64_t length;
     const char *format;         /* NULL: elf */
     unsigned threads;           /* x-dump-threads; 0: default */
+    bool kdump_zero_descs;      /* x-kdump-zero-descriptors */
     bool live;                  /* live (our extension) */
 } DumpRequest;
 

@@ -82,6 +82,7 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     job->sink = sink;
     job->nr_cpus = cfg->ncpus;
     job->threads = cfg->threads;
+    job->kdump = cfg->kdump;
     job->tracker = cfg->tracker;
     guest_phys_blocks_init(&job->blocks);
     memory_mapping_list_init(&job->mappings);

@@ -5,11 +5,13 @@
  * thread compresses at a time.
  *
  * Each algorithm is used the way QEMU (zlib, lzo, snappy) and makedumpfile
- * (zstd) use it, so the bytes match theirs: zlib's compress2() at
- * Z_BEST_SPEED (here a reused deflate stream reset per page, which emits
- * the same bytes without allocating 256 KiB per page), lzo1x_1, snappy,
- * zstd level 1.  A page is stored compressed only if that makes it
- * smaller than a page; otherwise it is stored raw (flags 0).
+ * (zstd) use it, so that at the default levels the bytes match theirs:
+ * zlib's compress2() at Z_BEST_SPEED (here a reused deflate stream reset
+ * per page, which emits the same bytes without allocating 256 KiB per
+ * page), lzo1x_1, snappy, zstd level 1.  The zlib and zstd levels are
+ * settable (x-kdump-zlib-level, x-kdump-zstd-level).  A page is stored
+ * compressed only if that makes it smaller than a page; otherwise it is
+ * stored raw (flags 0).
  */
 #include "qemu/osdep.h"
 #include <zlib.h>
@@ -27,18 +29,21 @@
 #include "qemu/error.h"
 #include "dump/dump-kdump.h"
 
-/* makedumpfile's zstd level */
-#define KDUMP_ZSTD_LEVEL 1
-
 /*
  * struct KdumpCompressor
  * @scratch: output room for the libraries that need their worst-case
  *           bound (lzo, snappy); @scratch_size bytes.
  * @work: lzo's dictionary.
+ * @rep_out, @rep_len: the stored form of a page of one repeated byte
+ *                     value, per value, made on first use (@rep_len 0:
+ *                     not yet; the compressed bytes, or the page raw).
  */
 struct KdumpCompressor {
     uint32_t flag;
     uint32_t page_size;
+    int level;
+    uint8_t *rep_out[256];
+    uint32_t rep_len[256];
     z_stream zs;
     bool zs_ready;
     uint8_t *scratch;
@@ -83,15 +88,55 @@ bool kdump_compression_init(uint32_t flag, Error **errp)
     return true;
 }
 
-KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size)
+bool kdump_level_check(uint32_t flag, int64_t level, Error **errp)
+{
+    int min, max;
+    const char *name;
+
+    switch (flag) {
+    case KDUMP_DH_COMPRESSED_ZLIB:
+        name = "x-kdump-zlib-level";
+        min = Z_BEST_SPEED;
+        max = Z_BEST_COMPRESSION;
+        break;
+#ifdef CONFIG_ZSTD
+    case KDUMP_DH_COMPRESSED_ZSTD:
+        name = "x-kdump-zstd-level";
+        min = ZSTD_minCLevel();
+        max = ZSTD_maxCLevel();
+        break;
+#endif
+    default:
+        return true;
+    }
+    if (level && (level < min || level > max)) {
+        error_setg(errp, "%s must be between %d and %d, or 0 for the "
+                   "default", name, min, max);
+        return false;
+    }
+    return true;
+}
+
+int kdump_level_or_default(uint32_t flag, int level)
+{
+    if (level) {
+        return level;
+    }
+    return flag == KDUMP_DH_COMPRESSED_ZSTD ? KDUMP_ZSTD_LEVEL_DEFAULT
+                                            : KDUMP_ZLIB_LEVEL_DEFAULT;
+}
+
+KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size,
+                                      int level)
 {
     KdumpCompressor *c = g_new0(KdumpCompressor, 1);
 
     c->flag = flag;
     c->page_size = page_size;
+    c->level = level;
     switch (flag) {
     case KDUMP_DH_COMPRESSED_ZLIB:
-        if (deflateInit(&c->zs, Z_BEST_SPEED) != Z_OK) {
+        if (deflateInit(&c->zs, level) != Z_OK) {
             goto fail;
         }
         c->zs_ready = true;
@@ -110,8 +155,12 @@ KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size)
 #endif
 #ifdef CONFIG_ZSTD
     case KDUMP_DH_COMPRESSED_ZSTD:
+        /* the level once, not per page: ZSTD_compress2() keeps it */
         c->zctx = ZSTD_createCCtx();
-        if (!c->zctx) {
+        if (!c->zctx ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(c->zctx,
+                                                ZSTD_c_compressionLevel,
+                                                level))) {
             goto fail;
         }
         break;
@@ -141,6 +190,9 @@ void kdump_compressor_free(KdumpCompressor *c)
 #ifdef CONFIG_ZSTD
     ZSTD_freeCCtx(c->zctx);
 #endif
+    for (unsigned i = 0; i < 256; i++) {
+        g_free(c->rep_out[i]);
+    }
     g_free(c->scratch);
     g_free(c->work);
     g_free(c->bounce);
@@ -204,8 +256,8 @@ size_t kdump_compress_page(KdumpCompressor *c, const uint8_t *page,
 #endif
 #ifdef CONFIG_ZSTD
     case KDUMP_DH_COMPRESSED_ZSTD: {
-        size_t len = ZSTD_compressCCtx(c->zctx, out, c->page_size - 1, page,
-                                       c->page_size, KDUMP_ZSTD_LEVEL);
+        size_t len = ZSTD_compress2(c->zctx, out, c->page_size - 1, page,
+                                    c->page_size);
 
         return ZSTD_isError(len) ? 0 : len;
     }
@@ -213,6 +265,63 @@ size_t kdump_compress_page(KdumpCompressor *c, const uint8_t *page,
     default:
         g_assert_not_reached();
     }
+}
+
+int kdump_page_repeated_byte(const uint8_t *page, size_t len)
+{
+    uint64_t first, pattern = page[0] * 0x0101010101010101ULL;
+    size_t i = 0;
+
+    /* most data pages fail on the first word */
+    if (len >= sizeof(first)) {
+        memcpy(&first, page, sizeof(first));
+        if (first != pattern) {
+            return -1;
+        }
+    }
+    for (; i + 64 <= len; i += 64) {
+        uint64_t w[8], acc = 0;
+
+        memcpy(w, page + i, sizeof(w));
+        for (int j = 0; j < 8; j++) {
+            acc |= w[j] ^ pattern;
+        }
+        if (acc) {
+            return -1;
+        }
+    }
+    for (; i < len; i++) {
+        if (page[i] != page[0]) {
+            return -1;
+        }
+    }
+    return page[0];
+}
+
+/*
+ * The stored form of a page of byte @byte repeated, into @out: what
+ * kdump_compress_page() makes of it (compressors are deterministic),
+ * made once per value and copied after that.  Returns its size, or 0 if
+ * it is stored raw.
+ */
+static size_t compress_repeated(KdumpCompressor *c, uint8_t byte,
+                                uint8_t *out)
+{
+    if (!c->rep_len[byte]) {
+        g_autofree uint8_t *page = g_malloc(c->page_size);
+        size_t len;
+
+        memset(page, byte, c->page_size);
+        c->rep_out[byte] = g_malloc(c->page_size);
+        len = kdump_compress_page(c, page, c->rep_out[byte]);
+        /* 0 (raw) is remembered as a page's worth: nothing to copy */
+        c->rep_len[byte] = len ? len : c->page_size;
+    }
+    if (c->rep_len[byte] == c->page_size) {
+        return 0;
+    }
+    memcpy(out, c->rep_out[byte], c->rep_len[byte]);
+    return c->rep_len[byte];
 }
 
 /* ------------------------------------------------------------ batches */
@@ -242,6 +351,7 @@ void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
     b->error = 0;
     for (unsigned i = 0; i < b->n; i++) {
         KdumpPage *pg = &b->pages[i];
+        int rep;
         size_t len;
 
         if (pg->data && host_mem_read(c->bounce, pg->data, page_size) < 0) {
@@ -249,12 +359,15 @@ void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
             b->error_pfn = pg->pfn;
             break;
         }
-        if (!pg->data || dump_buffer_is_zero(c->bounce, page_size)) {
-            pg->size = 0;           /* the shared zero page */
+        rep = pg->data ? kdump_page_repeated_byte(c->bounce, page_size) : 0;
+        if (rep == 0) {
+            pg->size = 0;           /* a zero page */
             pg->flags = 0;
             continue;
         }
-        len = kdump_compress_page(c, c->bounce, b->out + pos);
+        /* a page of one byte never reaches the compressor twice */
+        len = rep > 0 ? compress_repeated(c, rep, b->out + pos)
+                      : kdump_compress_page(c, c->bounce, b->out + pos);
         if (len) {
             pg->flags = flag;
         } else {

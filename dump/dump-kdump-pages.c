@@ -6,9 +6,11 @@
  *
  * A pfn whose page lies wholly inside one extent is passed by reference
  * (host memory, or NULL when the extent is a HOLE, which is then never
- * read; populated pages are not read here either: the compression
- * threads copy them out with host_mem_read() and tell zero pages from the
- * others).  A pfn touched only partly -- a block that starts or
+ * read -- or, when zero pages are excluded from the dump, a HOLE's
+ * pages are passed over all at once; populated pages are not read here
+ * either: the compression threads copy them out with host_mem_read() and
+ * tell zero pages from the others).  A pfn touched only partly -- a
+ * block that starts or
  * ends inside the page, or two blocks sharing it -- is assembled into a
  * copy: the covered parts copied, the rest zero, as QEMU 7.2+'s
  * get_next_page() does ("dump: fix kdump to work over non-aligned
@@ -39,11 +41,33 @@ uint64_t kdump_count_pfns(const GuestPhysBlockList *blocks,
     return count;
 }
 
+uint64_t kdump_count_populated_pfns(const GuestPhysBlockList *blocks,
+                                    uint32_t page_size)
+{
+    DumpSource src;
+    DumpExtent ext;
+    uint64_t count = 0, next = 0;   /* next: first pfn not yet counted */
+
+    dump_source_init(&src, blocks, 0, 0, DUMP_MAX_EXTENT);
+    dump_source_skip_zero_scan(&src);
+    while (dump_source_next(&src, &ext)) {
+        uint64_t first = MAX(ext.gpa / page_size, next);
+        uint64_t end = DIV_ROUND_UP(ext.gpa + ext.len, page_size);
+
+        if (ext.kind != DUMP_EXTENT_HOLE && end > first) {
+            count += end - first;
+            next = end;
+        }
+    }
+    return count;
+}
+
 void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
-                      uint32_t page_size)
+                      uint32_t page_size, bool skip_holes)
 {
     memset(p, 0, sizeof(*p));
     p->page_size = page_size;
+    p->skip_holes = skip_holes;
     dump_source_init(&p->src, blocks, 0, 0, DUMP_MAX_EXTENT);
     /* zero pages are found by the compression threads, in parallel */
     dump_source_skip_zero_scan(&p->src);
@@ -71,7 +95,7 @@ int kdump_pages_error(const KdumpPages *p, hwaddr *gpa)
     return dump_source_error(&p->src, gpa);
 }
 
-/* Append a page to @b; the batch must have room. */
+/* Append page @pfn to @b; the batch must have room. */
 static void batch_add(KdumpBatch *b, uint64_t pfn, const uint8_t *data,
                       uint32_t covered)
 {
@@ -115,7 +139,11 @@ static void flush_partial(KdumpPages *p, KdumpBatch *b)
         !dump_buffer_is_zero(p->partial_buf, p->page_size)) {
         data = batch_copy(b, p->partial_buf, p->page_size);
     }
-    batch_add(b, p->partial_pfn, data, p->partial_covered);
+    if (data || !p->skip_holes) {
+        batch_add(b, p->partial_pfn, data, p->partial_covered);
+    } else {
+        b->skipped += p->partial_covered;
+    }
     p->partial = false;
 }
 
@@ -152,17 +180,18 @@ static bool add_partial(KdumpPages *p, uint64_t pfn, uint32_t in_page,
     return true;
 }
 
-unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
+bool kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
 {
     const uint32_t ps = p->page_size;
 
     b->n = 0;
     b->ndata = 0;
+    b->skipped = 0;
     b->nassembled = 0;
     b->out_len = 0;
     b->error = 0;
     if (p->error) {
-        return 0;
+        return false;
     }
     while (b->n < KDUMP_BATCH_PAGES) {
         uint64_t pos, pfn, n;
@@ -191,17 +220,28 @@ unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
             continue;
         }
         if (!p->partial && n == ps) {
-            /* a whole page inside the extent: by reference (or a copy) */
-            const uint8_t *data = NULL;
+            uint64_t whole;
 
             if (p->ext.kind == DUMP_EXTENT_DATA) {
-                data = p->ext.host + p->ext_done;
+                /* a whole page inside the extent: by reference (or a copy) */
+                const uint8_t *data = p->ext.host + p->ext_done;
+
                 if (p->copy_pages) {
                     data = batch_copy(b, data, ps);
                 }
+                batch_add(b, pfn, data, ps);
+                p->ext_done += n;
+                continue;
             }
-            batch_add(b, pfn, data, ps);
-            p->ext_done += n;
+            if (!p->skip_holes) {
+                batch_add(b, pfn, NULL, ps);
+                p->ext_done += n;
+                continue;
+            }
+            /* every whole page of a hole at once, none in the batch */
+            whole = (p->ext.len - p->ext_done) / ps * ps;
+            b->skipped += whole;
+            p->ext_done += whole;
             continue;
         }
         if (!add_partial(p, pfn, in_page, n)) {
@@ -215,5 +255,5 @@ unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b)
             flush_partial(p, b);        /* nothing later shares it */
         }
     }
-    return b->n;
+    return b->n || b->skipped;
 }

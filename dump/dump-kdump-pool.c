@@ -139,7 +139,7 @@ static void *worker_main(void *opaque)
 }
 
 KdumpPool *kdump_pool_new(unsigned nthreads, uint32_t flag,
-                          uint32_t page_size)
+                          uint32_t page_size, int level)
 {
     KdumpPool *pool = g_new0(KdumpPool, 1);
 
@@ -161,7 +161,7 @@ KdumpPool *kdump_pool_new(unsigned nthreads, uint32_t flag,
         KdumpWorker *w = &pool->workers[i];
 
         w->pool = pool;
-        w->comp = kdump_compressor_new(flag, page_size);
+        w->comp = kdump_compressor_new(flag, page_size, level);
         if (!w->comp || pthread_create(&w->thread, NULL, worker_main, w)) {
             kdump_compressor_free(w->comp);
             kdump_pool_free(pool);

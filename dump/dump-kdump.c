@@ -30,13 +30,14 @@
  *   = (1 + sub_hdr_  | 1st bitmap: bit pfn set for every pfn a      |
  *      size) blocks  | block touches (LSB first); len_bitmap bytes  |
  *                    | = max_mapnr / 8 rounded up to a block        |
- *                    | 2nd bitmap: the same (dump level 1)          |
+ *                    | 2nd bitmap (dumpable): of those, the pages   |
+ *                    | with non-zero bytes (dump level 1)           |
  *   offset_desc      +----------------------------------------------+
  *                    | page_desc[] {offset, size, flags, 0}, 24     |
- *                    | bytes, one per set bit, in pfn order         |
+ *                    | bytes, one per 2nd-bitmap bit, in pfn order; |
+ *                    | room for every populated page, the unused    |
+ *                    | end a hole                                   |
  *   offset_data      +----------------------------------------------+
- *                    | the zero page (4096 zero bytes): every page  |
- *                    | that reads as zero points here               |
  *                    | page data, in pfn order: compressed if that  |
  *                    | is smaller than a page (flags = algorithm),  |
  *                    | else raw (flags 0, size 4096)                |
@@ -45,7 +46,16 @@
  * max_mapnr = the pfn past the end of the last block (rounded up).
  * Holes between blocks -- unplugged virtio-mem memory, MMIO, the
  * ram_device regions -- have bit 0 and no descriptor.  A page only
- * partly inside blocks is dumped with zeros for the rest.  Unwritten
+ * partly inside blocks is dumped with zeros for the rest.  Pages that
+ * read as zero -- never touched (found without reading them) or all
+ * zero -- are in the 1st bitmap only: readers treat them as excluded
+ * (crash --zero_excluded and libkdumpfile's file.zero_excluded read
+ * them as zeros).  Which populated pages are zero is known only once
+ * they are compressed, so the descriptor area has room for every
+ * populated page and the 2nd bitmap is written as the pages go.
+ * With x-kdump-zero-descriptors (QEMU's layout), the 2nd bitmap equals
+ * the 1st, and the data area starts with one zero page (4096 zero
+ * bytes) that the descriptors of all zero pages point to.  Unwritten
  * parts of the metadata area (bitmap chunks without bits) are holes.
  * The kdump-* formats wrap this file in the flattened format; the
  * kdump-raw-* formats write it as is, to a seekable file.
@@ -61,10 +71,15 @@
  *
  * PREPARED: kdump_prepare() computed the layout, nothing is written.
  * HEADERS: disk_dump_header (then @header_written), sub-header, notes.
- * BITMAPS: both bitmaps, chunk by chunk, only chunks with bits.
- * PAGES: the zero page, then per batch its data and its descriptors;
- *   page data is flushed before the descriptors that point to it, so a
- *   file cut short anywhere has no descriptor pointing past its end.
+ * BITMAPS: the 1st bitmap (with zero descriptors, both), chunk by
+ *   chunk, only chunks with bits.
+ * PAGES: (with zero descriptors, the zero page), then per batch its
+ *   data and its descriptors, and each chunk of the 2nd bitmap once the
+ *   pages pass it; page data is flushed before the descriptors that
+ *   point to it, so a file cut short anywhere has no descriptor pointing
+ *   past its end (a plain file also gets the 2nd bitmap's chunk in
+ *   progress after each flush of descriptors: a page whose bit is set
+ *   but whose descriptor is still zero reads as lost).
  * DONE: everything flushed, the flattened end marker written,
  *   job->file_size set.
  * FAILED: final.  If the header had been written, it is rewritten with
@@ -135,7 +150,7 @@ static const KdumpHeaderLayout kdump_layout32 = {
 };
 
 /* Bytes of each staging buffer of the page area. */
-#define KDUMP_DESC_STAGE (64 * 1024)
+#define KDUMP_DESC_STAGE (1024 * 1024)
 #define KDUMP_DATA_STAGE (2 * 1024 * 1024)
 
 /**
@@ -160,8 +175,15 @@ typedef struct KdumpWriter {
     const KdumpHeaderLayout *lay;
     uint32_t ps;
     unsigned threads;
+    int level;
+    bool exclude_zero;              /* not x-kdump-zero-descriptors */
     uint64_t max_mapnr;
-    uint64_t num_dumpable;
+    uint64_t num_dumpable;          /* pfns in blocks: the 1st bitmap */
+    uint64_t max_descs;             /* room in the descriptor area */
+    uint64_t num_descs;             /* descriptors written */
+    uint64_t bm2_chunk;             /* 2nd bitmap chunk being built */
+    unsigned long *bm2_bits;        /* its bits (exclude_zero) */
+    bool bm2_dirty;                 /* it has bits */
     uint32_t sub_hdr_blocks;
     uint64_t len_bitmap;            /* one bitmap */
     uint32_t bitmap_blocks;         /* both */
@@ -256,7 +278,23 @@ static bool kdump_prepare(DumpJob *job, Error **errp)
                                              : &kdump_layout32;
     w->ps = job->arch.page_size;
     w->threads = job->threads ? job->threads : kdump_pool_default_threads();
+    w->level = kdump_level_or_default(w->fmt->flag,
+                                      w->fmt->flag == KDUMP_DH_COMPRESSED_ZSTD
+                                      ? job->kdump.zstd_level
+                                      : job->kdump.zlib_level);
+    if (!kdump_level_check(w->fmt->flag, w->level, errp)) {
+        return false;
+    }
+    w->exclude_zero = !job->kdump.zero_descs;
     w->num_dumpable = kdump_count_pfns(&job->blocks, w->ps, &w->max_mapnr);
+    /*
+     * Excluding zero pages, only pages with backing memory can get a
+     * descriptor; which of them are not all zero is known only once they
+     * are compressed, so their descriptor area is sized for all of them
+     * (the unused end stays a hole).
+     */
+    w->max_descs = w->exclude_zero ?
+        kdump_count_populated_pfns(&job->blocks, w->ps) : w->num_dumpable;
 
     w->note_size = job->notes->len;
     w->offset_note = KDUMP_HEADER_BLOCKS * w->ps + w->lay->sh_size;
@@ -270,13 +308,12 @@ static bool kdump_prepare(DumpJob *job, Error **errp)
     w->offset_bitmap = (uint64_t)(KDUMP_HEADER_BLOCKS + w->sub_hdr_blocks) *
                        w->ps;
     w->offset_desc = w->offset_bitmap + (uint64_t)w->bitmap_blocks * w->ps;
-    w->offset_data = w->offset_desc +
-                     w->num_dumpable * KDUMP_PAGE_DESC_SIZE;
+    w->offset_data = w->offset_desc + w->max_descs * KDUMP_PAGE_DESC_SIZE;
     kdump_build_header(job, w);
     /* the real size is known once the pages are compressed */
     job->file_size = 0;
     /* threads and buffers now: a failure refuses the command */
-    w->pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps);
+    w->pool = kdump_pool_new(w->threads, w->fmt->flag, w->ps, w->level);
     if (!w->pool) {
         error_setg(errp, "dump: failed to start %u compression threads",
                    w->threads);
@@ -292,6 +329,7 @@ static void kdump_cleanup(DumpJob *job)
 
     if (w) {
         kdump_pool_free(w->pool);
+        g_free(w->bm2_bits);
     }
     g_free(w);
 }
@@ -382,26 +420,39 @@ static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
     return true;
 }
 
-/* Write bitmap chunk @chunk (one block) to both bitmaps. */
-static int kdump_write_bitmap_chunk(KdumpWriter *w, const void *bits,
-                                    uint64_t chunk)
-{
-    uint64_t off = w->offset_bitmap + chunk * w->ps;
-    int ret = kdump_write_meta(w, bits, w->ps, off);
+/* Chunks of the 1st bitmap written at once (one write per MiB). */
+#define KDUMP_BITMAP_WRITE_CHUNKS 256
 
-    return ret ? ret : kdump_write_meta(w, bits, w->ps, off + w->len_bitmap);
+/*
+ * Write @n consecutive bitmap chunks (blocks) from chunk @first to the
+ * 1st bitmap, and to the 2nd unless zero pages are excluded (the 2nd is
+ * then written with the pages).
+ */
+static int kdump_write_bitmap_chunks(KdumpWriter *w, const void *bits,
+                                     uint64_t first, unsigned n)
+{
+    uint64_t off = w->offset_bitmap + first * w->ps;
+    int ret = kdump_write_meta(w, bits, (size_t)n * w->ps, off);
+
+    if (ret || w->exclude_zero) {
+        return ret;
+    }
+    return kdump_write_meta(w, bits, (size_t)n * w->ps, off + w->len_bitmap);
 }
 
 /*
- * Both bitmaps, one block-sized chunk at a time, in pfn order: the cost
- * follows the blocks, not max_mapnr; chunks without bits stay holes.
+ * The 1st bitmap (and the 2nd, the same, with zero descriptors), in pfn
+ * order, consecutive block-sized chunks with bits written together: the
+ * cost follows the blocks, not max_mapnr; chunks without bits stay holes.
  */
 static bool kdump_write_bitmaps(DumpJob *job, KdumpWriter *w, Error **errp)
 {
     const uint64_t chunk_bits = (uint64_t)w->ps * 8;
-    g_autofree unsigned long *bits = g_malloc0(w->ps);
+    g_autofree uint8_t *buf = g_malloc0((size_t)KDUMP_BITMAP_WRITE_CHUNKS *
+                                        w->ps);
     const GuestPhysBlock *b;
-    uint64_t cur = UINT64_MAX, next = 0;
+    uint64_t first = 0, next = 0;   /* chunks [first, first + n) in @buf */
+    unsigned n = 0;
     int ret;
 
     kdump_enter(w, KDUMP_W_BITMAPS);
@@ -413,26 +464,31 @@ static bool kdump_write_bitmaps(DumpJob *job, KdumpWriter *w, Error **errp)
 
         while (pfn < end) {
             uint64_t c = pfn / chunk_bits;
-            uint64_t n = MIN(end, (c + 1) * chunk_bits) - pfn;
+            uint64_t k = MIN(end, (c + 1) * chunk_bits) - pfn;
 
-            if (c != cur) {
-                if (cur != UINT64_MAX) {
-                    ret = kdump_write_bitmap_chunk(w, bits, cur);
-                    if (ret) {
-                        return kdump_fail(job, w, errp, ret,
-                                          "write dump_bitmap");
-                    }
-                    memset(bits, 0, w->ps);
+            if (n && (c >= first + KDUMP_BITMAP_WRITE_CHUNKS ||
+                      c > first + n)) {
+                /* not contiguous with, or past, what @buf holds */
+                ret = kdump_write_bitmap_chunks(w, buf, first, n);
+                if (ret) {
+                    return kdump_fail(job, w, errp, ret,
+                                      "write dump_bitmap");
                 }
-                cur = c;
+                memset(buf, 0, (size_t)n * w->ps);
+                n = 0;
             }
-            bitmap_set(bits, pfn - c * chunk_bits, n);
-            pfn += n;
+            if (!n) {
+                first = c;
+            }
+            n = c - first + 1;
+            bitmap_set((unsigned long *)(buf + (c - first) * w->ps),
+                       pfn - c * chunk_bits, k);
+            pfn += k;
         }
         next = MAX(next, end);
     }
-    if (cur != UINT64_MAX) {
-        ret = kdump_write_bitmap_chunk(w, bits, cur);
+    if (n) {
+        ret = kdump_write_bitmap_chunks(w, buf, first, n);
         if (ret) {
             return kdump_fail(job, w, errp, ret, "write dump_bitmap");
         }
@@ -441,18 +497,63 @@ static bool kdump_write_bitmaps(DumpJob *job, KdumpWriter *w, Error **errp)
 }
 
 /*
- * The descriptors of batch @b, whose data starts at *@data_pos (advanced),
- * into @descs; returns the guest bytes the batch covers.
+ * Write the 2nd bitmap's chunk being built, if it has bits (zero pages
+ * excluded).  Chunks without bits stay holes.
  */
-static uint64_t kdump_batch_descs(const KdumpWriter *w, const KdumpBatch *b,
-                                  uint64_t *data_pos, uint8_t *descs)
+static int kdump_flush_bitmap2(KdumpWriter *w)
 {
-    uint64_t covered = 0;
+    uint64_t off = w->offset_bitmap + w->len_bitmap + w->bm2_chunk * w->ps;
+    int ret;
+
+    if (!w->bm2_dirty) {
+        return 0;
+    }
+    ret = dump_sink_pwrite(w->out, w->bm2_bits, w->ps, off);
+    memset(w->bm2_bits, 0, w->ps);
+    w->bm2_dirty = false;
+    return ret;
+}
+
+/* Set @pfn's bit of the 2nd bitmap; a chunk is written once passed. */
+static int kdump_mark_dumpable(KdumpWriter *w, uint64_t pfn)
+{
+    const uint64_t chunk_bits = (uint64_t)w->ps * 8;
+    uint64_t c = pfn / chunk_bits;
+    int ret = 0;
+
+    if (c != w->bm2_chunk) {
+        ret = kdump_flush_bitmap2(w);
+        w->bm2_chunk = c;
+    }
+    set_bit(pfn - c * chunk_bits, w->bm2_bits);
+    w->bm2_dirty = true;
+    return ret;
+}
+
+/*
+ * The descriptors of batch @b, whose data starts at *@data_pos (advanced),
+ * into @descs, *@ndescs of them; with zero pages excluded, only pages
+ * with data get one, and a bit in the 2nd bitmap.  Returns 0, the
+ * -errno of a bitmap write, or 1 if there are more pages with data than
+ * descriptor room.
+ */
+static int kdump_batch_descs(KdumpWriter *w, const KdumpBatch *b,
+                             uint64_t *data_pos, uint8_t *descs,
+                             unsigned *ndescs)
+{
+    unsigned n = 0;
 
     for (unsigned i = 0; i < b->n; i++) {
         const KdumpPage *pg = &b->pages[i];
-        uint8_t *d = descs + i * KDUMP_PAGE_DESC_SIZE;
+        uint8_t *d = descs + n * KDUMP_PAGE_DESC_SIZE;
 
+        if (!pg->size && w->exclude_zero) {
+            continue;
+        }
+        if (w->num_descs + n == w->max_descs) {
+            /* memory populated after the descriptor area was sized */
+            return 1;
+        }
         memset(d, 0, KDUMP_PAGE_DESC_SIZE);
         if (pg->size) {
             put_le(d, 8, *data_pos);
@@ -463,7 +564,26 @@ static uint64_t kdump_batch_descs(const KdumpWriter *w, const KdumpBatch *b,
             put_le(d, 8, w->offset_data);       /* the zero page */
             put_le(d + 8, 4, w->ps);
         }
-        covered += pg->covered;
+        n++;
+        if (w->exclude_zero) {
+            int ret = kdump_mark_dumpable(w, pg->pfn);
+
+            if (ret) {
+                return ret;
+            }
+        }
+    }
+    *ndescs = n;
+    return 0;
+}
+
+/* The guest bytes batch @b accounts for: its pages and what it skipped. */
+static uint64_t kdump_batch_covered(const KdumpBatch *b)
+{
+    uint64_t covered = b->skipped;
+
+    for (unsigned i = 0; i < b->n; i++) {
+        covered += b->pages[i].covered;
     }
     return covered;
 }
@@ -489,7 +609,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
 {
     uint8_t descs[KDUMP_BATCH_PAGES * KDUMP_PAGE_DESC_SIZE];
     g_autofree uint8_t *zero_page = g_malloc0(w->ps);
-    uint64_t data_pos = w->offset_data + w->ps;
+    uint64_t data_pos = w->offset_data + (w->exclude_zero ? 0 : w->ps);
     KdumpPages pages;
     KdumpPool *pool = w->pool;
     KdumpBatch *b;
@@ -504,21 +624,27 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
                 w->threads, kdump_pool_memory_bound(w->threads, w->ps) +
                 KDUMP_DESC_STAGE +
                 (w->flat ? DUMP_FLAT_STAGE_SIZE : KDUMP_DATA_STAGE));
-    kdump_pages_init(&pages, &job->blocks, w->ps);
+    kdump_pages_init(&pages, &job->blocks, w->ps, w->exclude_zero);
     kdump_pages_set_tracker(&pages, job->tracker);
+    if (w->exclude_zero) {
+        w->bm2_bits = g_malloc0(w->ps);
+    }
     dump_stage_init(&desc, w->out, w->offset_desc, KDUMP_DESC_STAGE);
     if (!w->flat) {
         dump_stage_init(&data, w->out, w->offset_data, KDUMP_DATA_STAGE);
     }
 
-    ret = kdump_put_data(w, &data, zero_page, w->ps, w->offset_data);
+    /* the zero page, for the descriptors of zero pages */
+    ret = w->exclude_zero ? 0 :
+          kdump_put_data(w, &data, zero_page, w->ps, w->offset_data);
     if (ret) {
         kdump_fail(job, w, errp, ret, "write page data (zero page)");
         goto out;
     }
     while ((b = kdump_pool_next(pool, &pages))) {
-        size_t dlen = (size_t)b->n * KDUMP_PAGE_DESC_SIZE;
-        uint64_t covered;
+        unsigned ndescs = 0;
+        bool flushing;
+        size_t dlen;
 
         if (dump_job_cancelled(job)) {
             kdump_fail(job, w, errp, 0, NULL);
@@ -534,8 +660,20 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
             kdump_fail(job, w, errp, ret, "write page data");
             goto out;
         }
-        covered = kdump_batch_descs(w, b, &data_pos, descs);
-        if (desc.cap - desc.skip - desc.len <= dlen) {
+        ret = kdump_batch_descs(w, b, &data_pos, descs, &ndescs);
+        if (ret > 0) {
+            error_setg(errp, "dump: guest memory was populated during the "
+                       "dump");
+            w->state = KDUMP_W_FAILED;
+            goto out;
+        } else if (ret) {
+            kdump_fail(job, w, errp, ret, "write dump_bitmap");
+            goto out;
+        }
+        w->num_descs += ndescs;
+        dlen = (size_t)ndescs * KDUMP_PAGE_DESC_SIZE;
+        flushing = desc.cap - desc.skip - desc.len <= dlen;
+        if (flushing) {
             /* descriptors go out only after the data they point to */
             ret = kdump_flush_data(w, &data);
             if (ret) {
@@ -548,7 +686,24 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
             kdump_fail(job, w, errp, ret, "write page desc");
             goto out;
         }
-        dump_job_progress(job, covered);
+        if (flushing && w->exclude_zero && !w->flat && w->bm2_dirty) {
+            /*
+             * A plain file gets the 2nd bitmap's chunk in progress after
+             * the descriptors too, so that a dump cut short keeps the
+             * pages written so far (a bit whose descriptor is still
+             * buffered reads as a lost page).  A flattened stream must
+             * not hold two records for one offset: it gets each chunk
+             * once, when done.
+             */
+            ret = dump_sink_pwrite(w->out, w->bm2_bits, w->ps,
+                                   w->offset_bitmap + w->len_bitmap +
+                                   w->bm2_chunk * w->ps);
+            if (ret) {
+                kdump_fail(job, w, errp, ret, "write dump_bitmap");
+                goto out;
+            }
+        }
+        dump_job_progress(job, kdump_batch_covered(b));
     }
     if (kdump_pages_error(&pages, &fault_gpa)) {
         w->state = KDUMP_W_FAILED;
@@ -565,7 +720,14 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
         kdump_fail(job, w, errp, ret, "write page desc");
         goto out;
     }
-    assert(desc.pos == w->offset_data);
+    ret = w->exclude_zero ? kdump_flush_bitmap2(w) : 0;
+    if (ret) {
+        kdump_fail(job, w, errp, ret, "write dump_bitmap");
+        goto out;
+    }
+    assert(desc.pos == w->offset_desc +
+           w->num_descs * KDUMP_PAGE_DESC_SIZE);
+    assert(w->exclude_zero || w->num_descs == w->max_descs);
     assert(w->flat || data.pos == data_pos);
     ok = true;
 out:

@@ -58,17 +58,20 @@ typedef struct KdumpCompressor KdumpCompressor;
  * kdump_compressor_new: a compression context for one thread.
  * @flag: KDUMP_DH_COMPRESSED_{ZLIB,LZO,SNAPPY,ZSTD}.
  * @page_size: bytes per page.
+ * @level: the zlib or zstd compression level (x-kdump-zlib-level,
+ *         x-kdump-zstd-level); ignored by lzo and snappy.
  * Returns: the context, or NULL if the library refused to set up
  * (out of memory).  Free with kdump_compressor_free().
  */
-KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size);
+KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size,
+                                      int level);
 void kdump_compressor_free(KdumpCompressor *c);
 
 /**
  * kdump_compress_page: compress one page (@page_size bytes at @page) into
  * @out, which has room for @page_size - 1 bytes: the format keeps a
- * compressed page only if it is smaller than a page.  zlib at
- * Z_BEST_SPEED (as compress2() would), lzo1x_1, snappy, zstd level 1.
+ * compressed page only if it is smaller than a page.  zlib and zstd at
+ * the compressor's level, lzo1x_1, snappy.
  * Returns: the compressed size, or 0 if it would not be smaller than a
  * page (or the library failed): store the page raw.
  */
@@ -83,6 +86,27 @@ bool kdump_compression_available(uint32_t flag);
  * main thread.  Error: "failed to initialize the LZO library".
  */
 bool kdump_compression_init(uint32_t flag, Error **errp);
+
+/*
+ * The default levels (x-kdump-zlib-level, x-kdump-zstd-level): zlib 1 is
+ * QEMU's Z_BEST_SPEED; zstd's was chosen from measurements of the mixed
+ * workload in docs/bench.md (a negative "fast" level would be faster but
+ * makes a larger file than QEMU's zlib).
+ */
+#define KDUMP_ZLIB_LEVEL_DEFAULT    1
+#define KDUMP_ZSTD_LEVEL_DEFAULT    1
+
+/**
+ * kdump_level_check: whether @level is valid for @flag's library: 0 (the
+ * default), or zlib 1..9, zstd its minimum (negative, "fast") level to
+ * its maximum.  Levels of other algorithms are not checked.
+ * Error: "x-kdump-zstd-level must be between -131072 and 22, or 0 for
+ * the default".
+ */
+bool kdump_level_check(uint32_t flag, int64_t level, Error **errp);
+
+/** kdump_level_or_default: @level, or @flag's default level for 0. */
+int kdump_level_or_default(uint32_t flag, int level);
 
 /* ------------------------------------------------------------ batches */
 
@@ -115,6 +139,9 @@ typedef struct KdumpPage {
  * worker (kdump_batch_compress()), emitted by the writer.
  * @n: pages in use.
  * @ndata: pages with @data (0: nothing to compress).
+ * @skipped: guest bytes of never-touched pages the cursor passed over
+ *           without a page entry (zero pages excluded from the dump):
+ *           their share of the progress.
  * @pages: the pages, in pfn order.
  * @assembly: page copies for edge pages assembled from several blocks
  *            (allocated on first use, KDUMP_BATCH_PAGES pages); @nassembled
@@ -127,6 +154,7 @@ typedef struct KdumpPage {
 typedef struct KdumpBatch {
     unsigned n;
     unsigned ndata;
+    uint64_t skipped;
     KdumpPage pages[KDUMP_BATCH_PAGES];
     uint8_t *assembly;
     unsigned nassembled;
@@ -146,11 +174,20 @@ KdumpBatch *kdump_batch_new(uint32_t page_size);
 void kdump_batch_free(KdumpBatch *b);
 
 /**
+ * kdump_page_repeated_byte: the byte a page of @len bytes repeats -- 0 for
+ * a zero page --, or -1 if it holds different bytes.  Reads one word of
+ * most data pages.
+ */
+int kdump_page_repeated_byte(const uint8_t *page, size_t len);
+
+/**
  * kdump_batch_compress: compress every data page of @b with @c into
  * @b->out, setting each page's size and flags (size 0: the page is all
- * zero, it gets the shared zero page).  Worker threads.  Each page is
+ * zero: it is excluded, or gets the shared zero page).  Each page is
  * first copied out of guest memory with host_mem_read(); a page that
- * faults sets @b->error and @b->error_pfn and ends the batch.
+ * faults sets @b->error and @b->error_pfn and ends the batch.  A page of
+ * one repeated byte is compressed once per byte value and copied after
+ * that; the bytes are the same.  Worker threads.
  */
 void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
                           uint32_t page_size, uint32_t flag);
@@ -162,7 +199,9 @@ void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
  * dumpable pfns: every pfn that some block touches, in increasing order,
  * each exactly once, a page that spans several blocks (or a block and a
  * hole) assembled into one, as QEMU 7.2+ does.  HOLE extents are never
- * read.  Fields are private to dump-kdump-pages.c.
+ * read; with @skip_holes they yield no pages at all (only their bytes,
+ * in KdumpBatch.skipped), so that their cost is that of the extent, not
+ * of its pages.  Fields are private to dump-kdump-pages.c.
  */
 typedef struct KdumpPages {
     DumpSource src;
@@ -171,6 +210,7 @@ typedef struct KdumpPages {
     uint64_t ext_done;          /* bytes of @ext consumed */
     bool have_ext;
     bool exhausted;             /* the source has no more extents */
+    bool skip_holes;
     bool partial;               /* an edge page is being assembled */
     uint64_t partial_pfn;
     bool partial_data;          /* @partial_buf holds guest data */
@@ -182,7 +222,7 @@ typedef struct KdumpPages {
 } KdumpPages;
 
 void kdump_pages_init(KdumpPages *p, const GuestPhysBlockList *blocks,
-                      uint32_t page_size);
+                      uint32_t page_size, bool skip_holes);
 void kdump_pages_destroy(KdumpPages *p);
 /**
  * kdump_pages_set_tracker: a live dump: read the snapshot @wt keeps
@@ -192,10 +232,10 @@ void kdump_pages_set_tracker(KdumpPages *p, WriteTracker *wt);
 
 /**
  * kdump_pages_fill: empty @b and fill it with the next pages.
- * Returns: the number of pages added (0: no more pages, or an error:
- * see kdump_pages_error()).
+ * Returns: false if there was nothing left (no page added, no byte
+ * skipped), or on an error: see kdump_pages_error().
  */
-unsigned kdump_pages_fill(KdumpPages *p, KdumpBatch *b);
+bool kdump_pages_fill(KdumpPages *p, KdumpBatch *b);
 
 /**
  * kdump_pages_error: 0, or -EFAULT if copying an edge page (or the
@@ -210,6 +250,15 @@ int kdump_pages_error(const KdumpPages *p, hwaddr *gpa);
  */
 uint64_t kdump_count_pfns(const GuestPhysBlockList *blocks,
                           uint32_t page_size, uint64_t *max_mapnr);
+
+/**
+ * kdump_count_populated_pfns: the number of distinct pfns that populated
+ * (non-HOLE) extents of @blocks touch: an upper bound of the pages that
+ * can hold non-zero bytes.  Costs one walk of the extents (SEEK_DATA),
+ * reading no memory.
+ */
+uint64_t kdump_count_populated_pfns(const GuestPhysBlockList *blocks,
+                                    uint32_t page_size);
 
 /* ------------------------------------------------------------- pool */
 
@@ -227,7 +276,7 @@ unsigned kdump_pool_default_threads(void);
  * Returns: NULL if a thread or a compressor could not be created.
  */
 KdumpPool *kdump_pool_new(unsigned nthreads, uint32_t flag,
-                          uint32_t page_size);
+                          uint32_t page_size, int level);
 
 /**
  * kdump_pool_next: the next batch of @pages, compressed, in order; NULL at

@@ -415,6 +415,11 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         .begin = req->begin,
         .length = req->length,
         .threads = req->threads,
+        .kdump = {
+            .zero_descs = req->kdump_zero_descs,
+            .zlib_level = ms->kdump_zlib_level,
+            .zstd_level = ms->kdump_zstd_level,
+        },
         .tracker = tracker,
     };
     cfg.cpus = machine_cpus(&cfg.ncpus);
@@ -484,6 +489,8 @@ static void qmp_dump_guest_memory(bool paging, const char *protocol,
                                   DumpGuestMemoryFormat format,
                                   bool has_x_dump_threads,
                                   int64_t x_dump_threads,
+                                  bool has_x_kdump_zero_descriptors,
+                                  bool x_kdump_zero_descriptors,
                                   bool has_live, bool live, Error **errp)
 {
     DumpRequest req = {
@@ -495,6 +502,8 @@ static void qmp_dump_guest_memory(bool paging, const char *protocol,
         .has_length = has_length,
         .length = length,
         .format = has_format ? DumpGuestMemoryFormat_str(format) : NULL,
+        .kdump_zero_descs = has_x_kdump_zero_descriptors &&
+                            x_kdump_zero_descriptors,
         .live = has_live && live,
     };
     QmpReturn *r = NULL;

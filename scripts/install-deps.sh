@@ -10,7 +10,8 @@
 #   check  build + the external readers and peers the test suite uses,
 #          clang (second compiler, scan-build) and gcovr (coverage)
 #   demo   check (the demo verifies with the same readers)
-#   bench  demo + python3-matplotlib for the plots
+#   bench  demo + python3-matplotlib for the plots and qemu-system-x86
+#          (Debian's QEMU 7.2) for the side-by-side figures
 #   fuzz   check + clang's libFuzzer runtime
 #   qemu   what scripts/qemu/build.sh needs to build Debian's QEMU from
 #          source with our patch series (dpkg-dev for apt-get source)
@@ -23,7 +24,7 @@ libjson-glib-dev libfdt-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"
 check_pkgs="$build_pkgs binutils elfutils gdb makedumpfile python3
 python3-libkdumpfile swtpm swtpm-tools clang libclang-rt-14-dev
 device-tree-compiler clang-tools gcovr"
-bench_pkgs="$check_pkgs python3-matplotlib"
+bench_pkgs="$check_pkgs python3-matplotlib qemu-system-x86"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 qemu_pkgs="build-essential pkg-config meson ninja-build dpkg-dev ccache git
 python3 libglib2.0-dev libpixman-1-dev zlib1g-dev liblzo2-dev libsnappy-dev

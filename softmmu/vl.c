@@ -64,7 +64,8 @@ static const VlOption vl_options[] = {
       "and exit" },
     { "machine", OPT_MACHINE, true, false, "microvm[,dumpdtb=FILE]"
       "[,memory-backend=ID][,live-dump-copy-buffer=SIZE]"
-      "[,x-ignore-discard-manager=on|off]" },
+      "[,x-ignore-discard-manager=on|off]"
+      "[,x-kdump-zlib-level=N][,x-kdump-zstd-level=N]" },
     { "M", OPT_MACHINE, true, false, NULL },
     { "accel", OPT_ACCEL, true, false, "qtest (the only accelerator here)" },
     { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },

@@ -6,7 +6,8 @@
  *
  *   dumpcheck FILE
  *       print a JSON summary: format, ELF class or kdump header fields,
- *       and the guest-physical ranges the dump holds
+ *       and the guest-physical ranges the dump holds (for kdump, the 1st
+ *       bitmap: pages excluded as all zero read as zeros)
  *   dumpcheck FILE --sha256 START LENGTH [START LENGTH]...
  *       print, one per line, the SHA-256 of each guest-physical range
  *       [START, START+LENGTH) as read from the dump; fails if any byte of
@@ -70,10 +71,20 @@ static void dump_close(Dump *d)
 }
 
 /* Read one page of guest-physical memory from the dump. */
+/*
+ * A kdump page in the 1st bitmap but not in the 2nd was excluded as all
+ * zero (dump level 1): it reads as zeros, as crash --zero_excluded reads
+ * it.
+ */
 static bool dump_read_page(Dump *d, uint64_t pfn, uint8_t *buf)
 {
     if (d->is_elf) {
         return elf_core_read_phys(&d->elf, pfn * PAGE, buf, PAGE);
+    }
+    if (kdump_reader_page_ram(d->kdump, pfn) &&
+        !kdump_reader_page_dumpable(d->kdump, pfn)) {
+        memset(buf, 0, PAGE);
+        return true;
     }
     return kdump_reader_read_page(d->kdump, pfn, buf, NULL);
 }
@@ -110,15 +121,17 @@ static void print_summary(Dump *d)
 
         printf("\"flattened\": %s, \"header_version\": %u, "
                "\"machine\": \"%s\", \"status\": %u, \"block_size\": %u, "
-               "\"max_mapnr\": %" PRIu64 ", \"dumpable_pages\": %" PRIu64
+               "\"max_mapnr\": %" PRIu64 ", \"ram_pages\": %" PRIu64
+               ", \"dumpable_pages\": %" PRIu64
                ", \"shared_zero_pages\": %" PRIu64 ", \"note_size\": %"
                PRIu64 ", \"ranges\": [", in->flattened ? "true" : "false",
                in->header_version, in->machine, in->status, in->block_size,
-               in->max_mapnr, in->dumpable_pages, in->zero_desc_pages,
-               in->note_size);
+               in->max_mapnr, in->ram_pages, in->dumpable_pages,
+               in->zero_desc_pages, in->note_size);
+        /* the memory the dump covers: the 1st bitmap */
         for (uint64_t pfn = 0; pfn <= in->max_mapnr; pfn++) {
             bool present = pfn < in->max_mapnr &&
-                           kdump_reader_page_dumpable(d->kdump, pfn);
+                           kdump_reader_page_ram(d->kdump, pfn);
 
             if (present && !in_run) {
                 run_start = pfn;

@@ -62,6 +62,19 @@ static void machine_instance_init(Object *obj)
                                      offsetof(MachineState, usb),
                                      OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Set on/off to enable/disable usb");
+    prop = object_property_add_field(obj, "x-kdump-zlib-level", "int",
+                                     PROP_KIND_INT,
+                                     offsetof(MachineState,
+                                              kdump_zlib_level), 0);
+    object_property_set_description(prop, "kdump-zlib dumps: zlib level "
+                                    "1-9 (0: the default, 1)");
+    prop = object_property_add_field(obj, "x-kdump-zstd-level", "int",
+                                     PROP_KIND_INT,
+                                     offsetof(MachineState,
+                                              kdump_zstd_level), 0);
+    object_property_set_description(prop, "kdump-zstd dumps: zstd level, "
+                                    "negative ones are faster "
+                                    "(0: the default, 1)");
     ms->live_dump_copy_buffer = WRITE_TRACKER_DEFAULT_BUFFER;
     prop = object_property_add_field(obj, "live-dump-copy-buffer", "size",
                                      PROP_KIND_SIZE,

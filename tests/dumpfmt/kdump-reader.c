@@ -65,6 +65,7 @@ struct KdumpReader {
     int fd;
     char *path;
     char *tmp_path;         /* rearranged flattened input, removed at close */
+    uint8_t *bitmap1;
     uint8_t *bitmap2;
     uint64_t bitmap_len;
     uint32_t *rank;         /* set bits before each 4096-bit chunk */
@@ -347,16 +348,17 @@ static bool parse_headers(KdumpReader *r, GError **err)
                     bitmap_off + r->bitmap_len, err)) {
         return false;
     }
-    {
-        g_autofree uint8_t *bitmap1 = g_malloc(r->bitmap_len);
-
-        if (!reader_pread(r, bitmap1, r->bitmap_len, bitmap_off, err)) {
-            return false;
+    r->bitmap1 = g_malloc(r->bitmap_len);
+    if (!reader_pread(r, r->bitmap1, r->bitmap_len, bitmap_off, err)) {
+        return false;
+    }
+    for (uint64_t i = 0; i < r->bitmap_len; i++) {
+        if (r->bitmap2[i] & ~r->bitmap1[i]) {
+            return fail(err, "pfn 0x%" PRIx64 " is in the 2nd bitmap but "
+                        "not in the 1st", i * 8 +
+                        __builtin_ctz(r->bitmap2[i] & ~r->bitmap1[i]));
         }
-        if (memcmp(bitmap1, r->bitmap2, r->bitmap_len)) {
-            return fail(err, "the two bitmaps differ (dump level 1 needs "
-                        "them equal)");
-        }
+        r->info.ram_pages += __builtin_popcount(r->bitmap1[i]);
     }
     r->desc_off = (uint64_t)(1 + in->sub_hdr_size + in->bitmap_blocks) *
                   in->block_size;
@@ -381,6 +383,14 @@ static void build_rank(KdumpReader *r)
     }
     r->rank[chunks] = count;
     r->info.dumpable_pages = count;
+}
+
+bool kdump_reader_page_ram(const KdumpReader *r, uint64_t pfn)
+{
+    if (pfn >= r->bitmap_len * 8) {
+        return false;
+    }
+    return r->bitmap1[pfn / 8] & (1u << (pfn % 8));
 }
 
 bool kdump_reader_page_dumpable(const KdumpReader *r, uint64_t pfn)
@@ -495,6 +505,7 @@ void kdump_reader_close(KdumpReader *r)
     }
     g_free(r->tmp_path);
     g_free(r->path);
+    g_free(r->bitmap1);
     g_free(r->bitmap2);
     g_free(r->rank);
     g_free(r->notes);

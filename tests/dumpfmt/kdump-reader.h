@@ -41,6 +41,7 @@ typedef struct KdumpInfo {
     uint64_t phys_base;
     uint64_t offset_note, note_size;
     uint64_t offset_vmcoreinfo, size_vmcoreinfo;
+    uint64_t ram_pages;         /* set bits of the 1st bitmap */
     uint64_t dumpable_pages;    /* set bits of the 2nd bitmap */
     uint64_t zero_desc_pages;   /* pages sharing one descriptor's data */
 } KdumpInfo;
@@ -58,6 +59,14 @@ KdumpReader *kdump_reader_open(const char *path, GError **err);
 void kdump_reader_close(KdumpReader *r);
 
 const KdumpInfo *kdump_reader_info(const KdumpReader *r);
+
+/**
+ * kdump_reader_page_ram: bit @pfn of the 1st bitmap (memory that exists).
+ * A pfn set here but not in the 2nd bitmap was excluded from the dump
+ * (makedumpfile's dump levels; dump level 1: an all-zero page).  The 2nd
+ * bitmap must be a subset of the 1st.
+ */
+bool kdump_reader_page_ram(const KdumpReader *r, uint64_t pfn);
 
 /** kdump_reader_page_dumpable: bit @pfn of the 2nd bitmap. */
 bool kdump_reader_page_dumpable(const KdumpReader *r, uint64_t pfn);

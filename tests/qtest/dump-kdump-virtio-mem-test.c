@@ -72,7 +72,9 @@ static void test_fragmented(void)
         KdumpReader *r;
 
         g_test_message("format %s", formats[i]);
-        kdump_dump(v.qts, formats[i], path, 0);
+        if (!kdump_is_raw(formats[i])) {
+            kdump_dump_pair(v.qts, formats, i);
+        }
         g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
                                          "memory-backend-memfd"), ==,
                          before);
@@ -100,8 +102,8 @@ static void test_fragmented(void)
                 addrs[j] = vmem_blk(&v, probe_blocks[j]) + 4096 + 8 * j;
             }
             addrs[ARRAY_SIZE(probe_blocks)] = 1 * MiB + 8;
-            check_libkdumpfile(v.qts, &v.model, flat, path, addrs,
-                               ARRAY_SIZE(addrs));
+            check_libkdumpfile_ex(v.qts, &v.model, flat, path, addrs,
+                                  ARRAY_SIZE(addrs), true, -1);
             kdump_check_crash(path, kdump_reader_info(r)->status, 1,
                               kdump_reader_info(r)->dumpable_pages);
             unlink(flatpath);
@@ -182,8 +184,8 @@ static void test_unplug(void)
 }
 
 /*
- * Thousands of 1 MiB runs (every other block): the bitmap has exactly
- * them; a few pages read back.
+ * Thousands of 1 MiB runs (every other block): the 1st bitmap has exactly
+ * them, the 2nd only the one page written; it reads back.
  */
 static void test_many_runs(void)
 {
@@ -217,10 +219,13 @@ static void test_many_runs(void)
         uint64_t pfn = vmem_blk(&v, b) / KDUMP_PAGE;
 
         for (uint64_t p = 0; p < pages; p += pages - 1) {
-            g_assert_cmpint(kdump_reader_page_dumpable(r, pfn + p), ==,
+            g_assert_cmpint(kdump_reader_page_ram(r, pfn + p), ==,
                             b % 2 == 0);
         }
     }
+    g_assert_cmpuint(in->ram_pages, >=, runs * pages);
+    /* never-touched plugged memory costs no descriptor */
+    g_assert_cmpuint(in->dumpable_pages, <, 1000);
     g_assert_true(kdump_reader_read_page(r, vmem_blk(&v, 2 * (runs - 1)) /
                                          KDUMP_PAGE, page, &err));
     model_expect(v.qts, &v.model, vmem_blk(&v, 2 * (runs - 1)), want,
@@ -265,6 +270,160 @@ static void test_ignore_discard_manager(void)
     vmem_stop(&v);
 }
 
+/*
+ * Never-touched and all-zero pages: excluded from the 2nd bitmap by
+ * default, or (x-kdump-zero-descriptors) given the shared zero page's
+ * descriptor, in every format, with the external readers on each:
+ * makedumpfile -R, libkdumpfile with and without its zero_excluded
+ * attribute (an excluded page raises NoDataException unless it is set),
+ * crash counting the dumpable pages.  The memfd is never allocated.
+ */
+static void test_zero_pages(void)
+{
+    static const uint64_t runs[] = { 0, 3, 6, 7 };
+    VmemMachine v;
+    g_auto(GStrv) formats = NULL;
+    g_autoptr(GArray) flat = NULL;
+    g_autoptr(GArray) ranges = NULL;
+    uint64_t before, addrs[5];
+
+    vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", "");
+    vmem_plug(&v, 0, 3);
+    vmem_plug(&v, 6, 1);
+    /* block 0: data, then a page written with zeros (populated, zero) */
+    model_write(v.qts, &v.model, vmem_blk(&v, 0), 3 * 4096, 0x5a);
+    before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
+    qtest_memset(v.qts, vmem_blk(&v, 0) + 3 * 4096, 0, 4096);
+    g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
+                                     "memory-backend-memfd"), >, before);
+    model_write(v.qts, &v.model, vmem_blk(&v, 6) + 8192 + 100, 50, 0x11);
+    addrs[0] = vmem_blk(&v, 0) + 8;              /* data */
+    addrs[1] = vmem_blk(&v, 0) + 3 * 4096 + 64;  /* written, all zero */
+    addrs[2] = vmem_blk(&v, 1) + 4096;           /* never touched */
+    addrs[3] = vmem_blk(&v, 6) + 8192 + 96;      /* data */
+    addrs[4] = vmem_blk(&v, 6);                  /* never touched */
+    flat = flat_ranges(v.qts);
+    ranges = expected_ranges(&v, flat, runs, 2);
+    formats = kdump_formats(v.qts);
+    before = memfd_allocated(qtest_pid(v.qts), "memory-backend-memfd");
+    for (int zero_descs = 0; zero_descs <= 1; zero_descs++) {
+        for (guint i = 0; formats[i]; i++) {
+            g_autofree char *path = g_build_filename(qtest_tmpdir(),
+                                                     formats[i], NULL);
+            g_autofree char *rawpath = NULL;
+            g_autofree char *rebuilt = NULL;
+            KdumpReader *r;
+            const KdumpInfo *in;
+
+            if (kdump_is_raw(formats[i])) {
+                continue;
+            }
+            g_test_message("format %s, zero descriptors %d", formats[i],
+                           zero_descs);
+            rawpath = g_build_filename(qtest_tmpdir(), formats[i + 1],
+                                       NULL);
+            kdump_dump_mode(v.qts, formats[i], path, 0, zero_descs);
+            kdump_dump_mode(v.qts, formats[i + 1], rawpath, 0, zero_descs);
+            g_assert_cmpuint(memfd_allocated(qtest_pid(v.qts),
+                                             "memory-backend-memfd"), ==,
+                             before);
+            r = kdump_check_mode(v.qts, rawpath, &v.model, flat, ranges,
+                                 zero_descs);
+            in = kdump_reader_info(r);
+            /* plugged: 4 blocks of 256 pages (and boot RAM, ROM) */
+            g_assert_cmpuint(in->ram_pages, >, 4 * 256);
+            if (zero_descs) {
+                g_assert_cmpuint(in->dumpable_pages, ==, in->ram_pages);
+                check_libkdumpfile_ex(v.qts, &v.model, flat, rawpath, addrs,
+                                      ARRAY_SIZE(addrs), false, -1);
+            } else {
+                /* the 4 data pages of the device and what boot RAM has */
+                g_assert_cmpuint(in->dumpable_pages, <, in->ram_pages / 2);
+                g_assert_true(kdump_reader_page_dumpable(r, addrs[0] /
+                                                         KDUMP_PAGE));
+                g_assert_false(kdump_reader_page_dumpable(r, addrs[1] /
+                                                          KDUMP_PAGE));
+                g_assert_true(kdump_reader_page_ram(r, addrs[1] /
+                                                    KDUMP_PAGE));
+                g_assert_false(kdump_reader_page_dumpable(r, addrs[2] /
+                                                          KDUMP_PAGE));
+                check_libkdumpfile_ex(v.qts, &v.model, flat, rawpath, addrs,
+                                      ARRAY_SIZE(addrs), true, -1);
+                check_libkdumpfile_ex(v.qts, &v.model, flat, rawpath, addrs,
+                                      ARRAY_SIZE(addrs), true, 1);
+            }
+            kdump_check_crash(rawpath, in->status, 1, in->dumpable_pages);
+            kdump_check_crash_excluded(rawpath);
+            rebuilt = g_build_filename(qtest_tmpdir(), "rebuilt", NULL);
+            if (kdump_makedumpfile_rearrange(path, rebuilt)) {
+                kdump_assert_files_equal(rebuilt, rawpath);
+                unlink(rebuilt);
+            }
+            kdump_reader_close(r);
+            unlink(path);
+            unlink(rawpath);
+        }
+    }
+    vmem_stop(&v);
+}
+
+/*
+ * Memory populated during a detached dump (the guest writing pages that
+ * were never touched when the dump started, while it waits on a pipe):
+ * they do not fit the descriptor room made for the populated pages, so
+ * the dump fails with a clear error, as an incomplete, well-formed
+ * stream, and the VmemMachine keeps running.
+ */
+static void test_populated_during_dump(void)
+{
+    VmemMachine v;
+    JsonObject *r;
+    DumpDrain d;
+    GThread *t;
+    int p[2];
+
+    vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
+             "requested-size=1G", "");
+    vmem_plug(&v, 0, 64);
+    /* 16 MiB of data first: more than the pipeline reads ahead */
+    model_write(v.qts, &v.model, vmem_blk(&v, 0), 8 * v.cfg.block_size, 3);
+    g_assert_cmpint(pipe(p), ==, 0);
+    dump_getfd(v.qts, p[1], "slow");
+    close(p[1]);
+    qtest_qmp_events_clear(v.qts);
+    qtest_qmp_assert_success(v.qts, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, 'protocol': "
+                             "'fd:slow', 'format': 'kdump-lzo', "
+                             "'detach': true}}");
+    /*
+     * the dump waits on the pipe; the guest fills 96 MiB it left, more
+     * than any room populated zero pages (huge pages of boot RAM) leave
+     */
+    for (unsigned i = 16; i < 64; i++) {
+        qtest_memset(v.qts, vmem_blk(&v, i), 0x77, v.cfg.block_size);
+    }
+    d.fd = p[0];
+    d.got = g_byte_array_new();
+    t = g_thread_new("drain", dump_drain_thread, &d);
+    r = qtest_qmp_eventwait_ref(v.qts, "DUMP_COMPLETED");
+    g_assert_cmpstr(qtest_json_get_str(r, "data.result.status"), ==,
+                    "failed");
+    g_assert_cmpstr(qtest_json_get_str(r, "data.error"), ==,
+                    "dump: guest memory was populated during the dump");
+    json_object_unref(r);
+    g_thread_join(t);
+    close(p[0]);
+    /* a flattened stream that ends with its end marker */
+    g_assert_cmpuint(d.got->len, >, 4096);
+    g_assert_cmpmem(d.got->data + d.got->len - 16, 16,
+                    "\xff\xff\xff\xff\xff\xff\xff\xff"
+                    "\xff\xff\xff\xff\xff\xff\xff\xff", 16);
+    g_byte_array_unref(d.got);
+    qtest_qmp_assert_success(v.qts, "{'execute': 'query-status'}");
+    vmem_stop(&v);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -272,6 +431,9 @@ int main(int argc, char **argv)
     g_test_add_func("/dump/kdump/virtio-mem/threads", test_threads);
     g_test_add_func("/dump/kdump/virtio-mem/unplug", test_unplug);
     g_test_add_func("/dump/kdump/virtio-mem/many-runs", test_many_runs);
+    g_test_add_func("/dump/kdump/virtio-mem/zero-pages", test_zero_pages);
+    g_test_add_func("/dump/kdump/virtio-mem/populated-during-dump",
+                    test_populated_during_dump);
     g_test_add_func("/dump/kdump/virtio-mem/ignore-discard-manager",
                     test_ignore_discard_manager);
     return g_test_run();

@@ -12,7 +12,10 @@
  * reader); pages first written after the snapshot read as zero.  Non-raw
  * formats stream into a pipe the test reads only after its writes, so the
  * writes, including the virtio requests, happen while the dump is held;
- * kdump-raw wants a file, which may be done before the writes.
+ * kdump-raw wants a file, which may be done before the writes.  A kdump
+ * dump (zero pages excluded) while the guest writes more never-touched
+ * pages than the snapshot had populated must not fail for lack of
+ * descriptors: those pages were holes at the snapshot, and stay excluded.
  *
  * Then the edges: STOP and RESUME before the command returns, the VmemMachine
  * running meanwhile; paging refused; a backend userfaultfd cannot
@@ -58,7 +61,7 @@ static void live_start(QTestState *s, const char *protocol,
                              "'protocol': '%s', 'format': '%s', "
                              "'detach': true, 'live': true}}",
                              protocol, format);
-    /* the VM stopped and resumed inside the command */
+    /* the VmemMachine stopped and resumed inside the command */
     ev = events_peek(s);
     g_assert_true(g_str_has_prefix(ev, "STOP RESUME"));
     check_running(s);
@@ -104,6 +107,18 @@ static void guest_keeps_writing(VmemMachine *v, bool held)
         model_write(v->qts, &v->model, vmem_blk(v, 2) + i * 4096 + i, 1,
                     108 + i);
     }
+}
+
+/*
+ * The guest writes 16 MiB of plugged memory it never touched before (a
+ * hole at the snapshot: blocks 100-107), more pages than the snapshot had
+ * populated.  A kdump dump sizes its descriptor area for the pages
+ * populated at the snapshot, zero pages excluded: these pages must stay
+ * excluded, not be taken as memory populated during the dump.
+ */
+static void guest_writes_holes(VmemMachine *v, bool held)
+{
+    model_write(v->qts, &v->model, vmem_blk(v, 100), 16 * MiB, 120);
 }
 
 /* The writes reached guest memory (read back a few). */
@@ -169,7 +184,8 @@ static GArray *expected_ranges(VmemMachine *v, GArray *flat)
 
 /* ---------------------------------------------- the snapshot is exact */
 
-static void live_round(VmemMachine *v, GArray *flat, const char *format)
+static void live_round(VmemMachine *v, GArray *flat, const char *format,
+                       void (*writes)(VmemMachine *v, bool held))
 {
     bool raw = kdump_is_raw(format);
     g_autofree char *path = g_build_filename(qtest_tmpdir(), "live.dump",
@@ -191,7 +207,7 @@ static void live_round(VmemMachine *v, GArray *flat, const char *format)
         proto = g_strdup("fd:live");
     }
     live_start(v->qts, proto, format);
-    guest_keeps_writing(v, !raw);
+    writes(v, !raw);
     if (!raw) {
         /* the dump was held by the pipe until now */
         g_autofree char *ev = events_peek(v->qts);
@@ -240,13 +256,54 @@ static void test_snapshot_formats(void)
     g_assert_true(qtest_json_get_bool(r, "return.live"));
     json_object_unref(r);
 
-    live_round(&v, flat, "elf");
+    live_round(&v, flat, "elf", guest_keeps_writing);
     formats = kdump_formats(v.qts);
     for (guint i = 0; formats[i]; i++) {
-        live_round(&v, flat, formats[i]);
+        live_round(&v, flat, formats[i], guest_keeps_writing);
     }
     /* the freeze ended with the dumps: plugging works again */
     vmem_plug(&v, 20, 2);
+    vmem_stop(&v);
+}
+
+/*
+ * Never-touched pages the guest writes during a live kdump dump stay
+ * excluded (they were holes at the snapshot), with zero pages excluded
+ * by default: the dump succeeds and reads as the snapshot.
+ */
+static void test_holes_written(void)
+{
+    VmemMachine v;
+    g_auto(GStrv) formats = NULL;
+    g_autoptr(GArray) flat = NULL;
+    const char *format = NULL;
+
+    vmem_start_fragmented(&v);
+    flat = flat_ranges(v.qts);
+    formats = kdump_formats(v.qts);
+    for (guint i = 0; formats[i] && !format; i++) {
+        if (!kdump_is_raw(formats[i])) {
+            format = formats[i];    /* a pipe holds it during the writes */
+        }
+    }
+    g_assert_nonnull(format);
+    /*
+     * 16 MiB of random bytes in base RAM, which the dump reaches first:
+     * too much to fit in the pipe and the dump's buffers once compressed,
+     * so the dump is still before the holes when the guest writes them.
+     */
+    {
+        g_autofree uint8_t *noise = g_malloc(16 * MiB);
+
+        for (size_t i = 0; i < 16 * MiB; i += 4) {
+            uint32_t x = g_random_int();
+
+            memcpy(noise + i, &x, 4);
+        }
+        qtest_bufwrite(v.qts, 256 * MiB, noise, 16 * MiB);
+        model_foreign(&v.model, 256 * MiB, 16 * MiB);
+    }
+    live_round(&v, flat, format, guest_writes_holes);
     vmem_stop(&v);
 }
 
@@ -407,6 +464,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/dump/live/snapshot-every-format",
                     test_snapshot_formats);
+    g_test_add_func("/dump/live/holes-written", test_holes_written);
     g_test_add_func("/dump/live/refused", test_refused);
     g_test_add_func("/dump/live/hmp", test_hmp);
     g_test_add_data_func("/dump/live/stalled/cancel",

@@ -216,36 +216,63 @@ void expect_bytes(QTestState *s, const DumpModel *model, GArray *flat,
 void check_libkdumpfile(QTestState *s, const DumpModel *model, GArray *flat,
                         const char *path, const uint64_t *addrs, unsigned n)
 {
+    check_libkdumpfile_ex(s, model, flat, path, addrs, n, false, -1);
+}
+
+void check_libkdumpfile_ex(QTestState *s, const DumpModel *model,
+                           GArray *flat, const char *path,
+                           const uint64_t *addrs, unsigned n,
+                           bool zero_pages_excluded, int zero_excluded)
+{
     static const char script[] =
         "import sys\n"
         "try:\n"
         "    import kdumpfile\n"
+        "    from kdumpfile.exceptions import NoDataException\n"
         "except ImportError:\n"
         "    sys.exit(77)\n"
         "k = kdumpfile.kdumpfile(sys.argv[1])\n"
-        "for arg in sys.argv[2:]:\n"
+        "if sys.argv[2] != '-':\n"
+        "    k.attr['file.zero_excluded'] = int(sys.argv[2])\n"
+        "for arg in sys.argv[3:]:\n"
         "    addr, want = arg.split(':')\n"
-        "    got = k.read(kdumpfile.KDUMP_MACHPHYSADDR, int(addr, 16),\n"
-        "                 len(want) // 2)\n"
-        "    if bytes(got).hex() != want:\n"
-        "        print('mismatch at', addr, bytes(got).hex())\n"
+        "    try:\n"
+        "        got = bytes(k.read(kdumpfile.KDUMP_MACHPHYSADDR,\n"
+        "                           int(addr, 16), 32)).hex()\n"
+        "    except NoDataException:\n"
+        "        got = 'excluded'\n"
+        "    if got != want:\n"
+        "        print('mismatch at', addr, got, 'want', want)\n"
         "        sys.exit(1)\n";
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
+    g_autofree uint8_t *page = g_malloc(2 * 4096);
+    static const uint8_t zero[4096];
     int ret;
 
     g_ptr_array_add(argv, g_strdup("/usr/bin/python3"));
     g_ptr_array_add(argv, g_strdup("-c"));
     g_ptr_array_add(argv, g_strdup(script));
     g_ptr_array_add(argv, g_strdup(path));
+    g_ptr_array_add(argv, zero_excluded < 0 ? g_strdup("-") :
+                    g_strdup_printf("%d", zero_excluded));
     for (unsigned i = 0; i < n; i++) {
-        uint8_t buf[32];
-        char hex[2 * sizeof(buf) + 1];
+        const uint8_t *buf = page + (addrs[i] & 4095);
+        /* the probe's page, and the next one if the probe crosses */
+        unsigned pages = 1 + ((addrs[i] & 4095) > 4096 - 32);
+        char hex[2 * 32 + 1];
 
-        expect_bytes(s, model, flat, addrs[i], buf, sizeof(buf));
-        for (unsigned j = 0; j < sizeof(buf); j++) {
+        expect_bytes(s, model, flat, addrs[i] & ~4095ull, page,
+                     pages * 4096);
+        for (unsigned j = 0; j < 32; j++) {
             snprintf(hex + 2 * j, 3, "%02x", buf[j]);
+        }
+        if (zero_pages_excluded && zero_excluded != 1 &&
+            (!memcmp(page, zero, 4096) ||
+             (pages == 2 && !memcmp(page + 4096, zero, 4096)))) {
+            /* an excluded page: the reader refuses it by default */
+            strcpy(hex, "excluded");
         }
         g_ptr_array_add(argv, g_strdup_printf("%" PRIx64 ":%s", addrs[i],
                                               hex));

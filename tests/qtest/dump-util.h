@@ -89,6 +89,19 @@ unsigned check_dump_loads(QTestState *s, const ElfCore *core,
 void check_libkdumpfile(QTestState *s, const DumpModel *model, GArray *flat,
                         const char *path, const uint64_t *addrs, unsigned n);
 
+/**
+ * check_libkdumpfile_ex: check_libkdumpfile() on a kdump file whose
+ * all-zero pages are excluded (@zero_pages_excluded: not in the 2nd
+ * bitmap) or not, with libkdumpfile's file.zero_excluded attribute set to
+ * @zero_excluded (0 or 1), or left at its default (-1).  A probe in an
+ * excluded page must raise NoDataException unless the attribute is 1,
+ * when it must read as zeros.
+ */
+void check_libkdumpfile_ex(QTestState *s, const DumpModel *model,
+                           GArray *flat, const char *path,
+                           const uint64_t *addrs, unsigned n,
+                           bool zero_pages_excluded, int zero_excluded);
+
 /** dump_open: parse the ELF file at @path; fails the test on error. */
 void dump_open(ElfCore *core, const char *path);
 

@@ -33,14 +33,34 @@ bool kdump_is_raw(const char *format)
 void kdump_dump(QTestState *s, const char *format, const char *path,
                 unsigned threads)
 {
-    g_autofree char *extra = threads ?
-        g_strdup_printf(", 'x-dump-threads': %u", threads) : g_strdup("");
+    kdump_dump_mode(s, format, path, threads, false);
+}
+
+void kdump_dump_mode(QTestState *s, const char *format, const char *path,
+                     unsigned threads, bool zero_descs)
+{
+    g_autofree char *extra = g_strdup_printf(
+        "%s%.0u%s", threads ? ", 'x-dump-threads': " : "", threads,
+        zero_descs ? ", 'x-kdump-zero-descriptors': true" : "");
 
     unlink(path);
     qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
                              "'arguments': {'paging': false, "
                              "'protocol': 'file:%s', 'format': '%s'%s}}",
                              path, format, extra);
+}
+
+void kdump_dump_pair(QTestState *s, GStrv formats, guint i)
+{
+    for (guint j = i; j <= i + 1 && formats[j]; j++) {
+        g_autofree char *path = g_build_filename(qtest_tmpdir(), formats[j],
+                                                 NULL);
+
+        if (j > i && !kdump_is_raw(formats[j])) {
+            break;
+        }
+        kdump_dump(s, formats[j], path, 0);
+    }
 }
 
 GArray *kdump_ranges_from_flat(GArray *flat)
@@ -91,11 +111,18 @@ KdumpReader *kdump_check(QTestState *s, const char *path,
                          const DumpModel *model, GArray *flat,
                          GArray *ranges)
 {
+    return kdump_check_mode(s, path, model, flat, ranges, false);
+}
+
+KdumpReader *kdump_check_mode(QTestState *s, const char *path,
+                              const DumpModel *model, GArray *flat,
+                              GArray *ranges, bool zero_descs)
+{
     GError *err = NULL;
     KdumpReader *r = kdump_reader_open(path, &err);
     const KdumpInfo *in;
     uint8_t want[KDUMP_PAGE], got[KDUMP_PAGE];
-    uint64_t dumpable = 0, zero = 0, max_mapnr = 0;
+    uint64_t ram = 0, dumpable = 0, zero = 0, max_mapnr = 0;
     guint first = 0;
 
     g_assert_no_error(err);
@@ -114,12 +141,22 @@ KdumpReader *kdump_check(QTestState *s, const char *path,
         bool touched = expected_page(s, model, flat, ranges, &first, pfn,
                                      want);
 
-        if (kdump_reader_page_dumpable(r, pfn) != touched) {
-            g_error("%s: pfn 0x%" PRIx64 " is %sin the bitmap", path, pfn,
-                    touched ? "not " : "");
+        bool is_zero = !memcmp(want, (uint8_t[KDUMP_PAGE]){ 0 },
+                               KDUMP_PAGE);
+        bool in_dump = touched && (zero_descs || !is_zero);
+
+        if (kdump_reader_page_ram(r, pfn) != touched) {
+            g_error("%s: pfn 0x%" PRIx64 " is %sin the 1st bitmap", path,
+                    pfn, touched ? "not " : "");
         }
-        if (!touched) {
-            continue;
+        if (kdump_reader_page_dumpable(r, pfn) != in_dump) {
+            g_error("%s: pfn 0x%" PRIx64 " (%s) is %sin the 2nd bitmap",
+                    path, pfn, is_zero ? "zero" : "data",
+                    in_dump ? "not " : "");
+        }
+        ram += touched;
+        if (!in_dump) {
+            continue;           /* excluded: reads as zeros, see above */
         }
         dumpable++;
         if (!kdump_reader_read_page(r, pfn, got, &err)) {
@@ -129,8 +166,9 @@ KdumpReader *kdump_check(QTestState *s, const char *path,
             g_error("%s: pfn 0x%" PRIx64 " differs from the guest's page",
                     path, pfn);
         }
-        zero += !memcmp(want, (uint8_t[KDUMP_PAGE]){ 0 }, KDUMP_PAGE);
+        zero += is_zero;
     }
+    g_assert_cmpuint(in->ram_pages, ==, ram);
     g_assert_cmpuint(in->dumpable_pages, ==, dumpable);
     g_assert_cmpuint(in->zero_desc_pages, ==, zero ? zero - 1 : 0);
     return r;
@@ -170,6 +208,40 @@ bool kdump_makedumpfile_rearrange(const char *in, const char *out)
                 o, e);
     }
     return true;
+}
+
+void kdump_check_crash_excluded(const char *path)
+{
+    for (int zero = 0; zero <= 1; zero++) {
+        char *argv[] = {
+            (char *)"crash", (char *)"-d", (char *)"1", (char *)"--osrelease",
+            (char *)path, NULL, NULL,
+        };
+        g_autofree char *o = NULL, *e = NULL;
+        const char *want = zero ? "|ERROR_EXCLUDED|ZERO_EXCLUDED)"
+                                : "|ERROR_EXCLUDED)";
+        int ret;
+
+        if (!tool_available("crash")) {
+            g_test_message("crash not installed: skipped");
+            return;
+        }
+        if (zero) {
+            argv[3] = (char *)"--zero_excluded";
+            argv[4] = (char *)"--osrelease";
+            argv[5] = (char *)path;
+        }
+        ret = run_tool(argv, &o, &e);
+        if (ret != 0 && ret != 1) {
+            g_error("crash on %s failed (%d): %s%s", path, ret, o, e);
+        }
+        if (!strstr(o, "dump_level: 1 (0x1) (DUMP_EXCLUDE_ZERO)") ||
+            !strstr(o, want)) {
+            g_error("crash%s read %s differently: want dump level 1 and "
+                    "\"%s\":\n%s", zero ? " --zero_excluded" : "", path,
+                    want, o);
+        }
+    }
 }
 
 void kdump_check_crash(const char *path, uint32_t status, unsigned nr_cpus,

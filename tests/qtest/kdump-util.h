@@ -37,19 +37,46 @@ bool kdump_is_raw(const char *format);
 void kdump_dump(QTestState *s, const char *format, const char *path,
                 unsigned threads);
 
+/**
+ * kdump_dump_mode: kdump_dump(), with x-kdump-zero-descriptors if
+ * @zero_descs (never-touched and all-zero pages get a descriptor to the
+ * shared zero page instead of being excluded from the 2nd bitmap).
+ */
+void kdump_dump_mode(QTestState *s, const char *format, const char *path,
+                     unsigned threads, bool zero_descs);
+
+/**
+ * kdump_dump_pair: dump in flattened format @formats[@i] and, if
+ * @formats[@i + 1] is its raw variant, in that one too, one after the
+ * other, to qtest_tmpdir()/FORMAT.  Both come before any check reads
+ * guest memory: a read of never-touched RAM populates it (the zero page
+ * is mapped), which sizes later dumps' descriptor area differently.
+ */
+void kdump_dump_pair(QTestState *s, GStrv formats, guint i);
+
 /** kdump_ranges_from_flat: the RAM and ROM ranges of @flat (new array). */
 GArray *kdump_ranges_from_flat(GArray *flat);
 
 /**
- * kdump_check: the dump at @path holds exactly the pfns @ranges (sorted)
- * touch -- bitmap bits and descriptors -- and each such page equals
- * guest memory (per @model and the guest, see expect_bytes(); zeros
- * outside @ranges), and the zero pages share one descriptor.
+ * kdump_check: the dump at @path (made with the default: zero pages
+ * excluded) has 1st-bitmap bits for exactly the pfns @ranges (sorted)
+ * touch, 2nd-bitmap bits and descriptors for those of them that hold
+ * non-zero bytes, and each such page equals guest memory (per @model and
+ * the guest, see expect_bytes(); zeros outside @ranges).
  * Returns the reader (kdump_reader_close() it).
  */
 KdumpReader *kdump_check(QTestState *s, const char *path,
                          const DumpModel *model, GArray *flat,
                          GArray *ranges);
+
+/**
+ * kdump_check_mode: kdump_check(), or, with @zero_descs, the check of a
+ * dump made with x-kdump-zero-descriptors: both bitmaps hold every pfn
+ * @ranges touch, and the zero pages share one descriptor.
+ */
+KdumpReader *kdump_check_mode(QTestState *s, const char *path,
+                              const DumpModel *model, GArray *flat,
+                              GArray *ranges, bool zero_descs);
 
 /** kdump_assert_files_equal: byte for byte. */
 void kdump_assert_files_equal(const char *a, const char *b);
@@ -68,5 +95,13 @@ bool kdump_makedumpfile_rearrange(const char *in, const char *out);
  */
 void kdump_check_crash(const char *path, uint32_t status, unsigned nr_cpus,
                        uint64_t valid_pages);
+
+/**
+ * kdump_check_crash_excluded: crash parses the plain file at @path as a
+ * dump level 1 file (zero pages excluded) and, without --zero_excluded,
+ * treats excluded pages as errors (ERROR_EXCLUDED), with it as zeros
+ * (ZERO_EXCLUDED).  Skipped if crash is not installed.
+ */
+void kdump_check_crash_excluded(const char *path);
 
 #endif /* TESTS_QTEST_KDUMP_UTIL_H */

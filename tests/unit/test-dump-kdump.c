@@ -122,12 +122,14 @@ static bool expected_page(const GuestPhysBlockList *blocks, uint64_t pfn,
 }
 
 /*
- * Everything a dump of @as must satisfy: bitmap bits for exactly the
- * pfns the blocks touch, each such page equal to guest memory, and the
- * zero pages sharing one descriptor.  Returns the number of zero pages.
+ * Everything a dump of @as must satisfy: 1st-bitmap bits for exactly the
+ * pfns the blocks touch; 2nd-bitmap bits for those of them with non-zero
+ * bytes (the default) or for all of them (@zero_descs, the zero pages
+ * then sharing one descriptor); each dumped page equal to guest memory.
+ * Returns the number of zero pages.
  */
-static uint64_t check_pages(KdumpReader *r, AddressSpace *as, ReadFn read,
-                            void *opaque)
+static uint64_t check_pages_mode(KdumpReader *r, AddressSpace *as,
+                                 ReadFn read, void *opaque, bool zero_descs)
 {
     const KdumpInfo *in = kdump_reader_info(r);
     GuestPhysBlockList blocks;
@@ -140,15 +142,25 @@ static uint64_t check_pages(KdumpReader *r, AddressSpace *as, ReadFn read,
     guest_phys_blocks_append(&blocks, as, 0);
     count = kdump_count_pfns(&blocks, PS, &max_mapnr);
     g_assert_cmpuint(in->max_mapnr, ==, max_mapnr);
-    g_assert_cmpuint(in->dumpable_pages, ==, count);
+    g_assert_cmpuint(in->ram_pages, ==, count);
     for (uint64_t pfn = 0; pfn < max_mapnr + 64; pfn++) {
         bool touched = expected_page(&blocks, pfn, read, opaque, want);
+        bool is_zero = dump_buffer_is_zero(want, PS);
+        bool dumped = touched && (zero_descs || !is_zero);
 
-        if (kdump_reader_page_dumpable(r, pfn) != touched) {
-            g_error("pfn 0x%" PRIx64 ": bitmap bit %d, blocks say %d", pfn,
-                    !touched, touched);
+        if (kdump_reader_page_ram(r, pfn) != touched) {
+            g_error("pfn 0x%" PRIx64 ": 1st bitmap bit %d, blocks say %d",
+                    pfn, !touched, touched);
         }
-        if (!touched) {
+        if (kdump_reader_page_dumpable(r, pfn) != dumped) {
+            g_error("pfn 0x%" PRIx64 ": 2nd bitmap bit %d, want %d", pfn,
+                    !dumped, dumped);
+        }
+        zero += touched && is_zero;
+        if (!dumped) {
+            /* an excluded zero page is not readable: it has no desc */
+            g_assert_false(touched &&
+                           kdump_reader_read_page(r, pfn, got, NULL));
             continue;
         }
         g_assert_true(kdump_reader_read_page(r, pfn, got, &err));
@@ -156,12 +168,23 @@ static uint64_t check_pages(KdumpReader *r, AddressSpace *as, ReadFn read,
         if (memcmp(want, got, PS)) {
             g_error("pfn 0x%" PRIx64 " differs from guest memory", pfn);
         }
-        zero += dump_buffer_is_zero(want, PS);
     }
-    /* all zero pages but one point at the shared zero page */
-    g_assert_cmpuint(in->zero_desc_pages, ==, zero ? zero - 1 : 0);
+    if (zero_descs) {
+        /* all zero pages but one point at the shared zero page */
+        g_assert_cmpuint(in->dumpable_pages, ==, count);
+        g_assert_cmpuint(in->zero_desc_pages, ==, zero ? zero - 1 : 0);
+    } else {
+        g_assert_cmpuint(in->dumpable_pages, ==, count - zero);
+        g_assert_cmpuint(in->zero_desc_pages, ==, 0);
+    }
     guest_phys_blocks_free(&blocks);
     return zero;
+}
+
+static uint64_t check_pages(KdumpReader *r, AddressSpace *as, ReadFn read,
+                            void *opaque)
+{
+    return check_pages_mode(r, as, read, opaque, false);
 }
 
 static DumpJobConfig tm_config(TestMachine *tm, unsigned threads)
@@ -219,11 +242,88 @@ static void machine_fragmented(TestMachine *tm, unsigned ncpus)
 /* ------------------------------------------------------------ tests */
 
 /*
- * Every format: headers, notes, the pages; flattened input rearranges
- * to the raw variant byte for byte; the memfd is not allocated.
+ * Pages of one repeated byte skip the compressor after the first of each
+ * value, with the same bytes as compressing them; a page that differs in
+ * its last byte only is compressed; a zero page is stored as nothing.
  */
-static void test_formats(void)
+static void test_repeated_pages(void)
 {
+    static const uint32_t flags[] = {
+        KDUMP_DH_COMPRESSED_ZLIB, KDUMP_DH_COMPRESSED_LZO,
+        KDUMP_DH_COMPRESSED_SNAPPY, KDUMP_DH_COMPRESSED_ZSTD,
+    };
+    static const int fill[] = { 0x41, 0, 0x41, 0xff, -1, 0x41, -2 };
+    g_autofree uint8_t *pages = g_malloc(G_N_ELEMENTS(fill) * PS);
+    g_autofree uint8_t *want = g_malloc(PS);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(fill); i++) {
+        uint8_t *p = pages + i * PS;
+
+        if (fill[i] >= 0) {
+            memset(p, fill[i], PS);
+        } else if (fill[i] == -1) {
+            memset(p, 0x41, PS);        /* all but the last byte */
+            p[PS - 1] = 0x42;
+        } else {
+            for (size_t j = 0; j < PS; j++) {
+                p[j] = j * 7 + (j >> 5);
+            }
+        }
+        g_assert_cmpint(kdump_page_repeated_byte(p, PS), ==,
+                        fill[i] >= 0 ? fill[i] : -1);
+    }
+    g_assert_cmpint(kdump_page_repeated_byte((uint8_t *)"aaa", 3), ==, 'a');
+    g_assert_cmpint(kdump_page_repeated_byte((uint8_t *)"aab", 3), ==, -1);
+    for (size_t f = 0; f < G_N_ELEMENTS(flags); f++) {
+        KdumpCompressor *c, *ref;
+        KdumpBatch *b;
+        size_t pos = 0;
+
+        if (!kdump_compression_available(flags[f])) {
+            continue;
+        }
+        g_assert_true(kdump_compression_init(flags[f], &error_abort));
+        c = kdump_compressor_new(flags[f], PS, 1);
+        ref = kdump_compressor_new(flags[f], PS, 1);
+        b = kdump_batch_new(PS);
+        b->n = G_N_ELEMENTS(fill);
+        for (unsigned i = 0; i < b->n; i++) {
+            b->pages[i] = (KdumpPage) { .data = pages + i * PS, .pfn = i,
+                                        .covered = PS };
+        }
+        kdump_batch_compress(b, c, PS, flags[f]);
+        for (unsigned i = 0; i < b->n; i++) {
+            size_t len;
+
+            if (!fill[i]) {
+                g_assert_cmpuint(b->pages[i].size, ==, 0);
+                continue;
+            }
+            len = kdump_compress_page(ref, pages + i * PS, want);
+            if (!len) {
+                memcpy(want, pages + i * PS, PS);
+                len = PS;
+            }
+            g_assert_cmpuint(b->pages[i].size, ==, len);
+            g_assert_cmpmem(b->out + pos, len, want, len);
+            pos += len;
+        }
+        g_assert_cmpuint(b->out_len, ==, pos);
+        kdump_batch_free(b);
+        kdump_compressor_free(ref);
+        kdump_compressor_free(c);
+    }
+}
+
+/*
+ * Every format, with zero pages excluded (@opaque NULL) or given the zero
+ * page's descriptor: headers, notes, the pages; flattened input
+ * rearranges to the raw variant byte for byte; the memfd is not
+ * allocated.
+ */
+static void test_formats(gconstpointer opaque)
+{
+    bool zero_descs = opaque;
     TestMachine tm;
     DumpJobConfig cfg;
     uint64_t alloc, total, completed;
@@ -231,6 +331,7 @@ static void test_formats(void)
     machine_fragmented(&tm, 2);
     alloc = tm_fd_allocated(&tm);
     cfg = tm_config(&tm, 2);
+    cfg.kdump.zero_descs = zero_descs;
     for (size_t i = 0; i < G_N_ELEMENTS(all_formats); i++) {
         const char *format = all_formats[i];
         bool raw = g_str_has_prefix(format, "kdump-raw-");
@@ -241,8 +342,19 @@ static void test_formats(void)
         DumpJob job;
         DumpSink *mem = dump_mem_sink_new(false);
 
+        g_autofree char *rawpath = raw ? NULL
+                                       : tmp_file(all_formats[i + 1]);
+
         g_test_message("format %s", format);
         total = dump_file(&cfg, format, path, &completed);
+        if (!raw) {
+            /*
+             * The raw variant now: the checks below read never-touched
+             * anonymous memory, which maps it, which makes it populated
+             * (pagemap), which grows the descriptor area of later dumps.
+             */
+            dump_file(&cfg, all_formats[i + 1], rawpath, NULL);
+        }
         g_assert_cmpuint(completed, ==, total);
         g_assert_cmpuint(total, ==, 16 * MiB + TM_BIOS_SIZE + 10 * MiB);
         g_assert_cmpuint(tm_fd_allocated(&tm), ==, alloc);
@@ -274,16 +386,15 @@ static void test_formats(void)
         g_assert_false(kdump_reader_page_dumpable(r, TM_PPI_BASE / PS));
         g_assert_false(kdump_reader_page_dumpable(r, TM_MMIO_BASE / PS));
         g_assert_cmpuint(in->max_mapnr, ==, (TM_VMEM_BASE + 64 * MiB) / PS);
-        g_assert_cmpuint(check_pages(r, &tm.as, tm_read_fn, &tm), >, 1000);
+        g_assert_cmpuint(check_pages_mode(r, &tm.as, tm_read_fn, &tm,
+                                          zero_descs), >, 1000);
         kdump_reader_close(r);
 
         if (!raw) {
             g_autofree char *plain = tmp_file("plain");
-            g_autofree char *rawpath = tmp_file(all_formats[i + 1]);
             g_autofree char *a = NULL, *b = NULL;
             gsize la, lb;
 
-            dump_file(&cfg, all_formats[i + 1], rawpath, NULL);
             g_assert_true(kdump_flattened_to_plain(path, plain, NULL));
             g_assert_true(g_file_get_contents(plain, &a, &la, NULL));
             g_assert_true(g_file_get_contents(rawpath, &b, &lb, NULL));
@@ -352,14 +463,15 @@ static void test_raw_fallback(void)
     in = kdump_reader_info(r);
     g_assert_true(g_file_get_contents(path, &data, &len, NULL));
     desc_off = (uint64_t)(1 + in->sub_hdr_size + in->bitmap_blocks) * PS;
-    for (unsigned pfn = 0; pfn < 256; pfn++) {
-        const uint8_t *d = (uint8_t *)data + desc_off + pfn * 24;
+    /* zero pages (pfn % 3 == 0) are excluded: no descriptor */
+    for (unsigned pfn = 1, i = 0; pfn < 256; pfn += 1 + (pfn % 3 == 2),
+         i++) {
+        const uint8_t *d = (uint8_t *)data + desc_off + i * 24;
         uint32_t size, flags;
 
         memcpy(&size, d + 8, 4);
         memcpy(&flags, d + 12, 4);
         switch (pfn % 3) {
-        case 0:         /* zero: the shared page, raw */
         case 2:         /* random: raw */
             g_assert_cmpuint(size, ==, PS);
             g_assert_cmpuint(flags, ==, 0);
@@ -456,7 +568,7 @@ static void test_unaligned_blocks(void)
         g_assert_cmpuint(completed, ==, total);
         r = open_dump(path);
         g_assert_cmpuint(kdump_reader_info(r)->max_mapnr, ==, 7);
-        g_assert_cmpuint(kdump_reader_info(r)->dumpable_pages, ==, 5);
+        g_assert_cmpuint(kdump_reader_info(r)->ram_pages, ==, 5);
         g_assert_false(kdump_reader_page_dumpable(r, 4));
         g_assert_false(kdump_reader_page_dumpable(r, 5));
         check_pages(r, &u.as, ua_read, &u);
@@ -674,8 +786,10 @@ static void test_sigbus(void)
 /* --------------------------------------------- incomplete dumps */
 
 /*
- * Each dumpable page reads as guest memory or is reported lost; returns
- * the number of lost pages.
+ * Each page reads as guest memory or is lost: reported lost (a zero
+ * descriptor), or, holding data, not in the 2nd bitmap (which is written
+ * as the pages go when zero pages are excluded: a cut-short dump lacks
+ * the bits of pages it did not reach).  Returns the number lost.
  */
 static uint64_t check_incomplete(KdumpReader *r, TestMachine *tm)
 {
@@ -694,7 +808,9 @@ static uint64_t check_incomplete(KdumpReader *r, TestMachine *tm)
         if (!expected_page(&blocks, pfn, tm_read_fn, tm, want)) {
             continue;
         }
-        if (kdump_reader_read_page(r, pfn, got, &err)) {
+        if (!kdump_reader_page_dumpable(r, pfn)) {
+            lost += !dump_buffer_is_zero(want, PS);
+        } else if (kdump_reader_read_page(r, pfn, got, &err)) {
             g_assert_cmpmem(got, PS, want, PS);
             good++;
         } else {
@@ -754,7 +870,10 @@ static void test_incomplete_enospc(void)
         r = open_dump(path);
         lost = check_incomplete(r, &tm);
         g_assert_cmpuint(lost, >, 0);
-        g_assert_cmpuint(lost, <, kdump_reader_info(r)->dumpable_pages);
+        /* a plain file keeps the 2nd bitmap's bits as pages are done */
+        if (f == 0) {
+            g_assert_cmpuint(kdump_reader_info(r)->dumpable_pages, >, 0);
+        }
         kdump_reader_close(r);
         g_unlink(path);
     }
@@ -808,8 +927,8 @@ static void test_incomplete_cancel(void)
         }
         r = open_dump(path);
         /* cancelled before the first batch: every page is lost */
-        g_assert_cmpuint(check_incomplete(r, &tm), ==,
-                         kdump_reader_info(r)->dumpable_pages);
+        g_assert_cmpuint(kdump_reader_info(r)->dumpable_pages, ==, 0);
+        g_assert_cmpuint(check_incomplete(r, &tm), >, 500);
         kdump_reader_close(r);
         g_unlink(path);
     }
@@ -946,7 +1065,11 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     tmpdir = g_dir_make_tmp("test-dump-kdump-XXXXXX", NULL);
-    g_test_add_func("/dump-kdump/formats", test_formats);
+    g_test_add_func("/dump-kdump/repeated-pages", test_repeated_pages);
+    g_test_add_data_func("/dump-kdump/formats/exclude-zero", NULL,
+                         test_formats);
+    g_test_add_data_func("/dump-kdump/formats/zero-descriptors",
+                         (void *)1, test_formats);
     g_test_add_func("/dump-kdump/threads-identical", test_threads_identical);
     g_test_add_func("/dump-kdump/raw-fallback", test_raw_fallback);
     g_test_add_func("/dump-kdump/unaligned-blocks", test_unaligned_blocks);

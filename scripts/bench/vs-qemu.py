@@ -1,0 +1,442 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""sparsevm against Debian's QEMU 7.2, side by side in one run, on issue
+17's workloads (scripts/bench/kdump_workload.py):
+
+mixed  512 MiB boot RAM + 8 GiB plugged of a 32 GiB memfd region, 2 MiB
+       blocks, every other block plugged, 2 GiB written (a third one
+       repeated byte, a third text-like, a third random).  sparsevm: ELF
+       and every kdump format at 2 threads (x-dump-threads), the
+       flattened ones also at 1 thread, a warm-up dump first (it maps
+       the memory the fill wrote from outside, as a running guest would
+       have it mapped), with `dd` of each file's byte count to the same file system (fsync) for
+       what the disk allows; QEMU: ELF twice (the first read populates
+       the memfd) and kdump-zlib (its only kdump format).  Then the MOR
+       reset (swtpm, tpm-crb, MOR bit set, system_reset until the RESET
+       event) on both.
+replay the plug pattern a real Linux 6.1 guest sent (tests/guest/
+       plug-pattern-linux-6.1.txt, from make check-guest; skipped if
+       absent), replayed on both, the plugged blocks then written with
+       the mix: ELF and kdump.
+worst  1 TiB region, 2 MiB blocks, every second block plugged (262,144
+       runs, 512 GiB plugged), 64 pages written: sparsevm only (QEMU
+       reads, so allocates, all 512 GiB: more than this host has), ELF
+       and every kdump format: time, file size on disk, peak RSS.
+
+Times are wall clock of the synchronous dump-guest-memory (command to
+reply, fsync and rename included) and the CPU time the VM process used.
+Writes BUILD/bench/vs-qemu.json and BUILD/bench/vs-qemu-*.png.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import kdump_workload as kw  # noqa: E402
+
+MiB = kw.MiB
+QEMU = "/usr/bin/qemu-system-x86_64"
+PPI_MOR = 0xfed4515a
+
+
+def dump(w, path, fmt, threads=None, fsize=True):
+    """One synchronous dump; returns its figures."""
+    args = {"x-dump-threads": threads} if threads else {}
+    kw.reset_peak_rss(w.pid)
+    cpu = kw.proc_cpu(w.pid)
+    t0 = time.monotonic()
+    w.qmp.command("dump-guest-memory", paging=False,
+                  protocol="file:" + path, format=fmt, **args)
+    r = dict(seconds=time.monotonic() - t0,
+             cpu=kw.proc_cpu(w.pid) - cpu,
+             peak_rss=kw.proc_peak_rss(w.pid))
+    st = os.stat(path)
+    r["file_bytes"], r["disk_bytes"] = st.st_size, st.st_blocks * 512
+    os.unlink(path)
+    return r
+
+
+def dd_seconds(tmp, nbytes):
+    """Writing @nbytes to the same file system with fsync, as a dump
+    does: what the disk allows."""
+    path = os.path.join(tmp, "dd")
+    t0 = time.monotonic()
+    subprocess.run(["dd", "if=/dev/zero", "of=" + path, "bs=1M",
+                    "count=%d" % max(1, nbytes // MiB), "conv=fsync"],
+                   check=True, capture_output=True)
+    t = time.monotonic() - t0
+    os.unlink(path)
+    return t
+
+
+def swtpm_start(tmp):
+    state = tempfile.mkdtemp(dir=tmp)
+    sock = os.path.join(state, "ctrl.sock")
+    proc = subprocess.Popen(["swtpm", "socket", "--tpm2", "--ctrl",
+                             "type=unixio,path=" + sock, "--tpmstate",
+                             "dir=" + state], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    return proc, sock, state
+
+
+def tpm_args(sock):
+    return ["-chardev", "socket,id=chrtpm,path=" + sock,
+            "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
+            "-device", "tpm-crb,tpmdev=tpm0"]
+
+
+def mor_reset(make, tmp):
+    """system_reset with the MOR bit set, until the RESET event."""
+    proc, sock, state = swtpm_start(tmp)
+    w = None
+    try:
+        w = make(tpm_args(sock))
+        w.writeb(PPI_MOR, 1)
+        before = kw.memfd_allocated(w.pid)
+        t0 = time.monotonic()
+        w.qmp.command("system_reset")
+        w.qmp.event_wait("RESET")
+        return dict(seconds=time.monotonic() - t0, populated_before=before,
+                    populated_after=kw.memfd_allocated(w.pid))
+    finally:
+        if w:
+            w.close()
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def run_sparsevm_mixed(build, tmp, formats):
+    w = kw.Workload(build, tmp, "mixed")
+    path = os.path.join(tmp, "vmcore")
+    out = dict(formats={})
+    try:
+        before = kw.memfd_allocated(w.pid)
+        out["elf"] = dump(w, path, "elf")
+        out["elf"]["populated"] = kw.memfd_allocated(w.pid) - before
+        print("  sparsevm ELF %.2f s, populated %d MiB" % (
+            out["elf"]["seconds"], out["elf"]["populated"] // MiB),
+            flush=True)
+        dump(w, path, "kdump-raw-lzo")      # warm-up: maps guest memory
+        for fmt in formats:
+            # one thread for the flattened formats (the speed-up is the
+            # codec's); the raw ones are compared with them at 2 threads
+            e = {}
+            for threads in (2,) if "raw" in fmt else (1, 2):
+                e[threads] = dump(w, path, fmt, threads)
+            e["dd_seconds"] = dd_seconds(tmp, e[2]["file_bytes"])
+            out["formats"][fmt] = e
+            print("  sparsevm %-16s %s2 thr %6.2f s (cpu %5.2f), %7.1f MiB; "
+                  "dd %.2f s" % (
+                      fmt, "1 thr %6.2f s (cpu %5.2f), " % (
+                          e[1]["seconds"], e[1]["cpu"]) if 1 in e else "",
+                      e[2]["seconds"], e[2]["cpu"], e[2]["file_bytes"] / MiB,
+                      e["dd_seconds"]), flush=True)
+    finally:
+        w.close()
+    return out
+
+
+def run_qemu_mixed(tmp):
+    w = kw.QemuWorkload(QEMU, "mixed")
+    path = os.path.join(tmp, "vmcore")
+    out = {}
+    try:
+        for key in ("elf_first", "elf"):
+            before = kw.memfd_allocated(w.pid)
+            out[key] = dump(w, path, "elf")
+            out[key]["populated"] = kw.memfd_allocated(w.pid) - before
+            print("  QEMU ELF %.2f s, populated %d MiB" % (
+                out[key]["seconds"], out[key]["populated"] // MiB),
+                flush=True)
+        out["kdump-zlib"] = dump(w, path, "kdump-zlib")
+        print("  QEMU kdump-zlib %.2f s (cpu %.2f), %.1f MiB" % (
+            out["kdump-zlib"]["seconds"], out["kdump-zlib"]["cpu"],
+            out["kdump-zlib"]["file_bytes"] / MiB), flush=True)
+    finally:
+        w.close()
+    return out
+
+
+def run_worst(build, tmp, formats):
+    w = kw.Workload(build, tmp, "worst")
+    path = os.path.join(tmp, "vmcore")
+    out = {}
+    try:
+        for fmt in ["elf"] + formats:
+            out[fmt] = dump(w, path, fmt)
+            print("  worst %-18s %6.3f s, %6.1f MiB on disk, peak RSS "
+                  "%5.1f MiB" % (fmt, out[fmt]["seconds"],
+                                 out[fmt]["disk_bytes"] / MiB,
+                                 out[fmt]["peak_rss"] / MiB), flush=True)
+    finally:
+        w.close()
+    return out
+
+
+PATTERN = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests",
+                       "guest", "plug-pattern-linux-6.1.txt")
+
+
+def run_replay(build):
+    """The real guest's recorded plug pattern, on both."""
+    out = {}
+    for who, make, fmts in (
+            ("sparsevm", lambda: kw.ReplayWorkload(
+                os.path.join(build, "sparsevm"), PATTERN),
+             ["elf", "kdump-zstd", "kdump-zlib"]),
+            ("qemu", lambda: kw.ReplayWorkload(QEMU, PATTERN, qemu=True),
+             ["elf", "kdump-zlib"])):
+        if who == "qemu" and not os.path.exists(QEMU):
+            continue
+        w = make()
+        out[who] = dict(written=w.written)
+        tmp = tempfile.mkdtemp(dir=os.path.join(build, "bench"))
+        try:
+            for fmt in fmts:
+                out[who][fmt] = dump(w, os.path.join(tmp, "vmcore"), fmt)
+                print("  %s %-10s %6.2f s, %7.1f MiB" % (
+                    who, fmt, out[who][fmt]["seconds"],
+                    out[who][fmt]["disk_bytes"] / MiB), flush=True)
+        finally:
+            w.close()
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def summarize(res):
+    """Ratios, the headline and the 2-thread share of what the disk
+    allows, into @res["summary"]; printed."""
+    s = dict(formats={})
+    mixed, q = res["sparsevm"], res.get("qemu")
+    guest = kw.WORKLOADS["mixed"][3]
+    qz = q["kdump-zlib"] if q else None
+    best = None
+    print("\nmixed workload (2 GiB written of 8.5 GiB): sparsevm vs QEMU 7.2")
+    if q:
+        print("  ELF: %.2f s vs %.2f s first (%.2f after): x%.1f; populated "
+              "%d MiB vs %d MiB" % (
+                  mixed["elf"]["seconds"], q["elf_first"]["seconds"],
+                  q["elf"]["seconds"],
+                  q["elf_first"]["seconds"] / mixed["elf"]["seconds"],
+                  mixed["elf"]["populated"] // MiB,
+                  q["elf_first"]["populated"] // MiB))
+    for fmt, e in mixed["formats"].items():
+        flat = fmt.replace("kdump-raw-", "kdump-")
+        t1 = mixed["formats"][flat][1]["seconds"]
+        t2 = e[2]["seconds"]
+        s1, s2 = guest / t1, guest / t2
+        disk = guest / e["dd_seconds"]
+        share = s2 / min(2 * s1, disk)
+        f = dict(speedup=t1 / t2, share_of_allowed=share,
+                 bound="disk" if disk < 2 * s1 else "cpu")
+        if flat != fmt:
+            f["raw_over_flat"] = t2 / mixed["formats"][flat][2]["seconds"]
+        if qz:
+            f["ratio_vs_qemu_zlib"] = qz["seconds"] / t2
+            f["cpu_ratio_vs_qemu_zlib"] = qz["cpu"] / e[2]["cpu"]
+            f["size_vs_qemu_zlib"] = e[2]["file_bytes"] / qz["file_bytes"]
+            if (f["size_vs_qemu_zlib"] <= 1 and
+                    (best is None or
+                     f["ratio_vs_qemu_zlib"] >
+                     s["formats"][best]["ratio_vs_qemu_zlib"])):
+                best = fmt
+        s["formats"][fmt] = f
+        print("  %-16s 2 thr %6.2f s %7.1f MiB%s | 2/1 thr x%.2f = %.2f of "
+              "min(2 x 1 thr, disk) [%s-bound]" % (
+                  fmt, t2, e[2]["file_bytes"] / MiB,
+                  " | x%.1f QEMU's zlib time (CPU x%.1f), size %.3f of "
+                  "it" % (f["ratio_vs_qemu_zlib"],
+                          f["cpu_ratio_vs_qemu_zlib"],
+                          f["size_vs_qemu_zlib"])
+                  if qz else "", f["speedup"], share, f["bound"]) +
+              (" | raw / flattened time %.2f" % f["raw_over_flat"]
+               if "raw_over_flat" in f else ""))
+    if qz:
+        print("  QEMU kdump-zlib %.2f s, %.1f MiB" % (
+            qz["seconds"], qz["file_bytes"] / MiB))
+    if best:
+        s["headline"] = dict(format=best, **s["formats"][best])
+        print("  headline: %s, x%.1f QEMU's kdump-zlib time (CPU time "
+              "x%.1f) at %.3f of its size" % (
+                  best, s["formats"][best]["ratio_vs_qemu_zlib"],
+                  s["formats"][best]["cpu_ratio_vs_qemu_zlib"],
+                  s["formats"][best]["size_vs_qemu_zlib"]))
+    if "mor" in res:
+        m = res["mor"]
+        print("  MOR reset: %.2f s vs QEMU %s" % (
+            m["sparsevm"]["seconds"], "%.2f s: x%.1f" % (
+                m["qemu"]["seconds"],
+                m["qemu"]["seconds"] / m["sparsevm"]["seconds"])
+            if "qemu" in m else "-"))
+    res["summary"] = s
+
+
+def plot(res, outdir):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("python3-matplotlib is missing: no plots")
+        return
+    mixed, q = res["sparsevm"], res.get("qemu")
+    fmts = list(mixed["formats"])
+    title = ("512 MiB + 8 GiB plugged of 32 GiB (2 MiB blocks, every other), "
+             "2 GiB written")
+    fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
+    names = ["elf"] + fmts
+    x = range(len(names))
+    ours = [mixed["elf"]["seconds"]] + [mixed["formats"][f][2]["seconds"]
+                                        for f in fmts]
+    one = [mixed["elf"]["seconds"]] + [
+        mixed["formats"][f][1]["seconds"] if 1 in mixed["formats"][f] else 0
+        for f in fmts]
+    qemu = [q["elf_first"]["seconds"] if q else 0] + \
+        [q["kdump-zlib"]["seconds"] if q and f == "kdump-zlib" else 0
+         for f in fmts]
+    w = 0.28
+    ax = axes[0]
+    ax.bar([i - w for i in x], one, w, label="sparsevm, 1 thread")
+    ax.bar(list(x), ours, w, label="sparsevm, 2 threads")
+    ax.bar([i + w for i in x], qemu, w, label="QEMU 7.2 (ELF: first dump)")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("seconds")
+    ax.set_ylim(bottom=0)
+    ax.set_title("dump time by format\n" + title, fontsize=8)
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    cpu = [mixed["elf"]["cpu"]] + [mixed["formats"][f][2]["cpu"]
+                                   for f in fmts]
+    qcpu = [q["elf_first"]["cpu"] if q else 0] + \
+        [q["kdump-zlib"]["cpu"] if q and f == "kdump-zlib" else 0
+         for f in fmts]
+    ax.bar([i - w / 2 for i in x], cpu, w, label="sparsevm, 2 threads")
+    ax.bar([i + w / 2 for i in x], qcpu, w,
+           label="QEMU 7.2 (ELF: first dump)")
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("CPU seconds of the VM process")
+    ax.set_ylim(bottom=0)
+    ax.set_title("dump CPU time by format\n" + title, fontsize=8)
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    sizes = [mixed["formats"][f][2]["file_bytes"] / MiB for f in fmts]
+    ax.bar([i - w / 2 for i in range(len(fmts))], sizes, w,
+           label="sparsevm")
+    if q:
+        ax.bar([i + w / 2 for i in range(len(fmts))],
+               [q["kdump-zlib"]["file_bytes"] / MiB if f == "kdump-zlib"
+                else 0 for f in fmts], w, label="QEMU 7.2")
+        ax.axhline(q["kdump-zlib"]["file_bytes"] / MiB, color="gray",
+                   linestyle=":", label="QEMU kdump-zlib size")
+    ax.set_xticks(list(range(len(fmts))))
+    ax.set_xticklabels(fmts, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel("MiB")
+    ax.set_ylim(bottom=0)
+    ax.set_title("kdump file size by format\n" + title, fontsize=8)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(outdir, "vs-qemu-mixed.png"), dpi=100)
+    plt.close(fig)
+    if "worst" in res:
+        wr = res["worst"]
+        names = list(wr)
+        fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+        title = ("1 TiB region, 2 MiB blocks, every second plugged "
+                 "(512 GiB), 64 pages written")
+        for ax, key, scale, label in (
+                (axes[0], "seconds", 1, "seconds"),
+                (axes[1], "disk_bytes", MiB, "MiB on disk"),
+                (axes[2], "peak_rss", MiB, "peak RSS, MiB")):
+            ax.bar(range(len(names)), [wr[n][key] / scale for n in names])
+            ax.set_xticks(range(len(names)))
+            ax.set_xticklabels(names, rotation=30, ha="right", fontsize=7)
+            ax.set_ylabel(label)
+            ax.set_ylim(bottom=0)
+            ax.set_title("%s by format\n%s" % (label, title), fontsize=7)
+        fig.tight_layout()
+        fig.savefig(os.path.join(outdir, "vs-qemu-worst.png"), dpi=100)
+        plt.close(fig)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--no-qemu", action="store_true")
+    ap.add_argument("--only", choices=("mixed", "worst", "mor", "replay"))
+    ap.add_argument("--out", metavar="FILE",
+                    help="results file (default BUILD/bench/vs-qemu.json)")
+    ap.add_argument("--from-json", metavar="FILE",
+                    help="summarize and plot the results of an earlier "
+                         "run instead of running")
+    args = ap.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            res = json.load(f)
+        for part in ("sparsevm", "qemu", "worst"):
+            for v in res.get(part, {}).get("formats", {}).values():
+                for k in [k for k in v if k in ("1", "2")]:
+                    v[int(k)] = v.pop(k)
+        summarize(res)
+        plot(res, os.path.dirname(args.from_json) or ".")
+        return 0
+    outdir = os.path.join(args.build, "bench")
+    os.makedirs(outdir, exist_ok=True)
+    qemu = not args.no_qemu and os.path.exists(QEMU)
+    if not qemu:
+        print("no %s (scripts/install-deps.sh bench): sparsevm only" % QEMU)
+    res = dict(load_before=os.getloadavg())
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(dir=outdir) as tmp:
+        probe = kw.Workload(args.build, tmp, "probe")
+        formats = [f for f in probe.qmp.command(
+            "query-dump-guest-memory-capability")["formats"]
+            if f.startswith("kdump-")]
+        probe.close()
+        if args.only in (None, "worst"):
+            print("worst case (sparsevm):", flush=True)
+            res["worst"] = run_worst(args.build, tmp, formats)
+        if args.only in (None, "mixed"):
+            print("mixed workload:", flush=True)
+            res["sparsevm"] = run_sparsevm_mixed(args.build, tmp, formats)
+            if qemu:
+                res["qemu"] = run_qemu_mixed(tmp)
+        if args.only in (None, "replay") and os.path.exists(PATTERN):
+            print("a real Linux guest's plug pattern (%s), replayed:" %
+                  os.path.basename(PATTERN), flush=True)
+            res["replay"] = run_replay(args.build)
+        if args.only in (None, "mor") and shutil.which("swtpm"):
+            print("MOR reset (mixed workload, swtpm):", flush=True)
+            res["mor"] = dict(sparsevm=mor_reset(
+                lambda extra: kw.Workload(args.build, tmp, "mixed", extra),
+                tmp))
+            if qemu:
+                res["mor"]["qemu"] = mor_reset(
+                    lambda extra: kw.QemuWorkload(QEMU, "mixed", extra), tmp)
+    res["seconds"] = time.monotonic() - t0
+    res["load_after"] = os.getloadavg()
+    if "sparsevm" in res:
+        summarize(res)
+    out = args.out or os.path.join(outdir, "vs-qemu.json")
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    plot(res, outdir) if "sparsevm" in res else None
+    print("load average before %.1f, after %.1f; %.0f s; results in %s" % (
+        res["load_before"][0], res["load_after"][0], res["seconds"], out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
