@@ -66,7 +66,8 @@ check: check-deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 
 check-tsan: check-deps $(TSAN_BUILD)/build.ninja
 	ninja -C $(TSAN_BUILD)
-	$(MESON_TEST) -C $(TSAN_BUILD) --suite tsan
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp $${TSAN_OPTIONS:-}" \
+	  $(MESON_TEST) -C $(TSAN_BUILD) --suite tsan --timeout-multiplier 3
 
 $(CLANG_BUILD)/build.ninja:
 	CC=clang meson setup $(CLANG_BUILD)
