@@ -22,7 +22,7 @@ set -eu
 build_pkgs="build-essential pkg-config meson ninja-build libglib2.0-dev
 libjson-glib-dev libfdt-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"
 check_pkgs="$build_pkgs binutils elfutils gdb makedumpfile python3
-python3-libkdumpfile swtpm swtpm-tools clang libclang-rt-14-dev
+python3-libkdumpfile crash swtpm swtpm-tools clang libclang-rt-14-dev
 device-tree-compiler clang-tools gcovr"
 bench_pkgs="$check_pkgs python3-matplotlib qemu-system-x86"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
