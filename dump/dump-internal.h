@@ -224,12 +224,28 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
                       Error **errp);
 
 /**
+ * struct DumpLiveScope: what the job will dump, known before the VM
+ * stops: the DumpJobConfig fields of the same names.
+ */
+typedef struct DumpLiveScope {
+    unsigned block_flags;
+    bool has_filter;
+    int64_t begin;
+    int64_t length;
+} DumpLiveScope;
+
+/**
  * dump_live_tracker_new: a live dump's write tracker with every RAM block
- * of @as registered and its fault thread started, before the VM stops.
+ * of @as registered and its fault thread started, before the VM stops;
+ * fd-backed RAM within @scope is already write-protected (the early
+ * phase, if the host can tell afterwards what was written since).
  * @buffer_size: the copy buffer (the machine's live-dump-copy-buffer).
  * Errors: the tracker's, naming the backend and the missing feature.
+ * Context: main thread, VM running, on the main-loop turn that then
+ * stops it and calls dump_job_prepare().
  */
 WriteTracker *dump_live_tracker_new(AddressSpace *as, uint64_t buffer_size,
+                                    const DumpLiveScope *scope,
                                     Error **errp);
 
 /**

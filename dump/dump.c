@@ -391,8 +391,17 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     }
     /* everything a live dump may lack is found before the VM stops */
     if (req->live) {
+        DumpLiveScope scope = {
+            .block_flags = ms->ignore_discard_manager ?
+                           GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
+            .has_filter = req->has_begin,
+            .begin = req->begin,
+            .length = req->length,
+        };
+
         tracker = dump_live_tracker_new(&ms->as_memory,
-                                        ms->live_dump_copy_buffer, errp);
+                                        ms->live_dump_copy_buffer, &scope,
+                                        errp);
         if (!tracker) {
             dump_dest_abort(&s->dest);
             return false;
