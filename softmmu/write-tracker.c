@@ -311,8 +311,12 @@ static void tracker_stop_locked(WriteTracker *wt)
         /* cannot fail but for overflow; the thread also polls @stopped */
         eventfd_write(wt->stop_fd, 1);
     }
-    trace_event("write_tracker_stop", "error=%s",
-                wt->error ? wt->error : "none");
+    trace_event("write_tracker_stop", "faults=%" PRIu64 " early_faults=%"
+                PRIu64 " copies=%" PRIu64 " buffer_waits=%" PRIu64
+                " buffer_peak=%" PRIu64 " error=%s", wt->stats.faults,
+                wt->stats.early_faults, wt->stats.copies,
+                wt->stats.buffer_waits, wt->stats.buffer_peak,
+                wt->error ? "yes" : "none");
 }
 
 /* A failure on the fault thread: record it and release everything. */
