@@ -334,6 +334,17 @@ static bool dump_open_dest(DumpDest *dest, const char *protocol,
     return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
 }
 
+/* CPU time this thread has run, in microseconds (for a trace). */
+static int64_t dump_thread_cpu_us(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
                        void *opaque, Error **errp)
 {
@@ -345,6 +356,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     WriteTracker *tracker = NULL;
     g_autofree char *base = NULL;
     GError *local_err = NULL;
+    int64_t pause_wall, pause_cpu;
     bool raw;
 
     if (runstate_get() == RUN_STATE_INMIGRATE) {
@@ -415,6 +427,8 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     if (s->resume) {
         vm_stop(RUN_STATE_SAVE_VM);
     }
+    pause_wall = g_get_monotonic_time();
+    pause_cpu = dump_thread_cpu_us();
     cfg = (DumpJobConfig) {
         .as = &ms->as_memory,
         .block_flags = ms->ignore_discard_manager ?
@@ -439,6 +453,10 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         /* the snapshot is protected: the guest runs on while we write */
         vm_start();
         s->resume = false;
+        /* the pause, and how much of it this thread ran (the rest: host) */
+        trace_event("dump_live_pause", "wall_us=%" PRId64 " cpu_us=%" PRId64,
+                    g_get_monotonic_time() - pause_wall,
+                    dump_thread_cpu_us() - pause_cpu);
     }
     /* every argument is good: only now is a file created */
     if (!dump_open_dest(&s->dest, req->protocol, errp)) {

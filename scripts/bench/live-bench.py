@@ -18,9 +18,11 @@ real binary driven over qtest (scripts/bench/sparsevm_qtest.py):
               no vCPU thread -- is held; it includes the early protection
               of fd-backed RAM, done before STOP (a guest with vCPU
               threads would run through it)
-  breakdown   from the trace (-trace dump_live_protect*): the early
-              protection (extent search / total) and, inside the pause,
-              the snapshot's protection
+  breakdown   from the trace (-trace dump_live_protect*, dump_live_pause):
+              the early protection (extent search / total), inside the
+              pause the snapshot's protection, and the CPU time the
+              main thread ran during the pause (the rest of the pause
+              is the host's scheduler: this machine is shared)
   throughput  the same guest dumped paused (no writer: the guest is
               stopped) and live while a writer rewrites every written page
               over and over (qtest memset of 256 KiB chunks, cycling over
@@ -167,7 +169,7 @@ def start_vm(binary, backend, plugged, written, log):
         "-object", f"{BACKENDS[backend]},id=mem0,size={plugged // MiB}M",
         "-device", "virtio-mem-device,id=vm0,memdev=mem0,block-size=2M,"
                    f"requested-size={plugged // MiB}M",
-        "-trace", "enable=dump_live_protect*",
+        "-trace", "enable=dump_live_p*",
         "-trace", "enable=write_tracker_stop", "-D", log])
     vm.events = []
     vmem = VirtioMem(vm, 16 * MiB)
@@ -212,7 +214,7 @@ def trace_times(log):
         with open(log) as f:
             for line in f:
                 for name in ("dump_live_protect_early", "dump_live_protect",
-                             "write_tracker_stop"):
+                             "dump_live_pause", "write_tracker_stop"):
                     if f":{name} " in line:
                         fields = line.split(f":{name} ", 1)[1].split()
                         out[name] = {k: int(v) for k, v in
@@ -229,7 +231,7 @@ def point(binary, tmp, backend, plugged, written, reps):
     path = os.path.join(tmp, "live.elf")
     res = dict(backend=backend, plugged=plugged, written=written)
     try:
-        pauses, cmds, early, snap = [], [], [], []
+        pauses, cmds, early, snap, pcpu = [], [], [], [], []
         for _ in range(reps):
             _, p, c = dump(vm, path, True)
             pauses.append(p)
@@ -237,6 +239,7 @@ def point(binary, tmp, backend, plugged, written, reps):
             tr = trace_times(log)
             early.append(tr.get("dump_live_protect_early", {}))
             snap.append(tr.get("dump_live_protect", {}))
+            pcpu.append(tr.get("dump_live_pause", {}))
         res["pause_ms"] = dict(median=statistics.median(pauses) * 1e3,
                                worst=max(pauses) * 1e3,
                                samples=[p * 1e3 for p in pauses])
@@ -250,6 +253,9 @@ def point(binary, tmp, backend, plugged, written, reps):
             early_find=med(early, "find_us"),
             early_total=med(early, "total_us"),
             snapshot_protect=med(snap, "total_us"),
+            pause_cpu=med(pcpu, "cpu_us"),
+            pause_cpu_worst=max((r["cpu_us"] for r in pcpu if "cpu_us" in r),
+                                default=0) / 1e3,
             snapshot_early_mode=bool(snap and snap[-1].get("early")))
 
         # the writer alone: its latency with no dump
@@ -324,8 +330,9 @@ def main():
     finally:
         os.rmdir(tmp)
 
-    hdr = ("backend plugged  pause ms (med/worst)  command ms  early ms "
-           "(find)  snapshot ms  paused s  live s  ratio  "
+    hdr = ("backend plugged  pause ms (med/worst)  pause cpu ms (med/worst)"
+           "  command ms  early ms (find)  snapshot ms  paused s  live s  "
+           "ratio  "
            "writer chunk ms: no dump med/worst | live med/worst")
     print(hdr)
 
@@ -336,6 +343,7 @@ def main():
         print(f"{r['backend']:<7} {r['plugged'] // GiB:3d} GiB  "
               f"{r['pause_ms']['median']:8.2f} /"
               f"{r['pause_ms']['worst']:7.2f}    "
+              f"{ms(bd['pause_cpu'])} /{ms(bd['pause_cpu_worst'])}  "
               f"{r['command_ms']['median']:8.1f}  "
               f"{ms(bd['early_total'])} ({ms(bd['early_find'])})  "
               f"{ms(bd['snapshot_protect'])}  "
