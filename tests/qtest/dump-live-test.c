@@ -184,6 +184,24 @@ static GArray *expected_ranges(VmemMachine *v, GArray *flat)
 
 /* ---------------------------------------------- the snapshot is exact */
 
+/*
+ * Under ThreadSanitizer (make check-tsan: the tsan suite) a live dump is
+ * tens of times slower, and nine of them outlast the timeout.  There one
+ * flattened (a pipe: the writes happen while the dump is held) and one
+ * raw kdump format (a file) stand for the others: the live code paths
+ * are the same for every codec, which dump-kdump-test covers.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define LIVE_EVERY_FORMAT false
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LIVE_EVERY_FORMAT false
+#endif
+#endif
+#ifndef LIVE_EVERY_FORMAT
+#define LIVE_EVERY_FORMAT true
+#endif
+
 static void live_round(VmemMachine *v, GArray *flat, const char *format,
                        void (*writes)(VmemMachine *v, bool held))
 {
@@ -258,8 +276,15 @@ static void test_snapshot_formats(void)
 
     live_round(&v, flat, "elf", guest_keeps_writing);
     formats = kdump_formats(v.qts);
-    for (guint i = 0; formats[i]; i++) {
+    for (guint i = 0, flat_done = 0, raw_done = 0; formats[i]; i++) {
+        bool raw = kdump_is_raw(formats[i]);
+
+        if (!LIVE_EVERY_FORMAT && (raw ? raw_done : flat_done)) {
+            continue;
+        }
         live_round(&v, flat, formats[i], guest_keeps_writing);
+        raw_done += raw;
+        flat_done += !raw;
     }
     /* the freeze ended with the dumps: plugging works again */
     vmem_plug(&v, 20, 2);
