@@ -611,6 +611,7 @@ static int fault_errno(FaultOp op)
     case FAULT_UFFD_REGISTER:
     case FAULT_UFFD_UNREGISTER:
     case FAULT_UFFD_WAKE:
+    case FAULT_PAGEMAP_SCAN:
         return EINVAL;
     case FAULT_THREAD_CREATE:
         return EAGAIN;
@@ -658,7 +659,7 @@ int main(int argc, char **argv)
     static const FaultOp ops[] = {
         FAULT_USERFAULTFD, FAULT_UFFD_API, FAULT_UFFD_REGISTER,
         FAULT_UFFD_WRITEPROTECT, FAULT_UFFD_UNREGISTER, FAULT_UFFD_WAKE,
-        FAULT_THREAD_CREATE, FAULT_MALLOC,
+        FAULT_PAGEMAP_SCAN, FAULT_THREAD_CREATE, FAULT_MALLOC,
     };
     static FaultCase cases[2 * ARRAY_SIZE(ops)];
     Error *err = NULL;
