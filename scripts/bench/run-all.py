@@ -307,7 +307,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--build", default="build")
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
     if args.quick:
@@ -317,7 +317,7 @@ def main():
     t0 = time.monotonic()
     results = dict(machine=machine_info(), reps=args.reps, dumps=[], mor=[])
     with tempfile.TemporaryDirectory(dir=outdir) as tmp:
-        probe = Point(args.build, tmp, 4 * GiB, 0, 0)
+        probe = Point(args.build, tmp, 4 * GiB, 0, 0, False)
         formats = [f for f in probe.qmp.command(
             "query-dump-guest-memory-capability")["formats"]
             if f == "elf" or (f.startswith("kdump-") and "raw" not in f)]
