@@ -327,6 +327,7 @@ static void register_commands(void)
     memory_device_register_commands();
     hostmem_register_commands();
     sysemu_register_commands();
+    monitor_register_qdev_commands();
     vl_register_commands(&vm_name);
 }
 

@@ -51,4 +51,12 @@ void monitor_set_event_clock(QEMUClockType type);
  */
 void monitor_cleanup(void);
 
+/**
+ * monitor_register_qdev_commands: offer device_add, device_del,
+ * object-add, object-del (QMP and HMP) and HMP info qtree.  Separate from
+ * the monitor's own commands because these reach down into the device
+ * and object layers, which a program linking only the monitor lacks.
+ */
+void monitor_register_qdev_commands(void);
+
 #endif /* MONITOR_MONITOR_H */
