@@ -30,6 +30,11 @@ void monitor_init_globals(void);
  * Returns: false with @errp set if @chr cannot take the monitor.
  */
 bool monitor_init_qmp(Chardev *chr, bool pretty, Error **errp);
+/**
+ * monitor_init_hmp: run a human monitor (HMP, QEMU's "readline" mode) on
+ * @chr: banner, "(qemu) " prompt, one command per line.
+ */
+bool monitor_init_hmp(Chardev *chr, Error **errp);
 
 /**
  * monitor_set_event_clock: the clock that paces rate-limited events

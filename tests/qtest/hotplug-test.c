@@ -17,6 +17,8 @@
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "dump-util.h"
 #include "libqos/guest-alloc.h"
@@ -611,6 +613,102 @@ static void test_hmp(void)
     qtest_quit(s);
 }
 
+/* ------------------------------------------------ HMP on a chardev */
+
+/* The monitor's output not yet consumed (it may hold several answers). */
+static GString *hmp_pending;
+
+/* The text before the next "(qemu) " prompt @fd sends; reads as needed. */
+static char *hmp_until_prompt(int fd)
+{
+    const char *prompt = "(qemu) ";
+    char buf[4096], *at, *text;
+    ssize_t n;
+
+    while (!(at = strstr(hmp_pending->str, prompt))) {
+        n = read(fd, buf, sizeof(buf));
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(hmp_pending, buf, n);
+    }
+    text = g_strndup(hmp_pending->str, at - hmp_pending->str);
+    g_string_erase(hmp_pending, 0, at - hmp_pending->str + strlen(prompt));
+    return text;
+}
+
+static char *hmp_cmd(int fd, const char *line)
+{
+    g_assert_cmpint(write(fd, line, strlen(line)), ==, strlen(line));
+    return hmp_until_prompt(fd);
+}
+
+/*
+ * -mon chardev=ID without mode= is a human monitor, as in QEMU: banner,
+ * "(qemu) " prompt, a command per line (LF, CRLF or CR), CRLF output;
+ * hot-plug works from it; an overlong line is dropped, not run.
+ */
+static void test_hmp_monitor(void)
+{
+    g_autofree char *sock = g_build_filename(qtest_tmpdir(), "hmp.sock",
+                                             NULL);
+    QTestState *s;
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    g_autofree char *longline = NULL;
+    char *out;
+    int fd;
+
+    hmp_pending = g_string_new(NULL);
+    s = qtest_initf(HP_MACHINE "-chardev socket,id=hmp0,path=%s,server=on,"
+                    "wait=off -mon chardev=hmp0", sock);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==,
+                    0);
+
+    out = hmp_until_prompt(fd);
+    g_assert_true(g_str_has_prefix(out, "QEMU "));
+    g_assert_true(g_str_has_suffix(out, " monitor - type 'help' for more "
+                                   "information\r\n"));
+    g_free(out);
+    out = hmp_cmd(fd, "info memory_size_summary\n");
+    g_assert_cmpstr(out, ==, "base memory: 268435456\r\n"
+                    "plugged memory: 0\r\n");
+    g_free(out);
+    out = hmp_cmd(fd, "object_add memory-backend-ram,id=mem1,size=64M\r\n");
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    out = hmp_cmd(fd, "\n");
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    /* a terminal in raw mode ends lines with CR alone */
+    out = hmp_cmd(fd, "device_add virtio-mem-device,id=vm1,memdev=mem1\r");
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    g_assert_cmpint(qvirtio_mmio_find_slot(s, VIRTIO_ID_MEM, 0), ==, 0);
+    out = hmp_cmd(fd, "device_del vm1\nobject_del mem1\n");
+    /* two lines, two prompts: the first answer ends with the first one */
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    out = hmp_until_prompt(fd);
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    g_assert_cmpint(qvirtio_mmio_find_slot(s, VIRTIO_ID_MEM, 0), ==, -1);
+    out = hmp_cmd(fd, "nosuch\n");
+    g_assert_cmpstr(out, ==, "unknown command: 'nosuch'\r\n");
+    g_free(out);
+    longline = g_strnfill(5000, 'x');
+    g_assert_cmpint(write(fd, longline, 5000), ==, 5000);
+    out = hmp_cmd(fd, "\n");
+    g_assert_cmpstr(out, ==, "Error: command line longer than 4095 bytes "
+                    "dropped\r\n");
+    g_free(out);
+    g_assert_cmpstr(hmp_pending->str, ==, "");
+    g_string_free(hmp_pending, true);
+    close(fd);
+    expect_running(s);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -620,5 +718,6 @@ int main(int argc, char **argv)
     g_test_add_func("/hotplug/no-free-slot", test_no_free_slot);
     g_test_add_func("/hotplug/during-dump", test_during_dump);
     g_test_add_func("/hotplug/hmp", test_hmp);
+    g_test_add_func("/hotplug/hmp-monitor", test_hmp_monitor);
     return g_test_run();
 }
