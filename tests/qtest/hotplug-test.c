@@ -163,6 +163,9 @@ static void hotplug_cycle(QTestState *s, DumpModel *model, unsigned round)
 
     object_add_ram(s, "memory-backend-memfd", "mem1", 1 * GiB);
     device_add_vmem(s, "vm1", "mem1", 64 * MiB);
+    /* a reset reaches the new device and its transport like any other */
+    qtest_qmp_assert_success(s, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(s, "RESET");
 
     /* the first empty transport now holds it; the driver finds it there */
     g_assert_cmpint(qvirtio_mmio_find_slot(s, VIRTIO_ID_MEM, 0), ==, 0);
@@ -225,6 +228,9 @@ static void hotplug_cycle(QTestState *s, DumpModel *model, unsigned round)
     qvirtio_mem_free(vm);
     device_del_ok(s, "vm1");
 
+    /* and forgets it once it is gone */
+    qtest_qmp_assert_success(s, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(s, "RESET");
     /* gone: the slot reads empty, the id is free, nothing left to dump */
     g_assert_cmpint(qvirtio_mmio_find_slot(s, VIRTIO_ID_MEM, 0), ==, -1);
     g_assert_cmpint(qvirtio_mmio_find_slot(s, 0, 0), ==, 0);
