@@ -76,7 +76,7 @@ static const VlOption vl_options[] = {
     { "qmp", OPT_QMP, true, false, "unix:PATH[,server=on|off][,wait=on|off]"
       " | stdio" },
     { "qmp-pretty", OPT_QMP_PRETTY, true, false, "as -qmp, pretty-printed" },
-    { "mon", OPT_MON, true, false, "chardev=ID[,mode=control][,pretty=on]" },
+    { "mon", OPT_MON, true, false, "chardev=ID[,mode=readline|control][,pretty=on]" },
     { "chardev", OPT_CHARDEV, true, false, "socket,id=ID,path=PATH"
       "[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID" },
     { "qtest", OPT_QTEST, true, true, "unix:PATH (connect to a qtest)" },
@@ -327,6 +327,7 @@ static void register_commands(void)
     memory_device_register_commands();
     hostmem_register_commands();
     sysemu_register_commands();
+    monitor_register_qdev_commands();
     vl_register_commands(&vm_name);
 }
 
@@ -554,7 +555,7 @@ static unsigned compat_monitors;
 static void opt_monitor(VlArg *a, void *opaque)
 {
     Chardev *chr = NULL;
-    bool pretty = false;
+    bool pretty = false, hmp = false;
     Error *err = NULL;
 
     if (a->opt->index == OPT_MON) {
@@ -567,11 +568,13 @@ static void opt_monitor(VlArg *a, void *opaque)
             error_report("Parameter 'chardev' is missing");
             exit(1);
         }
-        if (mode && strcmp(mode, "control")) {
-            error_report("mode=%s is not supported: only QMP "
-                         "(mode=control) monitors exist", mode);
+        /* QEMU's default mode is readline: a human monitor (HMP) */
+        if (mode && strcmp(mode, "control") && strcmp(mode, "readline")) {
+            error_report("Parameter 'mode' does not accept value '%s'",
+                         mode);
             exit(1);
         }
+        hmp = !mode || !strcmp(mode, "readline");
         qemu_opt_get_bool(opts, "pretty", false, &pretty, &error_fatal);
         qemu_opts_check_unused(opts, &error_fatal);
         chr = qemu_chr_find(id);
@@ -590,7 +593,12 @@ static void opt_monitor(VlArg *a, void *opaque)
             exit(1);
         }
     }
-    if (!monitor_init_qmp(chr, pretty, &err)) {
+    if (hmp && pretty) {
+        warn_report("'pretty' is deprecated for HMP monitors, it has no "
+                    "effect and will be removed in future versions");
+    }
+    if (hmp ? !monitor_init_hmp(chr, &err)
+            : !monitor_init_qmp(chr, pretty, &err)) {
         error_report_err(err);
         exit(1);
     }

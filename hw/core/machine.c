@@ -554,6 +554,21 @@ static MemoryInfo *qmp_query_memory_size_summary(Error **errp)
     return info;
 }
 
+/* info memory_size_summary: QEMU's hmp_info_memory_size_summary(). */
+static bool hmp_info_memory_size_summary(int argc, char **argv, GString *out,
+                                         Error **errp)
+{
+    g_autoptr(MemoryInfo) info = qmp_query_memory_size_summary(errp);
+
+    g_string_append_printf(out, "base memory: %" PRIu64 "\n",
+                           info->base_memory);
+    if (info->has_plugged_memory) {
+        g_string_append_printf(out, "plugged memory: %" PRIu64 "\n",
+                               info->plugged_memory);
+    }
+    return true;
+}
+
 void machine_register_commands(void)
 {
     qmp_register_dumpdtb(qmp_dumpdtb);
@@ -567,4 +582,7 @@ void machine_register_commands(void)
     hmp_register_command("info mtree", "[-f]",
                          "show memory tree (-f: flattened views)",
                          hmp_info_mtree);
+    hmp_register_command("info memory_size_summary", "",
+                         "show memory size information",
+                         hmp_info_memory_size_summary);
 }
