@@ -709,9 +709,8 @@ static void test_guest_note(void)
         vmci_format = 1;
         vmci_size = size;
         vmci_paddr = 0x3000;
-        dump_set_vmcoreinfo_provider(fake_vmcoreinfo);
+        cfg.vmcoreinfo = fake_vmcoreinfo;
         sink = dump_to_mem(&tm, &cfg, false, NULL);
-        dump_set_vmcoreinfo_provider(NULL);
         parse(&core, sink);
         g_assert_cmpuint(core.notes->len, ==, 3);
         n = &g_array_index(core.notes, ElfNote, 2);
