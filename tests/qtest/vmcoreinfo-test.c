@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "dump-util.h"
+#include "dump-vmem.h"
 #include "kdump-util.h"
 #include "libqos/fw-cfg.h"
 #include "libqos/linux-guest.h"
@@ -330,6 +331,33 @@ static void test_vmcoreinfo_elf_kdump(void)
     qtest_quit(s);
 }
 
+/*
+ * A note in virtio-mem memory the guest later unplugs: the dump must not
+ * read the discarded block (it would populate it); it drops the note.
+ */
+static void test_vmcoreinfo_unplugged(void)
+{
+    VmemMachine v;
+    QGuestAllocator *in_block;
+    g_autofree char *want = qlinux_vmcoreinfo_text();
+    g_autofree char *text = NULL;
+
+    vmem_start(&v, 1 * GiB, "memory-backend-memfd,size=512M",
+               "requested-size=64M", " -device vmcoreinfo");
+    vmem_plug(&v, 0, 2);
+    in_block = guest_alloc_new(vmem_blk(&v, 1), vmem_blk(&v, 2));
+    qvmcoreinfo_publish(v.qts, in_block, want);
+    text = dump_vmcoreinfo(v.qts, "plugged.elf");
+    g_assert_cmpstr(text, ==, want);
+    g_clear_pointer(&text, g_free);
+
+    vmem_unplug(&v, 1, 1);
+    text = dump_vmcoreinfo(v.qts, "unplugged.elf");
+    g_assert_null(text);
+    guest_alloc_destroy(in_block);
+    vmem_stop(&v);
+}
+
 /* ----------------------------------------------------------------- vCPU */
 
 static void test_cpu_models(void)
@@ -520,11 +548,13 @@ static void test_crash_osrelease(void)
 }
 
 /*
- * drgn 0.0.22 (Debian's python3-drgn) from the system python: the ELF
- * dump is a Linux kernel core; only debug info is missing.  It reads
- * kernel virtual memory through the guest page tables: init_uts_ns's
- * release at SYMBOL(init_uts_ns) (with DRGN_USE_LIBKDUMPFILE_FOR_ELF=1
- * for the ELF dump, see docs/system/vmcoreinfo.md).
+ * drgn 0.0.22 (Debian's python3-drgn) from the system python: the dump is
+ * a Linux kernel core; only debug info is missing.  With argv[3] "read"
+ * it also reads kernel virtual memory through the guest page tables:
+ * init_uts_ns's release at SYMBOL(init_uts_ns) (for the ELF dump only
+ * with DRGN_USE_LIBKDUMPFILE_FOR_ELF=1: drgn 0.0.22's own ELF reader can
+ * not translate addresses of a dump without a kernel-image segment, see
+ * docs/system/vmcoreinfo.md).
  */
 static const char drgn_script[] =
     "import sys, drgn\n"
@@ -532,30 +562,34 @@ static const char drgn_script[] =
     "p.set_core_dump(sys.argv[1])\n"
     "assert p.flags & drgn.ProgramFlags.IS_LINUX_KERNEL, p.flags\n"
     "print('platform', p.platform.arch)\n"
-    "v = int(sys.argv[2], 16) + 2 * 65\n"
-    "print('release', p.read(v, 65).split(b'\\0')[0].decode())\n"
+    "if sys.argv[3] == 'read':\n"
+    "    v = int(sys.argv[2], 16) + 2 * 65\n"
+    "    print('release', p.read(v, 65).split(b'\\0')[0].decode())\n"
     "try:\n"
     "    p.load_default_debug_info()\n"
     "except drgn.MissingDebugInfoError as e:\n"
-    "    print('missing debug info:', str(e).splitlines()[0])\n";
+    "    print('missing debug info:', str(e).splitlines()[1])\n";
 
 /*
  * Run drgn's script on @path.  Without MALLOC_PERTURB_ (which meson sets):
  * drgn 0.0.22 with libkdumpfile 0.5.1 dies at exit with it after reading
  * a kdump file (their teardown, after all our checks have printed).
  */
-static int run_drgn(const char *path, const char *vaddr, char **out,
-                    char **err)
+static int run_drgn(const char *path, const char *vaddr, bool libkdumpfile,
+                    char **out, char **err)
 {
     char *argv[] = { (char *)SYSTEM_PYTHON, (char *)"-c",
                      (char *)drgn_script, (char *)path, (char *)vaddr,
-                     NULL };
+                     (char *)(libkdumpfile ? "read" : "noread"), NULL };
     g_auto(GStrv) env = g_get_environ();
     g_autoptr(GError) gerr = NULL;
     int status;
 
     env = g_environ_unsetenv(env, "MALLOC_PERTURB_");
-    env = g_environ_setenv(env, "DRGN_USE_LIBKDUMPFILE_FOR_ELF", "1", true);
+    if (libkdumpfile) {
+        env = g_environ_setenv(env, "DRGN_USE_LIBKDUMPFILE_FOR_ELF", "1",
+                               true);
+    }
     if (!g_spawn_sync(NULL, argv, env, 0, NULL, NULL, out, err, &status,
                       &gerr)) {
         return -1;
@@ -589,13 +623,25 @@ static void test_drgn(void)
     files[1] = d.kdump;
     for (int i = 0; i < 2; i++) {
         g_autofree char *out = NULL, *err = NULL;
-        int rc = run_drgn(files[i], vaddr, &out, &err);
+        int rc = run_drgn(files[i], vaddr, true, &out, &err);
 
         g_test_message("drgn %s: rc %d\n%s%s", files[i], rc, out, err);
         g_assert_cmpint(rc, ==, 0);
         g_assert_null(strstr(err, "unrecognized QEMU memory dump"));
         g_assert_nonnull(strstr(out, "platform Architecture.X86_64"));
         g_assert_nonnull(strstr(out, "release " QLINUX_RELEASE));
+        g_assert_nonnull(strstr(out, "missing debug info: kernel (could "
+                                "not find vmlinux for " QLINUX_RELEASE ")"));
+    }
+    /* the ELF dump through drgn's own reader: a Linux kernel core too */
+    {
+        g_autofree char *out = NULL, *err = NULL;
+        int rc = run_drgn(d.elf, vaddr, false, &out, &err);
+
+        g_test_message("drgn (own ELF reader): rc %d\n%s%s", rc, out, err);
+        g_assert_cmpint(rc, ==, 0);
+        g_assert_nonnull(strstr(out, "platform Architecture.X86_64"));
+        g_assert_nonnull(strstr(out, "missing debug info: kernel"));
     }
     linux_dump_free(&d);
 }
@@ -612,6 +658,8 @@ int main(int argc, char **argv)
     g_test_add_func("/vmcoreinfo/cpu/models", test_cpu_models);
     g_test_add_func("/vmcoreinfo/cpu/long-mode", test_cpu_long_mode);
     g_test_add_func("/vmcoreinfo/device/kdump-utsname", test_kdump_utsname);
+    g_test_add_func("/vmcoreinfo/device/unplugged-note",
+                    test_vmcoreinfo_unplugged);
     g_test_add_func("/vmcoreinfo/readers/readelf", test_readelf);
     g_test_add_func("/vmcoreinfo/readers/gdb", test_gdb);
     g_test_add_func("/vmcoreinfo/readers/crash-osrelease",
