@@ -282,6 +282,9 @@ static void test_vmcoreinfo_one_instance(void)
     expect_startup_error(DUMP_MACHINE "-device vmcoreinfo "
                          "-device vmcoreinfo,id=second",
                          "at most one vmcoreinfo device is permitted");
+    /* QEMU's empty machine has no fw_cfg */
+    expect_startup_error("-machine none -device vmcoreinfo",
+                         "vmcoreinfo device requires fw_cfg with DMA");
 }
 
 static void test_vmcoreinfo_elf_kdump(void)
