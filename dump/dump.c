@@ -45,6 +45,7 @@
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
+#include "hw/misc/vmcoreinfo.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-events.h"
 #include "qapi/qmp-fds.h"
@@ -445,6 +446,9 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         },
         .tracker = tracker,
     };
+    if (vmcoreinfo_present()) {
+        cfg.vmcoreinfo = vmcoreinfo_guest_note;
+    }
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, NULL, errp)) {
         goto fail;

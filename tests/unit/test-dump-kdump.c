@@ -763,9 +763,8 @@ static void test_vmcoreinfo(void)
     memcpy(p + 12, "VMCOREINFO", sizeof("VMCOREINFO"));
     memcpy(p + 24, vmci_text, strlen(vmci_text));
     cfg = tm_config(&tm, 1);
-    dump_set_vmcoreinfo_provider(fake_vmcoreinfo);
+    cfg.vmcoreinfo = fake_vmcoreinfo;
     dump_file(&cfg, "kdump-zlib", path, NULL);
-    dump_set_vmcoreinfo_provider(NULL);
     r = open_dump(path);
     in = kdump_reader_info(r);
     g_assert_cmphex(in->phys_base, ==, 0x2000000);
