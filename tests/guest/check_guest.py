@@ -522,7 +522,10 @@ def main():
     ap.add_argument("--region-mib", type=int, default=2048)
     ap.add_argument("--plug-mib", type=int, default=512)
     ap.add_argument("--fill-mib", type=int, default=256)
-    ap.add_argument("--boot-timeout", type=int, default=180)
+    # a boot takes 20-30 s under TCG, but minutes on a 2-core machine
+    # shared with other jobs (load average 20-30); only a guest that
+    # does not boot waits this long
+    ap.add_argument("--boot-timeout", type=int, default=600)
     ap.add_argument("--no-mor", action="store_true")
     ap.add_argument("--mor-extra-mib", type=int, default=128,
                     help="the MOR guest fills plugged + this much, so "
