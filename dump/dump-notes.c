@@ -276,12 +276,16 @@ GByteArray *dump_build_notes(const DumpArchInfo *info, CPUState *const *cpus,
 
 /* ---------------------------------------------------------- VMCOREINFO */
 
-/* "NUMBER(phys_base)=<hex>" in the VMCOREINFO text of an x86-64 guest */
+/*
+ * "NUMBER(phys_base)=<n>" in the VMCOREINFO text of an x86-64 guest.
+ * Linux prints it with "%ld": decimal, and negative when KASLR put the
+ * kernel below where it was linked.  (QEMU reads it as hex.)
+ */
 static void guest_note_phys_base(DumpArchInfo *info, const char *text)
 {
     static const char prefix[] = "NUMBER(phys_base)=";
     g_auto(GStrv) lines = NULL;
-    uint64_t v;
+    int64_t v;
 
     if (info->d_machine != EM_X86_64) {
         return;
@@ -289,10 +293,10 @@ static void guest_note_phys_base(DumpArchInfo *info, const char *text)
     lines = g_strsplit(text, "\n", -1);
     for (size_t i = 0; lines[i]; i++) {
         if (g_str_has_prefix(lines[i], prefix)) {
-            if (qemu_strtou64(lines[i] + strlen(prefix), NULL, 16, &v) < 0) {
+            if (qemu_strtoi64(lines[i] + strlen(prefix), NULL, 10, &v) < 0) {
                 warn_report("Failed to read %s", prefix);
             } else {
-                info->phys_base = v;
+                info->phys_base = (uint64_t)v;
             }
             return;
         }

@@ -664,7 +664,9 @@ static bool fake_vmcoreinfo(uint16_t *format, uint32_t *size,
 
 static void test_guest_note(void)
 {
-    static const char text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=1000000\n";
+    /* Linux prints phys_base in decimal ("%ld"), negative below its link */
+    static const char text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=16777216\n";
+    static const char below[] = "OSRELEASE=6.1\nNUMBER(phys_base)=-2097152\n";
     TestMachine tm;
     GuestPhysBlockList blocks;
     DumpArchInfo info = { .d_machine = EM_X86_64 };
@@ -697,6 +699,7 @@ static void test_guest_note(void)
     g_assert_cmpuint(padded, ==, size);
     g_assert_cmphex(info.phys_base, ==, 0x1000000);
     g_free(note);
+
     guest_phys_blocks_free(&blocks);
 
     /* through the provider, the note follows the QEMU notes */
@@ -719,6 +722,15 @@ static void test_guest_note(void)
         elf_core_free(&core);
         dump_sink_free(sink);
     }
+
+    size = put_vmcoreinfo(&tm, 0x3000, below);
+    guest_phys_blocks_init(&blocks);
+    guest_phys_blocks_append(&blocks, &tm.as, 0);
+    note = dump_guest_note_load(&info, &blocks, 1, size, 0x3000, &padded);
+    g_assert_nonnull(note);
+    g_assert_cmphex(info.phys_base, ==, (uint64_t)-2097152);
+    g_free(note);
+    guest_phys_blocks_free(&blocks);
     tm_fini(&tm);
 }
 

@@ -735,7 +735,7 @@ static void test_header32(void)
 }
 
 /* The guest's VMCOREINFO: offset/size point at its descriptor. */
-static const char vmci_text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=2000000\n";
+static const char vmci_text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=33554432\n";
 
 static bool fake_vmcoreinfo(uint16_t *format, uint32_t *size,
                             uint64_t *paddr)
