@@ -107,8 +107,7 @@ static void test_validation(void)
                       "'bogus'");
     g_clear_pointer(&args, g_free);
     expect_dump_error(s, "{'paging': false, 'protocol': 'tcp:1.2.3.4:5'}",
-                      "parameter 'protocol' must start with 'file:' or "
-                      "'fd:'");
+                      "Invalid parameter 'protocol'");
     expect_dump_error(s, "{'paging': false, 'protocol': 'fd:nosuch'}",
                       "File descriptor named 'nosuch' has not been found");
     expect_dump_error(s, "{'protocol': 'file:/x'}",
@@ -117,13 +116,13 @@ static void test_validation(void)
                       "Parameter 'protocol' is missing");
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            missing);
-    msg = g_strdup_printf("Could not create '%s': No such file or "
+    msg = g_strdup_printf("Could not open '%s': No such file or "
                           "directory", missing);
     expect_dump_error(s, args, msg);
     g_clear_pointer(&args, g_free);
     g_clear_pointer(&msg, g_free);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}", dir);
-    msg = g_strdup_printf("Could not create '%s': Is a directory", dir);
+    msg = g_strdup_printf("Could not open '%s': Is a directory", dir);
     expect_dump_error(s, args, msg);
     g_clear_pointer(&args, g_free);
     /* an empty name, not the working directory (issue 12, item 6) */
@@ -469,7 +468,7 @@ static void test_read_only_fs(void)
     qtest_qmp_events_clear(s);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            target);
-    msg = g_strdup_printf("Could not create '%s': Read-only file system",
+    msg = g_strdup_printf("Could not open '%s': Read-only file system",
                           target);
     expect_dump_error(s, args, msg);
     ev = events_take(s);
@@ -513,7 +512,7 @@ static void test_permission_denied(void)
     s = qtest_init(DUMP_MACHINE);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            target);
-    msg = g_strdup_printf("Could not create '%s': Permission denied",
+    msg = g_strdup_printf("Could not open '%s': Permission denied",
                           target);
     expect_dump_error(s, args, msg);
     qtest_quit(s);
@@ -566,7 +565,7 @@ static void test_refused_keeps_file(void)
         g_autofree char *a3 = ARGS("");
         g_autofree char *a4 = ARGS(", 'detach': true");
 
-        msg = g_strdup_printf("Could not create '%s': the directory '%s' is "
+        msg = g_strdup_printf("Could not open '%s': the directory '%s' is "
                               "not writable (a dump replaces a file only "
                               "once it is complete, through a temporary "
                               "file next to it)", target, dir);
