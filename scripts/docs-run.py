@@ -32,7 +32,8 @@ followed by its expected reply (`return` / `error`) and events (`event`)
 if the page shows them, and optionally the greeting (`QMP`) first.
 `...` stands for omitted members.  A request whose reply is not shown
 must succeed; a shown reply must have the same members and JSON types
-(strings are compared only for `class` and `event`).
+(strings are compared only for `class` and `event`, and an error's `desc`
+by shape, as shell output is).
 
 Usage: docs-run.py --build BUILD_DIR [PAGE...]
 Exit status 0 when every runnable block passed.
@@ -249,6 +250,9 @@ def shape_diff(want, got, path="", key=None):
             if d:
                 return d
     elif isinstance(want, str) and key in ("class", "event") and want != got:
+        return "%s: '%s', the doc shows '%s'" % (path, got, want)
+    elif isinstance(want, str) and key == "desc" and \
+            not shape_re(want).fullmatch(got):
         return "%s: '%s', the doc shows '%s'" % (path, got, want)
     return None
 
