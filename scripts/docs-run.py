@@ -326,15 +326,19 @@ class Page:
         return re.sub(r"(?<![\w.])/(?:var/)?tmp/", self.dir + "/", text)
 
     def cleanup(self):
-        self.stop_vm()
-        for pgid in self.groups:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            self.stop_vm()
+        finally:
+            for pgid in self.groups:
+                try:
+                    os.killpg(pgid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def stop_vm(self):
+        """SIGTERM, as a user's Ctrl-C; a sanitizer's report in the VM's
+        output (an ASan build) fails the page."""
         if self.vm:
             try:
                 os.killpg(self.vm.pid, signal.SIGTERM)
@@ -344,6 +348,10 @@ class Page:
                 self.vm.wait()
             self.vm = None
             self.qmp_path = None
+            with open(self.log, errors="replace") as f:
+                log = f.read()
+            if re.search(r"Sanitizer|runtime error:", log):
+                raise DocError("the VM's sanitizer report:\n" + log)
 
     def start_vm(self, cmd):
         self.stop_vm()
@@ -522,7 +530,11 @@ def main():
                     failed += 1
                     print("FAIL %s %s: %s" % (b.where(), b.lang, e))
         finally:
-            page.cleanup()
+            try:
+                page.cleanup()
+            except DocError as e:
+                failed += 1
+                print("FAIL %s: %s" % (os.path.relpath(path, ROOT), e))
     for b in norun:
         print("norun %s: %s" % (b.where(), b.norun))
     print("%d blocks run, %d failed, %d not run (norun)" %
