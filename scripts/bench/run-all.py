@@ -260,6 +260,8 @@ def dump_panel(ax, pts, sweep, fmts, cat):
         hi = [d["formats"][fmt]["rdm"]["max"] - y for y, d in zip(ys, pts)]
         ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", color=color,
                     label=fmt, capsize=3)
+        if any("ignore_rdm" not in d["formats"][fmt] for d in pts):
+            continue
         yb = [d["formats"][fmt]["ignore_rdm"]["median"] for d in pts]
         ax.plot(xs, yb, marker="x", linestyle="--", color=color,
                 label=f"{fmt}, RDM ignored")
