@@ -68,6 +68,16 @@ class DocError(Exception):
     """A block that failed, with the reason."""
 
 
+class DocSkip(Exception):
+    """A block this host cannot run (a missing kernel feature)."""
+
+
+# Errors that mean the host lacks a feature, not that the doc is wrong.
+HOST_LACKS = re.compile(r"^live dump: (the host refused a userfaultfd|the "
+                        r"host kernel lacks userfaultfd|userfaultfd "
+                        r"UFFDIO_API)")
+
+
 class Block:
     def __init__(self, page, line, info, text):
         self.page = page
@@ -445,6 +455,8 @@ class Page:
                     raise DocError("expected a request: %s" % req)
                 reply = qmp.execute(req)
                 i += 1
+                if HOST_LACKS.match(reply.get("error", {}).get("desc", "")):
+                    raise DocSkip(reply["error"]["desc"])
                 shown = False
                 while i < len(values) and "execute" not in values[i]:
                     want = values[i]
@@ -500,7 +512,7 @@ def main():
     ap.add_argument("page", nargs="*")
     args = ap.parse_args()
 
-    failed = ran = 0
+    failed = ran = skipped = 0
     norun = []
     for path in pages(args.page):
         blocks = blocks_of(path)
@@ -526,6 +538,10 @@ def main():
                         page.run_qmp(b)
                     ran += 1
                     print("ok   %s %s" % (b.where(), b.lang))
+                except DocSkip as e:
+                    skipped += 1
+                    print("skip %s %s: the host lacks a feature: %s" % (
+                        b.where(), b.lang, e))
                 except (DocError, OSError, ValueError) as e:
                     failed += 1
                     print("FAIL %s %s: %s" % (b.where(), b.lang, e))
@@ -537,8 +553,9 @@ def main():
                 print("FAIL %s: %s" % (os.path.relpath(path, ROOT), e))
     for b in norun:
         print("norun %s: %s" % (b.where(), b.norun))
-    print("%d blocks run, %d failed, %d not run (norun)" %
-          (ran, failed, len(norun)))
+    print("%d blocks run, %d failed, %d not run (norun)%s" %
+          (ran, failed, len(norun),
+           ", %d skipped (host)" % skipped if skipped else ""))
     return 1 if failed else 0
 
 
