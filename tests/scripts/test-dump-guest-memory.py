@@ -84,9 +84,11 @@ def main():
         other, took = run(tmp, sock, [])
         print("default: %.2f s, %d lines before the summary" %
               (took, len(other)))
-        if other:
-            raise SystemExit("FAIL: progress lines off a terminal within "
-                             "10 s: %s" % other)
+        # one line per 10 s at most (a loaded machine may stretch the
+        # dump past 10 s); the old script printed one per 0.2 s poll
+        if len(other) > int(took // 10):
+            raise SystemExit("FAIL: %d progress lines off a terminal in "
+                             "%.2f s: %s" % (len(other), took, other))
 
         other, took = run(tmp, sock, ["--interval", "1"])
         print("--interval 1: %.2f s, %d progress lines" % (took, len(other)))
