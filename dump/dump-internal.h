@@ -390,6 +390,11 @@ typedef struct DumpDest {
     char *tmp_path;
     bool unlinked_tmp;
     bool direct;
+    /* a replaced file's permission bits, owner and group, kept */
+    bool keep_attrs;
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
 } DumpDest;
 
 /**
@@ -404,7 +409,7 @@ bool dump_dest_check_file(const char *path, Error **errp);
 /**
  * dump_dest_open_file: prepare to write @path: resolve symlinks, refuse
  * what QEMU's open(O_WRONLY|O_CREAT|O_TRUNC) would refuse (a directory, a
- * missing directory, no permission) with "Could not create 'PATH': ...",
+ * missing directory, no permission) with "Could not open 'PATH': ...",
  * and create an unnamed temporary file (O_TMPFILE, else a hidden named
  * one) in the target's directory.  @path itself is not touched.
  */

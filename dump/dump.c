@@ -312,7 +312,7 @@ static bool dump_check_dest(DumpDest *dest, const char *protocol,
     if (g_str_has_prefix(protocol, "file:")) {
         return dump_dest_check_file(protocol + strlen("file:"), errp);
     }
-    error_setg(errp, "parameter 'protocol' must start with 'file:' or 'fd:'");
+    error_setg(errp, "Invalid parameter 'protocol'");   /* QEMU's text */
     return false;
 }
 
