@@ -26,6 +26,7 @@
 #include "hw/qdev.h"
 #include "monitor/monitor.h"
 #include "qemu/error.h"
+#include "qemu/pidfile.h"
 #include "qemu/host-mem.h"
 #include "qemu/log.h"
 #include "qemu/option.h"
@@ -743,13 +744,10 @@ int main(int argc, char **argv)
         info_report("dtb dumped to %s. Exiting.", ms->dumpdtb);
         return 0;
     }
-    if (pidfile) {
-        g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
-
-        if (!g_file_set_contents(pidfile, pid, -1, NULL)) {
-            error_report("cannot create PID file: %s", g_strerror(errno));
-            return 1;
-        }
+    if (pidfile && !qemu_write_pidfile(pidfile, &err)) {
+        error_report("cannot create PID file: %s", error_get_pretty(err));
+        error_free(err);
+        return 1;
     }
 
     if (qtest_spec) {
@@ -791,7 +789,7 @@ int main(int argc, char **argv)
     qtest_server_cleanup();
     qemu_chr_cleanup();
     if (pidfile) {
-        unlink(pidfile);
+        qemu_unlink_pidfile(pidfile);
     }
     g_ptr_array_free(vl_args, true);
     return 0;
