@@ -302,8 +302,10 @@ void dump_job_cancel_error(const DumpJob *job, Error **errp);
  * @supports_filter: paging, begin and length are allowed (ELF only; the
  *   others get "kdump-compressed format doesn't support paging or
  *   filter").
- * @needs_seekable: refuse an fd that cannot seek ("kdump-raw formats
- *   require a seekable file").
+ * @needs_random_access: refuse an output that is not random access
+ *   (dump_fd_random_access(): a pipe, a socket, an O_APPEND file...)
+ *   before anything is stopped ("kdump-raw formats require a seekable
+ *   file").
  * @needs_mappings: build job->mappings (ELF's PT_LOADs).
  * @prepare: compute the layout into job->encoder_state and set
  *   job->file_size; main thread.
@@ -314,7 +316,7 @@ void dump_job_cancel_error(const DumpJob *job, Error **errp);
 struct DumpEncoder {
     const char *format;
     bool supports_filter;
-    bool needs_seekable;
+    bool needs_random_access;
     bool needs_mappings;
     bool (*prepare)(DumpJob *job, Error **errp);
     bool (*write)(DumpJob *job, Error **errp);
@@ -347,6 +349,8 @@ void dump_kdump_register_encoders(void);
  * @unlinked_tmp: @fd is an O_TMPFILE that has no name yet.
  * @direct: file: writing @path in place (a FIFO or a device, which
  *          cannot be replaced by renaming).
+ * @random_access: @fd can be written at any offset, with holes
+ *                 (dump_fd_random_access()); else strictly in order.
  */
 typedef struct DumpDest {
     int fd;
@@ -354,6 +358,7 @@ typedef struct DumpDest {
     char *tmp_path;
     bool unlinked_tmp;
     bool direct;
+    bool random_access;
 } DumpDest;
 
 /**
@@ -361,9 +366,12 @@ typedef struct DumpDest {
  * it creates anything, without creating anything: a name (not empty, at
  * most NAME_MAX bytes, the temporary's path within PATH_MAX), an existing
  * directory we may write, an existing target we may write (not a
- * directory).
+ * directory).  *@random_access (if not NULL): whether the output will be
+ * random access -- a regular file is, being written through a temporary;
+ * a FIFO or device written in place is not.
  */
-bool dump_dest_check_file(const char *path, Error **errp);
+bool dump_dest_check_file(const char *path, bool *random_access,
+                          Error **errp);
 
 /**
  * dump_dest_open_file: prepare to write @path: resolve symlinks, refuse
@@ -395,7 +403,8 @@ typedef struct DumpRequest {
     bool has_length;
     int64_t length;
     const char *format;         /* NULL: elf */
-    unsigned threads;           /* x-dump-threads; 0: default */
+    bool has_threads;
+    int64_t threads;            /* x-dump-threads */
     bool kdump_zero_descs;      /* x-kdump-zero-descriptors */
     bool live;                  /* live (our extension) */
 } DumpRequest;

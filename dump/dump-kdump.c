@@ -815,7 +815,7 @@ static bool kdump_write(DumpJob *job, Error **errp)
 #define KDUMP_FORMAT(name, fl, is_raw) {                                \
         .enc = {                                                        \
             .format = name,                                             \
-            .needs_seekable = is_raw,                                   \
+            .needs_random_access = is_raw,                              \
             .prepare = kdump_prepare,                                   \
             .write = kdump_write,                                       \
             .cleanup = kdump_cleanup,                                   \

@@ -458,21 +458,41 @@ static void fd_sink_open_direct(FdSink *s)
     s->direct_fd = open(proc, O_WRONLY | O_DIRECT | O_CLOEXEC);
 }
 
+/*
+ * Whether @fd is random access (see dump_fd_random_access()); if so, its
+ * status in *@st and its position in *@pos.
+ */
+static bool fd_probe(int fd, struct stat *st, off_t *pos)
+{
+    int fl = fcntl(fd, F_GETFL);
+
+    if (fl < 0 || (fl & O_APPEND) || fstat(fd, st) < 0 ||
+        !S_ISREG(st->st_mode)) {
+        return false;
+    }
+    *pos = lseek(fd, 0, SEEK_CUR);
+    return *pos >= 0;
+}
+
+bool dump_fd_random_access(int fd)
+{
+    struct stat st;
+    off_t pos;
+
+    return fd_probe(fd, &st, &pos);
+}
+
 DumpSink *dump_fd_sink_new(int fd)
 {
     FdSink *s = g_new0(FdSink, 1);
     struct stat st;
     off_t pos;
-    int fl;
 
     s->base.ops = &fd_sink_ops;
     s->fd = fd;
     s->wake_fd = -1;
     s->direct_fd = -1;
-    fl = fcntl(fd, F_GETFL);
-    pos = lseek(fd, 0, SEEK_CUR);
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fl >= 0 &&
-        !(fl & O_APPEND) && pos >= 0) {
+    if (fd_probe(fd, &st, &pos)) {
         s->regular = true;
         s->base.seekable = true;
         s->base_offset = pos;

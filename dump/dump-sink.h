@@ -91,10 +91,22 @@ void dump_sink_interrupt(DumpSink *sink);
 void dump_sink_free(DumpSink *sink);
 
 /**
+ * dump_fd_random_access: what @fd can do as a dump's output -- the one
+ * place that decides it, for the command's checks ("kdump-raw formats
+ * require a seekable file", before anything is stopped) and for
+ * dump_fd_sink_new() alike.  True for a regular file opened without
+ * O_APPEND that has a file position: writes may go to any offset and
+ * skipped ranges stay holes.  False for everything else: a pipe, FIFO,
+ * socket, terminal or other character device, or an O_APPEND file, to
+ * which a dump is written strictly in order.
+ */
+bool dump_fd_random_access(int fd);
+
+/**
  * dump_fd_sink_new: a sink writing to @fd (borrowed; the caller closes
  * it after dump_sink_free()).
  *
- * A regular file without O_APPEND is random access: output offset 0 is
+ * A random-access fd (dump_fd_random_access()): output offset 0 is
  * the fd's current position, skipped ranges stay holes (ranges below the
  * file's original size are punched, so stale data never shows through),
  * and @finish extends the file to the full size.  Large writes go to a

@@ -103,6 +103,20 @@ bool qemu_system_dump_in_progress(void)
     return dump_state.status == DUMP_STATUS_ACTIVE;
 }
 
+/*
+ * While a dump is active the VM stays as it is: no dump, stop or cont,
+ * and resets wait (run state asks through runstate_set_change_check()).
+ * The one place that says so, in QEMU's words.
+ */
+static bool dump_allows_state_change(Error **errp)
+{
+    if (qemu_system_dump_in_progress()) {
+        error_setg(errp, "There is a dump in process, please wait.");
+        return false;
+    }
+    return true;
+}
+
 void dump_query(DumpStatus *status, uint64_t *completed, uint64_t *total)
 {
     *status = dump_state.status;
@@ -279,25 +293,22 @@ void dump_cleanup_at_exit(void)
 /* ------------------------------------------------------------- starting */
 
 /* "kdump-raw-zlib" -> "kdump-zlib"; others unchanged.  New string. */
-static char *dump_base_format(const char *format, bool *raw)
+static char *dump_base_format(const char *format)
 {
-    const char *rest;
-
-    *raw = g_str_has_prefix(format, "kdump-raw-");
-    if (!*raw) {
+    if (!g_str_has_prefix(format, "kdump-raw-")) {
         return g_strdup(format);
     }
-    rest = format + strlen("kdump-raw-");
-    return g_strdup_printf("kdump-%s", rest);
+    return g_strdup_printf("kdump-%s", format + strlen("kdump-raw-"));
 }
 
 /*
- * Check the destination named by @protocol; for "fd:", take the fd (that
- * changes no file).  A "file:" destination is only checked here: it is
- * opened by dump_open_file() once every argument is known to be good.
+ * The destination named by @protocol: for "fd:", take the fd (that
+ * changes no file); a "file:" destination is only checked here, and
+ * opened by dump_open_dest() once every argument is known to be good.
+ * Either way *@random_access says what the output can do.
  */
 static bool dump_check_dest(DumpDest *dest, const char *protocol,
-                            Error **errp)
+                            bool *random_access, Error **errp)
 {
     if (g_str_has_prefix(protocol, "fd:")) {
         int fd = qmp_take_named_fd(protocol + strlen("fd:"), errp);
@@ -306,57 +317,62 @@ static bool dump_check_dest(DumpDest *dest, const char *protocol,
             return false;
         }
         dump_dest_open_fd(dest, fd);
+        *random_access = dest->random_access;
         return true;
     }
     if (g_str_has_prefix(protocol, "file:")) {
-        return dump_dest_check_file(protocol + strlen("file:"), errp);
+        return dump_dest_check_file(protocol + strlen("file:"),
+                                    random_access, errp);
     }
     error_setg(errp, "parameter 'protocol' must start with 'file:' or 'fd:'");
     return false;
 }
 
-static bool dump_check_seekable(const DumpEncoder *enc, int fd, Error **errp)
+/* What the format needs of its output, against what the output can do. */
+static bool dump_check_output(const DumpEncoder *enc, bool random_access,
+                              Error **errp)
 {
-    if (enc->needs_seekable && lseek(fd, 0, SEEK_CUR) == (off_t)-1) {
+    if (enc->needs_random_access && !random_access) {
         error_setg(errp, "kdump-raw formats require a seekable file");
         return false;
     }
     return true;
 }
 
-/* Open a "file:" destination (an "fd:" one is open already). */
-static bool dump_open_dest(DumpDest *dest, const char *protocol,
-                           Error **errp)
+/*
+ * Every check made before anything changes, in QEMU's order with its
+ * messages: the run state, a dump already running, the arguments, the
+ * format (its encoder's capabilities), the destination, and what the
+ * destination can do against what the format needs.  On success
+ * *@encp is the format's encoder and @dest holds an "fd:" destination's
+ * fd (a "file:" one is opened later); on failure @dest holds nothing.
+ * The filter's values are checked later, once the VM has stopped, as
+ * QEMU does (dump_check_filter()).
+ */
+static bool dump_check_request(const DumpRequest *req,
+                               const DumpEncoder **encp, DumpDest *dest,
+                               Error **errp)
 {
-    if (dest->fd >= 0) {
-        return true;
-    }
-    return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
-}
-
-bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
-                       void *opaque, Error **errp)
-{
-    DumpState *s = &dump_state;
-    MachineState *ms = machine_get_current();
     const char *format = req->format ? req->format : "elf";
-    const DumpEncoder *enc;
-    DumpJobConfig cfg;
-    WriteTracker *tracker = NULL;
-    g_autofree char *base = NULL;
-    GError *local_err = NULL;
-    bool raw;
+    const DumpEncoder *enc = dump_encoder_find(format);
+    bool random_access = false;
 
+    *dest = (DumpDest) { .fd = -1 };
+    if (req->has_threads &&
+        (req->threads < 1 || req->threads > DUMP_MAX_THREADS)) {
+        error_setg(errp, "parameter 'x-dump-threads' expects a value "
+                   "between 1 and %u", DUMP_MAX_THREADS);
+        return false;
+    }
     if (runstate_get() == RUN_STATE_INMIGRATE) {
         error_setg(errp, "Dump not allowed during incoming migration.");
         return false;
     }
-    if (qemu_system_dump_in_progress()) {
-        error_setg(errp, "There is a dump in process, please wait.");
+    if (!dump_allows_state_change(errp)) {
         return false;
     }
-    base = dump_base_format(format, &raw);
-    if (strcmp(format, "elf") &&
+    /* a format without an encoder supports nothing: ELF always has one */
+    if ((!enc || !enc->supports_filter) &&
         (req->paging || req->has_begin || req->has_length)) {
         error_setg(errp, "kdump-compressed format doesn't support paging or "
                    "filter");
@@ -375,20 +391,52 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         error_setg(errp, "Parameter 'begin' is missing");
         return false;
     }
-    enc = dump_encoder_find(format);
     if (!enc) {
+        g_autofree char *base = dump_base_format(format);
+
         error_setg(errp, "%s is not available now", base);
         return false;
     }
+    if (!dump_check_dest(dest, req->protocol, &random_access, errp)) {
+        return false;
+    }
+    if (!dump_check_output(enc, random_access, errp)) {
+        dump_dest_abort(dest);
+        return false;
+    }
+    *encp = enc;
+    return true;
+}
+
+/* Open a "file:" destination (an "fd:" one is open already). */
+static bool dump_open_dest(const DumpEncoder *enc, DumpDest *dest,
+                           const char *protocol, Error **errp)
+{
+    if (dest->fd < 0 &&
+        !dump_dest_open_file(dest, protocol + strlen("file:"), errp)) {
+        return false;
+    }
+    /* the path may have changed since it was checked */
+    return dump_check_output(enc, dest->random_access, errp);
+}
+
+bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
+                       void *opaque, Error **errp)
+{
+    DumpState *s = &dump_state;
+    MachineState *ms = machine_get_current();
+    const DumpEncoder *enc;
+    DumpJobConfig cfg;
+    WriteTracker *tracker = NULL;
+    GError *local_err = NULL;
+    DumpDest dest;
+
+    /* into a local: a refused request must not touch the running dump's */
+    if (!dump_check_request(req, &enc, &dest, errp)) {
+        return false;
+    }
+    s->dest = dest;
     assert(ms);
-    s->dest = (DumpDest) { .fd = -1 };
-    if (!dump_check_dest(&s->dest, req->protocol, errp)) {
-        return false;
-    }
-    if (s->dest.fd >= 0 && !dump_check_seekable(enc, s->dest.fd, errp)) {
-        dump_dest_abort(&s->dest);
-        return false;
-    }
     /* everything a live dump may lack is found before the VM stops */
     if (req->live) {
         tracker = dump_live_tracker_new(&ms->as_memory,
@@ -414,7 +462,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         .has_filter = req->has_begin,
         .begin = req->begin,
         .length = req->length,
-        .threads = req->threads,
+        .threads = req->has_threads ? req->threads : 0,
         .kdump = {
             .zero_descs = req->kdump_zero_descs,
             .zlib_level = ms->kdump_zlib_level,
@@ -432,10 +480,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         s->resume = false;
     }
     /* every argument is good: only now is a file created */
-    if (!dump_open_dest(&s->dest, req->protocol, errp)) {
-        goto fail;
-    }
-    if (!dump_check_seekable(enc, s->dest.fd, errp)) {
+    if (!dump_open_dest(enc, &s->dest, req->protocol, errp)) {
         goto fail;
     }
     /* everything the dump needs, before it starts: failures are ours */
@@ -505,16 +550,11 @@ static void qmp_dump_guest_memory(bool paging, const char *protocol,
         .kdump_zero_descs = has_x_kdump_zero_descriptors &&
                             x_kdump_zero_descriptors,
         .live = has_live && live,
+        .has_threads = has_x_dump_threads,
+        .threads = x_dump_threads,
     };
     QmpReturn *r = NULL;
 
-    if (has_x_dump_threads &&
-        (x_dump_threads < 1 || x_dump_threads > DUMP_MAX_THREADS)) {
-        error_setg(errp, "parameter 'x-dump-threads' expects a value "
-                   "between 1 and %u", DUMP_MAX_THREADS);
-        return;
-    }
-    req.threads = has_x_dump_threads ? x_dump_threads : 0;
     if (!req.detach) {
         /* answered when the dump ends; the main loop runs on meanwhile */
         r = qmp_return_defer();
@@ -567,7 +607,7 @@ static void qmp_dump_cancel(Error **errp)
 void dump_register_commands(void)
 {
     dump_register_encoders();
-    runstate_set_dump_in_progress_fn(qemu_system_dump_in_progress);
+    runstate_set_change_check(dump_allows_state_change);
     qmp_register_dump_guest_memory(qmp_dump_guest_memory);
     qmp_register_query_dump(qmp_query_dump);
     qmp_register_query_dump_guest_memory_capability(

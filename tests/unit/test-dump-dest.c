@@ -269,7 +269,7 @@ static void test_name_checks(void)
     DumpDest d;
     int fd;
 
-    g_assert_false(dump_dest_check_file("", &err));
+    g_assert_false(dump_dest_check_file("", NULL, &err));
     g_assert_cmpstr(error_get_pretty(err), ==, "parameter 'protocol' expects "
                     "a file name after 'file:'");
     error_free(err);
@@ -279,7 +279,7 @@ static void test_name_checks(void)
                           path256);
     expect_open_error(path256, msg);
 
-    g_assert_true(dump_dest_check_file(path255, &error_abort));
+    g_assert_true(dump_dest_check_file(path255, NULL, &error_abort));
     /* (not g_file_set_contents(): its own temporary name is too long) */
     fd = open(path255, O_WRONLY | O_CREAT | O_EXCL, 0600);
     g_assert_cmpint(fd, >=, 0);

@@ -358,7 +358,7 @@ static void test_formats(gconstpointer opaque)
         g_assert_cmpuint(completed, ==, total);
         g_assert_cmpuint(total, ==, 16 * MiB + TM_BIOS_SIZE + 10 * MiB);
         g_assert_cmpuint(tm_fd_allocated(&tm), ==, alloc);
-        g_assert_cmpint(enc->needs_seekable, ==, raw);
+        g_assert_cmpint(enc->needs_random_access, ==, raw);
         g_assert_false(enc->supports_filter);
 
         r = open_dump(path);
