@@ -5,24 +5,44 @@
  * description (ELF class, machine, page size) and the vCPU notes, and the
  * dump destination (file: with temp-and-rename, fd:).
  *
- *   QMP/HMP (dump.c, dump-hmp.c)
- *      | validate, open the destination, stop the VM
- *      v
- *   DumpJob (dump-job.c): blocks, mappings, notes, layout  <-- main thread
- *      | encoder->prepare()
- *      v
- *   encoder->write() (dump-elf.c, dump-kdump*.c)        <-- dump thread
- *      | reads a DumpSource (dump-source.h): HOLE / ZERO / DATA extents
- *      v
- *   DumpSink (dump-sink.h): fd (holes, copy_file_range) or memory
- *      |
- *      v
- *   DumpDest (dump-dest.c): fsync + rename into place, or abort
+ * The path of a dump through these files: DOC: dump pipeline below.
+ */
+
+/**
+ * DOC: dump pipeline
  *
- * A new format (kdump) is one DumpEncoder: prepare() computes its layout
- * from the job on the main thread, write() emits it through job->sink
- * reading a DumpSource, counting progress with dump_job_progress() and
- * polling dump_job_cancelled(); notes come ready-made in job->notes.
+ *   QMP dump-guest-memory, HMP (dump.c, dump-hmp.c)      <- main thread
+ *      | a DumpRequest; dump_check_request(): every check, in QEMU's
+ *      | order, before anything changes -- the arguments, the encoder's
+ *      | capabilities (supports_filter, needs_random_access) against the
+ *      | output's (dump_fd_random_access())
+ *      v
+ *   the VM stops (a live dump: only while its snapshot is taken)
+ *      v
+ *   DumpJob (dump-job.c): blocks under a discard freeze, notes,
+ *      | mappings; encoder->prepare() computes the layout
+ *      v
+ *   DumpDest (dump-dest.c): fd: as passed; file: an unnamed temporary
+ *      | next to the target (a FIFO or device: written in place)
+ *      v
+ *   encoder->write() (dump-elf.c, dump-kdump.c)          <- dump thread
+ *      | reads a DumpSource (dump-source.c): HOLE / ZERO / DATA extents
+ *      | and writes (offset, bytes)
+ *      v
+ *   DumpSink (dump-sink.c): a random-access file gets holes and
+ *      | O_DIRECT writes, anything else the bytes in order (zeros
+ *      | written); kdump-* goes through the flattened adapter first
+ *      | (dump-kdump-flat.c)
+ *      v
+ *   DumpDest: fsync + rename into place, or the temporary dropped
+ *      v
+ *   dump_finish() (dump.c): DUMP_COMPLETED, resume        <- main thread
+ *
+ * A new format is one DumpEncoder in a file of its own plus one
+ * dump_encoder_register(): prepare() computes its layout from the job on
+ * the main thread, write() emits it through job->sink reading a
+ * DumpSource, counting progress with dump_job_progress() and polling
+ * dump_job_cancelled(); notes come ready-made in job->notes.
  */
 #ifndef DUMP_INTERNAL_H
 #define DUMP_INTERNAL_H
