@@ -232,9 +232,10 @@ typedef struct DumpJobConfig {
 /**
  * dump_job_prepare: build the job: the block list, the size to dump, the
  * architecture, the notes (with the guest's VMCOREINFO if a provider gives
- * a valid one), the mappings, then the encoder's layout -- with QEMU's
- * errors in QEMU's order ("parameter 'length' expects a non-zero size",
- * "dump: no guest memory to dump", ...).  From its start until
+ * a valid one), the mappings, then the encoder's layout.  A filter must
+ * have a positive length and a non-negative begin (the command checks
+ * them first, with QEMU's messages).  Errors: "dump: no guest memory to
+ * dump", the encoder's.  From its start until
  * dump_job_cleanup() the job holds a discard freeze (see
  * ram_discard_freeze()): plug requests are refused meanwhile.
  * Context: main thread, VM stopped.  On failure the job is cleaned up.

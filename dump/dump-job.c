@@ -94,19 +94,8 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     job->discard_frozen = true;
 
     if (cfg->has_filter) {
-        if (!cfg->length) {
-            error_setg(errp, "parameter 'length' expects a non-zero size");
-            goto fail;
-        }
-        if (cfg->length < 0) {
-            error_setg(errp, "parameter 'length' expects a positive size");
-            goto fail;
-        }
-        if (cfg->begin < 0) {
-            error_setg(errp, "parameter 'begin' expects a non-negative "
-                       "guest-physical address");
-            goto fail;
-        }
+        /* the command checked them (dump_check_filter()) */
+        assert(cfg->length > 0 && cfg->begin >= 0);
         job->filter_begin = cfg->begin;
         job->filter_length = cfg->length;
     }

@@ -347,7 +347,7 @@ static bool dump_check_output(const DumpEncoder *enc, bool random_access,
  * *@encp is the format's encoder and @dest holds an "fd:" destination's
  * fd (a "file:" one is opened later); on failure @dest holds nothing.
  * The filter's values are checked later, once the VM has stopped, as
- * QEMU does (dump_check_filter()).
+ * QEMU does: dump_check_filter().
  */
 static bool dump_check_request(const DumpRequest *req,
                                const DumpEncoder **encp, DumpDest *dest,
@@ -408,6 +408,32 @@ static bool dump_check_request(const DumpRequest *req,
     return true;
 }
 
+/*
+ * The filter's values, checked once the VM has stopped as QEMU's
+ * dump_init() does (so a refusal shows STOP, RESUME); the job takes them
+ * as they are.
+ */
+static bool dump_check_filter(const DumpRequest *req, Error **errp)
+{
+    if (!req->has_begin) {
+        return true;
+    }
+    if (!req->length) {
+        error_setg(errp, "parameter 'length' expects a non-zero size");
+        return false;
+    }
+    if (req->length < 0) {
+        error_setg(errp, "parameter 'length' expects a positive size");
+        return false;
+    }
+    if (req->begin < 0) {
+        error_setg(errp, "parameter 'begin' expects a non-negative "
+                   "guest-physical address");
+        return false;
+    }
+    return true;
+}
+
 /* Open a "file:" destination (an "fd:" one is open already). */
 static bool dump_open_dest(const DumpEncoder *enc, DumpDest *dest,
                            const char *protocol, Error **errp)
@@ -453,6 +479,11 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     s->resume = runstate_is_running();
     if (s->resume) {
         vm_stop(RUN_STATE_SAVE_VM);
+    }
+    if (!dump_check_filter(req, errp)) {
+        write_tracker_free(tracker);
+        memset(&s->job, 0, sizeof(s->job));
+        goto fail;
     }
     cfg = (DumpJobConfig) {
         .as = &ms->as_memory,

@@ -231,6 +231,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .block_flags = flags & 4 ? GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
     };
     bool sequential = flags & 8;
+
+    /* what the command lets through (dump_check_filter()) */
+    if (cfg.has_filter && (cfg.length <= 0 || cfg.begin < 0)) {
+        cfg.has_filter = false;
+    }
     uint64_t allocated = tm_fd_allocated(&tm);
     g_autoptr(GByteArray) store = g_byte_array_new();
     Error *err = NULL;

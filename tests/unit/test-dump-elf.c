@@ -380,8 +380,8 @@ static void test_discard_freeze(void)
 
     /* A failing prepare thaws before it returns. */
     cfg.has_filter = true;
-    cfg.begin = 0;
-    cfg.length = 0;
+    cfg.begin = INT64_MAX;      /* nothing to dump there */
+    cfg.length = INT64_MAX;
     sink = dump_mem_sink_new(false);
     g_assert_false(dump_job_prepare(&job, &dump_elf_encoder, &cfg, sink,
                                     &err));
@@ -417,13 +417,7 @@ static void test_filter_errors(void)
     TestMachine tm;
 
     tm_init(&tm, 4 * MiB, 0, 0, 0, 1);
-    expect_prepare_error(&tm, 0, 0,
-                         "parameter 'length' expects a non-zero size");
-    expect_prepare_error(&tm, 0, -1,
-                         "parameter 'length' expects a positive size");
-    expect_prepare_error(&tm, -4096, 8192,
-                         "parameter 'begin' expects a non-negative "
-                         "guest-physical address");
+    /* the arguments' own checks are the command's (dump-lifecycle-test) */
     expect_prepare_error(&tm, INT64_MAX, INT64_MAX,
                          "dump: no guest memory to dump");
     tm_fini(&tm);
