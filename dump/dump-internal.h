@@ -181,6 +181,45 @@ typedef struct DumpKdumpOptions {
     int64_t zstd_level;
 } DumpKdumpOptions;
 
+/**
+ * struct DumpRequest: one dump as asked for, from the command to the job.
+ * The arguments of dump-guest-memory (QMP or HMP):
+ * @protocol: "file:PATH" or "fd:NAME".
+ * @format: the format's name; NULL: elf.
+ * @detach, @live, @paging: as given.
+ * @has_begin, @begin, @has_length, @length: the filter (both or none).
+ * @has_threads, @threads: x-dump-threads (1 to DUMP_MAX_THREADS).
+ * @kdump: zero_descs from x-kdump-zero-descriptors; the levels are the
+ *         machine's.
+ * What dump_guest_memory() adds from the machine (unit tests set it
+ * themselves) for dump_job_prepare():
+ * @as: the address space to dump (the machine's as_memory).
+ * @block_flags: GUEST_PHYS_BLOCKS_* (x-ignore-discard-manager).
+ * @cpus, @ncpus: the vCPUs (their state is copied into the notes).
+ * @tracker: live dump: a started tracker from dump_live_tracker_new()
+ *           (ownership passes to the job, even if prepare fails), whose
+ *           snapshot prepare takes (dump_live_protect()); NULL otherwise.
+ */
+typedef struct DumpRequest {
+    const char *protocol;
+    const char *format;
+    bool detach;
+    bool live;
+    bool paging;
+    bool has_begin;
+    int64_t begin;
+    bool has_length;
+    int64_t length;
+    bool has_threads;
+    int64_t threads;
+    DumpKdumpOptions kdump;
+    AddressSpace *as;
+    unsigned block_flags;
+    CPUState *const *cpus;
+    unsigned ncpus;
+    WriteTracker *tracker;
+} DumpRequest;
+
 typedef struct DumpJob {
     const DumpEncoder *encoder;
     GuestPhysBlockList blocks;
@@ -203,33 +242,6 @@ typedef struct DumpJob {
 } DumpJob;
 
 /**
- * struct DumpJobConfig: what dump_job_prepare() builds a job from.
- * @as: the address space to dump (the machine's as_memory).
- * @block_flags: GUEST_PHYS_BLOCKS_* (x-ignore-discard-manager).
- * @cpus, @ncpus: the vCPUs (their state is copied into the notes).
- * @paging: walk the guest page tables for the mappings.
- * @has_filter, @begin, @length: the begin/length arguments.
- * @threads: x-dump-threads; 0 for the default.
- * @kdump: the kdump options.
- * @tracker: live dump: a started tracker from dump_live_tracker_new()
- *           (ownership passes to the job, even if prepare fails), whose
- *           snapshot prepare takes (dump_live_protect()); NULL otherwise.
- */
-typedef struct DumpJobConfig {
-    AddressSpace *as;
-    unsigned block_flags;
-    CPUState *const *cpus;
-    unsigned ncpus;
-    bool paging;
-    bool has_filter;
-    int64_t begin;
-    int64_t length;
-    unsigned threads;
-    DumpKdumpOptions kdump;
-    WriteTracker *tracker;
-} DumpJobConfig;
-
-/**
  * dump_job_prepare: build the job: the block list, the size to dump, the
  * architecture, the notes (with the guest's VMCOREINFO if a provider gives
  * a valid one), the mappings, then the encoder's layout.  A filter must
@@ -241,7 +253,7 @@ typedef struct DumpJobConfig {
  * Context: main thread, VM stopped.  On failure the job is cleaned up.
  */
 bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
-                      const DumpJobConfig *cfg, DumpSink *sink,
+                      const DumpRequest *cfg, DumpSink *sink,
                       Error **errp);
 
 /**
@@ -413,22 +425,6 @@ bool dump_dest_commit(DumpDest *d, Error **errp);
 void dump_dest_abort(DumpDest *d);
 
 /* ------------------------------------------------------ control plane */
-
-/** struct DumpRequest: the arguments of dump-guest-memory (QMP or HMP). */
-typedef struct DumpRequest {
-    bool paging;
-    const char *protocol;       /* "file:PATH" or "fd:NAME" */
-    bool detach;
-    bool has_begin;
-    int64_t begin;
-    bool has_length;
-    int64_t length;
-    const char *format;         /* NULL: elf */
-    bool has_threads;
-    int64_t threads;            /* x-dump-threads */
-    bool kdump_zero_descs;      /* x-kdump-zero-descriptors */
-    bool live;                  /* live (our extension) */
-} DumpRequest;
 
 /**
  * DumpDoneFn: a synchronous dump is over; @err (owned by the callee) is

@@ -452,7 +452,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     DumpState *s = &dump_state;
     MachineState *ms = machine_get_current();
     const DumpEncoder *enc;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     WriteTracker *tracker = NULL;
     GError *local_err = NULL;
     DumpDest dest;
@@ -485,22 +485,13 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         memset(&s->job, 0, sizeof(s->job));
         goto fail;
     }
-    cfg = (DumpJobConfig) {
-        .as = &ms->as_memory,
-        .block_flags = ms->ignore_discard_manager ?
-                       GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
-        .paging = req->paging,
-        .has_filter = req->has_begin,
-        .begin = req->begin,
-        .length = req->length,
-        .threads = req->has_threads ? req->threads : 0,
-        .kdump = {
-            .zero_descs = req->kdump_zero_descs,
-            .zlib_level = ms->kdump_zlib_level,
-            .zstd_level = ms->kdump_zstd_level,
-        },
-        .tracker = tracker,
-    };
+    cfg = *req;
+    cfg.as = &ms->as_memory;
+    cfg.block_flags = ms->ignore_discard_manager ?
+                      GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0;
+    cfg.kdump.zlib_level = ms->kdump_zlib_level;
+    cfg.kdump.zstd_level = ms->kdump_zstd_level;
+    cfg.tracker = tracker;
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, NULL, errp)) {
         goto fail;
@@ -578,7 +569,7 @@ static void qmp_dump_guest_memory(bool paging, const char *protocol,
         .has_length = has_length,
         .length = length,
         .format = has_format ? DumpGuestMemoryFormat_str(format) : NULL,
-        .kdump_zero_descs = has_x_kdump_zero_descriptors &&
+        .kdump.zero_descs = has_x_kdump_zero_descriptors &&
                             x_kdump_zero_descriptors,
         .live = has_live && live,
         .has_threads = has_x_dump_threads,

@@ -220,12 +220,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Input in = { data, size };
     uint8_t flags = in_u64(&in, 0, 1);
     uint64_t plug = in_u64(&in, 1, 8);
-    DumpJobConfig cfg = {
+    DumpRequest cfg = {
         .as = &tm.as,
         .cpus = tm.cpus,
         .ncpus = tm.ncpus,
         .paging = flags & 1,
-        .has_filter = flags & 2,
+        .has_begin = flags & 2,
+        .has_length = flags & 2,
         .begin = in_u64(&in, 9, 8),
         .length = in_u64(&in, 17, 8),
         .block_flags = flags & 4 ? GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
@@ -233,8 +234,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool sequential = flags & 8;
 
     /* what the command lets through (dump_check_filter()) */
-    if (cfg.has_filter && (cfg.length <= 0 || cfg.begin < 0)) {
-        cfg.has_filter = false;
+    if (cfg.has_begin && (cfg.length <= 0 || cfg.begin < 0)) {
+        cfg.has_begin = cfg.has_length = false;
     }
     uint64_t allocated = tm_fd_allocated(&tm);
     g_autoptr(GByteArray) store = g_byte_array_new();

@@ -206,7 +206,7 @@ const DumpSyscalls tm_faulty_syscalls = {
     .pwrite = faulty_pwrite,
 };
 
-bool tm_dump_to_file(const DumpEncoder *enc, const DumpJobConfig *cfg,
+bool tm_dump_to_file(const DumpEncoder *enc, const DumpRequest *cfg,
                      const char *path, uint64_t *file_size, char **msg)
 {
     Error *err = NULL;

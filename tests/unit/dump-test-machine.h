@@ -82,7 +82,7 @@ uint64_t tm_fd_allocated(TestMachine *tm);
  * planned file size in *@file_size if not NULL.  False with the error
  * text in *@msg (NULL on success).
  */
-bool tm_dump_to_file(const DumpEncoder *enc, const DumpJobConfig *cfg,
+bool tm_dump_to_file(const DumpEncoder *enc, const DumpRequest *cfg,
                      const char *path, uint64_t *file_size, char **msg);
 
 /*

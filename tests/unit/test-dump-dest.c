@@ -370,7 +370,7 @@ static void test_fifo(void)
 static bool dump_file(TestMachine *tm, const char *path, char **msg,
                       uint64_t *file_size)
 {
-    DumpJobConfig cfg = {
+    DumpRequest cfg = {
         .as = &tm->as, .cpus = tm->cpus, .ncpus = tm->ncpus,
     };
 

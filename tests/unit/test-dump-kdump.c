@@ -67,7 +67,7 @@ static const DumpEncoder *encoder(const char *format)
  * Dump @cfg in @format to a new file @path through the fd sink.
  * Returns the job's total size; *@completed gets the progress.
  */
-static uint64_t dump_file(const DumpJobConfig *cfg, const char *format,
+static uint64_t dump_file(const DumpRequest *cfg, const char *format,
                           const char *path, uint64_t *completed)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -187,10 +187,11 @@ static uint64_t check_pages(KdumpReader *r, AddressSpace *as, ReadFn read,
     return check_pages_mode(r, as, read, opaque, false);
 }
 
-static DumpJobConfig tm_config(TestMachine *tm, unsigned threads)
+static DumpRequest tm_config(TestMachine *tm, unsigned threads)
 {
-    return (DumpJobConfig) {
+    return (DumpRequest) {
         .as = &tm->as, .cpus = tm->cpus, .ncpus = tm->ncpus,
+        .has_threads = threads > 0,
         .threads = threads,
     };
 }
@@ -325,7 +326,7 @@ static void test_formats(gconstpointer opaque)
 {
     bool zero_descs = opaque;
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     uint64_t alloc, total, completed;
 
     machine_fragmented(&tm, 2);
@@ -420,7 +421,7 @@ static void test_threads_identical(void)
         gsize first_len = 0;
 
         for (size_t i = 0; i < G_N_ELEMENTS(threads); i++) {
-            DumpJobConfig cfg = tm_config(&tm, threads[i]);
+            DumpRequest cfg = tm_config(&tm, threads[i]);
             g_autofree char *path = tmp_file("threads");
             g_autofree char *data = NULL;
             gsize len;
@@ -446,7 +447,7 @@ static void test_threads_identical(void)
 static void test_raw_fallback(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     g_autofree char *path = tmp_file("fallback");
     g_autofree char *data = NULL;
     gsize len;
@@ -535,7 +536,7 @@ static void test_unaligned_blocks(void)
     Unaligned u;
     CPUState cpu;
     CPUState *cpus[] = { &cpu };
-    DumpJobConfig cfg = { .as = &u.as, .cpus = cpus, .ncpus = 1 };
+    DumpRequest cfg = { .as = &u.as, .cpus = cpus, .ncpus = 1 };
 
     memset(&cpu, 0, sizeof(cpu));
     x86_cpu_reset_state(&cpu.env);
@@ -633,7 +634,7 @@ static bool libkdumpfile_read(const char *path, uint64_t gpa, void *buf,
 static void test_header32(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     g_autofree char *path = tmp_file("h32");
     const KdumpInfo *in;
     KdumpReader *r;
@@ -681,7 +682,7 @@ static bool fake_vmcoreinfo(uint16_t *format, uint32_t *size,
 static void test_vmcoreinfo(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     g_autofree char *path = tmp_file("vmci");
     uint32_t hdr[3] = { sizeof("VMCOREINFO"), strlen(vmci_text), 0 };
     const KdumpInfo *in;
@@ -713,7 +714,7 @@ static void test_vmcoreinfo(void)
 static void test_cancel(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     DumpSink *sink = dump_mem_sink_new(false);
     Error *err = NULL;
     DumpJob job;
@@ -759,7 +760,7 @@ static void test_sigbus(void)
     g_assert_cmpint(ftruncate(fd, 5 * 4096), ==, 0);
 
     for (unsigned i = 0; i < ARRAY_SIZE(threads); i++) {
-        DumpJobConfig cfg = tm_config(&tm, threads[i]);
+        DumpRequest cfg = tm_config(&tm, threads[i]);
         DumpSink *sink = dump_mem_sink_new(true);
         g_autofree char *want = g_strdup_printf(
             "dump: cannot read guest memory at 0x%" PRIx64 ": the host "
@@ -834,7 +835,7 @@ static void test_incomplete_enospc(void)
 {
     static const char *const formats[] = { "kdump-raw-zlib", "kdump-zlib" };
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
 
     machine_fragmented(&tm, 1);
     fill_mix(tm_host(&tm, 2 * MiB), 12 * MiB, 7);
@@ -889,7 +890,7 @@ static void test_incomplete_cancel(void)
 {
     static const char *const formats[] = { "kdump-snappy", "kdump-raw-zstd" };
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
 
     machine_fragmented(&tm, 1);
     cfg = tm_config(&tm, 1);
@@ -938,7 +939,7 @@ static void test_incomplete_cancel(void)
 /* ------------------------------------------- file: destination faults */
 
 /* Dump @cfg in @format to file: @path; false with the error in *@msg. */
-static bool dump_dest_file(const DumpJobConfig *cfg, const char *format,
+static bool dump_dest_file(const DumpRequest *cfg, const char *format,
                            const char *path, char **msg)
 {
     return tm_dump_to_file(encoder(format), cfg, path, NULL, msg);
@@ -954,7 +955,7 @@ static void test_file_faults(void)
 {
     static const char *const formats[] = { "kdump-raw-zlib", "kdump-zlib" };
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
 
     machine_fragmented(&tm, 1);
     cfg = tm_config(&tm, 2);
