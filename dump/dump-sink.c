@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump-sink.c: the byte sinks of dump-sink.h -- a file descriptor
- * (regular file with holes, or any sequential stream) and memory -- and
- * the wrappers that check the offset rule and supply fallbacks.
+ * (regular file with holes, or any sequential stream) and memory -- the
+ * wrappers that check the offset rule and supply fallbacks, and the
+ * staged writer.
  */
 #include "qemu/osdep.h"
 #include <linux/falloc.h>
@@ -100,6 +101,11 @@ int dump_sink_finish(DumpSink *sink, uint64_t size)
         }
     }
     return sink->ops->finish ? sink->ops->finish(sink, size) : 0;
+}
+
+int dump_sink_flush(DumpSink *sink)
+{
+    return sink->ops->flush ? sink->ops->flush(sink) : 0;
 }
 
 void dump_sink_interrupt(DumpSink *sink)
@@ -606,4 +612,84 @@ const uint8_t *dump_mem_sink_data(DumpSink *sink, size_t *len)
 uint64_t dump_mem_sink_hole_bytes(DumpSink *sink)
 {
     return mem_sink(sink)->hole_bytes;
+}
+
+/* ---------------------------------------------------------- staged writer */
+
+void dump_stage_init(DumpStage *st, DumpSink *sink, uint64_t start,
+                     size_t cap)
+{
+    assert(cap >= 2 * DUMP_STAGE_ALIGN && cap % DUMP_STAGE_ALIGN == 0);
+    st->sink = sink;
+    st->pos = start;
+    st->cap = cap;
+    /* posix_memalign: g_aligned_alloc() needs GLib 2.72 */
+    if (posix_memalign((void **)&st->buf, DUMP_STAGE_ALIGN, cap)) {
+        g_error("dump: cannot allocate %zu bytes", cap);
+    }
+    st->skip = start % DUMP_STAGE_ALIGN;
+    st->len = 0;
+}
+
+void dump_stage_destroy(DumpStage *st)
+{
+    free(st->buf);
+    st->buf = NULL;
+}
+
+/* Write the queued bytes up to the last aligned offset (all if @all). */
+static int stage_write(DumpStage *st, bool all)
+{
+    size_t end = st->skip + st->len;
+    size_t upto = all ? end : ROUND_DOWN(end, DUMP_STAGE_ALIGN);
+    uint64_t first = st->pos - st->len;
+    int ret;
+
+    if (upto <= st->skip) {
+        return 0;
+    }
+    ret = dump_sink_pwrite(st->sink, st->buf + st->skip, upto - st->skip,
+                           first);
+    if (ret) {
+        return ret;
+    }
+    if (all) {
+        st->skip = st->pos % DUMP_STAGE_ALIGN;
+        st->len = 0;
+    } else {
+        /* the unaligned tail moves to the start: its offset is aligned */
+        memmove(st->buf, st->buf + upto, end - upto);
+        st->skip = 0;
+        st->len = end - upto;
+    }
+    return 0;
+}
+
+int dump_stage_append(DumpStage *st, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+
+    while (len) {
+        size_t room = st->cap - st->skip - st->len;
+        size_t n = MIN(room, len);
+        int ret;
+
+        memcpy(st->buf + st->skip + st->len, p, n);
+        st->len += n;
+        st->pos += n;
+        p += n;
+        len -= n;
+        if (st->skip + st->len == st->cap) {
+            ret = stage_write(st, false);
+            if (ret) {
+                return ret;
+            }
+        }
+    }
+    return 0;
+}
+
+int dump_stage_flush(DumpStage *st)
+{
+    return stage_write(st, true);
 }
