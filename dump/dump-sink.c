@@ -126,28 +126,18 @@ void dump_sink_free(DumpSink *sink)
 
 /* -------------------------------------------------------------- fd sink */
 
-static ssize_t real_write(int fd, const void *buf, size_t len, bool nowait)
+/*
+ * A write at a stream's current position; with @nowait, one that does
+ * not block (EAGAIN instead).  Fault-injection tests fail these calls by
+ * link-time wrapping (tests/faults/).
+ */
+static ssize_t fd_stream_write(int fd, const void *buf, size_t len,
+                               bool nowait)
 {
     struct iovec iov = { (void *)buf, len };
 
     return nowait ? pwritev2(fd, &iov, 1, -1, RWF_NOWAIT)
                   : write(fd, buf, len);
-}
-
-static ssize_t real_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    return pwrite(fd, buf, len, off);
-}
-
-static const DumpSyscalls real_syscalls = {
-    .write = real_write,
-    .pwrite = real_pwrite,
-};
-static const DumpSyscalls *syscalls = &real_syscalls;
-
-void dump_fd_sink_set_syscalls(const DumpSyscalls *sys)
-{
-    syscalls = sys ? sys : &real_syscalls;
 }
 
 static bool direct_io_enabled = true;
@@ -217,8 +207,8 @@ static int fd_write_full_fd(FdSink *s, int fd, const uint8_t *buf,
                             size_t len, off_t pos)
 {
     while (len) {
-        ssize_t n = pos >= 0 ? syscalls->pwrite(fd, buf, len, pos)
-                             : syscalls->write(fd, buf, len, s->nowait);
+        ssize_t n = pos >= 0 ? pwrite(fd, buf, len, pos)
+                             : fd_stream_write(fd, buf, len, s->nowait);
 
         if (n < 0) {
             int ret;

@@ -147,17 +147,6 @@ const uint8_t *dump_mem_sink_data(DumpSink *sink, size_t *len);
 /** dump_mem_sink_hole_bytes: bytes produced by @zero, not written. */
 uint64_t dump_mem_sink_hole_bytes(DumpSink *sink);
 
-/**
- * DumpSyscalls: the system calls the fd sink makes, replaceable by unit
- * tests that inject EINTR, short writes or ENOSPC at chosen offsets.
- * NULL restores the real ones.  Not for production use.
- */
-typedef struct DumpSyscalls {
-    ssize_t (*write)(int fd, const void *buf, size_t len, bool nowait);
-    ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t offset);
-} DumpSyscalls;
-void dump_fd_sink_set_syscalls(const DumpSyscalls *sys);
-
 /** dump_fd_sink_set_direct_io: allow O_DIRECT in new fd sinks (default). */
 void dump_fd_sink_set_direct_io(bool enabled);
 

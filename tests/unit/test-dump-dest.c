@@ -16,6 +16,7 @@
 #include "qom/object.h"
 #include "dump/dump-internal.h"
 #include "dump-test-machine.h"
+#include "faults.h"
 #include "tests/elf/elf-reader.h"
 #include "qemu/units.h"
 
@@ -379,6 +380,7 @@ static bool dump_file(TestMachine *tm, const char *path, char **msg,
 
 static void test_pipeline_faults(void)
 {
+    FaultStats st;
     g_autofree char *dir = tmp_dir();
     g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
     g_autofree char *clean = NULL;
@@ -420,7 +422,6 @@ static void test_pipeline_faults(void)
     }
     faults[3].at = size - 11 - 4 * MiB;           /* in vmem data */
     faults[4].at = size - 1;
-    dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
     for (unsigned i = 0; i < ARRAY_SIZE(faults); i++) {
         g_autofree char *got = NULL;
         g_autofree char *list = NULL;
@@ -428,7 +429,7 @@ static void test_pipeline_faults(void)
                                                 "device", faults[i].error);
         gsize len;
 
-        tm_fail_at = faults[i].at;
+        fault_arm_at(faults[i].at, ENOSPC);
         g_assert_false(dump_file(&tm, target, &msg, NULL));
         g_assert_cmpstr(msg, ==, want);
         g_free(msg);
@@ -438,15 +439,15 @@ static void test_pipeline_faults(void)
         list = dir_list(dir);
         g_assert_cmpstr(list, ==, "vmcore");
     }
-    tm_fail_at = UINT64_MAX;
+    fault_arm_at(UINT64_MAX, 0);
 
-    /* EINTR and short writes at (almost) every call: the same file */
+    /* EINTR and short writes at two calls in three: the same file */
     unlink(target);
-    tm_flaky_calls = true;
+    fault_arm(FAULT_PWRITE, 1, true, FAULT_FLAKY);
     g_assert_true(dump_file(&tm, target, &msg, NULL));
-    tm_flaky_calls = false;
-    dump_fd_sink_set_syscalls(NULL);
-    g_assert_cmpuint(tm_call_no, >, 10);
+    fault_get_stats(FAULT_PWRITE, &st);
+    fault_disarm_all();
+    g_assert_cmpuint(st.injected, >, 10);
     {
         g_autofree char *got = NULL;
         gsize len;

@@ -20,6 +20,7 @@
 #include "qemu/error.h"
 #include "dump/dump-kdump.h"
 #include "dump-test-machine.h"
+#include "faults.h"
 #include "kdump-reader.h"
 #include "qemu/units.h"
 
@@ -852,8 +853,8 @@ static void test_incomplete_enospc(void)
 
         dump_file(&cfg, formats[f], path, NULL);
         g_assert_cmpint(stat(path, &st), ==, 0);
-        tm_fail_at = st.st_size / 5 * 4;    /* some descriptors written */
-        dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
+        /* some descriptors written */
+        fault_arm_at(st.st_size / 5 * 4, ENOSPC);
         fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
         sink = dump_fd_sink_new(fd);
         g_assert_true(dump_job_prepare(&job, encoder(formats[f]), &cfg,
@@ -865,8 +866,7 @@ static void test_incomplete_enospc(void)
         dump_job_cleanup(&job);
         dump_sink_free(sink);
         close(fd);
-        dump_fd_sink_set_syscalls(NULL);
-        tm_fail_at = UINT64_MAX;
+        fault_disarm_all();
 
         r = open_dump(path);
         lost = check_incomplete(r, &tm);
@@ -956,6 +956,7 @@ static void test_file_faults(void)
     static const char *const formats[] = { "kdump-raw-zlib", "kdump-zlib" };
     TestMachine tm;
     DumpRequest cfg;
+    FaultStats fst;
 
     machine_fragmented(&tm, 1);
     cfg = tm_config(&tm, 2);
@@ -1016,7 +1017,6 @@ static void test_file_faults(void)
             faults[5].error = "dump: failed to write end flat header";
         }
         kdump_reader_close(r);
-        dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
         for (size_t i = 0; i < G_N_ELEMENTS(faults); i++) {
             g_autofree char *got = NULL;
             g_autofree char *want = NULL;
@@ -1027,20 +1027,19 @@ static void test_file_faults(void)
             }
             want = g_strdup_printf("%s: No space left on device",
                                    faults[i].error);
-            tm_fail_at = faults[i].at;
+            fault_arm_at(faults[i].at, ENOSPC);
             g_assert_false(dump_dest_file(&cfg, formats[f], target, &msg));
             g_assert_cmpstr(msg, ==, want);
             g_clear_pointer(&msg, g_free);
             g_assert_true(g_file_get_contents(target, &got, &len, NULL));
             g_assert_cmpmem(got, len, clean, clean_len);
         }
-        tm_fail_at = UINT64_MAX;
-        tm_flaky_calls = true;
-        tm_call_no = 0;
+        fault_arm_at(UINT64_MAX, 0);
+        fault_arm(FAULT_PWRITE, 1, true, FAULT_FLAKY);
         g_assert_true(dump_dest_file(&cfg, formats[f], target, &msg));
-        tm_flaky_calls = false;
-        dump_fd_sink_set_syscalls(NULL);
-        g_assert_cmpuint(tm_call_no, >, 10);
+        fault_get_stats(FAULT_PWRITE, &fst);
+        fault_disarm_all();
+        g_assert_cmpuint(fst.injected, >, 10);
         {
             g_autofree char *got = NULL;
             gsize len;
