@@ -215,13 +215,18 @@ static bool dest_check(DumpDest *d, const char *path, bool *exists,
     return true;
 }
 
-bool dump_dest_check_file(const char *path, Error **errp)
+bool dump_dest_check_file(const char *path, bool *random_access,
+                          Error **errp)
 {
     DumpDest d;
     bool exists, regular, ok;
 
     ok = dest_check(&d, path, &exists, &regular, errp);
     dest_free(&d);
+    if (ok && random_access) {
+        /* a regular target is written through a temporary file */
+        *random_access = regular;
+    }
     return ok;
 }
 
@@ -264,6 +269,7 @@ bool dump_dest_open_file(DumpDest *d, const char *path, Error **errp)
         dest_free(d);
         return false;
     }
+    d->random_access = dump_fd_random_access(d->fd);
     return true;
 }
 
@@ -271,6 +277,7 @@ void dump_dest_open_fd(DumpDest *d, int fd)
 {
     memset(d, 0, sizeof(*d));
     d->fd = fd;
+    d->random_access = dump_fd_random_access(fd);
 }
 
 /* Give the O_TMPFILE a hidden name next to the target. */

@@ -5,24 +5,44 @@
  * description (ELF class, machine, page size) and the vCPU notes, and the
  * dump destination (file: with temp-and-rename, fd:).
  *
- *   QMP/HMP (dump.c, dump-hmp.c)
- *      | validate, open the destination, stop the VM
- *      v
- *   DumpJob (dump-job.c): blocks, mappings, notes, layout  <-- main thread
- *      | encoder->prepare()
- *      v
- *   encoder->write() (dump-elf.c, dump-kdump*.c)        <-- dump thread
- *      | reads a DumpSource (dump-source.h): HOLE / ZERO / DATA extents
- *      v
- *   DumpSink (dump-sink.h): fd (holes, copy_file_range) or memory
- *      |
- *      v
- *   DumpDest (dump-dest.c): fsync + rename into place, or abort
+ * The path of a dump through these files: DOC: dump pipeline below.
+ */
+
+/**
+ * DOC: dump pipeline
  *
- * A new format (kdump) is one DumpEncoder: prepare() computes its layout
- * from the job on the main thread, write() emits it through job->sink
- * reading a DumpSource, counting progress with dump_job_progress() and
- * polling dump_job_cancelled(); notes come ready-made in job->notes.
+ *   QMP dump-guest-memory, HMP (dump.c, dump-hmp.c)      <- main thread
+ *      | a DumpRequest; dump_check_request(): every check, in QEMU's
+ *      | order, before anything changes -- the arguments, the encoder's
+ *      | capabilities (supports_filter, needs_random_access) against the
+ *      | output's (dump_fd_random_access())
+ *      v
+ *   the VM stops (a live dump: only while its snapshot is taken)
+ *      v
+ *   DumpJob (dump-job.c): blocks under a discard freeze, notes,
+ *      | mappings; encoder->prepare() computes the layout
+ *      v
+ *   DumpDest (dump-dest.c): fd: as passed; file: an unnamed temporary
+ *      | next to the target (a FIFO or device: written in place)
+ *      v
+ *   encoder->write() (dump-elf.c, dump-kdump.c)          <- dump thread
+ *      | reads a DumpSource (dump-source.c): HOLE / ZERO / DATA extents
+ *      | and writes (offset, bytes)
+ *      v
+ *   DumpSink (dump-sink.c): a random-access file gets holes and
+ *      | O_DIRECT writes, anything else the bytes in order (zeros
+ *      | written); kdump-* goes through the flattened adapter first
+ *      | (dump-kdump-flat.c)
+ *      v
+ *   DumpDest: fsync + rename into place, or the temporary dropped
+ *      v
+ *   dump_finish() (dump.c): DUMP_COMPLETED, resume        <- main thread
+ *
+ * A new format is one DumpEncoder in a file of its own plus one
+ * dump_encoder_register(): prepare() computes its layout from the job on
+ * the main thread, write() emits it through job->sink reading a
+ * DumpSource, counting progress with dump_job_progress() and polling
+ * dump_job_cancelled(); notes come ready-made in job->notes.
  */
 #ifndef DUMP_INTERNAL_H
 #define DUMP_INTERNAL_H
@@ -178,6 +198,48 @@ typedef struct DumpKdumpOptions {
     int64_t zstd_level;
 } DumpKdumpOptions;
 
+/**
+ * struct DumpRequest: one dump as asked for, from the command to the job.
+ * The arguments of dump-guest-memory (QMP or HMP):
+ * @protocol: "file:PATH" or "fd:NAME".
+ * @format: the format's name; NULL: elf.
+ * @detach, @live, @paging: as given.
+ * @has_begin, @begin, @has_length, @length: the filter (both or none).
+ * @has_threads, @threads: x-dump-threads (1 to DUMP_MAX_THREADS).
+ * @kdump: zero_descs from x-kdump-zero-descriptors; the levels are the
+ *         machine's.
+ * What dump_guest_memory() adds from the machine (unit tests set it
+ * themselves) for dump_job_prepare():
+ * @as: the address space to dump (the machine's as_memory).
+ * @block_flags: GUEST_PHYS_BLOCKS_* (x-ignore-discard-manager).
+ * @cpus, @ncpus: the vCPUs (their state is copied into the notes).
+ * @tracker: live dump: a started tracker from dump_live_tracker_new()
+ *           (ownership passes to the job, even if prepare fails), whose
+ *           snapshot prepare takes (dump_live_protect()); NULL otherwise.
+ * @vmcoreinfo: where the guest's VMCOREINFO note is; NULL without a
+ *              vmcoreinfo device.
+ */
+typedef struct DumpRequest {
+    const char *protocol;
+    const char *format;
+    bool detach;
+    bool live;
+    bool paging;
+    bool has_begin;
+    int64_t begin;
+    bool has_length;
+    int64_t length;
+    bool has_threads;
+    int64_t threads;
+    DumpKdumpOptions kdump;
+    AddressSpace *as;
+    unsigned block_flags;
+    CPUState *const *cpus;
+    unsigned ncpus;
+    WriteTracker *tracker;
+    DumpVmcoreinfoFn vmcoreinfo;
+} DumpRequest;
+
 typedef struct DumpJob {
     const DumpEncoder *encoder;
     GuestPhysBlockList blocks;
@@ -200,52 +262,23 @@ typedef struct DumpJob {
 } DumpJob;
 
 /**
- * struct DumpJobConfig: what dump_job_prepare() builds a job from.
- * @as: the address space to dump (the machine's as_memory).
- * @block_flags: GUEST_PHYS_BLOCKS_* (x-ignore-discard-manager).
- * @cpus, @ncpus: the vCPUs (their state is copied into the notes).
- * @paging: walk the guest page tables for the mappings.
- * @has_filter, @begin, @length: the begin/length arguments.
- * @threads: x-dump-threads; 0 for the default.
- * @kdump: the kdump options.
- * @vmcoreinfo: where the guest's VMCOREINFO note is; NULL without a
- *              vmcoreinfo device.
- * @tracker: live dump: a started tracker from dump_live_tracker_new()
- *           (ownership passes to the job, even if prepare fails), whose
- *           snapshot prepare takes (dump_live_protect()); NULL otherwise.
- */
-typedef struct DumpJobConfig {
-    AddressSpace *as;
-    unsigned block_flags;
-    CPUState *const *cpus;
-    unsigned ncpus;
-    bool paging;
-    bool has_filter;
-    int64_t begin;
-    int64_t length;
-    unsigned threads;
-    DumpKdumpOptions kdump;
-    DumpVmcoreinfoFn vmcoreinfo;
-    WriteTracker *tracker;
-} DumpJobConfig;
-
-/**
  * dump_job_prepare: build the job: the block list, the size to dump, the
  * architecture, the notes (with the guest's VMCOREINFO if a provider gives
- * a valid one), the mappings, then the encoder's layout -- with QEMU's
- * errors in QEMU's order ("parameter 'length' expects a non-zero size",
- * "dump: no guest memory to dump", ...).  From its start until
+ * a valid one), the mappings, then the encoder's layout.  A filter must
+ * have a positive length and a non-negative begin (the command checks
+ * them first, with QEMU's messages).  Errors: "dump: no guest memory to
+ * dump", the encoder's.  From its start until
  * dump_job_cleanup() the job holds a discard freeze (see
  * ram_discard_freeze()): plug requests are refused meanwhile.
  * Context: main thread, VM stopped.  On failure the job is cleaned up.
  */
 bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
-                      const DumpJobConfig *cfg, DumpSink *sink,
+                      const DumpRequest *cfg, DumpSink *sink,
                       Error **errp);
 
 /**
  * struct DumpLiveScope: what the job will dump, known before the VM
- * stops: the DumpJobConfig fields of the same names.
+ * stops: from the DumpRequest (has_filter: has_begin).
  */
 typedef struct DumpLiveScope {
     unsigned block_flags;
@@ -338,8 +371,10 @@ void dump_job_cancel_error(const DumpJob *job, Error **errp);
  * @supports_filter: paging, begin and length are allowed (ELF only; the
  *   others get "kdump-compressed format doesn't support paging or
  *   filter").
- * @needs_seekable: refuse an fd that cannot seek ("kdump-raw formats
- *   require a seekable file").
+ * @needs_random_access: refuse an output that is not random access
+ *   (dump_fd_random_access(): a pipe, a socket, an O_APPEND file...)
+ *   before anything is stopped ("kdump-raw formats require a seekable
+ *   file").
  * @needs_mappings: build job->mappings (ELF's PT_LOADs).
  * @prepare: compute the layout into job->encoder_state and set
  *   job->file_size; main thread.
@@ -350,7 +385,7 @@ void dump_job_cancel_error(const DumpJob *job, Error **errp);
 struct DumpEncoder {
     const char *format;
     bool supports_filter;
-    bool needs_seekable;
+    bool needs_random_access;
     bool needs_mappings;
     bool (*prepare)(DumpJob *job, Error **errp);
     bool (*write)(DumpJob *job, Error **errp);
@@ -383,6 +418,8 @@ void dump_kdump_register_encoders(void);
  * @unlinked_tmp: @fd is an O_TMPFILE that has no name yet.
  * @direct: file: writing @path in place (a FIFO or a device, which
  *          cannot be replaced by renaming).
+ * @random_access: @fd can be written at any offset, with holes
+ *                 (dump_fd_random_access()); else strictly in order.
  */
 typedef struct DumpDest {
     int fd;
@@ -395,6 +432,7 @@ typedef struct DumpDest {
     mode_t mode;
     uid_t uid;
     gid_t gid;
+    bool random_access;
 } DumpDest;
 
 /**
@@ -402,9 +440,12 @@ typedef struct DumpDest {
  * it creates anything, without creating anything: a name (not empty, at
  * most NAME_MAX bytes, the temporary's path within PATH_MAX), an existing
  * directory we may write, an existing target we may write (not a
- * directory).
+ * directory).  *@random_access (if not NULL): whether the output will be
+ * random access -- a regular file is, being written through a temporary;
+ * a FIFO or device written in place is not.
  */
-bool dump_dest_check_file(const char *path, Error **errp);
+bool dump_dest_check_file(const char *path, bool *random_access,
+                          Error **errp);
 
 /**
  * dump_dest_open_file: prepare to write @path: resolve symlinks, refuse
@@ -425,21 +466,6 @@ bool dump_dest_commit(DumpDest *d, Error **errp);
 void dump_dest_abort(DumpDest *d);
 
 /* ------------------------------------------------------ control plane */
-
-/** struct DumpRequest: the arguments of dump-guest-memory (QMP or HMP). */
-typedef struct DumpRequest {
-    bool paging;
-    const char *protocol;       /* "file:PATH" or "fd:NAME" */
-    bool detach;
-    bool has_begin;
-    int64_t begin;
-    bool has_length;
-    int64_t length;
-    const char *format;         /* NULL: elf */
-    unsigned threads;           /* x-dump-threads; 0: default */
-    bool kdump_zero_descs;      /* x-kdump-zero-descriptors */
-    bool live;                  /* live (our extension) */
-} DumpRequest;
 
 /**
  * DumpDoneFn: a synchronous dump is over; @err (owned by the callee) is

@@ -71,7 +71,7 @@ void dump_job_cleanup(DumpJob *job)
 }
 
 bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
-                      const DumpJobConfig *cfg, DumpSink *sink,
+                      const DumpRequest *cfg, DumpSink *sink,
                       Error **errp)
 {
     uint8_t *guest_note = NULL;
@@ -81,7 +81,7 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     job->encoder = encoder;
     job->sink = sink;
     job->nr_cpus = cfg->ncpus;
-    job->threads = cfg->threads;
+    job->threads = cfg->has_threads ? cfg->threads : 0;
     job->kdump = cfg->kdump;
     job->tracker = cfg->tracker;
     guest_phys_blocks_init(&job->blocks);
@@ -93,20 +93,9 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     ram_discard_freeze();
     job->discard_frozen = true;
 
-    if (cfg->has_filter) {
-        if (!cfg->length) {
-            error_setg(errp, "parameter 'length' expects a non-zero size");
-            goto fail;
-        }
-        if (cfg->length < 0) {
-            error_setg(errp, "parameter 'length' expects a positive size");
-            goto fail;
-        }
-        if (cfg->begin < 0) {
-            error_setg(errp, "parameter 'begin' expects a non-negative "
-                       "guest-physical address");
-            goto fail;
-        }
+    if (cfg->has_begin) {
+        /* the command checked them (dump_check_filter()) */
+        assert(cfg->length > 0 && cfg->begin >= 0);
         job->filter_begin = cfg->begin;
         job->filter_length = cfg->length;
     }

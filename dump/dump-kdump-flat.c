@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * dump-kdump-flat.c: two ways of writing a kdump file sequentially --
- * the staged writer (large writes whose memory and file offsets share
- * their alignment, so the fd sink can use O_DIRECT) and makedumpfile's
- * flattened format as a sink adapter on top of it.
+ * dump-kdump-flat.c: makedumpfile's flattened format as a sink adapter:
+ * a kdump file written sequentially, through a staged writer
+ * (dump-sink.h) on the output.
  */
 
 /**
@@ -33,86 +32,6 @@
  */
 #include "qemu/osdep.h"
 #include "dump/dump-kdump.h"
-
-/* ------------------------------------------------------- staged writer */
-
-void dump_stage_init(DumpStage *st, DumpSink *sink, uint64_t start,
-                     size_t cap)
-{
-    assert(cap >= 2 * DUMP_STAGE_ALIGN && cap % DUMP_STAGE_ALIGN == 0);
-    st->sink = sink;
-    st->pos = start;
-    st->cap = cap;
-    /* posix_memalign: g_aligned_alloc() needs GLib 2.72 */
-    if (posix_memalign((void **)&st->buf, DUMP_STAGE_ALIGN, cap)) {
-        g_error("dump: cannot allocate %zu bytes", cap);
-    }
-    st->skip = start % DUMP_STAGE_ALIGN;
-    st->len = 0;
-}
-
-void dump_stage_destroy(DumpStage *st)
-{
-    free(st->buf);
-    st->buf = NULL;
-}
-
-/* Write the queued bytes up to the last aligned offset (all if @all). */
-static int stage_write(DumpStage *st, bool all)
-{
-    size_t end = st->skip + st->len;
-    size_t upto = all ? end : ROUND_DOWN(end, DUMP_STAGE_ALIGN);
-    uint64_t first = st->pos - st->len;
-    int ret;
-
-    if (upto <= st->skip) {
-        return 0;
-    }
-    ret = dump_sink_pwrite(st->sink, st->buf + st->skip, upto - st->skip,
-                           first);
-    if (ret) {
-        return ret;
-    }
-    if (all) {
-        st->skip = st->pos % DUMP_STAGE_ALIGN;
-        st->len = 0;
-    } else {
-        /* the unaligned tail moves to the start: its offset is aligned */
-        memmove(st->buf, st->buf + upto, end - upto);
-        st->skip = 0;
-        st->len = end - upto;
-    }
-    return 0;
-}
-
-int dump_stage_append(DumpStage *st, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-
-    while (len) {
-        size_t room = st->cap - st->skip - st->len;
-        size_t n = MIN(room, len);
-        int ret;
-
-        memcpy(st->buf + st->skip + st->len, p, n);
-        st->len += n;
-        st->pos += n;
-        p += n;
-        len -= n;
-        if (st->skip + st->len == st->cap) {
-            ret = stage_write(st, false);
-            if (ret) {
-                return ret;
-            }
-        }
-    }
-    return 0;
-}
-
-int dump_stage_flush(DumpStage *st)
-{
-    return stage_write(st, true);
-}
 
 /* --------------------------------------------------- flattened sink */
 
@@ -175,6 +94,11 @@ static int flat_sink_zero(DumpSink *sink, uint64_t offset, uint64_t len)
     return 0;       /* no record: zeros in the rebuilt file */
 }
 
+static int flat_sink_flush(DumpSink *sink)
+{
+    return dump_stage_flush(&flat_sink(sink)->stage);
+}
+
 static void flat_sink_interrupt(DumpSink *sink)
 {
     dump_sink_interrupt(flat_sink(sink)->out);
@@ -191,6 +115,7 @@ static void flat_sink_destroy(DumpSink *sink)
 static const DumpSinkOps flat_sink_ops = {
     .pwrite = flat_sink_pwrite,
     .zero = flat_sink_zero,
+    .flush = flat_sink_flush,
     .interrupt = flat_sink_interrupt,
     .destroy = flat_sink_destroy,
 };
@@ -201,6 +126,7 @@ DumpSink *dump_flat_sink_new(DumpSink *out)
 
     s->base.ops = &flat_sink_ops;
     s->base.seekable = true;
+    s->base.keeps_overwrites = true;
     s->out = out;
     dump_stage_init(&s->stage, out, dump_sink_end(out), DUMP_FLAT_STAGE_SIZE);
     return &s->base;
@@ -215,11 +141,6 @@ int dump_flat_sink_begin(DumpSink *flat)
     put_be64(head + KDUMP_FLAT_SIGNATURE_LEN, KDUMP_FLAT_TYPE);
     put_be64(head + KDUMP_FLAT_SIGNATURE_LEN + 8, KDUMP_FLAT_VERSION);
     return dump_stage_append(&s->stage, head, sizeof(head));
-}
-
-int dump_flat_sink_flush(DumpSink *flat)
-{
-    return dump_stage_flush(&flat_sink(flat)->stage);
 }
 
 int dump_flat_sink_end(DumpSink *flat)

@@ -81,8 +81,10 @@
  *   past its end (a plain file also gets the 2nd bitmap's chunk in
  *   progress after each flush of descriptors: a page whose bit is set
  *   but whose descriptor is still zero reads as lost).
- * DONE: everything flushed, the flattened end marker written,
- *   job->file_size set.
+ * DONE: everything flushed, job->file_size set; for the kdump-* formats
+ *   the flattened end marker follows (kdump_flat_end()), which sets
+ *   job->file_size to the stream's size.  The states above see only a
+ *   sink: the flattened adapter is set up around them by kdump_write().
  * FAILED: final.  If the header had been written, it is rewritten with
  * status | DUMP_DH_COMPRESSED_INCOMPLETE where that is still possible --
  * in place in a seekable output (kdump-raw, or a flattened stream in a
@@ -193,8 +195,7 @@ typedef struct KdumpWriter {
     uint64_t offset_bitmap, offset_desc, offset_data;
     uint8_t header[KDUMP_HEADER_MAX];
     bool header_written;
-    DumpSink *out;                  /* job->sink, or @flat */
-    DumpSink *flat;                 /* the flattened adapter, or NULL */
+    DumpSink *out;                  /* job->sink, or the flat adapter */
     bool broken;                    /* a write to @out failed */
     KdumpPool *pool;                /* started by prepare, for one write */
 } KdumpWriter;
@@ -367,15 +368,16 @@ static bool kdump_fail(DumpJob *job, KdumpWriter *w, Error **errp, int err,
 
 /*
  * Write a piece of the metadata (headers, notes, bitmap chunks), at once
- * even in a flattened stream, so that a failure is reported for the
- * piece that failed, as QEMU reports it; only the page area is buffered.
+ * even through a sink that buffers (the flattened adapter), so that a
+ * failure is reported for the piece that failed, as QEMU reports it;
+ * only the page area is buffered.
  */
 static int kdump_write_meta(KdumpWriter *w, const void *buf, size_t len,
                             uint64_t offset)
 {
     int ret = dump_sink_pwrite(w->out, buf, len, offset);
 
-    return ret || !w->flat ? ret : dump_flat_sink_flush(w->flat);
+    return ret ? ret : dump_sink_flush(w->out);
 }
 
 static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
@@ -385,20 +387,10 @@ static bool kdump_write_headers(DumpJob *job, KdumpWriter *w, Error **errp)
     int ret;
 
     kdump_enter(w, KDUMP_W_HEADERS);
-    if (w->flat) {
-        ret = dump_flat_sink_begin(w->flat);
-        if (!ret) {
-            ret = dump_flat_sink_flush(w->flat);
-        }
-        if (ret) {
-            return kdump_fail(job, w, errp, ret, "write start flat header");
-        }
-    } else {
-        /* stale bytes of an fd: file must not show through the gaps */
-        ret = dump_sink_zero(w->out, 0, w->offset_data);
-        if (ret) {
-            return kdump_fail(job, w, errp, ret, "write disk dump header");
-        }
+    /* stale bytes of an fd: file must not show through the gaps */
+    ret = dump_sink_zero(w->out, 0, w->offset_data);
+    if (ret) {
+        return kdump_fail(job, w, errp, ret, "write disk dump header");
     }
     ret = kdump_write_meta(w, w->header, l->dh_size, 0);
     if (ret) {
@@ -593,23 +585,6 @@ static uint64_t kdump_batch_covered(const KdumpBatch *b)
     return covered;
 }
 
-/*
- * Page data goes through a stage for a plain file (large writes aligned
- * for O_DIRECT), straight to the adapter for a flattened stream, which
- * buffers the stream itself (one copy, not two).
- */
-static int kdump_put_data(KdumpWriter *w, DumpStage *data, const void *buf,
-                          size_t len, uint64_t pos)
-{
-    return w->flat ? dump_sink_pwrite(w->out, buf, len, pos)
-                   : dump_stage_append(data, buf, len);
-}
-
-static int kdump_flush_data(KdumpWriter *w, DumpStage *data)
-{
-    return w->flat ? 0 : dump_stage_flush(data);
-}
-
 static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
 {
     uint8_t descs[KDUMP_BATCH_PAGES * KDUMP_PAGE_DESC_SIZE];
@@ -618,7 +593,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     KdumpPages pages;
     KdumpPool *pool = w->pool;
     KdumpBatch *b;
-    DumpStage desc, data = { 0 };
+    DumpStage desc, data;
     hwaddr fault_gpa;
     bool ok = false;
     int ret;
@@ -627,21 +602,18 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     trace_event("kdump_write_pages", "pages=%" PRIu64 " threads=%u "
                 "pipeline memory at most %zu bytes", w->num_dumpable,
                 w->threads, kdump_pool_memory_bound(w->threads, w->ps) +
-                KDUMP_DESC_STAGE +
-                (w->flat ? DUMP_FLAT_STAGE_SIZE : KDUMP_DATA_STAGE));
+                KDUMP_DESC_STAGE + KDUMP_DATA_STAGE);
     kdump_pages_init(&pages, &job->blocks, w->ps, w->exclude_zero);
     kdump_pages_set_tracker(&pages, job->tracker);
     if (w->exclude_zero) {
         w->bm2_bits = g_malloc0(w->ps);
     }
+    /* large writes, aligned for O_DIRECT (the data) */
     dump_stage_init(&desc, w->out, w->offset_desc, KDUMP_DESC_STAGE);
-    if (!w->flat) {
-        dump_stage_init(&data, w->out, w->offset_data, KDUMP_DATA_STAGE);
-    }
+    dump_stage_init(&data, w->out, w->offset_data, KDUMP_DATA_STAGE);
 
     /* the zero page, for the descriptors of zero pages */
-    ret = w->exclude_zero ? 0 :
-          kdump_put_data(w, &data, zero_page, w->ps, w->offset_data);
+    ret = w->exclude_zero ? 0 : dump_stage_append(&data, zero_page, w->ps);
     if (ret) {
         kdump_fail(job, w, errp, ret, "write page data (zero page)");
         goto out;
@@ -660,7 +632,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
             dump_error_fault(errp, b->error_pfn * w->ps);
             goto out;
         }
-        ret = kdump_put_data(w, &data, b->out, b->out_len, data_pos);
+        ret = dump_stage_append(&data, b->out, b->out_len);
         if (ret) {
             kdump_fail(job, w, errp, ret, "write page data");
             goto out;
@@ -680,7 +652,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
         flushing = desc.cap - desc.skip - desc.len <= dlen;
         if (flushing) {
             /* descriptors go out only after the data they point to */
-            ret = kdump_flush_data(w, &data);
+            ret = dump_stage_flush(&data);
             if (ret) {
                 kdump_fail(job, w, errp, ret, "write page data");
                 goto out;
@@ -691,14 +663,15 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
             kdump_fail(job, w, errp, ret, "write page desc");
             goto out;
         }
-        if (flushing && w->exclude_zero && !w->flat && w->bm2_dirty) {
+        if (flushing && w->exclude_zero && !w->out->keeps_overwrites &&
+            w->bm2_dirty) {
             /*
              * A plain file gets the 2nd bitmap's chunk in progress after
              * the descriptors too, so that a dump cut short keeps the
              * pages written so far (a bit whose descriptor is still
-             * buffered reads as a lost page).  A flattened stream must
-             * not hold two records for one offset: it gets each chunk
-             * once, when done.
+             * buffered reads as a lost page).  A sink that keeps every
+             * write (a flattened stream: one record each) gets each
+             * chunk once, when done.
              */
             ret = dump_sink_pwrite(w->out, w->bm2_bits, w->ps,
                                    w->offset_bitmap + w->len_bitmap +
@@ -715,7 +688,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
         dump_error_fault(errp, fault_gpa);
         goto out;
     }
-    ret = kdump_flush_data(w, &data);
+    ret = dump_stage_flush(&data);
     if (ret) {
         kdump_fail(job, w, errp, ret, "write page data");
         goto out;
@@ -733,7 +706,7 @@ static bool kdump_write_pages(DumpJob *job, KdumpWriter *w, Error **errp)
     assert(desc.pos == w->offset_desc +
            w->num_descs * KDUMP_PAGE_DESC_SIZE);
     assert(w->exclude_zero || w->num_descs == w->max_descs);
-    assert(w->flat || data.pos == data_pos);
+    assert(data.pos == data_pos);
     ok = true;
 out:
     dump_stage_destroy(&data);
@@ -742,25 +715,14 @@ out:
     return ok;
 }
 
-static bool kdump_write_end(DumpJob *job, KdumpWriter *w, Error **errp)
+static void kdump_write_end(DumpJob *job, KdumpWriter *w)
 {
-    int ret;
-
     kdump_enter(w, KDUMP_W_DONE);
-    if (w->flat) {
-        ret = dump_flat_sink_end(w->flat);
-        if (ret) {
-            return kdump_fail(job, w, errp, ret, "write end flat header");
-        }
-        job->file_size = dump_flat_sink_stream_end(w->flat);
-    } else {
-        job->file_size = dump_sink_end(w->out);
-    }
-    return true;
+    job->file_size = dump_sink_end(w->out);
 }
 
 /* FAILED: tell readers the file is truncated, where that still works. */
-static void kdump_mark_incomplete(KdumpWriter *w)
+static void kdump_mark_incomplete(KdumpWriter *w, DumpSink *flat)
 {
     uint32_t status = w->fmt->flag | KDUMP_DH_COMPRESSED_INCOMPLETE;
     int ret;
@@ -769,11 +731,11 @@ static void kdump_mark_incomplete(KdumpWriter *w)
         return;
     }
     put_le(w->header + w->lay->dh_status, 4, status);
-    if (!w->flat) {
+    if (!flat) {
         dump_sink_pwrite(w->out, w->header, w->lay->dh_size, 0);
         return;
     }
-    ret = dump_flat_sink_patch(w->flat, w->header, w->lay->dh_size, 0);
+    ret = dump_flat_sink_patch(flat, w->header, w->lay->dh_size, 0);
     if (w->broken) {
         return;
     }
@@ -783,34 +745,62 @@ static void kdump_mark_incomplete(KdumpWriter *w)
      * rebuilt); then the end marker, so the stream is well formed.
      */
     if (ret) {
-        ret = dump_sink_pwrite(w->flat, w->header, w->lay->dh_size, 0);
+        ret = dump_sink_pwrite(flat, w->header, w->lay->dh_size, 0);
     }
     if (!ret) {
-        dump_flat_sink_end(w->flat);
+        dump_flat_sink_end(flat);
     }
+}
+
+/*
+ * The kdump-* formats: the file of the kdump-raw-* ones, written through
+ * the flattened adapter (dump-kdump-flat.c) between its header and its
+ * end marker; the writer above sees only a sink.
+ */
+static bool kdump_flat_begin(DumpJob *job, KdumpWriter *w, DumpSink *flat,
+                             Error **errp)
+{
+    int ret = dump_flat_sink_begin(flat);
+
+    ret = ret ? ret : dump_sink_flush(flat);
+    return !ret || kdump_fail(job, w, errp, ret, "write start flat header");
+}
+
+static bool kdump_flat_end(DumpJob *job, KdumpWriter *w, DumpSink *flat,
+                           Error **errp)
+{
+    int ret = dump_flat_sink_end(flat);
+
+    if (ret) {
+        return kdump_fail(job, w, errp, ret, "write end flat header");
+    }
+    job->file_size = dump_flat_sink_stream_end(flat);
+    return true;
 }
 
 static bool kdump_write(DumpJob *job, Error **errp)
 {
     KdumpWriter *w = job->encoder_state;
+    DumpSink *flat = NULL;
     bool ok;
 
     assert(w->state == KDUMP_W_PREPARED);
     w->out = job->sink;
     if (!w->fmt->raw) {
-        w->flat = w->out = dump_flat_sink_new(job->sink);
+        flat = w->out = dump_flat_sink_new(job->sink);
     }
-    ok = kdump_write_headers(job, w, errp) &&
+    ok = (!flat || kdump_flat_begin(job, w, flat, errp)) &&
+         kdump_write_headers(job, w, errp) &&
          kdump_write_bitmaps(job, w, errp) &&
-         kdump_write_pages(job, w, errp) &&
-         kdump_write_end(job, w, errp);
+         kdump_write_pages(job, w, errp);
+    if (ok) {
+        kdump_write_end(job, w);
+        ok = !flat || kdump_flat_end(job, w, flat, errp);
+    }
     if (!ok) {
-        kdump_mark_incomplete(w);
+        kdump_mark_incomplete(w, flat);
     }
-    if (w->flat) {
-        dump_sink_free(w->flat);
-        w->flat = NULL;
-    }
+    dump_sink_free(flat);
     w->out = NULL;
     return ok;
 }
@@ -820,7 +810,7 @@ static bool kdump_write(DumpJob *job, Error **errp)
 #define KDUMP_FORMAT(name, fl, is_raw) {                                \
         .enc = {                                                        \
             .format = name,                                             \
-            .needs_seekable = is_raw,                                   \
+            .needs_random_access = is_raw,                              \
             .prepare = kdump_prepare,                                   \
             .write = kdump_write,                                       \
             .cleanup = kdump_cleanup,                                   \

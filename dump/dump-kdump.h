@@ -3,8 +3,7 @@
  * dump-kdump.h: what the parts of the kdump-compressed encoder share --
  * the on-disk constants (makedumpfile's diskdump_mod.h values), the page
  * compressors, the batches pages travel in, the compression pipeline,
- * the flattened-stream sink adapter and the staged (buffered, O_DIRECT
- * friendly) sequential writer.
+ * and the flattened-stream sink adapter.
  *
  *   dump-kdump.c          the encoders: layout, headers, bitmaps, the
  *                         writer's states, incomplete-dump marking
@@ -14,7 +13,7 @@
  *                         writer emits them in pfn order
  *   dump-kdump-compress.c zlib / lzo / snappy / zstd, one context a thread
  *   dump-kdump-flat.c     the makedumpfile flattened format as a DumpSink
- *                         adapter, and the staged sequential writer
+ *                         adapter
  */
 #ifndef DUMP_KDUMP_H
 #define DUMP_KDUMP_H
@@ -310,39 +309,6 @@ void kdump_pool_free(KdumpPool *pool);
  */
 size_t kdump_pool_memory_bound(unsigned nthreads, uint32_t page_size);
 
-/* ------------------------------------------------- staged writer */
-
-/**
- * struct DumpStage: a sequential writer of one region of a sink, buffered
- * so that the sink gets large writes whose memory and file offsets have
- * the same alignment (the fd sink then sends them with O_DIRECT).  Bytes
- * are appended at @pos; a flush writes only whole DUMP_STAGE_ALIGN units
- * (except the final one), keeping the tail for the next.
- * @sink: where to (borrowed).
- * @pos: output offset of the next byte appended.
- * @buf: DUMP_STAGE_ALIGN-aligned, @cap bytes; @buf[@skip] is the first
- *       byte not yet written, at output offset @pos - @len.
- */
-#define DUMP_STAGE_ALIGN 4096
-
-typedef struct DumpStage {
-    DumpSink *sink;
-    uint64_t pos;
-    uint8_t *buf;
-    size_t cap;
-    size_t skip;
-    size_t len;
-} DumpStage;
-
-/** dump_stage_init: write [@start, ...) of @sink through @cap bytes. */
-void dump_stage_init(DumpStage *st, DumpSink *sink, uint64_t start,
-                     size_t cap);
-void dump_stage_destroy(DumpStage *st);
-/** dump_stage_append: queue @len bytes; 0 or the sink's -errno. */
-int dump_stage_append(DumpStage *st, const void *data, size_t len);
-/** dump_stage_flush: write everything queued; 0 or -errno. */
-int dump_stage_flush(DumpStage *st);
-
 /* ------------------------------------------------- flattened format */
 
 /* Bytes the flattened adapter buffers in front of its output. */
@@ -360,9 +326,6 @@ DumpSink *dump_flat_sink_new(DumpSink *out);
 
 /** dump_flat_sink_begin: write the 4096-byte flattened header first. */
 int dump_flat_sink_begin(DumpSink *flat);
-
-/** dump_flat_sink_flush: write out what the adapter buffers. */
-int dump_flat_sink_flush(DumpSink *flat);
 
 /** dump_flat_sink_end: write the end marker and flush everything. */
 int dump_flat_sink_end(DumpSink *flat);

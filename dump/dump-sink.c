@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump-sink.c: the byte sinks of dump-sink.h -- a file descriptor
- * (regular file with holes, or any sequential stream) and memory -- and
- * the wrappers that check the offset rule and supply fallbacks.
+ * (regular file with holes, or any sequential stream) and memory -- the
+ * wrappers that check the offset rule and supply fallbacks, and the
+ * staged writer.
  */
 #include "qemu/osdep.h"
 #include <linux/falloc.h>
@@ -102,6 +103,11 @@ int dump_sink_finish(DumpSink *sink, uint64_t size)
     return sink->ops->finish ? sink->ops->finish(sink, size) : 0;
 }
 
+int dump_sink_flush(DumpSink *sink)
+{
+    return sink->ops->flush ? sink->ops->flush(sink) : 0;
+}
+
 void dump_sink_interrupt(DumpSink *sink)
 {
     if (sink->ops->interrupt) {
@@ -120,28 +126,18 @@ void dump_sink_free(DumpSink *sink)
 
 /* -------------------------------------------------------------- fd sink */
 
-static ssize_t real_write(int fd, const void *buf, size_t len, bool nowait)
+/*
+ * A write at a stream's current position; with @nowait, one that does
+ * not block (EAGAIN instead).  Fault-injection tests fail these calls by
+ * link-time wrapping (tests/faults/).
+ */
+static ssize_t fd_stream_write(int fd, const void *buf, size_t len,
+                               bool nowait)
 {
     struct iovec iov = { (void *)buf, len };
 
     return nowait ? pwritev2(fd, &iov, 1, -1, RWF_NOWAIT)
                   : write(fd, buf, len);
-}
-
-static ssize_t real_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    return pwrite(fd, buf, len, off);
-}
-
-static const DumpSyscalls real_syscalls = {
-    .write = real_write,
-    .pwrite = real_pwrite,
-};
-static const DumpSyscalls *syscalls = &real_syscalls;
-
-void dump_fd_sink_set_syscalls(const DumpSyscalls *sys)
-{
-    syscalls = sys ? sys : &real_syscalls;
 }
 
 static bool direct_io_enabled = true;
@@ -211,8 +207,8 @@ static int fd_write_full_fd(FdSink *s, int fd, const uint8_t *buf,
                             size_t len, off_t pos)
 {
     while (len) {
-        ssize_t n = pos >= 0 ? syscalls->pwrite(fd, buf, len, pos)
-                             : syscalls->write(fd, buf, len, s->nowait);
+        ssize_t n = pos >= 0 ? pwrite(fd, buf, len, pos)
+                             : fd_stream_write(fd, buf, len, s->nowait);
 
         if (n < 0) {
             int ret;
@@ -458,21 +454,41 @@ static void fd_sink_open_direct(FdSink *s)
     s->direct_fd = open(proc, O_WRONLY | O_DIRECT | O_CLOEXEC);
 }
 
+/*
+ * Whether @fd is random access (see dump_fd_random_access()); if so, its
+ * status in *@st and its position in *@pos.
+ */
+static bool fd_probe(int fd, struct stat *st, off_t *pos)
+{
+    int fl = fcntl(fd, F_GETFL);
+
+    if (fl < 0 || (fl & O_APPEND) || fstat(fd, st) < 0 ||
+        !S_ISREG(st->st_mode)) {
+        return false;
+    }
+    *pos = lseek(fd, 0, SEEK_CUR);
+    return *pos >= 0;
+}
+
+bool dump_fd_random_access(int fd)
+{
+    struct stat st;
+    off_t pos;
+
+    return fd_probe(fd, &st, &pos);
+}
+
 DumpSink *dump_fd_sink_new(int fd)
 {
     FdSink *s = g_new0(FdSink, 1);
     struct stat st;
     off_t pos;
-    int fl;
 
     s->base.ops = &fd_sink_ops;
     s->fd = fd;
     s->wake_fd = -1;
     s->direct_fd = -1;
-    fl = fcntl(fd, F_GETFL);
-    pos = lseek(fd, 0, SEEK_CUR);
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fl >= 0 &&
-        !(fl & O_APPEND) && pos >= 0) {
+    if (fd_probe(fd, &st, &pos)) {
         s->regular = true;
         s->base.seekable = true;
         s->base_offset = pos;
@@ -586,4 +602,84 @@ const uint8_t *dump_mem_sink_data(DumpSink *sink, size_t *len)
 uint64_t dump_mem_sink_hole_bytes(DumpSink *sink)
 {
     return mem_sink(sink)->hole_bytes;
+}
+
+/* ---------------------------------------------------------- staged writer */
+
+void dump_stage_init(DumpStage *st, DumpSink *sink, uint64_t start,
+                     size_t cap)
+{
+    assert(cap >= 2 * DUMP_STAGE_ALIGN && cap % DUMP_STAGE_ALIGN == 0);
+    st->sink = sink;
+    st->pos = start;
+    st->cap = cap;
+    /* posix_memalign: g_aligned_alloc() needs GLib 2.72 */
+    if (posix_memalign((void **)&st->buf, DUMP_STAGE_ALIGN, cap)) {
+        g_error("dump: cannot allocate %zu bytes", cap);
+    }
+    st->skip = start % DUMP_STAGE_ALIGN;
+    st->len = 0;
+}
+
+void dump_stage_destroy(DumpStage *st)
+{
+    free(st->buf);
+    st->buf = NULL;
+}
+
+/* Write the queued bytes up to the last aligned offset (all if @all). */
+static int stage_write(DumpStage *st, bool all)
+{
+    size_t end = st->skip + st->len;
+    size_t upto = all ? end : ROUND_DOWN(end, DUMP_STAGE_ALIGN);
+    uint64_t first = st->pos - st->len;
+    int ret;
+
+    if (upto <= st->skip) {
+        return 0;
+    }
+    ret = dump_sink_pwrite(st->sink, st->buf + st->skip, upto - st->skip,
+                           first);
+    if (ret) {
+        return ret;
+    }
+    if (all) {
+        st->skip = st->pos % DUMP_STAGE_ALIGN;
+        st->len = 0;
+    } else {
+        /* the unaligned tail moves to the start: its offset is aligned */
+        memmove(st->buf, st->buf + upto, end - upto);
+        st->skip = 0;
+        st->len = end - upto;
+    }
+    return 0;
+}
+
+int dump_stage_append(DumpStage *st, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+
+    while (len) {
+        size_t room = st->cap - st->skip - st->len;
+        size_t n = MIN(room, len);
+        int ret;
+
+        memcpy(st->buf + st->skip + st->len, p, n);
+        st->len += n;
+        st->pos += n;
+        p += n;
+        len -= n;
+        if (st->skip + st->len == st->cap) {
+            ret = stage_write(st, false);
+            if (ret) {
+                return ret;
+            }
+        }
+    }
+    return 0;
+}
+
+int dump_stage_flush(DumpStage *st)
+{
+    return stage_write(st, true);
 }

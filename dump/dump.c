@@ -104,6 +104,20 @@ bool qemu_system_dump_in_progress(void)
     return dump_state.status == DUMP_STATUS_ACTIVE;
 }
 
+/*
+ * While a dump is active the VM stays as it is: no dump, stop or cont,
+ * and resets wait (run state asks through runstate_set_change_check()).
+ * The one place that says so, in QEMU's words.
+ */
+static bool dump_allows_state_change(Error **errp)
+{
+    if (qemu_system_dump_in_progress()) {
+        error_setg(errp, "There is a dump in process, please wait.");
+        return false;
+    }
+    return true;
+}
+
 void dump_query(DumpStatus *status, uint64_t *completed, uint64_t *total)
 {
     *status = dump_state.status;
@@ -280,25 +294,22 @@ void dump_cleanup_at_exit(void)
 /* ------------------------------------------------------------- starting */
 
 /* "kdump-raw-zlib" -> "kdump-zlib"; others unchanged.  New string. */
-static char *dump_base_format(const char *format, bool *raw)
+static char *dump_base_format(const char *format)
 {
-    const char *rest;
-
-    *raw = g_str_has_prefix(format, "kdump-raw-");
-    if (!*raw) {
+    if (!g_str_has_prefix(format, "kdump-raw-")) {
         return g_strdup(format);
     }
-    rest = format + strlen("kdump-raw-");
-    return g_strdup_printf("kdump-%s", rest);
+    return g_strdup_printf("kdump-%s", format + strlen("kdump-raw-"));
 }
 
 /*
- * Check the destination named by @protocol; for "fd:", take the fd (that
- * changes no file).  A "file:" destination is only checked here: it is
- * opened by dump_open_file() once every argument is known to be good.
+ * The destination named by @protocol: for "fd:", take the fd (that
+ * changes no file); a "file:" destination is only checked here, and
+ * opened by dump_open_dest() once every argument is known to be good.
+ * Either way *@random_access says what the output can do.
  */
 static bool dump_check_dest(DumpDest *dest, const char *protocol,
-                            Error **errp)
+                            bool *random_access, Error **errp)
 {
     if (g_str_has_prefix(protocol, "fd:")) {
         int fd = qmp_take_named_fd(protocol + strlen("fd:"), errp);
@@ -307,69 +318,62 @@ static bool dump_check_dest(DumpDest *dest, const char *protocol,
             return false;
         }
         dump_dest_open_fd(dest, fd);
+        *random_access = dest->random_access;
         return true;
     }
     if (g_str_has_prefix(protocol, "file:")) {
-        return dump_dest_check_file(protocol + strlen("file:"), errp);
+        return dump_dest_check_file(protocol + strlen("file:"),
+                                    random_access, errp);
     }
     error_setg(errp, "Invalid parameter 'protocol'");   /* QEMU's text */
     return false;
 }
 
-static bool dump_check_seekable(const DumpEncoder *enc, int fd, Error **errp)
+/* What the format needs of its output, against what the output can do. */
+static bool dump_check_output(const DumpEncoder *enc, bool random_access,
+                              Error **errp)
 {
-    if (enc->needs_seekable && lseek(fd, 0, SEEK_CUR) == (off_t)-1) {
+    if (enc->needs_random_access && !random_access) {
         error_setg(errp, "kdump-raw formats require a seekable file");
         return false;
     }
     return true;
 }
 
-/* Open a "file:" destination (an "fd:" one is open already). */
-static bool dump_open_dest(DumpDest *dest, const char *protocol,
-                           Error **errp)
+/*
+ * Every check made before anything changes, in QEMU's order with its
+ * messages: the run state, a dump already running, the arguments, the
+ * format (its encoder's capabilities), the destination, and what the
+ * destination can do against what the format needs.  On success
+ * *@encp is the format's encoder and @dest holds an "fd:" destination's
+ * fd (a "file:" one is opened later); on failure @dest holds nothing.
+ * The filter's values are checked later, once the VM has stopped, as
+ * QEMU does: dump_check_filter().
+ */
+static bool dump_check_request(const DumpRequest *req,
+                               const DumpEncoder **encp, DumpDest *dest,
+                               Error **errp)
 {
-    if (dest->fd >= 0) {
-        return true;
-    }
-    return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
-}
-
-/* CPU time this thread has run, in microseconds (for a trace). */
-static int64_t dump_thread_cpu_us(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0) {
-        return 0;
-    }
-    return (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
-                       void *opaque, Error **errp)
-{
-    DumpState *s = &dump_state;
-    MachineState *ms = machine_get_current();
     const char *format = req->format ? req->format : "elf";
-    const DumpEncoder *enc;
-    DumpJobConfig cfg;
-    WriteTracker *tracker = NULL;
-    g_autofree char *base = NULL;
-    GError *local_err = NULL;
-    int64_t pause_wall, pause_cpu;
-    bool raw;
+    const DumpEncoder *enc = dump_encoder_find(format);
+    bool random_access = false;
 
+    *dest = (DumpDest) { .fd = -1 };
+    if (req->has_threads &&
+        (req->threads < 1 || req->threads > DUMP_MAX_THREADS)) {
+        error_setg(errp, "parameter 'x-dump-threads' expects a value "
+                   "between 1 and %u", DUMP_MAX_THREADS);
+        return false;
+    }
     if (runstate_get() == RUN_STATE_INMIGRATE) {
         error_setg(errp, "Dump not allowed during incoming migration.");
         return false;
     }
-    if (qemu_system_dump_in_progress()) {
-        error_setg(errp, "There is a dump in process, please wait.");
+    if (!dump_allows_state_change(errp)) {
         return false;
     }
-    base = dump_base_format(format, &raw);
-    if (strcmp(format, "elf") &&
+    /* a format without an encoder supports nothing: ELF always has one */
+    if ((!enc || !enc->supports_filter) &&
         (req->paging || req->has_begin || req->has_length)) {
         error_setg(errp, "kdump-compressed format doesn't support paging or "
                    "filter");
@@ -388,20 +392,90 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         error_setg(errp, "Parameter 'begin' is missing");
         return false;
     }
-    enc = dump_encoder_find(format);
     if (!enc) {
+        g_autofree char *base = dump_base_format(format);
+
         error_setg(errp, "%s is not available now", base);
         return false;
     }
+    if (!dump_check_dest(dest, req->protocol, &random_access, errp)) {
+        return false;
+    }
+    if (!dump_check_output(enc, random_access, errp)) {
+        dump_dest_abort(dest);
+        return false;
+    }
+    *encp = enc;
+    return true;
+}
+
+/*
+ * The filter's values, checked once the VM has stopped as QEMU's
+ * dump_init() does (so a refusal shows STOP, RESUME); the job takes them
+ * as they are.
+ */
+static bool dump_check_filter(const DumpRequest *req, Error **errp)
+{
+    if (!req->has_begin) {
+        return true;
+    }
+    if (!req->length) {
+        error_setg(errp, "parameter 'length' expects a non-zero size");
+        return false;
+    }
+    if (req->length < 0) {
+        error_setg(errp, "parameter 'length' expects a positive size");
+        return false;
+    }
+    if (req->begin < 0) {
+        error_setg(errp, "parameter 'begin' expects a non-negative "
+                   "guest-physical address");
+        return false;
+    }
+    return true;
+}
+
+/* Open a "file:" destination (an "fd:" one is open already). */
+static bool dump_open_dest(const DumpEncoder *enc, DumpDest *dest,
+                           const char *protocol, Error **errp)
+{
+    if (dest->fd < 0 &&
+        !dump_dest_open_file(dest, protocol + strlen("file:"), errp)) {
+        return false;
+    }
+    /* the path may have changed since it was checked */
+    return dump_check_output(enc, dest->random_access, errp);
+}
+
+/* CPU time this thread has run, in microseconds (for a trace). */
+static int64_t dump_thread_cpu_us(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
+                       void *opaque, Error **errp)
+{
+    DumpState *s = &dump_state;
+    MachineState *ms = machine_get_current();
+    const DumpEncoder *enc;
+    DumpRequest cfg;
+    WriteTracker *tracker = NULL;
+    GError *local_err = NULL;
+    int64_t pause_wall, pause_cpu;
+    DumpDest dest;
+
+    /* into a local: a refused request must not touch the running dump's */
+    if (!dump_check_request(req, &enc, &dest, errp)) {
+        return false;
+    }
+    s->dest = dest;
     assert(ms);
-    s->dest = (DumpDest) { .fd = -1 };
-    if (!dump_check_dest(&s->dest, req->protocol, errp)) {
-        return false;
-    }
-    if (s->dest.fd >= 0 && !dump_check_seekable(enc, s->dest.fd, errp)) {
-        dump_dest_abort(&s->dest);
-        return false;
-    }
     /* everything a live dump may lack is found before the VM stops */
     if (req->live) {
         DumpLiveScope scope = {
@@ -430,22 +504,18 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     }
     pause_wall = g_get_monotonic_time();
     pause_cpu = dump_thread_cpu_us();
-    cfg = (DumpJobConfig) {
-        .as = &ms->as_memory,
-        .block_flags = ms->ignore_discard_manager ?
-                       GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
-        .paging = req->paging,
-        .has_filter = req->has_begin,
-        .begin = req->begin,
-        .length = req->length,
-        .threads = req->threads,
-        .kdump = {
-            .zero_descs = req->kdump_zero_descs,
-            .zlib_level = ms->kdump_zlib_level,
-            .zstd_level = ms->kdump_zstd_level,
-        },
-        .tracker = tracker,
-    };
+    if (!dump_check_filter(req, errp)) {
+        write_tracker_free(tracker);
+        memset(&s->job, 0, sizeof(s->job));
+        goto fail;
+    }
+    cfg = *req;
+    cfg.as = &ms->as_memory;
+    cfg.block_flags = ms->ignore_discard_manager ?
+                      GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0;
+    cfg.kdump.zlib_level = ms->kdump_zlib_level;
+    cfg.kdump.zstd_level = ms->kdump_zstd_level;
+    cfg.tracker = tracker;
     if (vmcoreinfo_present()) {
         cfg.vmcoreinfo = vmcoreinfo_guest_note;
     }
@@ -463,10 +533,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
                     dump_thread_cpu_us() - pause_cpu);
     }
     /* every argument is good: only now is a file created */
-    if (!dump_open_dest(&s->dest, req->protocol, errp)) {
-        goto fail;
-    }
-    if (!dump_check_seekable(enc, s->dest.fd, errp)) {
+    if (!dump_open_dest(enc, &s->dest, req->protocol, errp)) {
         goto fail;
     }
     /* everything the dump needs, before it starts: failures are ours */
@@ -533,19 +600,14 @@ static void qmp_dump_guest_memory(bool paging, const char *protocol,
         .has_length = has_length,
         .length = length,
         .format = has_format ? DumpGuestMemoryFormat_str(format) : NULL,
-        .kdump_zero_descs = has_x_kdump_zero_descriptors &&
+        .kdump.zero_descs = has_x_kdump_zero_descriptors &&
                             x_kdump_zero_descriptors,
         .live = has_live && live,
+        .has_threads = has_x_dump_threads,
+        .threads = x_dump_threads,
     };
     QmpReturn *r = NULL;
 
-    if (has_x_dump_threads &&
-        (x_dump_threads < 1 || x_dump_threads > DUMP_MAX_THREADS)) {
-        error_setg(errp, "parameter 'x-dump-threads' expects a value "
-                   "between 1 and %u", DUMP_MAX_THREADS);
-        return;
-    }
-    req.threads = has_x_dump_threads ? x_dump_threads : 0;
     if (!req.detach) {
         /* answered when the dump ends; the main loop runs on meanwhile */
         r = qmp_return_defer();
@@ -598,7 +660,7 @@ static void qmp_dump_cancel(Error **errp)
 void dump_register_commands(void)
 {
     dump_register_encoders();
-    runstate_set_dump_in_progress_fn(qemu_system_dump_in_progress);
+    runstate_set_change_check(dump_allows_state_change);
     qmp_register_dump_guest_memory(qmp_dump_guest_memory);
     qmp_register_query_dump(qmp_query_dump);
     qmp_register_query_dump_guest_memory_capability(

@@ -258,36 +258,32 @@ void qemu_system_reset(ShutdownCause cause)
     }
 }
 
-/* ----------------------------------------------------- a dump in process */
+/* ------------------------------------------------- run state changes */
 
 /*
- * While a dump runs, the VM must stay stopped and its memory unchanged:
- * stop and cont are refused (QEMU's message), resets wait until the dump
- * is over.  The dump subsystem (above us) installs the predicate.
+ * Whether the VM may change run state now: stop and cont are refused
+ * with the check's error, resets wait until it allows them.  A subsystem
+ * above us (the dump) installs the check; run state knows nothing of it.
  */
-static bool (*dump_in_progress_fn)(void);
+static RunStateChangeCheck *change_check;
 /* How often a deferred reset looks again, in milliseconds. */
 #define RESET_RETRY_MS 10
 
-void runstate_set_dump_in_progress_fn(bool (*fn)(void))
+void runstate_set_change_check(RunStateChangeCheck *check)
 {
-    dump_in_progress_fn = fn;
+    change_check = check;
 }
 
-static bool dump_in_progress(Error **errp)
+static bool runstate_change_allowed(Error **errp)
 {
-    if (dump_in_progress_fn && dump_in_progress_fn()) {
-        error_setg(errp, "There is a dump in process, please wait.");
-        return true;
-    }
-    return false;
+    return !change_check || change_check(errp);
 }
 
 static gboolean reset_request_cb(gpointer opaque)
 {
     ShutdownCause cause = reset_requested;
 
-    if (dump_in_progress(NULL)) {
+    if (!runstate_change_allowed(NULL)) {
         reset_source = g_timeout_add(RESET_RETRY_MS, reset_request_cb, NULL);
         return G_SOURCE_REMOVE;
     }
@@ -343,7 +339,7 @@ static StatusInfo *qmp_query_status(Error **errp)
 
 static void qmp_stop(Error **errp)
 {
-    if (dump_in_progress(errp)) {
+    if (!runstate_change_allowed(errp)) {
         return;
     }
     vm_stop(RUN_STATE_PAUSED);
@@ -351,7 +347,7 @@ static void qmp_stop(Error **errp)
 
 static void qmp_cont(Error **errp)
 {
-    if (dump_in_progress(errp)) {
+    if (!runstate_change_allowed(errp)) {
         return;
     }
     switch (runstate_get()) {
@@ -363,9 +359,6 @@ static void qmp_cont(Error **errp)
     case RUN_STATE_GUEST_PANICKED:
         error_setg(errp, "Resetting the Virtual Machine is required");
         return;
-    case RUN_STATE_SAVE_VM:
-        error_setg(errp, "There is a dump in process, please wait.");
-        return;
     default:
         vm_start();
     }
@@ -373,8 +366,8 @@ static void qmp_cont(Error **errp)
 
 static void qmp_system_reset(Error **errp)
 {
-    if (dump_in_progress(NULL)) {
-        /* deferred until the dump is over */
+    if (!runstate_change_allowed(NULL)) {
+        /* deferred until the state may change */
         qemu_system_reset_request(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
         return;
     }

@@ -79,12 +79,18 @@ typedef void VMChangeStateHandler(void *opaque, bool running, RunState state);
 void qemu_add_vm_change_state_handler(VMChangeStateHandler *cb, void *opaque);
 
 /**
- * runstate_set_dump_in_progress_fn: install the predicate saying a dump
- * is running.  Meanwhile stop and cont fail with "There is a dump in
- * process, please wait." and resets (system_reset, guest requests) are
- * deferred until the dump is over.
+ * RunStateChangeCheck: may the VM change run state now?  Returns true if
+ * so, else false with @errp (may be NULL) set to why, for the monitor.
  */
-void runstate_set_dump_in_progress_fn(bool (*fn)(void));
+typedef bool RunStateChangeCheck(Error **errp);
+
+/**
+ * runstate_set_change_check: install the check asked before the VM stops,
+ * continues or resets (one at a time; NULL removes it).  While it says
+ * no, stop and cont fail with its error and resets (system_reset, guest
+ * requests) are deferred until it says yes.
+ */
+void runstate_set_change_check(RunStateChangeCheck *check);
 
 /**
  * runstate_init_memory_faults: install the handler that stops the VM when

@@ -58,7 +58,8 @@ static const struct {
     const char *name;
     int err;
 } fault_errnos[] = {
-    { "SHORT", FAULT_SHORT }, { "ENOSPC", ENOSPC }, { "EIO", EIO },
+    { "SHORT", FAULT_SHORT }, { "FLAKY", FAULT_FLAKY },
+    { "ZERO", FAULT_ZERO }, { "ENOSPC", ENOSPC }, { "EIO", EIO },
     { "ENOMEM", ENOMEM }, { "EACCES", EACCES }, { "EPERM", EPERM },
     { "EINTR", EINTR }, { "EAGAIN", EAGAIN }, { "EROFS", EROFS },
     { "EDQUOT", EDQUOT }, { "EFBIG", EFBIG }, { "EPIPE", EPIPE },
@@ -73,6 +74,9 @@ static const struct {
  */
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static FaultStats fault_table[FAULT__MAX];
+/* fault_arm_at(): the file offset where the disk is full, and the errno */
+static uint64_t fault_full_at = UINT64_MAX;
+static int fault_full_err;
 
 const char *fault_op_name(FaultOp op)
 {
@@ -89,13 +93,15 @@ const char *fault_errno_name(int err)
     return "E?";
 }
 
-static void fault_arm_locked(FaultOp op, unsigned nth, bool from, int err)
+static void fault_arm_locked(FaultOp op, unsigned nth, bool from,
+                             unsigned count, int err)
 {
     FaultStats *f = &fault_table[op];
 
-    f->armed = nth > 0;
+    f->armed = nth > 0 && count > 0;
     f->nth = nth;
     f->from = from;
+    f->count = count;
     f->err = err;
     f->calls = 0;
     f->injected = 0;
@@ -105,7 +111,23 @@ void fault_arm(FaultOp op, unsigned nth, bool from, int err)
 {
     assert(op < FAULT__MAX);
     pthread_mutex_lock(&fault_lock);
-    fault_arm_locked(op, nth, from, err);
+    fault_arm_locked(op, nth, from, 1, err);
+    pthread_mutex_unlock(&fault_lock);
+}
+
+void fault_arm_range(FaultOp op, unsigned nth, unsigned count, int err)
+{
+    assert(op < FAULT__MAX);
+    pthread_mutex_lock(&fault_lock);
+    fault_arm_locked(op, nth, false, count, err);
+    pthread_mutex_unlock(&fault_lock);
+}
+
+void fault_arm_at(uint64_t offset, int err)
+{
+    pthread_mutex_lock(&fault_lock);
+    fault_full_at = offset;
+    fault_full_err = err;
     pthread_mutex_unlock(&fault_lock);
 }
 
@@ -113,8 +135,9 @@ void fault_disarm_all(void)
 {
     pthread_mutex_lock(&fault_lock);
     for (FaultOp op = 0; op < FAULT__MAX; op++) {
-        fault_arm_locked(op, 0, false, 0);
+        fault_arm_locked(op, 0, false, 1, 0);
     }
+    fault_full_at = UINT64_MAX;
     pthread_mutex_unlock(&fault_lock);
 }
 
@@ -250,14 +273,20 @@ static bool fault_hit(FaultOp op, int *err)
         return false;
     }
     f->calls++;
-    fail = f->armed && (f->calls == f->nth || (f->from &&
-                                               f->calls > f->nth));
+    fail = f->armed && f->calls >= f->nth &&
+           (f->from || f->calls - f->nth < f->count);
+    *err = f->err;
+    if (fail && f->err == FAULT_FLAKY) {
+        static const int phases[] = { EINTR, FAULT_SHORT, 0 };
+
+        *err = phases[(f->calls - f->nth) % 3];
+        fail = *err != 0;
+    }
     if (fail) {
         f->injected++;
-        *err = f->err;
         fprintf(stderr, "sparsevm-faults: failing %s call #%" PRIu64
                 " with %s\n", fault_ops[op].name, f->calls,
-                fault_errno_name(f->err));
+                fault_errno_name(*err));
     }
     pthread_mutex_unlock(&fault_lock);
     return fail;
@@ -268,7 +297,7 @@ static bool fault_hit(FaultOp op, int *err)
     do {                                                                \
         int err_;                                                       \
         if (fault_hit(op, &err_)) {                                     \
-            errno = err_ == FAULT_SHORT ? EIO : err_;                   \
+            errno = err_ < 0 ? EIO : err_;                              \
             return errval;                                              \
         }                                                               \
     } while (0)
@@ -296,26 +325,58 @@ ssize_t __wrap_write(int fd, const void *buf, size_t n)
         if (err == FAULT_SHORT) {
             return __real_write(fd, buf, fault_short_len(n));
         }
+        if (err == FAULT_ZERO) {
+            return 0;
+        }
         errno = err;
         return -1;
     }
     return __real_write(fd, buf, n);
 }
 
+/*
+ * fault_arm_at(): how many of the @n bytes at @off may be written (all of
+ * them: @n), or -1 with errno set if the write must fail.
+ */
+static ssize_t fault_full_len(FaultOp op, size_t n, off_t off)
+{
+    ssize_t len = n;
+
+    pthread_mutex_lock(&fault_lock);
+    if (off >= 0 && !fault_exiting && (uint64_t)off <= fault_full_at &&
+        fault_full_at - off < n) {
+        len = fault_full_at - off;
+        if (!len) {
+            fault_table[op].injected++;
+            errno = fault_full_err;
+            len = -1;
+        }
+    }
+    pthread_mutex_unlock(&fault_lock);
+    return len;
+}
+
 static ssize_t fault_pwrite(ssize_t (*real)(int, const void *, size_t,
                                             off_t),
                             int fd, const void *buf, size_t n, off_t off)
 {
+    ssize_t len = fault_full_len(FAULT_PWRITE, n, off);
     int err;
 
+    if (len < 0) {
+        return -1;
+    }
     if (fault_hit(FAULT_PWRITE, &err)) {
         if (err == FAULT_SHORT) {
-            return real(fd, buf, fault_short_len(n), off);
+            return real(fd, buf, fault_short_len(len), off);
+        }
+        if (err == FAULT_ZERO) {
+            return 0;
         }
         errno = err;
         return -1;
     }
-    return real(fd, buf, n, off);
+    return real(fd, buf, len, off);
 }
 
 ssize_t __wrap_pwrite64(int fd, const void *buf, size_t n, off_t off)
@@ -342,7 +403,7 @@ static ssize_t fault_pwritev(ssize_t (*real)(int, const struct iovec *, int,
             first.iov_len = fault_short_len(first.iov_len);
             return real(fd, &first, 1, off);
         }
-        errno = err == FAULT_SHORT ? EIO : err;
+        errno = err < 0 ? EIO : err;
         return -1;
     }
     return real(fd, iov, cnt, off);
@@ -356,6 +417,51 @@ ssize_t __wrap_pwritev64(int fd, const struct iovec *iov, int cnt, off_t off)
 ssize_t __wrap_pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
 {
     return fault_pwritev(__real_pwritev, fd, iov, cnt, off);
+}
+
+/*
+ * pwritev2 at the current position (@off -1: how the fd sink writes to a
+ * pipe or socket with RWF_NOWAIT) counts as a write; positioned, as a
+ * pwritev.  SHORT shortens the first buffer.
+ */
+ssize_t __real_pwritev2(int fd, const struct iovec *iov, int cnt, off_t off,
+                        int flags);
+ssize_t __real_pwritev64v2(int fd, const struct iovec *iov, int cnt,
+                           off_t off, int flags);
+
+static ssize_t fault_pwritev2(ssize_t (*real)(int, const struct iovec *,
+                                              int, off_t, int),
+                              int fd, const struct iovec *iov, int cnt,
+                              off_t off, int flags)
+{
+    int err;
+
+    if (fault_hit(off == -1 ? FAULT_WRITE : FAULT_PWRITEV, &err)) {
+        if (err == FAULT_SHORT && cnt > 0) {
+            struct iovec first = iov[0];
+
+            first.iov_len = fault_short_len(first.iov_len);
+            return real(fd, &first, 1, off, flags);
+        }
+        if (err == FAULT_ZERO) {
+            return 0;
+        }
+        errno = err < 0 ? EIO : err;
+        return -1;
+    }
+    return real(fd, iov, cnt, off, flags);
+}
+
+ssize_t __wrap_pwritev2(int fd, const struct iovec *iov, int cnt, off_t off,
+                        int flags)
+{
+    return fault_pwritev2(__real_pwritev2, fd, iov, cnt, off, flags);
+}
+
+ssize_t __wrap_pwritev64v2(int fd, const struct iovec *iov, int cnt,
+                           off_t off, int flags)
+{
+    return fault_pwritev2(__real_pwritev64v2, fd, iov, cnt, off, flags);
 }
 
 /* -------------------------------------------------------------- syncs */
@@ -595,7 +701,7 @@ gboolean __wrap_g_file_set_contents(const gchar *path, const gchar *data,
     int err;
 
     if (fault_hit(FAULT_SET_CONTENTS, &err)) {
-        err = err == FAULT_SHORT ? EIO : err;
+        err = err < 0 ? EIO : err;
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err),
                     "Failed to write file “%s”: %s", path,
                     g_strerror(err));
@@ -681,7 +787,7 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     int err;
 
     if (fault_hit(FAULT_THREAD_CREATE, &err)) {
-        return err == FAULT_SHORT ? EAGAIN : err;
+        return err < 0 ? EAGAIN : err;
     }
     return __real_pthread_create(thread, attr, fn, arg);
 }

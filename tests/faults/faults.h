@@ -66,6 +66,15 @@ typedef enum FaultOp {
  * bytes (at least one) and report that, as a short write does.
  */
 #define FAULT_SHORT (-1)
+/*
+ * Pseudo-errno for write, pwrite and pwritev, for retry loops: from the
+ * armed call on, calls go in threes -- EINTR, a short write (as
+ * FAULT_SHORT), a call passed through -- so every write gets through,
+ * after both retries.
+ */
+#define FAULT_FLAKY (-2)
+/* Pseudo-errno for write and pwrite: report 0 bytes written. */
+#define FAULT_ZERO (-3)
 
 /** fault_op_name: "write", "mmap", ... (the names SPARSEVM_FAULT uses). */
 const char *fault_op_name(FaultOp op);
@@ -76,6 +85,21 @@ const char *fault_op_name(FaultOp op);
  * call too.  Resets @op's counters.  @nth 0 disarms @op.
  */
 void fault_arm(FaultOp op, unsigned nth, bool from, int err);
+
+/**
+ * fault_arm_range: fail calls @nth to @nth + @count - 1 (1-based, counted
+ * from now) of @op with @err.  Resets @op's counters.
+ */
+void fault_arm_range(FaultOp op, unsigned nth, unsigned count, int err);
+
+/**
+ * fault_arm_at: a disk that fills at file offset @offset: a positioned
+ * write (pwrite, pwritev) that covers @offset writes the bytes before it
+ * and reports that; one that starts at @offset fails with @err (counted
+ * as injected for its operation).  UINT64_MAX disarms.  Independent of
+ * the call counts, for tests that fail a chosen byte of a file.
+ */
+void fault_arm_at(uint64_t offset, int err);
 
 /** fault_disarm_all: disarm every operation and reset the counters. */
 void fault_disarm_all(void);
@@ -93,12 +117,14 @@ bool fault_parse(const char *spec, Error **errp);
 /**
  * FaultStats: how one operation is armed, and its counters since then.
  * @nth, @from, @err: as given to fault_arm(); @armed: @nth > 0.
+ * @count: calls failed from @nth on unless @from (1 for fault_arm()).
  * @calls: calls seen; @injected: calls failed.
  */
 typedef struct FaultStats {
     bool armed;
     unsigned nth;
     bool from;
+    unsigned count;
     int err;
     uint64_t calls;
     uint64_t injected;
@@ -107,7 +133,7 @@ typedef struct FaultStats {
 /** fault_get_stats: @op's state and counters. */
 void fault_get_stats(FaultOp op, FaultStats *st);
 
-/** fault_errno_name: "ENOSPC", "SHORT", ... for @err. */
+/** fault_errno_name: "ENOSPC", "SHORT", "FLAKY", ... for @err. */
 const char *fault_errno_name(int err);
 
 #endif /* TESTS_FAULTS_FAULTS_H */

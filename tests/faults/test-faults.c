@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <linux/memfd.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include "exec/memory.h"
 #include "exec/ram-zero.h"
 #include "exec/ramblock.h"
@@ -118,6 +119,53 @@ static void test_short_write(void)
     close(fd);
     unlink(path);
     fault_disarm_all();
+}
+
+/* A range of calls, FLAKY's threes, ZERO, and a disk full at a byte. */
+static void test_range_flaky_full(void)
+{
+    g_autofree char *path = NULL;
+    int fd = g_file_open_tmp("faults-XXXXXX", &path, NULL);
+    struct iovec iov = { (void *)"abcd", 4 };
+    FaultStats st;
+
+    g_assert_cmpint(fd, >=, 0);
+    fault_arm_range(FAULT_PWRITE, 2, 2, EIO);
+    g_assert_cmpint(pwrite(fd, "ab", 2, 0), ==, 2);
+    g_assert_cmpint(pwrite(fd, "ab", 2, 0), ==, -1);
+    g_assert_cmpint(errno, ==, EIO);
+    g_assert_cmpint(pwrite(fd, "ab", 2, 0), ==, -1);
+    g_assert_cmpint(pwrite(fd, "ab", 2, 0), ==, 2);
+
+    fault_arm(FAULT_PWRITE, 1, true, FAULT_FLAKY);
+    g_assert_cmpint(pwrite(fd, "0123", 4, 0), ==, -1);
+    g_assert_cmpint(errno, ==, EINTR);
+    g_assert_cmpint(pwrite(fd, "0123", 4, 0), ==, 2);
+    g_assert_cmpint(pwrite(fd, "0123", 4, 0), ==, 4);
+    g_assert_cmpint(pwrite(fd, "0123", 4, 0), ==, -1);
+    fault_get_stats(FAULT_PWRITE, &st);
+    g_assert_cmpuint(st.calls, ==, 4);
+    g_assert_cmpuint(st.injected, ==, 3);
+
+    fault_arm(FAULT_WRITE, 1, false, FAULT_ZERO);
+    g_assert_cmpint(write(fd, "x", 1), ==, 0);
+    /* pwritev2 at the position is a write, positioned a pwritev */
+    fault_arm(FAULT_WRITE, 1, false, ENOSPC);
+    g_assert_cmpint(pwritev2(fd, &iov, 1, -1, 0), ==, -1);
+    g_assert_cmpint(errno, ==, ENOSPC);
+    fault_arm(FAULT_PWRITEV, 1, false, FAULT_SHORT);
+    g_assert_cmpint(pwritev2(fd, &iov, 1, 0, 0), ==, 2);
+
+    fault_disarm_all();
+    fault_arm_at(10, ENOSPC);
+    g_assert_cmpint(pwrite(fd, "0123456789abcdef", 16, 4), ==, 6);
+    g_assert_cmpint(pwrite(fd, "abcdef", 6, 10), ==, -1);
+    g_assert_cmpint(errno, ==, ENOSPC);
+    g_assert_cmpint(pwrite(fd, "0123", 4, 0), ==, 4);
+    fault_disarm_all();
+    g_assert_cmpint(pwrite(fd, "abcdef", 6, 10), ==, 6);
+    close(fd);
+    unlink(path);
 }
 
 static void test_try_malloc(void)
@@ -279,6 +327,7 @@ int main(int argc, char **argv)
     g_test_add_func("/faults/parse", test_parse);
     g_test_add_func("/faults/write/once-from", test_write_once_from);
     g_test_add_func("/faults/write/short", test_short_write);
+    g_test_add_func("/faults/write/range-flaky-full", test_range_flaky_full);
     g_test_add_func("/faults/malloc", test_try_malloc);
     g_test_add_func("/faults/threads", test_threads);
     g_test_add_data_func("/faults/ram-zero/madvise-fails",

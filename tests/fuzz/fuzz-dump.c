@@ -36,6 +36,7 @@
 #include "exec/memory_mapping.h"
 #include "../unit/dump-test-machine.h"
 #include "../elf/elf-reader.h"
+#include "faults.h"
 #include "fuzz.h"
 #include "qemu/units.h"
 
@@ -47,71 +48,35 @@
 static TestMachine tm;
 static int out_fd = -1;
 
-/* ------------------------------------------------------ flaky syscalls */
+/* ------------------------------------------------------ failing writes */
 
+/* What the sink's writes meet (tests/faults/, linked in). */
 typedef enum FaultKind {
     FK_ENOSPC, FK_EIO, FK_EINTR, FK_SHORT, FK_ZERO, FK__MAX
 } FaultKind;
 
-static struct {
-    uint64_t calls;         /* sink system calls so far */
-    uint64_t first;         /* 1-based call that fails first; 0: none */
-    uint64_t count;         /* how many calls fail from there */
-    FaultKind kind;
-    bool failed_hard;       /* an ENOSPC/EIO was returned */
-} flaky;
-
-/* -1 with errno, or the length to pass through (maybe shortened). */
-static ssize_t flaky_decide(size_t *len)
-{
-    uint64_t n = ++flaky.calls;
-
-    if (!flaky.first || n < flaky.first || n >= flaky.first + flaky.count) {
-        return 0;
-    }
-    switch (flaky.kind) {
-    case FK_ENOSPC:
-        flaky.failed_hard = true;
-        errno = ENOSPC;
-        return -1;
-    case FK_EIO:
-        flaky.failed_hard = true;
-        errno = EIO;
-        return -1;
-    case FK_EINTR:
-        errno = EINTR;
-        return -1;
-    case FK_SHORT:
-        *len = *len > 1 ? *len / 2 : *len;
-        return 0;
-    case FK_ZERO:
-        *len = 0;
-        return 0;
-    default:
-        return 0;
-    }
-}
-
-static ssize_t flaky_write(int fd, const void *buf, size_t len, bool nowait)
-{
-    if (flaky_decide(&len) < 0) {
-        return -1;
-    }
-    return len ? write(fd, buf, len) : 0;
-}
-
-static ssize_t flaky_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    if (flaky_decide(&len) < 0) {
-        return -1;
-    }
-    return len ? pwrite(fd, buf, len, off) : 0;
-}
-
-static const DumpSyscalls flaky_syscalls = {
-    .write = flaky_write,
-    .pwrite = flaky_pwrite,
+static const int fault_kind_err[FK__MAX] = {
+    [FK_ENOSPC] = ENOSPC, [FK_EIO] = EIO, [FK_EINTR] = EINTR,
+    [FK_SHORT] = FAULT_SHORT, [FK_ZERO] = FAULT_ZERO,
 };
+
+/* Fail @count write and pwrite calls of the sink from call @first on. */
+static void flaky_arm(unsigned first, unsigned count, FaultKind kind)
+{
+    fault_arm_range(FAULT_WRITE, first, count, fault_kind_err[kind]);
+    fault_arm_range(FAULT_PWRITE, first, count, fault_kind_err[kind]);
+}
+
+/* Whether an error that no retry hides (ENOSPC, EIO) was returned. */
+static bool flaky_failed_hard(FaultKind kind)
+{
+    FaultStats w, pw;
+
+    fault_get_stats(FAULT_WRITE, &w);
+    fault_get_stats(FAULT_PWRITE, &pw);
+    return (kind == FK_ENOSPC || kind == FK_EIO) &&
+           w.injected + pw.injected > 0;
+}
 
 /* --------------------------------------------------------------- input */
 
@@ -220,22 +185,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Input in = { data, size };
     uint8_t flags = in_u64(&in, 0, 1);
     uint64_t plug = in_u64(&in, 1, 8);
-    DumpJobConfig cfg = {
+    DumpRequest cfg = {
         .as = &tm.as,
         .cpus = tm.cpus,
         .ncpus = tm.ncpus,
         .paging = flags & 1,
-        .has_filter = flags & 2,
+        .has_begin = flags & 2,
+        .has_length = flags & 2,
         .begin = in_u64(&in, 9, 8),
         .length = in_u64(&in, 17, 8),
         .block_flags = flags & 4 ? GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
     };
     bool sequential = flags & 8;
+
+    /* what the command lets through (dump_check_filter()) */
+    if (cfg.has_begin && (cfg.length <= 0 || cfg.begin < 0)) {
+        cfg.has_begin = cfg.has_length = false;
+    }
     uint64_t allocated = tm_fd_allocated(&tm);
     g_autoptr(GByteArray) store = g_byte_array_new();
     Error *err = NULL;
     DumpSink *sink;
     DumpJob job;
+    FaultKind kind;
+    bool failed_hard;
     bool ok;
 
     fake_rdm_unplug(&tm.rdm, 0, VMEM_BLOCKS);
@@ -247,17 +220,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     poke(&in);
     allocated = tm_fd_allocated(&tm);
 
-    memset(&flaky, 0, sizeof(flaky));
-    flaky.first = in_u64(&in, 25, 2);
-    flaky.kind = in_u64(&in, 27, 1) % FK__MAX;
-    flaky.count = MAX(in_u64(&in, 28, 1), 1);
+    kind = in_u64(&in, 27, 1) % FK__MAX;
     g_assert_cmpint(ftruncate(out_fd, 0), ==, 0);
     g_assert_cmpint(lseek(out_fd, 0, SEEK_SET), ==, 0);
     dump_fd_sink_set_direct_io(!(flags & 16));
     if (sequential) {
         sink = dump_mem_sink_new(true);
     } else {
-        dump_fd_sink_set_syscalls(&flaky_syscalls);
+        flaky_arm(in_u64(&in, 25, 2), MAX(in_u64(&in, 28, 1), 1), kind);
         sink = dump_fd_sink_new(out_fd);
     }
 
@@ -266,14 +236,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ok = dump_job_write(&job, &err);
         dump_job_cleanup(&job);
     }
-    dump_fd_sink_set_syscalls(NULL);
+    failed_hard = flaky_failed_hard(kind);
+    fault_disarm_all();
     if (ok) {
         size_t len;
         const uint8_t *out = sequential ? dump_mem_sink_data(sink, &len)
                                         : fd_contents(&len, store);
 
         g_assert_null(err);
-        g_assert_false(flaky.failed_hard);
+        g_assert_false(failed_hard);
         check_dump(out, len, flags & 4);
         if (getenv("FUZZ_VERBOSE")) {
             fprintf(stderr, "dump: %zu bytes\n", len);

@@ -9,7 +9,8 @@
  * `makedumpfile -R` rebuilding each flattened file into the raw
  * variant's bytes, python3-libkdumpfile reading the same bytes, crash
  * parsing the headers; identical files for 1, 2 and 8 threads; fd: to a
- * pipe (flattened) and the raw formats refused there; a socket whose
+ * pipe (flattened) and the raw formats refused there and on an O_APPEND
+ * file (refused before the VM stops); a socket whose
  * reader is gone (EPIPE, no SIGPIPE death); HMP's -z/-l/-s/-R;
  * a detached dump's progress and dump-cancel; and ENOSPC on a passed
  * file leaving a header marked incomplete.
@@ -204,6 +205,94 @@ static void test_pipe(void)
     model_free(&m);
     qtest_quit(s);
     unlink(ref);
+}
+
+/* Dump @format to the O_APPEND file @path through fd: "appendfd". */
+static void dump_to_append_fd(QTestState *s, const char *path,
+                              const char *format)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+    g_assert_cmpint(fd, >=, 0);
+    dump_getfd(s, fd, "appendfd");
+    close(fd);
+    qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, 'protocol': "
+                             "'fd:appendfd', 'format': '%s'}}", format);
+}
+
+/*
+ * fd: to an O_APPEND file: it can only be written in order, like a
+ * pipe.  Every raw format is refused up front -- before the VM stops,
+ * with nothing written -- instead of failing after the zeroed metadata
+ * with "Illegal seek" (issue 14); a flattened kdump and an ELF dump,
+ * which need no seeking, are appended after what the file held.
+ */
+static void test_append(void)
+{
+    static const char prefix[] = "kept";
+    QTestState *s = qtest_init(DUMP_MACHINE);
+    g_auto(GStrv) formats = kdump_formats(s);
+    g_autofree char *path = qtest_tmp_path("append");
+    DumpModel m;
+
+    model_init(&m);
+    write_guest(s, &m);
+    for (guint i = 0; formats[i]; i++) {
+        g_autofree char *err = NULL;
+        g_autofree char *ev = NULL;
+        g_autofree char *got = NULL;
+        gsize len;
+        int fd;
+
+        if (!g_str_has_prefix(formats[i], "kdump-raw-")) {
+            continue;
+        }
+        g_assert_true(g_file_set_contents(path, prefix, strlen(prefix),
+                                          NULL));
+        fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        g_assert_cmpint(fd, >=, 0);
+        dump_getfd(s, fd, "rawfd");
+        close(fd);
+        qtest_qmp_events_clear(s);
+        err = qtest_qmp_expect_error(s, "GenericError", "{'execute': "
+                                     "'dump-guest-memory', 'arguments': "
+                                     "{'paging': false, 'protocol': "
+                                     "'fd:rawfd', 'format': '%s'}}",
+                                     formats[i]);
+        g_assert_cmpstr(err, ==, "kdump-raw formats require a seekable "
+                        "file");
+        ev = events_take(s);
+        g_assert_cmpstr(ev, ==, "");
+        g_assert_true(g_file_get_contents(path, &got, &len, NULL));
+        g_assert_cmpmem(got, len, prefix, strlen(prefix));
+    }
+
+    for (guint i = 0; i < 2; i++) {
+        const char *format = i ? "elf" : "kdump-zlib";
+        g_autofree char *ref = qtest_tmp_path("append-ref");
+        g_autofree char *ref_data = NULL;
+        g_autofree char *got = NULL;
+        gsize ref_len, len;
+
+        qtest_qmp_assert_success(s, "{'execute': 'dump-guest-memory', "
+                                 "'arguments': {'paging': false, "
+                                 "'protocol': 'file:%s', 'format': '%s'}}",
+                                 ref, format);
+        g_assert_true(g_file_get_contents(ref, &ref_data, &ref_len, NULL));
+        g_assert_cmpuint(ref_len, >, 0);
+        g_assert_true(g_file_set_contents(path, prefix, strlen(prefix),
+                                          NULL));
+        dump_to_append_fd(s, path, format);
+        g_assert_true(g_file_get_contents(path, &got, &len, NULL));
+        g_assert_cmpuint(len, ==, strlen(prefix) + ref_len);
+        g_assert_cmpmem(got, strlen(prefix), prefix, strlen(prefix));
+        g_assert_cmpmem(got + strlen(prefix), ref_len, ref_data, ref_len);
+        unlink(ref);
+    }
+    model_free(&m);
+    qtest_quit(s);
+    unlink(path);
 }
 
 /*
@@ -499,6 +588,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump/kdump/threads", test_threads);
     g_test_add_func("/dump/kdump/levels", test_levels);
     g_test_add_func("/dump/kdump/pipe", test_pipe);
+    g_test_add_func("/dump/kdump/append", test_append);
     g_test_add_func("/dump/kdump/reader-gone", test_reader_gone);
     g_test_add_func("/dump/kdump/hmp", test_hmp);
     g_test_add_func("/dump/kdump/detach-cancel", test_detach_cancel);

@@ -141,11 +141,16 @@ static void test_validation(void)
     args = FILE_ARGS(", 'begin': 0, 'length': -5");
     expect_dump_error(s, args, "parameter 'length' expects a positive size");
     g_clear_pointer(&args, g_free);
+    args = FILE_ARGS(", 'begin': -4096, 'length': 8192");
+    expect_dump_error(s, args, "parameter 'begin' expects a non-negative "
+                      "guest-physical address");
+    g_clear_pointer(&args, g_free);
     args = FILE_ARGS(", 'begin': 3221225472, 'length': 4096");
     expect_dump_error(s, args, "dump: no guest memory to dump");
     g_clear_pointer(&args, g_free);
     ev = events_take(s);
-    g_assert_cmpstr(ev, ==, "STOP RESUME STOP RESUME STOP RESUME");
+    g_assert_cmpstr(ev, ==, "STOP RESUME STOP RESUME STOP RESUME "
+                    "STOP RESUME");
     check_running(s);
     {
         JsonObject *r = qtest_qmp(s, "{'execute': 'query-dump'}");

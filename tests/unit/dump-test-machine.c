@@ -170,43 +170,7 @@ uint64_t tm_fd_allocated(TestMachine *tm)
     return st.st_blocks * 512;
 }
 
-/* ------------------------------------------------------- fault injection */
-
-uint64_t tm_fail_at = UINT64_MAX;
-bool tm_flaky_calls;
-unsigned tm_call_no;
-
-static ssize_t faulty_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    if ((uint64_t)off <= tm_fail_at && tm_fail_at - off < len) {
-        /* write what fits before the failing byte, like a full disk */
-        if ((uint64_t)off < tm_fail_at) {
-            return pwrite(fd, buf, tm_fail_at - off, off);
-        }
-        errno = ENOSPC;
-        return -1;
-    }
-    if (tm_flaky_calls && (tm_call_no++ % 3) != 2) {
-        if (tm_call_no % 3 == 1) {
-            errno = EINTR;
-            return -1;
-        }
-        return pwrite(fd, buf, MIN(len, 3), off);
-    }
-    return pwrite(fd, buf, len, off);
-}
-
-static ssize_t plain_write(int fd, const void *buf, size_t len, bool nowait)
-{
-    return write(fd, buf, len);
-}
-
-const DumpSyscalls tm_faulty_syscalls = {
-    .write = plain_write,
-    .pwrite = faulty_pwrite,
-};
-
-bool tm_dump_to_file(const DumpEncoder *enc, const DumpJobConfig *cfg,
+bool tm_dump_to_file(const DumpEncoder *enc, const DumpRequest *cfg,
                      const char *path, uint64_t *file_size, char **msg)
 {
     Error *err = NULL;

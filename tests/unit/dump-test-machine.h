@@ -82,19 +82,7 @@ uint64_t tm_fd_allocated(TestMachine *tm);
  * planned file size in *@file_size if not NULL.  False with the error
  * text in *@msg (NULL on success).
  */
-bool tm_dump_to_file(const DumpEncoder *enc, const DumpJobConfig *cfg,
+bool tm_dump_to_file(const DumpEncoder *enc, const DumpRequest *cfg,
                      const char *path, uint64_t *file_size, char **msg);
-
-/*
- * Fault injection for the fd sink (dump_fd_sink_set_syscalls()):
- * tm_faulty_syscalls fails a pwrite touching byte tm_fail_at with ENOSPC
- * after writing what fits before it, like a full disk; with
- * tm_flaky_calls, two calls in three give EINTR or write 3 bytes
- * (counted in tm_call_no).
- */
-extern uint64_t tm_fail_at;
-extern bool tm_flaky_calls;
-extern unsigned tm_call_no;
-extern const DumpSyscalls tm_faulty_syscalls;
 
 #endif /* TESTS_UNIT_DUMP_TEST_MACHINE_H */

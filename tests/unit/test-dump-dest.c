@@ -17,6 +17,7 @@
 #include "qom/object.h"
 #include "dump/dump-internal.h"
 #include "dump-test-machine.h"
+#include "faults.h"
 #include "tests/elf/elf-reader.h"
 #include "qemu/units.h"
 
@@ -300,7 +301,7 @@ static void test_name_checks(void)
     DumpDest d;
     int fd;
 
-    g_assert_false(dump_dest_check_file("", &err));
+    g_assert_false(dump_dest_check_file("", NULL, &err));
     g_assert_cmpstr(error_get_pretty(err), ==, "parameter 'protocol' expects "
                     "a file name after 'file:'");
     error_free(err);
@@ -310,7 +311,7 @@ static void test_name_checks(void)
                           path256);
     expect_open_error(path256, msg);
 
-    g_assert_true(dump_dest_check_file(path255, &error_abort));
+    g_assert_true(dump_dest_check_file(path255, NULL, &error_abort));
     /* (not g_file_set_contents(): its own temporary name is too long) */
     fd = open(path255, O_WRONLY | O_CREAT | O_EXCL, 0600);
     g_assert_cmpint(fd, >=, 0);
@@ -403,7 +404,7 @@ static void test_fifo(void)
 static bool dump_file(TestMachine *tm, const char *path, char **msg,
                       uint64_t *file_size)
 {
-    DumpJobConfig cfg = {
+    DumpRequest cfg = {
         .as = &tm->as, .cpus = tm->cpus, .ncpus = tm->ncpus,
     };
 
@@ -412,6 +413,7 @@ static bool dump_file(TestMachine *tm, const char *path, char **msg,
 
 static void test_pipeline_faults(void)
 {
+    FaultStats st;
     g_autofree char *dir = tmp_dir();
     g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
     g_autofree char *clean = NULL;
@@ -453,7 +455,6 @@ static void test_pipeline_faults(void)
     }
     faults[3].at = size - 11 - 4 * MiB;           /* in vmem data */
     faults[4].at = size - 1;
-    dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
     for (unsigned i = 0; i < ARRAY_SIZE(faults); i++) {
         g_autofree char *got = NULL;
         g_autofree char *list = NULL;
@@ -461,7 +462,7 @@ static void test_pipeline_faults(void)
                                                 "device", faults[i].error);
         gsize len;
 
-        tm_fail_at = faults[i].at;
+        fault_arm_at(faults[i].at, ENOSPC);
         g_assert_false(dump_file(&tm, target, &msg, NULL));
         g_assert_cmpstr(msg, ==, want);
         g_free(msg);
@@ -471,15 +472,15 @@ static void test_pipeline_faults(void)
         list = dir_list(dir);
         g_assert_cmpstr(list, ==, "vmcore");
     }
-    tm_fail_at = UINT64_MAX;
+    fault_arm_at(UINT64_MAX, 0);
 
-    /* EINTR and short writes at (almost) every call: the same file */
+    /* EINTR and short writes at two calls in three: the same file */
     unlink(target);
-    tm_flaky_calls = true;
+    fault_arm(FAULT_PWRITE, 1, true, FAULT_FLAKY);
     g_assert_true(dump_file(&tm, target, &msg, NULL));
-    tm_flaky_calls = false;
-    dump_fd_sink_set_syscalls(NULL);
-    g_assert_cmpuint(tm_call_no, >, 10);
+    fault_get_stats(FAULT_PWRITE, &st);
+    fault_disarm_all();
+    g_assert_cmpuint(st.injected, >, 10);
     {
         g_autofree char *got = NULL;
         gsize len;

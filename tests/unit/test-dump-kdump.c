@@ -20,6 +20,7 @@
 #include "qemu/error.h"
 #include "dump/dump-kdump.h"
 #include "dump-test-machine.h"
+#include "faults.h"
 #include "kdump-reader.h"
 #include "qemu/units.h"
 
@@ -67,7 +68,7 @@ static const DumpEncoder *encoder(const char *format)
  * Dump @cfg in @format to a new file @path through the fd sink.
  * Returns the job's total size; *@completed gets the progress.
  */
-static uint64_t dump_file(const DumpJobConfig *cfg, const char *format,
+static uint64_t dump_file(const DumpRequest *cfg, const char *format,
                           const char *path, uint64_t *completed)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -187,10 +188,11 @@ static uint64_t check_pages(KdumpReader *r, AddressSpace *as, ReadFn read,
     return check_pages_mode(r, as, read, opaque, false);
 }
 
-static DumpJobConfig tm_config(TestMachine *tm, unsigned threads)
+static DumpRequest tm_config(TestMachine *tm, unsigned threads)
 {
-    return (DumpJobConfig) {
+    return (DumpRequest) {
         .as = &tm->as, .cpus = tm->cpus, .ncpus = tm->ncpus,
+        .has_threads = threads > 0,
         .threads = threads,
     };
 }
@@ -393,7 +395,7 @@ static void test_formats(gconstpointer opaque)
 {
     bool zero_descs = opaque;
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     uint64_t alloc, total, completed;
 
     machine_fragmented(&tm, 2);
@@ -426,7 +428,7 @@ static void test_formats(gconstpointer opaque)
         g_assert_cmpuint(completed, ==, total);
         g_assert_cmpuint(total, ==, 16 * MiB + TM_BIOS_SIZE + 10 * MiB);
         g_assert_cmpuint(tm_fd_allocated(&tm), ==, alloc);
-        g_assert_cmpint(enc->needs_seekable, ==, raw);
+        g_assert_cmpint(enc->needs_random_access, ==, raw);
         g_assert_false(enc->supports_filter);
 
         r = open_dump(path);
@@ -488,7 +490,7 @@ static void test_threads_identical(void)
         gsize first_len = 0;
 
         for (size_t i = 0; i < G_N_ELEMENTS(threads); i++) {
-            DumpJobConfig cfg = tm_config(&tm, threads[i]);
+            DumpRequest cfg = tm_config(&tm, threads[i]);
             g_autofree char *path = tmp_file("threads");
             g_autofree char *data = NULL;
             gsize len;
@@ -514,7 +516,7 @@ static void test_threads_identical(void)
 static void test_raw_fallback(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     g_autofree char *path = tmp_file("fallback");
     g_autofree char *data = NULL;
     gsize len;
@@ -603,7 +605,7 @@ static void test_unaligned_blocks(void)
     Unaligned u;
     CPUState cpu;
     CPUState *cpus[] = { &cpu };
-    DumpJobConfig cfg = { .as = &u.as, .cpus = cpus, .ncpus = 1 };
+    DumpRequest cfg = { .as = &u.as, .cpus = cpus, .ncpus = 1 };
 
     memset(&cpu, 0, sizeof(cpu));
     x86_cpu_reset_state(&cpu.env);
@@ -701,7 +703,7 @@ static bool libkdumpfile_read(const char *path, uint64_t gpa, void *buf,
 static void test_header32(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     g_autofree char *path = tmp_file("h32");
     const KdumpInfo *in;
     KdumpReader *r;
@@ -749,7 +751,7 @@ static bool fake_vmcoreinfo(uint16_t *format, uint32_t *size,
 static void test_vmcoreinfo(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     g_autofree char *path = tmp_file("vmci");
     uint32_t hdr[3] = { sizeof("VMCOREINFO"), strlen(vmci_text), 0 };
     const KdumpInfo *in;
@@ -780,7 +782,7 @@ static void test_vmcoreinfo(void)
 static void test_cancel(void)
 {
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
     DumpSink *sink = dump_mem_sink_new(false);
     Error *err = NULL;
     DumpJob job;
@@ -826,7 +828,7 @@ static void test_sigbus(void)
     g_assert_cmpint(ftruncate(fd, 5 * 4096), ==, 0);
 
     for (unsigned i = 0; i < ARRAY_SIZE(threads); i++) {
-        DumpJobConfig cfg = tm_config(&tm, threads[i]);
+        DumpRequest cfg = tm_config(&tm, threads[i]);
         DumpSink *sink = dump_mem_sink_new(true);
         g_autofree char *want = g_strdup_printf(
             "dump: cannot read guest memory at 0x%" PRIx64 ": the host "
@@ -901,7 +903,7 @@ static void test_incomplete_enospc(void)
 {
     static const char *const formats[] = { "kdump-raw-zlib", "kdump-zlib" };
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
 
     machine_fragmented(&tm, 1);
     fill_mix(tm_host(&tm, 2 * MiB), 12 * MiB, 7);
@@ -918,8 +920,8 @@ static void test_incomplete_enospc(void)
 
         dump_file(&cfg, formats[f], path, NULL);
         g_assert_cmpint(stat(path, &st), ==, 0);
-        tm_fail_at = st.st_size / 5 * 4;    /* some descriptors written */
-        dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
+        /* some descriptors written */
+        fault_arm_at(st.st_size / 5 * 4, ENOSPC);
         fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
         sink = dump_fd_sink_new(fd);
         g_assert_true(dump_job_prepare(&job, encoder(formats[f]), &cfg,
@@ -931,8 +933,7 @@ static void test_incomplete_enospc(void)
         dump_job_cleanup(&job);
         dump_sink_free(sink);
         close(fd);
-        dump_fd_sink_set_syscalls(NULL);
-        tm_fail_at = UINT64_MAX;
+        fault_disarm_all();
 
         r = open_dump(path);
         lost = check_incomplete(r, &tm);
@@ -956,7 +957,7 @@ static void test_incomplete_cancel(void)
 {
     static const char *const formats[] = { "kdump-snappy", "kdump-raw-zstd" };
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
 
     machine_fragmented(&tm, 1);
     cfg = tm_config(&tm, 1);
@@ -1005,7 +1006,7 @@ static void test_incomplete_cancel(void)
 /* ------------------------------------------- file: destination faults */
 
 /* Dump @cfg in @format to file: @path; false with the error in *@msg. */
-static bool dump_dest_file(const DumpJobConfig *cfg, const char *format,
+static bool dump_dest_file(const DumpRequest *cfg, const char *format,
                            const char *path, char **msg)
 {
     return tm_dump_to_file(encoder(format), cfg, path, NULL, msg);
@@ -1021,7 +1022,8 @@ static void test_file_faults(void)
 {
     static const char *const formats[] = { "kdump-raw-zlib", "kdump-zlib" };
     TestMachine tm;
-    DumpJobConfig cfg;
+    DumpRequest cfg;
+    FaultStats fst;
 
     machine_fragmented(&tm, 1);
     cfg = tm_config(&tm, 2);
@@ -1082,7 +1084,6 @@ static void test_file_faults(void)
             faults[5].error = "dump: failed to write end flat header";
         }
         kdump_reader_close(r);
-        dump_fd_sink_set_syscalls(&tm_faulty_syscalls);
         for (size_t i = 0; i < G_N_ELEMENTS(faults); i++) {
             g_autofree char *got = NULL;
             g_autofree char *want = NULL;
@@ -1093,20 +1094,19 @@ static void test_file_faults(void)
             }
             want = g_strdup_printf("%s: No space left on device",
                                    faults[i].error);
-            tm_fail_at = faults[i].at;
+            fault_arm_at(faults[i].at, ENOSPC);
             g_assert_false(dump_dest_file(&cfg, formats[f], target, &msg));
             g_assert_cmpstr(msg, ==, want);
             g_clear_pointer(&msg, g_free);
             g_assert_true(g_file_get_contents(target, &got, &len, NULL));
             g_assert_cmpmem(got, len, clean, clean_len);
         }
-        tm_fail_at = UINT64_MAX;
-        tm_flaky_calls = true;
-        tm_call_no = 0;
+        fault_arm_at(UINT64_MAX, 0);
+        fault_arm(FAULT_PWRITE, 1, true, FAULT_FLAKY);
         g_assert_true(dump_dest_file(&cfg, formats[f], target, &msg));
-        tm_flaky_calls = false;
-        dump_fd_sink_set_syscalls(NULL);
-        g_assert_cmpuint(tm_call_no, >, 10);
+        fault_get_stats(FAULT_PWRITE, &fst);
+        fault_disarm_all();
+        g_assert_cmpuint(fst.injected, >, 10);
         {
             g_autofree char *got = NULL;
             gsize len;

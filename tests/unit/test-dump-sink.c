@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include <sys/mman.h>
 #include "dump/dump-sink.h"
+#include "faults.h"
 #include "qemu/units.h"
 
 
@@ -336,61 +337,26 @@ static void test_append_is_sequential(void)
 
 /* ----------------------------------------------------- fault injection */
 
-static int faults_left;         /* EINTR / short writes still to inject */
-static uint64_t enospc_at;      /* fail a write touching this file offset */
-
-static ssize_t flaky_pwrite(int fd, const void *buf, size_t len, off_t off)
-{
-    if (enospc_at != UINT64_MAX && (uint64_t)off <= enospc_at &&
-        enospc_at < (uint64_t)off + len) {
-        errno = ENOSPC;
-        return -1;
-    }
-    if (faults_left > 0) {
-        faults_left--;
-        if (faults_left % 2) {
-            errno = EINTR;
-            return -1;
-        }
-        return pwrite(fd, buf, MIN(len, 7), off);   /* short */
-    }
-    return pwrite(fd, buf, len, off);
-}
-
-static ssize_t flaky_write(int fd, const void *buf, size_t len, bool nowait)
-{
-    if (faults_left > 0) {
-        faults_left--;
-        if (faults_left % 2) {
-            errno = EINTR;
-            return -1;
-        }
-        return write(fd, buf, MIN(len, 5));
-    }
-    return write(fd, buf, len);
-}
-
-static const DumpSyscalls flaky = {
-    .write = flaky_write,
-    .pwrite = flaky_pwrite,
-};
-
+/*
+ * EINTR and short writes at two calls in three (tests/faults/, linked
+ * in): the sink retries until every byte is written.
+ */
 static void test_eintr_short(void)
 {
     int fd;
     g_autofree char *path = tmp_file(&fd);
     uint8_t *data = g_malloc(128 * KiB);
     DumpSink *sink;
+    FaultStats st;
 
     fill(data, 128 * KiB, 5);
-    enospc_at = UINT64_MAX;
-    faults_left = 1000000;      /* every call until the data is through */
-    dump_fd_sink_set_syscalls(&flaky);
+    fault_arm(FAULT_PWRITE, 1, true, FAULT_FLAKY);
     sink = dump_fd_sink_new(fd);
     write_pattern(sink, data);
     dump_sink_free(sink);
-    dump_fd_sink_set_syscalls(NULL);
-    g_assert_cmpint(faults_left, >, 0);
+    fault_get_stats(FAULT_PWRITE, &st);
+    fault_disarm_all();
+    g_assert_cmpuint(st.injected, >, 0);
     {
         g_autoptr(GBytes) b = slurp(fd);
 
@@ -401,6 +367,40 @@ static void test_eintr_short(void)
     g_free(data);
 }
 
+/* The same through a pipe: the stream writes (pwritev2 at the position) */
+static void test_eintr_short_stream(void)
+{
+    uint8_t data[64 * KiB];
+    g_autoptr(GByteArray) got = g_byte_array_new();
+    DumpSink *sink;
+    FaultStats st;
+    int p[2];
+
+    fill(data, sizeof(data), 9);
+    g_assert_cmpint(pipe(p), ==, 0);
+    g_assert_cmpint(fcntl(p[0], F_SETPIPE_SZ, 1024 * 1024), >=, 0);
+    fault_arm(FAULT_WRITE, 1, true, FAULT_FLAKY);
+    sink = dump_fd_sink_new(p[1]);
+    g_assert_cmpint(dump_sink_pwrite(sink, data, sizeof(data), 0), ==, 0);
+    dump_sink_free(sink);
+    fault_get_stats(FAULT_WRITE, &st);
+    fault_disarm_all();
+    close(p[1]);
+    g_assert_cmpuint(st.injected, >, 0);
+    for (;;) {
+        uint8_t buf[4096];
+        ssize_t n = read(p[0], buf, sizeof(buf));
+
+        if (n <= 0) {
+            break;
+        }
+        g_byte_array_append(got, buf, n);
+    }
+    close(p[0]);
+    g_assert_cmpmem(got->data, got->len, data, sizeof(data));
+}
+
+/* A disk that fills at byte 40 (tests/faults/) */
 static void test_enospc(void)
 {
     int fd;
@@ -409,16 +409,13 @@ static void test_enospc(void)
     DumpSink *sink;
 
     fill(data, sizeof(data), 5);
-    faults_left = 0;
-    enospc_at = 40;
-    dump_fd_sink_set_syscalls(&flaky);
+    fault_arm_at(40, ENOSPC);
     sink = dump_fd_sink_new(fd);
     g_assert_cmpint(dump_sink_pwrite(sink, data, 32, 0), ==, 0);
     g_assert_cmpint(dump_sink_pwrite(sink, data, 32, 32), ==, -ENOSPC);
     g_assert_cmpuint(dump_sink_end(sink), ==, 32);
     dump_sink_free(sink);
-    dump_fd_sink_set_syscalls(NULL);
-    enospc_at = UINT64_MAX;
+    fault_disarm_all();
     close(fd);
     unlink(path);
 }
@@ -506,6 +503,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-sink/file/position", test_file_position);
     g_test_add_func("/dump-sink/file/append", test_append_is_sequential);
     g_test_add_func("/dump-sink/file/eintr-short", test_eintr_short);
+    g_test_add_func("/dump-sink/pipe/eintr-short", test_eintr_short_stream);
     g_test_add_func("/dump-sink/file/enospc", test_enospc);
     g_test_add_func("/dump-sink/file/copy-fd", test_copy_fd);
     g_test_add_func("/dump-sink/pipe", test_pipe);
