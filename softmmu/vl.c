@@ -45,7 +45,7 @@ typedef enum {
     OPT_QTEST, OPT_QTEST_LOG, OPT_DISPLAY, OPT_NOGRAPHIC, OPT_S, OPT_NAME,
     OPT_BIOS, OPT_D, OPT_BIG_D, OPT_TRACE, OPT_NODEFAULTS, OPT_NO_SHUTDOWN,
     OPT_SERIAL, OPT_MONITOR, OPT_PIDFILE, OPT_TPMDEV, OPT_NO_REBOOT,
-    OPT_NO_USER_CONFIG, OPT_MSG, OPT_DAEMONIZE,
+    OPT_NO_USER_CONFIG, OPT_MSG, OPT_DAEMONIZE, OPT_CPU,
     OPT__MAX
 } OptIndex;
 
@@ -69,6 +69,7 @@ static const VlOption vl_options[] = {
     { "M", OPT_MACHINE, true, false, NULL },
     { "accel", OPT_ACCEL, true, false, "qtest (the only accelerator here)" },
     { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },
+    { "cpu", OPT_CPU, true, true, "MODEL: the vCPU model (-cpu help)" },
     { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,cores=]"
       "[,threads=]" },
     { "object", OPT_OBJECT, true, false, "TYPE,id=ID[,PROP=VALUE...]" },
@@ -511,6 +512,19 @@ static void opt_smp(VlArg *a, void *opaque)
     exit_on_error(ok, err);
 }
 
+static void opt_cpu(VlArg *a, void *opaque)
+{
+    Error *err = NULL;
+    bool ok;
+
+    if (!strcmp(a->arg, "help") || !strcmp(a->arg, "?")) {
+        x86_cpu_model_list(stdout);
+        exit(0);
+    }
+    ok = machine_set_cpu_model(opaque, a->arg, &err);
+    exit_on_error(ok, err);
+}
+
 static void opt_bios(VlArg *a, void *opaque)
 {
     MachineState *ms = opaque;
@@ -667,6 +681,7 @@ int main(int argc, char **argv)
     for (OptIndex i = 0; i < OPT__MAX; i++) {
         if (i != OPT_OBJECT && i != OPT_DEVICE && i != OPT_MACHINE &&
             i != OPT_M && i != OPT_SMP && i != OPT_BIOS && i != OPT_QMP &&
+            i != OPT_CPU &&
             i != OPT_QMP_PRETTY && i != OPT_MON && i != OPT_TPMDEV) {
             for_each_arg(i, opt_early, NULL);
         }
@@ -695,6 +710,7 @@ int main(int argc, char **argv)
     for_each_arg(OPT_M, opt_memory, ms);
     for_each_arg(OPT_SMP, opt_smp, ms);
     for_each_arg(OPT_BIOS, opt_bios, ms);
+    for_each_arg(OPT_CPU, opt_cpu, ms);
 
     for_each_arg(OPT_OBJECT, opt_object, NULL);
     for_each_arg(OPT_TPMDEV, opt_tpmdev, NULL);

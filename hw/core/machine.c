@@ -20,6 +20,7 @@
 #include "qemu/option.h"
 #include "qemu/units.h"
 #include "sysemu/hostmem.h"
+#include "sysemu/runstate.h"
 
 #define MACHINE_MAX_RAM_SLOTS 256
 #define MACHINE_MAX_CPUS 255
@@ -396,17 +397,46 @@ bool machine_init_device_memory(MachineState *ms, hwaddr base, Error **errp)
     return true;
 }
 
+bool machine_set_cpu_model(MachineState *ms, const char *name,
+                           Error **errp)
+{
+    const X86CPUModel *m = x86_cpu_model_find(name);
+
+    if (!m) {
+        /* QEMU's message */
+        error_setg(errp, "unable to find CPU model '%s'", name);
+        return false;
+    }
+    ms->cpu_model = m;
+    return true;
+}
+
+/* System reset puts every vCPU back in its reset state (real mode). */
+static void machine_reset_cpus(void *opaque)
+{
+    MachineState *ms = opaque;
+
+    for (unsigned i = 0; i < ms->smp_cpus; i++) {
+        x86_cpu_reset_state(&ms->cpus[i]->env);
+        ms->cpus[i]->env.model = ms->cpu_model;
+    }
+}
+
 void machine_create_cpus(MachineState *ms)
 {
+    if (!ms->cpu_model) {
+        ms->cpu_model = x86_cpu_model_find(X86_CPU_DEFAULT_MODEL);
+    }
     ms->cpus = g_new0(CPUState *, ms->smp_cpus + 1);
     for (unsigned i = 0; i < ms->smp_cpus; i++) {
         CPUState *cpu = g_new0(CPUState, 1);
 
         cpu->cpu_index = i;
         cpu->apic_id = i;
-        x86_cpu_reset_state(&cpu->env);
         ms->cpus[i] = cpu;
     }
+    machine_reset_cpus(ms);
+    qemu_register_reset(machine_reset_cpus, ms);
 }
 
 CPUState **machine_cpus(unsigned *count)
@@ -495,10 +525,23 @@ static MachineInfoList *qmp_query_machines(Error **errp)
     return head;
 }
 
-/* No -cpu models to choose from: an empty list, as QEMU's for none. */
+/* The -cpu models (target/i386/cpu.c), with QEMU's type names. */
 static CpuDefinitionInfoList *qmp_query_cpu_definitions(Error **errp)
 {
-    return NULL;
+    CpuDefinitionInfoList *head = NULL, **tail = &head;
+
+    for (const X86CPUModel *m = x86_cpu_models(); m->name; m++) {
+        CpuDefinitionInfoList *elem = g_new0(CpuDefinitionInfoList, 1);
+        CpuDefinitionInfo *info = g_new0(CpuDefinitionInfo, 1);
+
+        info->name = g_strdup(m->name);
+        info->typename = g_strdup_printf("%s-x86_64-cpu", m->name);
+        info->q_static = !strcmp(m->name, "base");
+        elem->value = info;
+        *tail = elem;
+        tail = &elem->next;
+    }
+    return head;
 }
 
 /*
