@@ -304,6 +304,7 @@ static void test_errors(void)
 {
     QTestState *s = hp_start("-object memory-backend-ram,id=mem0,size=64M "
                              "-device virtio-mem-device,id=vm0,memdev=mem0");
+    JsonObject *ev, *data;
 
     object_add_ram(s, "memory-backend-ram", "mem1", 64 * MiB);
     expect_error(s, "GenericError", "Parameter 'driver' is missing",
@@ -392,6 +393,23 @@ static void test_errors(void)
     expect_error(s, "GenericError", "object 'mem0' is in use, can not be "
                  "deleted",
                  "{'execute': 'object-del', 'arguments': {'id': 'mem0'}}");
+
+    /* a device without id goes by its path; the event has no "device" */
+    object_add_ram(s, "memory-backend-ram", "mem2", 64 * MiB);
+    qtest_qmp_assert_success(s, "{'execute': 'device_add', 'arguments': "
+                             "{'driver': 'virtio-mem-device', "
+                             "'memdev': 'mem2'}}");
+    qtest_qmp_events_clear(s);
+    qtest_qmp_assert_success(s, "{'execute': 'device_del', 'arguments': "
+                             "{'id': '/machine/peripheral-anon/"
+                             "device[0]'}}");
+    ev = qtest_qmp_event_ref(s, "DEVICE_DELETED");
+    g_assert_nonnull(ev);
+    data = json_object_get_object_member(ev, "data");
+    g_assert_false(json_object_has_member(data, "device"));
+    g_assert_cmpstr(json_object_get_string_member(data, "path"), ==,
+                    "/machine/peripheral-anon/device[0]");
+    json_object_unref(ev);
 
     /* a cold-plugged device with nothing requested may go too */
     device_del_ok(s, "vm0");
