@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -407,6 +408,23 @@ def run(qemu, tmp, procs):
                 format="kdump-zlib", **{"x-dump-threads": 0})
     check("error" in r and "x-dump-threads" in r["error"]["desc"],
           "x-dump-threads 0 refused")
+
+    # A FIFO destination is written in place: renaming a temporary file
+    # over it would replace it (as it would /dev/null or any device).
+    fifo = os.path.join(tmp, "dump.fifo")
+    os.mkfifo(fifo)
+    streamed_path = os.path.join(tmp, "streamed.core")
+    with open(streamed_path, "wb") as out:
+        reader = subprocess.Popen(["cat", fifo], stdout=out)
+    qmp.ok("dump-guest-memory", paging=False, protocol="file:" + fifo)
+    reader.wait(timeout=120)
+    with open(streamed_path, "rb") as f:
+        streamed = f.read(4)
+    os.unlink(streamed_path)
+    check(stat.S_ISFIFO(os.lstat(fifo).st_mode) and streamed[:4] == b"\x7fELF"
+          and not [n for n in os.listdir(tmp) if n.startswith("dump.fifo.")],
+          "file: on a FIFO: written in place, the FIFO kept")
+    os.unlink(fifo)
 
     # dump-cancel: a detached single-threaded zlib dump of 128 MiB of data
     # takes long enough to be caught running.
