@@ -67,7 +67,10 @@ static const VlOption vl_options[] = {
       "[,x-ignore-discard-manager=on|off]"
       "[,x-kdump-zlib-level=N][,x-kdump-zstd-level=N]" },
     { "M", OPT_MACHINE, true, false, NULL },
-    { "accel", OPT_ACCEL, true, false, "qtest (the only accelerator here)" },
+    { "accel", OPT_ACCEL, true, false, "[accel=]qtest|tcg[,thread=single|"
+      "multi]: qtest (the default) lets a qtest client play the CPU; tcg is "
+      "accepted only with -machine none, for capability probes (-accel "
+      "help)" },
     { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },
     { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,cores=]"
       "[,threads=]" },
@@ -350,21 +353,6 @@ static void opt_early(VlArg *a, void *opaque)
     case OPT_TRACE:
         trace_opt_parse(a->arg, &error_fatal);
         break;
-    case OPT_ACCEL: {
-        g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "accel", false,
-                                                   &error_fatal);
-        const char *accel = qemu_opt_get(opts, "accel");
-
-        if (!accel || strcmp(accel, "qtest")) {
-            error_report("invalid accelerator %s: sparsevm has no vCPU "
-                         "execution yet; only 'qtest' is available",
-                         accel ? accel : "");
-            exit(1);
-        }
-        qemu_opt_get(opts, "thread");
-        qemu_opts_check_unused(opts, &error_fatal);
-        break;
-    }
     case OPT_DISPLAY:
         if (strcmp(a->arg, "none") && !g_str_has_prefix(a->arg, "none,")) {
             error_report("Display '%s' is not available: sparsevm has no "
@@ -464,16 +452,7 @@ static void opt_machine(VlArg *a, void *opaque)
             continue;
         }
         if (!strcmp(opt->name, "accel")) {
-            /* QEMU's legacy list "kvm:tcg": the first that works */
-            g_auto(GStrv) accels = g_strsplit(opt->value, ":", -1);
-
-            if (!g_strv_contains((const char *const *)accels, "qtest")) {
-                error_report("No accelerator found in '%s': only 'qtest' "
-                             "is available (no vCPU execution yet)",
-                             opt->value);
-                exit(1);
-            }
-            continue;
+            continue;       /* configure_accelerator() */
         }
         if (!object_property_parse(OBJECT(ms), opt->name, opt->value,
                                    &err)) {
@@ -632,6 +611,121 @@ static const char *machine_type_name(void)
     return type;
 }
 
+/*
+ * The accelerators, as QEMU chooses them: "-accel NAME" options, or the
+ * legacy "-machine accel=A:B:C" list, tried in order; the first that
+ * initialises wins.  Only qtest exists as an executor (a qtest client
+ * plays the CPU).  "tcg" is accepted with the "none" machine only: that
+ * board has no CPU and no RAM a guest could run from, so no guest code
+ * runs under QEMU's TCG either, and a management tool probing with
+ * libvirt's "-machine none,accel=kvm:tcg" gets the answers it would get
+ * from a QEMU without KVM (query-kvm: not present) instead of no answer.
+ * On a real board tcg would promise execution we do not do: refused.
+ */
+static const char *const vl_accels[] = { "qtest", "tcg" };
+
+static void accel_help(void)
+{
+    printf("Accelerators supported in QEMU binary:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(vl_accels); i++) {
+        printf("%s\n", vl_accels[i]);
+    }
+}
+
+/* Try @name on machine @mtype; report why not (QEMU's words) if not. */
+static bool accel_try(const char *name, const char *mtype)
+{
+    if (!strcmp(name, "qtest")) {
+        return true;
+    }
+    if (!strcmp(name, "tcg")) {
+        if (!strcmp(mtype, "none")) {
+            return true;
+        }
+        error_report("failed to initialize tcg: sparsevm executes no guest "
+                     "code; tcg is accepted only with -machine none "
+                     "(capability probes); use -accel qtest");
+        return false;
+    }
+    error_report("invalid accelerator %s", name);
+    return false;
+}
+
+/*
+ * The accelerator in use (exits with QEMU's messages if none works).
+ * Nothing else depends on the choice: no guest code runs with either.
+ */
+static const char *configure_accelerator(const char *mtype)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *legacy = NULL;
+    bool init_failed = false;
+
+    for (guint i = 0; i < vl_args->len; i++) {
+        VlArg *a = vl_args->pdata[i];
+        g_autoptr(QemuOpts) opts = NULL;
+        const char *v;
+
+        error_set_location(a->label);
+        if (a->opt->index == OPT_MACHINE) {
+            opts = qemu_opts_parse(a->arg, "type", false, &error_fatal);
+            v = qemu_opt_get(opts, "accel");
+            if (v) {
+                legacy = g_intern_string(v);
+            }
+        } else if (a->opt->index == OPT_ACCEL) {
+            opts = qemu_opts_parse(a->arg, "accel", false, &error_fatal);
+            v = qemu_opt_get(opts, "accel");
+            if (!v) {
+                error_report("Parameter 'accel' is missing");
+                exit(1);
+            }
+            if (!strcmp(v, "help") || !strcmp(v, "?")) {
+                accel_help();
+                exit(0);
+            }
+            qemu_opt_get(opts, "thread");
+            qemu_opts_check_unused(opts, &error_fatal);
+            g_ptr_array_add(names, g_strdup(v));
+        }
+        error_set_location(NULL);
+    }
+    if (legacy) {
+        g_auto(GStrv) list = g_strsplit(legacy, ":", -1);
+
+        if (names->len) {
+            error_report("The -accel and \"-machine accel=\" options are "
+                         "incompatible");
+            exit(1);
+        }
+        if (!strcmp(legacy, "help") || !strcmp(legacy, "?")) {
+            accel_help();
+            exit(0);
+        }
+        for (char **n = list; *n; n++) {
+            g_ptr_array_add(names, g_strdup(*n));
+        }
+    }
+    if (!names->len) {
+        return "qtest";
+    }
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = names->pdata[i];
+
+        if (accel_try(name, mtype)) {
+            if (init_failed && !qtest_spec) {
+                error_report("falling back to %s", name);
+            }
+            return g_intern_string(name);
+        }
+        init_failed = true;
+    }
+    if (!init_failed) {
+        error_report("no accelerator found");
+    }
+    exit(1);
+}
+
 int main(int argc, char **argv)
 {
     MachineClass *mc;
@@ -670,6 +764,9 @@ int main(int argc, char **argv)
         return 0;
     }
     mc = machine_class_find(mtype);
+    if (mc) {
+        configure_accelerator(mtype);
+    }
     if (!mc) {
         error_report("unsupported machine type \"%s\"", mtype);
         fprintf(stderr, "Use -machine help to list supported machines\n");

@@ -201,19 +201,22 @@ static void test_virtio_slots_full(void)
     g_string_free(args, true);
 }
 
-/* A blocking QMP exchange on @f: send @req, the reply line (g_free). */
+/* A blocking QMP exchange on @f ("r"): send @req, the reply (g_free). */
 static char *qmp_line(FILE *f, const char *req)
 {
     char *line = NULL;
     size_t cap = 0;
 
     if (req) {
-        fprintf(f, "%s\n", req);
-        fflush(f);
+        g_autofree char *msg = g_strdup_printf("%s\n", req);
+
+        /* not through @f: a read stream can not switch to writing */
+        g_assert_cmpint(write(fileno(f), msg, strlen(msg)), ==, strlen(msg));
     }
     for (;;) {
         g_assert_cmpint(getline(&line, &cap, f), >, 0);
-        if (!strstr(line, "\"event\"")) {
+        /* events lead with their time stamp; replies never do */
+        if (!g_str_has_prefix(line, "{\"timestamp\"")) {
             return line;
         }
     }
@@ -224,15 +227,34 @@ static bool pid_alive(pid_t pid)
     return kill(pid, 0) == 0;
 }
 
+/* Send @req on @f; the reply must be a success: its "return" (unref). */
+static JsonNode *qmp_return(FILE *f, const char *req)
+{
+    g_autofree char *line = qmp_line(f, req);
+    g_autoptr(GError) gerr = NULL;
+    JsonNode *root = json_from_string(line, &gerr);
+    JsonNode *ret;
+
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root) ||
+        !json_object_has_member(json_node_get_object(root), "return")) {
+        g_error("%s: bad reply '%s'", req, line);
+    }
+    ret = json_node_copy(json_object_get_member(json_node_get_object(root),
+                                                "return"));
+    json_node_unref(root);
+    return ret;
+}
+
 /*
- * How libvirt starts an emulator to probe it: -S -no-user-config
- * -nodefaults -nographic -machine none -qmp unix:PATH,server,nowait
- * -pidfile FILE -daemonize (with -msg timestamp=on and the machine
- * properties it always passes).  The command returns 0 once QMP and the
- * pid file are up; the daemon answers QMP and removes the pid file when
- * it quits.  A daemon that fails before it is ready makes the command
- * fail with its message.  (libvirt's accel=kvm:tcg is refused: only
- * qtest exists.)
+ * libvirt 9.0 (Debian 12) probing an emulator, replayed: the argv of
+ * qemuProcessQMPLaunch() exactly (-S -no-user-config -nodefaults
+ * -nographic -machine none,accel=kvm:tcg -qmp unix:PATH,server=on,
+ * wait=off -pidfile FILE -daemonize), then the QMP commands of
+ * virQEMUCapsInitQMPMonitor() in its order.  No KVM exists, so as with a
+ * QEMU on a host without /dev/kvm, kvm fails, tcg (probe-only here, see
+ * docs/system/invocation.md) is taken, and query-kvm says "not present".
+ * The command returns 0 once QMP and the pid file are up; the daemon
+ * removes the pid file and its socket when it quits.
  */
 static void test_libvirt_start(void)
 {
@@ -240,19 +262,40 @@ static void test_libvirt_start(void)
     g_autofree char *pidf = qtest_tmp_path("probe.pid");
     g_autofree char *args = g_strdup_printf(
         "-S -no-user-config -nodefaults -nographic "
-        "-machine none,accel=qtest,dump-guest-core=off,usb=off "
-        "-qmp unix:%s,server,nowait -pidfile %s -daemonize "
-        "-msg timestamp=on", sock, pidf);
+        "-machine none,accel=kvm:tcg "
+        "-qmp unix:%s,server=on,wait=off -pidfile %s -daemonize", sock, pidf);
+    static const char *const probe[] = {
+        "{\"execute\": \"query-qmp-schema\"}",
+        "{\"execute\": \"qom-list-types\"}",
+        "{\"execute\": \"qom-list-types\", \"arguments\": "
+        "{\"implements\": \"device\", \"abstract\": true}}",
+        "{\"execute\": \"device-list-properties\", \"arguments\": "
+        "{\"typename\": \"virtio-mem-device\"}}",
+        "{\"execute\": \"qom-list-properties\", \"arguments\": "
+        "{\"typename\": \"memory-backend-file\"}}",
+        "{\"execute\": \"qom-list-properties\", \"arguments\": "
+        "{\"typename\": \"memory-backend-memfd\"}}",
+        "{\"execute\": \"query-machines\"}",
+        "{\"execute\": \"query-tpm-models\"}",
+        "{\"execute\": \"query-tpm-types\"}",
+        "{\"execute\": \"query-command-line-options\"}",
+        "{\"execute\": \"query-migrate-capabilities\"}",
+        "{\"execute\": \"query-cpu-definitions\"}",
+    };
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     g_autofree char *pidtext = NULL;
     RunResult r = run(args);
+    JsonNode *ret;
+    JsonObject *o;
     char *line;
     FILE *f;
     pid_t pid;
     int fd;
 
     g_assert_cmpint(r.status, ==, 0);
-    g_assert_cmpstr(r.err, ==, "");
+    /* QEMU's words, as a QEMU built without KVM prints them */
+    g_assert_cmpstr(r.err, ==, "sparsevm: invalid accelerator kvm\n"
+                    "sparsevm: falling back to tcg\n");
     run_free(&r);
     g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
     pid = atoi(pidtext);
@@ -262,34 +305,99 @@ static void test_libvirt_start(void)
     fd = socket(AF_UNIX, SOCK_STREAM, 0);
     g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
     g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    f = fdopen(fd, "r+");
+    f = fdopen(fd, "r");
     line = qmp_line(f, NULL);
     g_assert_nonnull(strstr(line, "\"QMP\""));
     g_free(line);
-    line = qmp_line(f, "{\"execute\": \"qmp_capabilities\"}");
-    g_assert_cmpstr(line, ==, "{\"return\":{}}\r\n");
-    g_free(line);
-    line = qmp_line(f, "{\"execute\": \"query-machines\"}");
-    g_assert_nonnull(strstr(line, "\"name\":\"none\""));
-    g_free(line);
-    line = qmp_line(f, "{\"execute\": \"quit\"}");
-    g_assert_cmpstr(line, ==, "{\"return\":{}}\r\n");
-    g_free(line);
+    json_node_unref(qmp_return(f, "{\"execute\": \"qmp_capabilities\"}"));
+    ret = qmp_return(f, "{\"execute\": \"query-version\"}");
+    o = json_node_get_object(ret);
+    g_assert_cmpint(json_object_get_int_member(
+        json_object_get_object_member(o, "qemu"), "major"), ==, 7);
+    g_assert_true(g_str_has_prefix(json_object_get_string_member(o,
+                                                                 "package"),
+                                   "sparsevm "));
+    json_node_unref(ret);
+    ret = qmp_return(f, "{\"execute\": \"query-kvm\"}");
+    o = json_node_get_object(ret);
+    g_assert_false(json_object_get_boolean_member(o, "present"));
+    g_assert_false(json_object_get_boolean_member(o, "enabled"));
+    json_node_unref(ret);
+    for (size_t i = 0; i < G_N_ELEMENTS(probe); i++) {
+        ret = qmp_return(f, probe[i]);
+        g_assert_true(JSON_NODE_HOLDS_ARRAY(ret));
+        if (strstr(probe[i], "query-machines")) {
+            g_autofree char *text = json_to_string(ret, false);
+
+            g_assert_nonnull(strstr(text, "\"name\":\"none\""));
+        }
+        json_node_unref(ret);
+    }
+    json_node_unref(qmp_return(f, "{\"execute\": \"quit\"}"));
     fclose(f);
     for (int i = 0; i < 500 && pid_alive(pid); i++) {
         g_usleep(10 * 1000);
     }
     g_assert_false(pid_alive(pid));
     g_assert_false(g_file_test(pidf, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+
+    /* the older spellings libvirt used, and the legacy machine option */
+    args = (g_free(args), g_strdup_printf(
+        "-S -no-user-config -nodefaults -nographic "
+        "-machine none,accel=qtest,dump-guest-core=off,usb=off "
+        "-qmp unix:%s,server,nowait -pidfile %s -daemonize "
+        "-msg timestamp=on", sock, pidf));
+    r = run(args);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.err, ==, "");
+    run_free(&r);
+    g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
+    pid = atoi(pidtext);
+    g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
+    for (int i = 0; i < 500 && pid_alive(pid); i++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_false(pid_alive(pid));
 
     /* fails after the fork: the command says why and exits 1 */
     expect_error("-machine none -daemonize "
                  "-qmp unix:/nonexistent/dir/s.sock,server,nowait",
                  "/nonexistent/dir/s.sock");
-    expect_error("-machine none,accel=kvm:tcg", "No accelerator found in "
-                 "'kvm:tcg'");
     expect_error("-machine none,usb=on", "usb=on is not supported");
     expect_error("-msg timestamp=maybe", "timestamp");
+}
+
+/*
+ * Accelerators, as QEMU chooses them: tcg only where it runs nothing
+ * (the "none" machine); kvm is not built in.
+ */
+static void test_accel(void)
+{
+    RunResult r = run("-accel help");
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.out, ==, "Accelerators supported in QEMU binary:\n"
+                    "qtest\ntcg\n");
+    run_free(&r);
+    r = run("-machine accel=help");
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "tcg"));
+    run_free(&r);
+    expect_error("-accel kvm", "invalid accelerator kvm");
+    expect_error("-machine microvm,accel=tcg", "failed to initialize tcg: "
+                 "sparsevm executes no guest code; tcg is accepted only "
+                 "with -machine none");
+    expect_error("-machine microvm,accel=kvm:tcg", "invalid accelerator kvm");
+    expect_error("-accel tcg -machine none,accel=tcg", "The -accel and "
+                 "\"-machine accel=\" options are incompatible");
+    expect_error("-accel thread=single", "Parameter 'accel' is missing");
+    expect_error("-accel qtest,nosuch=1", "nosuch");
+    /* kvm fails, qtest works: the machine is built (dumpdtb exits) */
+    r = run("-machine microvm,accel=kvm:qtest,dumpdtb=/dev/null");
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.err, "falling back to qtest"));
+    run_free(&r);
 }
 
 /* The "none" machine: listed, and nothing but RAM (no device memory). */
@@ -441,6 +549,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/virtio-slots-full", test_virtio_slots_full);
     g_test_add_func("/cmdline/machine-none", test_machine_none);
     g_test_add_func("/cmdline/libvirt-start", test_libvirt_start);
+    g_test_add_func("/cmdline/accel", test_accel);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
