@@ -400,6 +400,98 @@ static void test_accel(void)
     run_free(&r);
 }
 
+/*
+ * QEMU's JSON forms of -object and -device, as libvirt writes them:
+ * types checked as QEMU's JSON visitor does (sizes are numbers, booleans
+ * true/false), commas inside strings are plain characters, every other
+ * error is the key=value form's.
+ */
+static void test_json_options(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-json-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "a,b", NULL);
+    g_autofree char *args = NULL;
+    QTestState *s;
+    JsonNode *ret;
+    JsonObject *o;
+    int fd;
+
+    g_assert(dir);
+    fd = open(file, O_RDWR | O_CREAT, 0600);
+    g_assert(fd >= 0 && ftruncate(fd, 2 * 1024 * 1024) == 0);
+    close(fd);
+    args = g_strdup_printf(
+        "-machine microvm -m 512M,maxmem=2G "
+        "-object '{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\", "
+        "\"size\": 1073741824, \"share\": true, \"prealloc\": false}' "
+        "-object '{\"qom-type\": \"memory-backend-file\", \"id\": \"f0\", "
+        "\"size\": 2097152, \"mem-path\": \"%s\"}' "
+        "-device '{\"driver\": \"virtio-mem-device\", \"id\": \"vm0\", "
+        "\"memdev\": \"mem0\", \"requested-size\": 2097152}'", file);
+    s = qtest_init(args);
+    ret = qtest_qmp_assert_success_ref(s, "{'execute': 'query-memdev'}");
+    o = json_array_get_object_element(json_node_get_array(ret), 0);
+    g_assert_cmpint(json_object_get_int_member(o, "size"), ==, 1024 * 1024 *
+                    1024);
+    g_assert_true(json_object_get_boolean_member(o, "share"));
+    json_node_unref(ret);
+    ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'qom-get', 'arguments': {'path': '/objects/f0', "
+        "'property': 'mem-path'}}");
+    g_assert_cmpstr(json_node_get_string(ret), ==, file);
+    json_node_unref(ret);
+    ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'qom-get', 'arguments': {'path': "
+        "'/machine/peripheral/vm0', 'property': 'requested-size'}}");
+    g_assert_cmpint(json_node_get_int(ret), ==, 2097152);
+    json_node_unref(ret);
+    qtest_quit(s);
+
+#define OBJ_JSON(extra) "-object '{\"qom-type\": \"memory-backend-ram\", " \
+    "\"id\": \"m\", \"size\": 1048576" extra "}'"
+    /* QEMU 7.2's words for wrong JSON types */
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                 "\"m\", \"size\": \"1G\"}'", "Parameter 'size' expects "
+                 "uint64");
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                 "\"m\", \"size\": -1}'", "Parameter 'size' expects uint64");
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                 "\"m\", \"size\": 1.5}'", "Parameter 'size' expects uint64");
+    expect_error(OBJ_JSON(", \"share\": \"on\""), "Invalid parameter type "
+                 "for 'share', expected: boolean");
+    expect_error(OBJ_JSON(", \"policy\": 1"), "Invalid parameter type for "
+                 "'policy', expected: string");
+    expect_error(OBJ_JSON(", \"prealloc-threads\": \"2\""), "Parameter "
+                 "'prealloc-threads' expects uint64");
+    expect_error("-object '{\"qom-type\": 5, \"id\": \"m\"}'", "Invalid "
+                 "parameter type for 'qom-type', expected: string");
+    expect_error("-object '{\"id\": \"m\"}'", "Parameter 'qom-type' is "
+                 "missing");
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\"'",
+                 "JSON parse error");
+    /* the same errors as the key=value form */
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", "
+                 "\"size\": 1048576}'", "Parameter 'id' is missing");
+    expect_error(OBJ_JSON(", \"nosuch\": 1"), "Property "
+                 "'memory-backend-ram.nosuch' not found");
+    expect_error(OBJ_JSON(", \"policy\": \"bind\""), "host-nodes must be "
+                 "set for policy bind");
+    expect_error("-object '{\"qom-type\": \"nosuchtype\", \"id\": \"m\"}'",
+                 "invalid object type: nosuchtype");
+    expect_error("-device '{\"driver\": \"nosuchdevice\"}'", "'nosuchdevice' "
+                 "is not a valid device model name");
+    expect_error("-m 512M,maxmem=1G " OBJ_JSON("") " -device '{\"driver\": "
+                 "\"virtio-mem-device\", \"memdev\": \"m\", "
+                 "\"requested-size\": \"1M\"}'", "Parameter 'requested-size' "
+                 "expects uint64");
+    expect_error("-m 512M,maxmem=1G " OBJ_JSON("") " -device '{\"driver\": "
+                 "\"virtio-mem-device\", \"memdev\": \"nosuch\"}'",
+                 "nosuch");
+#undef OBJ_JSON
+    unlink(file);
+    rmdir(dir);
+}
+
 /* The "none" machine: listed, and nothing but RAM (no device memory). */
 static void test_machine_none(void)
 {
@@ -550,6 +642,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/machine-none", test_machine_none);
     g_test_add_func("/cmdline/libvirt-start", test_libvirt_start);
     g_test_add_func("/cmdline/accel", test_accel);
+    g_test_add_func("/cmdline/json-options", test_json_options);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
