@@ -492,6 +492,48 @@ static void test_json_options(void)
     rmdir(dir);
 }
 
+/* How many vCPUs "-smp @smp" makes (query-cpus-fast). */
+static guint smp_cpus(const char *smp)
+{
+    g_autofree char *args = g_strdup_printf("-machine microvm -smp %s", smp);
+    QTestState *s = qtest_init(args);
+    JsonNode *ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'query-cpus-fast'}");
+    guint n = json_array_get_length(json_node_get_array(ret));
+
+    json_node_unref(ret);
+    qtest_quit(s);
+    return n;
+}
+
+/* -smp as QEMU 7.2 reads it for microvm (no dies, no clusters). */
+static void test_smp(void)
+{
+    g_assert_cmpuint(smp_cpus("sockets=2,cores=3"), ==, 6);
+    g_assert_cmpuint(smp_cpus("4,dies=1,clusters=1,sockets=4"), ==, 4);
+    g_assert_cmpuint(smp_cpus("2,maxcpus=4,threads=2"), ==, 2);
+    expect_error("-smp 2,sockets=3", "Invalid CPU topology: product of the "
+                 "hierarchy must match maxcpus: sockets (3) * cores (0) * "
+                 "threads (1) != maxcpus (2)");
+    expect_error("-smp sockets=2,cores=2,maxcpus=3", "sockets (2) * cores "
+                 "(2) * threads (0) != maxcpus (3)");
+    expect_error("-smp 2,maxcpus=1", "Invalid CPU topology: maxcpus must be "
+                 "equal to or greater than smp: sockets (1) * cores (1) * "
+                 "threads (1) == maxcpus (1) < smp_cpus (2)");
+    expect_error("-smp 4,dies=2", "dies not supported by this machine's CPU "
+                 "topology");
+    expect_error("-smp 4,clusters=2", "clusters not supported by this "
+                 "machine's CPU topology");
+    expect_error("-smp 300", "Invalid SMP CPUs 300. The max CPUs supported "
+                 "by machine 'microvm' is 255");
+    expect_error("-smp 4,sockets=0", "parameters must be greater than zero");
+    /* a product past 2^64 does not wrap into a valid topology */
+    expect_error("-smp sockets=4294967295,cores=4294967295,"
+                 "threads=4294967295", "product of the hierarchy");
+    expect_error("-smp sockets=4294967296", "below 2^32");
+    expect_error("-smp 2,nosuch=1", "nosuch");
+}
+
 /* The "none" machine: listed, and nothing but RAM (no device memory). */
 static void test_machine_none(void)
 {
@@ -643,6 +685,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/libvirt-start", test_libvirt_start);
     g_test_add_func("/cmdline/accel", test_accel);
     g_test_add_func("/cmdline/json-options", test_json_options);
+    g_test_add_func("/cmdline/smp", test_smp);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
