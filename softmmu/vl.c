@@ -157,6 +157,55 @@ static void version(void)
            SPARSEVM_VERSION);
 }
 
+/* Levenshtein distance of @a and @b, capped: 3 means "3 or more". */
+static unsigned edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    g_autofree unsigned *row = NULL;
+
+    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) >= 3) {
+        return 3;
+    }
+    row = g_new(unsigned, lb + 1);
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+
+            row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
+                         diag + (a[i - 1] != b[j - 1]));
+            diag = up;
+        }
+    }
+    return MIN(row[lb], 3);
+}
+
+/*
+ * The candidate closest to @name (distance 1 or 2, and less than half
+ * of @name), for "did you mean" hints; NULL if none is that close.
+ */
+static const char *suggest(const char *name, const char *const *cands,
+                           size_t n)
+{
+    const char *best = NULL;
+    unsigned best_d = 3;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = edit_distance(name, cands[i]);
+
+        if (d < best_d && 2 * d < strlen(name)) {
+            best = cands[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
 static const VlOption *lookup_option(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(vl_options); i++) {
@@ -186,7 +235,19 @@ static void parse_argv(int argc, char **argv)
         name += name[1] == '-' ? 2 : 1;
         opt = lookup_option(name);
         if (!opt) {
-            error_report("-%s: invalid option", name);
+            const char *names[ARRAY_SIZE(vl_options)];
+            const char *hint;
+
+            for (size_t j = 0; j < ARRAY_SIZE(vl_options); j++) {
+                names[j] = vl_options[j].name;
+            }
+            hint = suggest(name, names, ARRAY_SIZE(names));
+            if (hint) {
+                error_report("-%s: invalid option (did you mean -%s?)", name,
+                             hint);
+            } else {
+                error_report("-%s: invalid option", name);
+            }
             exit(1);
         }
         if (opt->has_arg && i + 1 >= argc) {
@@ -296,6 +357,21 @@ static void daemonize_finish(void)
     close(null);
 }
 
+/* QEMU's is_help_option(): "help" or "?". */
+static bool is_help(const char *s)
+{
+    return !strcmp(s, "help") || !strcmp(s, "?");
+}
+
+/* "TYPE,help" or "TYPE,?": TYPE (g_free), else NULL. */
+static char *help_type(const char *arg)
+{
+    const char *comma = strrchr(arg, ',');
+
+    return comma && is_help(comma + 1) && arg[0] != '{'
+           ? g_strndup(arg, comma - arg) : NULL;
+}
+
 /* Run @fn on every argument of option @index, in order. */
 static void for_each_arg(OptIndex index, void (*fn)(VlArg *a, void *opaque),
                          void *opaque)
@@ -372,6 +448,12 @@ static void opt_early(VlArg *a, void *opaque)
         }
         break;
     case OPT_CHARDEV:
+        if (is_help(a->arg)) {
+            /* QEMU's heading, its trailing space included */
+            printf("Available chardev backend types: \n  socket\n  stdio\n"
+                   "  null\n");
+            exit(0);
+        }
         if (!qemu_chr_parse_opts(a->arg, &err)) {
             error_report_err(err);
             exit(1);
@@ -591,20 +673,35 @@ static void opt_object(VlArg *a, void *opaque)
 {
     Error *err = NULL;
 
-    if (!strcmp(a->arg, "help")) {
-        user_creatable_help(NULL);
-        exit(0);
-    }
-    if (g_str_has_suffix(a->arg, ",help")) {
-        char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+    g_autofree char *type = help_type(a->arg);
+    g_autofree char *kv = NULL;
+    ObjectClass *klass;
 
+    if (is_help(a->arg) || type) {
         user_creatable_help(type);
-        g_free(type);
         exit(0);
     }
-    g_autofree char *kv = vl_arg_keyval(a, "qom-type");
-
+    kv = vl_arg_keyval(a, "qom-type");
     if (!user_creatable_add_str(kv, &err)) {
+        type = g_strndup(kv, strcspn(kv, ","));
+        klass = object_class_by_name(type);
+        if (!klass) {
+            g_autoptr(GSList) list = object_class_get_list(NULL, false);
+            g_autoptr(GPtrArray) names = g_ptr_array_new();
+            const char *hint;
+
+            for (GSList *l = list; l; l = l->next) {
+                if (((ObjectClass *)l->data)->user_creatable) {
+                    g_ptr_array_add(names, (char *)object_class_get_name(
+                                                       l->data));
+                }
+            }
+            hint = suggest(type, (const char *const *)names->pdata,
+                           names->len);
+            if (hint) {
+                error_append_hint(&err, "did you mean '%s'?", hint);
+            }
+        }
         error_report_err(err);
         exit(1);
     }
@@ -660,24 +757,49 @@ static void opt_bios(VlArg *a, void *opaque)
     ms->firmware = g_strdup(a->arg);
 }
 
+/*
+ * A hint for an unknown -device @driver: QEMU's names for virtio-mem on
+ * other transports point to ours; else the closest device model.
+ */
+static void device_append_hint(const char *driver, Error **errp)
+{
+    g_autoptr(GSList) list = object_class_get_list(TYPE_DEVICE, false);
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    const char *hint;
+
+    if (!strcmp(driver, "virtio-mem") || !strcmp(driver, "virtio-mem-pci")) {
+        error_append_hint(errp, "did you mean virtio-mem-device (virtio-mem "
+                          "on virtio-mmio)? This machine has no PCI bus");
+        return;
+    }
+    for (GSList *l = list; l; l = l->next) {
+        if (DEVICE_CLASS(l->data)->user_creatable) {
+            g_ptr_array_add(names, (char *)object_class_get_name(l->data));
+        }
+    }
+    hint = suggest(driver, (const char *const *)names->pdata, names->len);
+    if (hint) {
+        error_append_hint(errp, "did you mean '%s'?", hint);
+    }
+}
+
 static void opt_device(VlArg *a, void *opaque)
 {
     Error *err = NULL;
 
-    if (!strcmp(a->arg, "help") || !strcmp(a->arg, "?")) {
-        qdev_device_help(NULL);
-        exit(0);
-    }
-    if (g_str_has_suffix(a->arg, ",help")) {
-        char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+    g_autofree char *type = help_type(a->arg);
+    g_autofree char *kv = NULL;
 
+    if (is_help(a->arg) || type) {
         qdev_device_help(type);
-        g_free(type);
         exit(0);
     }
-    g_autofree char *kv = vl_arg_keyval(a, "driver");
-
+    kv = vl_arg_keyval(a, "driver");
     if (!qdev_device_add(kv, &err)) {
+        type = g_strndup(kv, strcspn(kv, ","));
+        if (!object_class_by_name(type)) {
+            device_append_hint(type, &err);
+        }
         error_report_err(err);
         exit(1);
     }
@@ -764,8 +886,9 @@ static const char *machine_type_name(void)
         VlArg *a = vl_args->pdata[i];
 
         if (a->opt->index == OPT_MACHINE) {
-            g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "type", false,
-                                                       NULL);
+            g_autofree char *help = help_type(a->arg);
+            g_autoptr(QemuOpts) opts = qemu_opts_parse(help ? help : a->arg,
+                                                       "type", false, NULL);
             const char *t = opts ? qemu_opt_get(opts, "type") : NULL;
 
             if (t) {
@@ -929,14 +1052,25 @@ int main(int argc, char **argv)
         return 0;
     }
     mc = machine_class_find(mtype);
-    if (mc) {
-        configure_accelerator(mtype);
-    }
     if (!mc) {
         error_report("unsupported machine type \"%s\"", mtype);
         fprintf(stderr, "Use -machine help to list supported machines\n");
         return 1;
     }
+    for (guint i = 0; i < vl_args->len; i++) {
+        VlArg *a = vl_args->pdata[i];
+        g_autofree char *type = NULL;
+
+        if (a->opt->index == OPT_MACHINE && (type = help_type(a->arg))) {
+            /* QEMU lists the properties of the chosen machine */
+            Object *obj = object_new(object_class_get_name(OBJECT_CLASS(mc)));
+
+            object_print_settable_properties(obj, object_get_typename(obj));
+            object_unref(obj);
+            return 0;
+        }
+    }
+    configure_accelerator(mtype);
     if (has_option(OPT_DAEMONIZE)) {
         daemonize_start();
     }

@@ -622,6 +622,70 @@ static void test_help_and_version(void)
     run_free(&r);
 }
 
+/* "@args" succeeds and prints @needle on stdout. */
+static void expect_output(const char *args, const char *needle)
+{
+    RunResult r = run(args);
+
+    if (r.status != 0 || !strstr(r.out, needle)) {
+        g_error("'%s': status %d, stdout '%s'; expected 0 and '%s'", args,
+                r.status, r.out, needle);
+    }
+    run_free(&r);
+}
+
+/*
+ * "help" (and QEMU's "?") wherever QEMU takes it, shaped like QEMU's
+ * output: property lists sorted, descriptions from column 24.
+ */
+static void test_help_forms(void)
+{
+    expect_output("-machine microvm,help", "microvm-machine options:\n"
+                  "  acpi=<OnOffAuto>\n");
+    expect_output("-machine microvm,help", "  dumpdtb=<str>          - Dump "
+                  "current dtb to a file and quit\n");
+    expect_output("-machine none,help", "none-machine options:\n");
+    expect_output("-M none,?", "none-machine options:\n");
+    expect_output("-M ?", "Supported machines are:\n");
+    expect_output("-chardev help", "Available chardev backend types: \n"
+                  "  socket\n  stdio\n  null\n");
+    expect_output("-chardev ?", "  socket\n");
+    expect_output("-device help", "name \"virtio-mem-device\"");
+    expect_output("-device virtio-mem-device,help", "virtio-mem-device "
+                  "options:\n  block-size=<size>\n");
+    expect_output("-device virtio-mem-device,?", "  memdev=<link");
+    expect_output("-object ?", "List of user creatable objects:\n");
+    expect_output("-object memory-backend-memfd,help", "memory-backend-memfd "
+                  "options:\n  dump=<bool>            - ");
+    expect_output("-object memory-backend-memfd,?", "  size=<size>");
+    expect_output("-accel ?", "qtest\n");
+    expect_output("-tpmdev help", "emulator");
+}
+
+/* Unknown names get a hint where one is cheap to find. */
+static void test_did_you_mean(void)
+{
+    expect_error("-device virtio-mem,memdev=m", "'virtio-mem' is not a "
+                 "valid device model name (did you mean virtio-mem-device "
+                 "(virtio-mem on virtio-mmio)?");
+    expect_error("-device virtio-mem-pci,memdev=m", "did you mean "
+                 "virtio-mem-device (virtio-mem on virtio-mmio)?");
+    expect_error("-device '{\"driver\": \"virtio-mem-pci\"}'", "did you "
+                 "mean virtio-mem-device");
+    expect_error("-device virtio-mem-devic", "(did you mean "
+                 "'virtio-mem-device'?)");
+    expect_error("-object memory-backend-mmfd,id=m,size=1M", "invalid object "
+                 "type: memory-backend-mmfd (did you mean "
+                 "'memory-backend-memfd'?)");
+    expect_error("-objct x", "-objct: invalid option (did you mean "
+                 "-object?)");
+    expect_error("-nodefault", "(did you mean -nodefaults?)");
+    /* nothing close: no hint */
+    expect_error("-device e1000", "'e1000' is not a valid device model "
+                 "name\n");
+    expect_error("-xyzzy", "-xyzzy: invalid option\n");
+}
+
 /* Cell @i of a 64-bit "reg": properties are only 4-byte aligned. */
 static uint64_t reg_u64(const void *reg, int i)
 {
@@ -686,6 +750,8 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/accel", test_accel);
     g_test_add_func("/cmdline/json-options", test_json_options);
     g_test_add_func("/cmdline/smp", test_smp);
+    g_test_add_func("/cmdline/help-forms", test_help_forms);
+    g_test_add_func("/cmdline/did-you-mean", test_did_you_mean);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
