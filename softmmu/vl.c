@@ -60,10 +60,12 @@ typedef struct VlOption {
 
 static const VlOption vl_options[] = {
     { "h", OPT_HELP, false, false, "display this help and exit" },
-    { "help", OPT_HELP, false, false, NULL },
+    { "help", OPT_HELP, false, false, "as -h" },
     { "version", OPT_VERSION, false, false, "display version information "
       "and exit" },
-    { "machine", OPT_MACHINE, true, false, "microvm[,dumpdtb=FILE]"
+    { "machine", OPT_MACHINE, true, false, "microvm|none|help[,help]"
+      "[,accel=qtest|tcg[:...]][,dump-guest-core=on|off][,usb=off]"
+      "[,dumpdtb=FILE]"
       "[,memory-backend=ID][,live-dump-copy-buffer=SIZE]"
       "[,x-ignore-discard-manager=on|off]"
       "[,x-kdump-zlib-level=N][,x-kdump-zstd-level=N]" },
@@ -73,16 +75,18 @@ static const VlOption vl_options[] = {
       "accepted only with -machine none, for capability probes (-accel "
       "help)" },
     { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },
-    { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,cores=]"
-      "[,threads=]" },
-    { "object", OPT_OBJECT, true, false, "TYPE,id=ID[,PROP=VALUE...]" },
-    { "device", OPT_DEVICE, true, false, "DRIVER[,PROP=VALUE...]" },
+    { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,dies=]"
+      "[,clusters=][,cores=][,threads=] (dies and clusters: 1)" },
+    { "object", OPT_OBJECT, true, false, "TYPE,id=ID[,PROP=VALUE...] | "
+      "JSON | help | TYPE,help" },
+    { "device", OPT_DEVICE, true, false, "DRIVER[,PROP=VALUE...] | JSON | "
+      "help | DRIVER,help" },
     { "qmp", OPT_QMP, true, false, "unix:PATH[,server=on|off][,wait=on|off]"
-      " | stdio" },
+      " | stdio | chardev:ID" },
     { "qmp-pretty", OPT_QMP_PRETTY, true, false, "as -qmp, pretty-printed" },
     { "mon", OPT_MON, true, false, "chardev=ID[,mode=control][,pretty=on]" },
     { "chardev", OPT_CHARDEV, true, false, "socket,id=ID,path=PATH"
-      "[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID" },
+      "[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID | help" },
     { "qtest", OPT_QTEST, true, true, "unix:PATH (connect to a qtest)" },
     { "qtest-log", OPT_QTEST_LOG, true, true, "FILE|none" },
     { "display", OPT_DISPLAY, true, false, "none (no display exists)" },
