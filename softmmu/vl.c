@@ -17,7 +17,6 @@
  */
 #include "qemu/osdep.h"
 #include <glib-unix.h>
-#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include "chardev/char.h"
@@ -32,6 +31,7 @@
 #include "qemu/option.h"
 #include "qemu/timer.h"
 #include "qemu/trace.h"
+#include "qapi/qapi-keyval.h"
 #include "qom/object_interfaces.h"
 #include "sysemu/dump.h"
 #include "sysemu/hostmem.h"
@@ -513,149 +513,42 @@ static void exit_on_error(bool ok, Error *err)
     }
 }
 
-/* Append ",KEY=VALUE" to @kv, doubling commas as the key=value form wants. */
-static void keyval_append(GString *kv, const char *key, const char *value)
-{
-    if (key) {
-        g_string_append_c(kv, ',');
-        g_string_append(kv, key);
-        g_string_append_c(kv, '=');
-    }
-    for (const char *c = value; *c; c++) {
-        g_string_append(kv, *c == ',' ? ",," : (char[]){ *c, 0 });
-    }
-}
-
 /*
- * @node as the string the key=value form would carry for property
- * @prop (NULL: no such property; the key=value path then says so), or
- * NULL with QEMU's JSON visitor message when its JSON type is wrong:
- * numbers for integers and sizes ("size": "1G" is refused, as in QEMU),
- * true/false for booleans, strings for the rest.
+ * For QEMU's JSON form: the JSON type member @name of a @type object or
+ * device must have, from its QOM property (an instance is made to ask:
+ * properties are per object here).
  */
-static char *json_member_to_str(const char *name, JsonNode *node,
-                                ObjectProperty *prop, Error **errp)
+static QapiKeyvalType json_member_type(const char *type, const char *name,
+                                       void *opaque)
 {
-    bool is_int = JSON_NODE_HOLDS_VALUE(node) &&
-                  json_node_get_value_type(node) == G_TYPE_INT64;
-    bool is_str = JSON_NODE_HOLDS_VALUE(node) &&
-                  json_node_get_value_type(node) == G_TYPE_STRING;
-    bool is_bool = JSON_NODE_HOLDS_VALUE(node) &&
-                   json_node_get_value_type(node) == G_TYPE_BOOLEAN;
+    ObjectClass *klass = object_class_by_name(type);
+    QapiKeyvalType ret = QAPI_KEYVAL_ANY;
+    ObjectProperty *prop;
+    Object *obj;
 
-    switch (prop ? prop->kind : PROP_KIND_STR) {
-    case PROP_KIND_BOOL:
-        if (!is_bool) {
-            error_setg(errp, "Invalid parameter type for '%s', expected: "
-                       "boolean", name);
-            return NULL;
-        }
-        return g_strdup(json_node_get_boolean(node) ? "on" : "off");
-    case PROP_KIND_INT:
-        if (!is_int) {
-            error_setg(errp, "Parameter '%s' expects int64", name);
-            return NULL;
-        }
-        return g_strdup_printf("%" PRId64, json_node_get_int(node));
-    case PROP_KIND_UINT:
-    case PROP_KIND_SIZE:
-        if (!is_int || json_node_get_int(node) < 0) {
-            error_setg(errp, "Parameter '%s' expects uint64", name);
-            return NULL;
-        }
-        return g_strdup_printf("%" PRId64, json_node_get_int(node));
-    default:
-        if (!prop && (is_int || is_bool)) {
-            /* unknown property: let the key=value path name it */
-            return is_bool ? g_strdup(json_node_get_boolean(node) ? "on"
-                                                                  : "off")
-                           : g_strdup_printf("%" PRId64,
-                                             json_node_get_int(node));
-        }
-        if (!is_str) {
-            error_setg(errp, "Invalid parameter type for '%s', expected: "
-                       "string", name);
-            return NULL;
-        }
-        return g_strdup(json_node_get_string(node));
+    if (!klass || object_class_is_abstract(klass)) {
+        return ret;     /* the key=value path names the bad type */
     }
-}
-
-/*
- * QEMU's JSON form of -object and -device (an argument starting with
- * '{', as libvirt writes them): '{"qom-type": "memory-backend-memfd",
- * "id": "mem0", "size": 1073741824}'.  The members are type-checked
- * against the properties of @type_key's type (see json_member_to_str),
- * then become the key=value form, so both forms share one creation
- * path and every other error.  Returns the key=value string (g_free) or
- * NULL with @errp set.
- */
-static char *json_opts_to_keyval(const char *arg, const char *type_key,
-                                 Error **errp)
-{
-    g_autoptr(GError) gerr = NULL;
-    g_autoptr(JsonNode) root = json_from_string(arg, &gerr);
-    g_autoptr(GString) kv = g_string_new(NULL);
-    g_autoptr(GList) members = NULL;
-    JsonObject *o;
-    JsonNode *type_node;
-    const char *type;
-    ObjectClass *klass;
-    Object *probe = NULL;
-    char *ret = NULL;
-
-    if (!root) {
-        error_setg(errp, "JSON parse error, %s", gerr->message);
-        return NULL;
-    }
-    if (!JSON_NODE_HOLDS_OBJECT(root)) {
-        error_setg(errp, "JSON parse error, expected an object");
-        return NULL;
-    }
-    o = json_node_get_object(root);
-    type_node = json_object_get_member(o, type_key);
-    if (!type_node) {
-        error_setg(errp, "Parameter '%s' is missing", type_key);
-        return NULL;
-    }
-    if (!JSON_NODE_HOLDS_VALUE(type_node) ||
-        json_node_get_value_type(type_node) != G_TYPE_STRING) {
-        error_setg(errp, "Invalid parameter type for '%s', expected: "
-                   "string", type_key);
-        return NULL;
-    }
-    type = json_node_get_string(type_node);
-    klass = object_class_by_name(type);
-    if (klass && !object_class_is_abstract(klass)) {
-        probe = object_new(type);      /* its properties, to type-check */
-    }
-    keyval_append(kv, NULL, type);
-    members = json_object_get_members(o);
-    for (GList *l = members; l; l = l->next) {
-        const char *name = l->data;
-        g_autofree char *value = NULL;
-
-        if (!strcmp(name, type_key)) {
-            continue;
+    obj = object_new(type);
+    prop = object_property_find(obj, name);
+    if (prop) {
+        switch (prop->kind) {
+        case PROP_KIND_BOOL:
+            ret = QAPI_KEYVAL_BOOL;
+            break;
+        case PROP_KIND_INT:
+            ret = QAPI_KEYVAL_INT;
+            break;
+        case PROP_KIND_UINT:
+        case PROP_KIND_SIZE:
+            ret = QAPI_KEYVAL_UINT;
+            break;
+        default:
+            ret = QAPI_KEYVAL_STR;
+            break;
         }
-        if (!*name || strpbrk(name, ",=")) {
-            error_setg(errp, "Parameter '%s' is unexpected", name);
-            goto out;
-        }
-        value = json_member_to_str(name, json_object_get_member(o, name),
-                                   strcmp(name, "id") && probe
-                                   ? object_property_find(probe, name)
-                                   : NULL, errp);
-        if (!value) {
-            goto out;
-        }
-        keyval_append(kv, name, value);
     }
-    ret = g_strdup(kv->str);
-out:
-    if (probe) {
-        object_unref(probe);
-    }
+    object_unref(obj);
     return ret;
 }
 
@@ -668,7 +561,7 @@ static char *vl_arg_keyval(VlArg *a, const char *type_key)
     if (a->arg[0] != '{') {
         return g_strdup(a->arg);
     }
-    kv = json_opts_to_keyval(a->arg, type_key, &err);
+    kv = qapi_json_to_keyval(a->arg, type_key, json_member_type, NULL, &err);
     exit_on_error(kv != NULL, err);
     return kv;
 }
