@@ -369,6 +369,57 @@ static void test_libvirt_start(void)
 }
 
 /*
+ * -daemonize with relative paths: the daemon changes to / once ready,
+ * yet its QMP socket (bound in the starting directory) and pid file are
+ * removed at exit, and nothing is created in /.
+ */
+static void test_daemonize_relative(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-daemon-XXXXXX", NULL);
+    g_autofree char *sock = g_build_filename(dir, "rel.sock", NULL);
+    g_autofree char *pidf = g_build_filename(dir, "rel.pid", NULL);
+    g_autofree char *cmd = g_strdup_printf(
+        "%s -S -machine none -qmp unix:rel.sock,server=on,wait=off "
+        "-pidfile rel.pid -daemonize", qtest_get_binary());
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *pidtext = NULL;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int status, fd;
+    char *line;
+    FILE *f;
+    pid_t pid;
+
+    g_assert(dir);
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(dir, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
+    pid = atoi(pidtext);
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    f = fdopen(fd, "r");
+    g_free(qmp_line(f, NULL));
+    json_node_unref(qmp_return(f, "{\"execute\": \"qmp_capabilities\"}"));
+    line = qmp_line(f, "{\"execute\": \"query-chardev\"}");
+    g_assert_nonnull(strstr(line, sock));      /* reported absolute */
+    g_free(line);
+    json_node_unref(qmp_return(f, "{\"execute\": \"quit\"}"));
+    fclose(f);
+    for (int i = 0; i < 500 && pid_alive(pid); i++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_false(pid_alive(pid));
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(pidf, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test("/rel.sock", G_FILE_TEST_EXISTS));
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
+/*
  * Accelerators, as QEMU chooses them: tcg only where it runs nothing
  * (the "none" machine); kvm is not built in.
  */
@@ -748,6 +799,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/machine-none", test_machine_none);
     g_test_add_func("/cmdline/libvirt-start", test_libvirt_start);
     g_test_add_func("/cmdline/accel", test_accel);
+    g_test_add_func("/cmdline/daemonize-relative", test_daemonize_relative);
     g_test_add_func("/cmdline/json-options", test_json_options);
     g_test_add_func("/cmdline/smp", test_smp);
     g_test_add_func("/cmdline/help-forms", test_help_forms);
