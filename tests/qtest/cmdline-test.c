@@ -585,6 +585,50 @@ static void test_smp(void)
     expect_error("-smp 2,nosuch=1", "nosuch");
 }
 
+/* Has @pid a mapping of exactly @kib KiB whose VmFlags include @flag? */
+static int mapping_has_flag(pid_t pid, guint64 kib, const char *flag)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/smaps", (int)pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint64 size = 0;
+    int found = -1;      /* -1: no such mapping */
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        if (g_str_has_prefix(*l, "Size:")) {
+            size = g_ascii_strtoull(*l + 5, NULL, 10);
+        } else if (g_str_has_prefix(*l, "VmFlags:") && size == kib) {
+            g_autofree char *padded = g_strdup_printf("%s ", *l);
+            g_autofree char *needle = g_strdup_printf(" %s ", flag);
+
+            found = MAX(found, strstr(padded, needle) != NULL);
+        }
+    }
+    return found;
+}
+
+/*
+ * A backend's dump=off keeps its memory out of sparsevm's own core
+ * dumps (MADV_DONTDUMP, the "dd" VmFlag), as in QEMU; it was stored and
+ * shown by query-memdev but never applied.  The sizes tell the
+ * mappings apart.
+ */
+static void test_backend_dump_off(void)
+{
+    QTestState *s = qtest_init(
+        "-machine microvm -m 256M,maxmem=1G "
+        "-object memory-backend-memfd,id=m0,size=72M,dump=off "
+        "-object memory-backend-ram,id=m1,size=40M,dump=off "
+        "-object memory-backend-memfd,id=m2,size=24M");
+
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 72 * 1024, "dd"), ==, 1);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 40 * 1024, "dd"), ==, 1);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 24 * 1024, "dd"), ==, 0);
+    qtest_quit(s);
+}
+
 /* The "none" machine: listed, and nothing but RAM (no device memory). */
 static void test_machine_none(void)
 {
@@ -802,6 +846,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/daemonize-relative", test_daemonize_relative);
     g_test_add_func("/cmdline/json-options", test_json_options);
     g_test_add_func("/cmdline/smp", test_smp);
+    g_test_add_func("/cmdline/backend-dump-off", test_backend_dump_off);
     g_test_add_func("/cmdline/help-forms", test_help_forms);
     g_test_add_func("/cmdline/did-you-mean", test_did_you_mean);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
