@@ -150,6 +150,13 @@ bool qapi_in_any(JsonNode *node, const char *path, JsonNode **out,
     return true;
 }
 
+/* A number of the right JSON type outside the C type's range. */
+static bool qapi_range_error(const char *name, const char *type, Error **errp)
+{
+    error_setg(errp, "Parameter '%s' expects %s", name ? name : "null", type);
+    return false;
+}
+
 bool qapi_in_int_range(JsonNode *node, const char *path, const char *name,
                        int64_t min, int64_t max, const char *type,
                        int64_t *out, Error **errp)
@@ -158,9 +165,7 @@ bool qapi_in_int_range(JsonNode *node, const char *path, const char *name,
         return false;
     }
     if (*out < min || *out > max) {
-        error_setg(errp, "Parameter '%s' expects %s", name ? name : "null",
-                   type);
-        return false;
+        return qapi_range_error(name, type, errp);
     }
     return true;
 }
@@ -173,9 +178,7 @@ bool qapi_in_uint_range(JsonNode *node, const char *path, const char *name,
         return false;
     }
     if (*out < min || *out > max) {
-        error_setg(errp, "Parameter '%s' expects %s", name ? name : "null",
-                   type);
-        return false;
+        return qapi_range_error(name, type, errp);
     }
     return true;
 }

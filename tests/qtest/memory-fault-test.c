@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "libqtest.h"
 #include "qemu/units.h"
+#include "tests/host/hugepages.h"
 
 
 static char *tmpdir;
@@ -105,46 +106,15 @@ static void test_truncated_file(void)
     unlink(file);
 }
 
-static long read_long(const char *path)
-{
-    g_autofree char *text = NULL;
-
-    return g_file_get_contents(path, &text, NULL, NULL) ? atol(text) : -1;
-}
-
-static bool set_nr_hugepages(long n)
-{
-    g_autofree char *text = g_strdup_printf("%ld\n", n);
-    int fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-
-    if (fd >= 0) {
-        close(fd);
-    }
-    return ok && read_long("/proc/sys/vm/nr_hugepages") == n;
-}
-
-static long hugepages_free(void)
-{
-    g_autofree char *text = NULL;
-    char *p;
-
-    if (!g_file_get_contents("/proc/meminfo", &text, NULL, NULL) ||
-        !(p = strstr(text, "HugePages_Free:"))) {
-        return -1;
-    }
-    return atol(p + strlen("HugePages_Free:"));
-}
-
 static void test_hugetlb_no_pages(void)
 {
     g_autofree char *errpath = g_build_filename(tmpdir, "stderr2.txt", NULL);
-    long saved = read_long("/proc/sys/vm/nr_hugepages");
+    long saved = hugepage_pool_size();
     QTestState *qts;
 
-    if (saved < 0 || !set_nr_hugepages(0) || hugepages_free() != 0) {
+    if (saved < 0 || !hugepage_pool_set(0) || hugepage_pool_free() != 0) {
         if (saved >= 0) {
-            set_nr_hugepages(saved);
+            hugepage_pool_set(saved);
         }
         g_test_skip("cannot empty the huge page pool (needs root, and no "
                     "huge pages in use)");
@@ -162,7 +132,7 @@ static void test_hugetlb_no_pages(void)
     g_assert_cmpuint(qtest_readb(qts, 8 * MiB), ==, 0);
     g_assert(qtest_probe_child(qts));
     qtest_quit(qts);
-    g_assert(set_nr_hugepages(saved));
+    g_assert(hugepage_pool_set(saved));
     unlink(errpath);
 }
 

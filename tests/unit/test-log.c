@@ -8,40 +8,9 @@
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 #include "qemu/log.h"
+#include "stderr-capture.h"
 
 static char *tmpdir;
-
-typedef struct Capture {
-    int saved;
-    char *path;
-} Capture;
-
-static void capture_begin(Capture *c)
-{
-    int fd;
-
-    c->path = g_build_filename(tmpdir, "stderr.txt", NULL);
-    fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    g_assert(fd >= 0);
-    fflush(stderr);
-    c->saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-/* Stop capturing; returns what was written (g_free it). */
-static char *capture_end(Capture *c)
-{
-    char *text = NULL;
-
-    fflush(stderr);
-    dup2(c->saved, STDERR_FILENO);
-    close(c->saved);
-    g_assert(g_file_get_contents(c->path, &text, NULL, NULL));
-    unlink(c->path);
-    g_free(c->path);
-    return text;
-}
 
 static unsigned count_lines(const char *text)
 {
@@ -56,15 +25,15 @@ static unsigned count_lines(const char *text)
 static void test_burst_then_summary(void)
 {
     static LogRateLimit rl = LOG_RATE_LIMIT_INIT(3, 1);
-    Capture c;
+    StderrCapture c;
     g_autofree char *text = NULL;
     unsigned printed = 0;
 
-    capture_begin(&c);
+    stderr_capture_begin(&c, tmpdir);
     for (int i = 0; i < 1000; i++) {
         printed += error_report_ratelimited(&rl, "guest did %d", i);
     }
-    text = capture_end(&c);
+    text = stderr_capture_end(&c);
     g_assert_cmpuint(printed, ==, 3);
     g_assert_cmpuint(count_lines(text), ==, 3);
     g_assert_nonnull(strstr(text, "guest did 0\n"));
@@ -73,9 +42,9 @@ static void test_burst_then_summary(void)
     g_free(text);
 
     g_usleep(1100 * 1000);          /* the next window */
-    capture_begin(&c);
+    stderr_capture_begin(&c, tmpdir);
     g_assert_true(warn_report_ratelimited(&rl, "guest did it again"));
-    text = capture_end(&c);
+    text = stderr_capture_end(&c);
     g_assert_cmpuint(count_lines(text), ==, 1);
     g_assert_nonnull(strstr(text, "warning: guest did it again (997 "
                             "similar messages suppressed)\n"));
@@ -97,17 +66,17 @@ static void test_threads(void)
 {
     GThread *t[4];
     unsigned printed = 0;
-    Capture c;
+    StderrCapture c;
     g_autofree char *text = NULL;
 
-    capture_begin(&c);
+    stderr_capture_begin(&c, tmpdir);
     for (int i = 0; i < 4; i++) {
         t[i] = g_thread_new("hammer", hammer, NULL);
     }
     for (int i = 0; i < 4; i++) {
         printed += GPOINTER_TO_UINT(g_thread_join(t[i]));
     }
-    text = capture_end(&c);
+    text = stderr_capture_end(&c);
     g_assert_cmpuint(printed, ==, 5);
     g_assert_cmpuint(count_lines(text), ==, 5);
     g_assert_cmpuint(shared_rl.suppressed, ==, 4 * 2000 - 5);

@@ -21,6 +21,7 @@
 #include "exec/ramblock.h"
 #include "qemu/error.h"
 #include "qemu/units.h"
+#include "tests/host/hugepages.h"
 
 #ifndef F_SEAL_FUTURE_WRITE
 #define F_SEAL_FUTURE_WRITE 0x0010
@@ -309,37 +310,6 @@ static void test_dev_zero(gconstpointer opaque)
 
 #define HUGE (2 * MiB)
 
-static long read_long_file(const char *path)
-{
-    g_autofree char *text = NULL;
-
-    return g_file_get_contents(path, &text, NULL, NULL) ? atol(text) : -1;
-}
-
-static bool set_nr_hugepages(long n)
-{
-    g_autofree char *text = g_strdup_printf("%ld\n", n);
-    int fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY | O_CLOEXEC);
-    bool ok = fd >= 0 && write(fd, text, strlen(text)) == strlen(text);
-
-    if (fd >= 0) {
-        close(fd);
-    }
-    return ok && read_long_file("/proc/sys/vm/nr_hugepages") == n;
-}
-
-static long hugepages_free(void)
-{
-    g_autofree char *text = NULL;
-    char *p;
-
-    if (!g_file_get_contents("/proc/meminfo", &text, NULL, NULL) ||
-        !(p = strstr(text, "HugePages_Free:"))) {
-        return -1;
-    }
-    return atol(p + strlen("HugePages_Free:"));
-}
-
 /* 4 huge pages as memory-backend-memfd,hugetlb=on,reserve=off maps them. */
 static bool hugetlb_region(MemoryRegion *mr)
 {
@@ -366,21 +336,21 @@ static bool hugetlb_region(MemoryRegion *mr)
  */
 static void test_hugetlb(void)
 {
-    long saved = read_long_file("/proc/sys/vm/nr_hugepages");
+    long saved = hugepage_pool_size();
     uint8_t *host;
     MemoryRegion mr;
     RamZeroStats st = { 0 };
 
-    if (saved < 0 || !set_nr_hugepages(0) || hugepages_free() != 0) {
+    if (saved < 0 || !hugepage_pool_set(0) || hugepage_pool_free() != 0) {
         g_test_skip("cannot set /proc/sys/vm/nr_hugepages (needs root and "
                     "huge pages not in use by others)");
         if (saved >= 0) {
-            set_nr_hugepages(saved);
+            hugepage_pool_set(saved);
         }
         return;
     }
     if (!hugetlb_region(&mr)) {
-        set_nr_hugepages(saved);
+        hugepage_pool_set(saved);
         g_test_skip("memfd_create(MFD_HUGETLB) failed: no 2 MiB hugetlb");
         return;
     }
@@ -394,25 +364,25 @@ static void test_hugetlb(void)
     g_assert_cmpuint(st.written, ==, 0);
     g_assert_cmpuint(populated(&mr), ==, 0);
 
-    if (!set_nr_hugepages(4) || hugepages_free() != 4) {
+    if (!hugepage_pool_set(4) || hugepage_pool_free() != 4) {
         memory_region_destroy(&mr);
-        set_nr_hugepages(saved);
+        hugepage_pool_set(saved);
         g_test_skip("could not get 4 free huge pages");
         return;
     }
     host[HUGE + 0x100] = 0x11;                  /* populates page 1 */
-    g_assert_cmpint(hugepages_free(), ==, 3);
+    g_assert_cmpint(hugepage_pool_free(), ==, 3);
     g_assert_cmpuint(populated(&mr), ==, HUGE);
     memset(&st, 0, sizeof(st));
     ram_block_zero_range(memory_region_get_ram_block(&mr), 0, 0xe0000, 0,
                          &st);
     g_assert_cmpuint(st.written, ==, 0);
-    g_assert_cmpint(hugepages_free(), ==, 3);   /* page 0 not populated */
+    g_assert_cmpint(hugepage_pool_free(), ==, 3);   /* page 0 not populated */
     ram_block_zero_range(memory_region_get_ram_block(&mr), 0x100000,
                          4 * HUGE - 0x100000, 0, &st);
     g_assert_cmpuint(st.written, ==, 0);
     g_assert_cmpuint(st.discarded, ==, 3 * HUGE);
-    g_assert_cmpint(hugepages_free(), ==, 4);   /* page 1 punched */
+    g_assert_cmpint(hugepage_pool_free(), ==, 4);   /* page 1 punched */
 
     /* A populated partial page: zeroed in the range only. */
     host[0x10] = 0x55;
@@ -423,9 +393,9 @@ static void test_hugetlb(void)
     g_assert_cmpuint(st.written, ==, 0xe0000);
     g_assert_cmpuint(host[0x10], ==, 0);
     g_assert_cmpuint(host[0xf0000], ==, 0x66);
-    g_assert_cmpint(hugepages_free(), ==, 3);
+    g_assert_cmpint(hugepage_pool_free(), ==, 3);
     memory_region_destroy(&mr);
-    g_assert(set_nr_hugepages(saved));
+    g_assert(hugepage_pool_set(saved));
 }
 
 /* -------------------------------------------------------- ramfs, loop */

@@ -19,6 +19,7 @@
 #include "qemu/error.h"
 #include "sysemu/tpm_backend.h"
 #include "tests/tpm/swtpm.h"
+#include "stderr-capture.h"
 
 #define WAIT_TIMEOUT_US (10 * G_USEC_PER_SEC)
 #define CRB_LIKE_BUFFER 3968
@@ -66,38 +67,6 @@ static void run_cmd(TPMBackend *tb, Frontend *f, const uint8_t *cmd,
 {
     send_cmd(tb, f, cmd, len);
     WAIT_FOR(f->done);
-}
-
-/* Capture what the code under test writes to stderr. */
-typedef struct Capture {
-    int saved;
-    char *path;
-} Capture;
-
-static void capture_begin(Capture *c)
-{
-    int fd;
-
-    c->path = g_build_filename(tmpdir, "stderr.txt", NULL);
-    fd = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    g_assert(fd >= 0);
-    fflush(stderr);
-    c->saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-}
-
-static char *capture_end(Capture *c)
-{
-    char *text = NULL;
-
-    fflush(stderr);
-    dup2(c->saved, STDERR_FILENO);
-    close(c->saved);
-    g_assert(g_file_get_contents(c->path, &text, NULL, NULL));
-    unlink(c->path);
-    g_free(c->path);
-    return text;
 }
 
 static TPMBackend *backend_new(Swtpm *t, Frontend *f)
@@ -208,7 +177,7 @@ static void test_commands(void)
 static void test_dies_idle(void)
 {
     Frontend f = { 0 };
-    Capture cap;
+    StderrCapture cap;
     g_autofree char *log = NULL;
     g_autofree char *log2 = NULL;
     Error *err = NULL;
@@ -220,11 +189,11 @@ static void test_dies_idle(void)
         return;
     }
     t = running_tpm(&f, &tb);
-    capture_begin(&cap);
+    stderr_capture_begin(&cap, tmpdir);
     swtpm_kill(t);
     /* Noticed while idle, from the main loop: no command needed. */
     WAIT_FOR(!tpm_backend_is_operational(tb));
-    log = capture_end(&cap);
+    log = stderr_capture_end(&cap);
     g_assert(strstr(log, "lost the TPM emulator behind chardev 'chrtpm'"));
     g_assert(strstr(log, "until a system reset reconnects"));
 
@@ -241,10 +210,10 @@ static void test_dies_idle(void)
     err = NULL;
 
     /* ...and one after swtpm is back reconnects. */
-    capture_begin(&cap);
+    stderr_capture_begin(&cap, tmpdir);
     swtpm_restart(t);
     startup(tb);
-    log2 = capture_end(&cap);
+    log2 = stderr_capture_end(&cap);
     g_assert_cmpstr(log2, ==, "");
     run_cmd(tb, &f, tpm2_cmd_startup_clear, sizeof(tpm2_cmd_startup_clear));
     g_assert_cmpint(f.ret, ==, 0);
@@ -256,7 +225,7 @@ static void test_dies_idle(void)
 static void test_dies_mid_command(void)
 {
     Frontend f = { 0 };
-    Capture cap;
+    StderrCapture cap;
     g_autofree char *log = NULL;
     TPMBackend *tb;
     Swtpm *t;
@@ -269,10 +238,10 @@ static void test_dies_mid_command(void)
     freeze_with_command(t, tb, &f);
 
     /* ...until it dies: the command fails, with a fatal-error answer. */
-    capture_begin(&cap);
+    stderr_capture_begin(&cap, tmpdir);
     swtpm_kill(t);
     WAIT_FOR(f.done);
-    log = capture_end(&cap);
+    log = stderr_capture_end(&cap);
     g_assert_cmpint(f.ret, <, 0);
     g_assert_cmpuint(tpm2_test_resp_code(f.out), ==, TPM_FAIL);
     g_assert(!tpm_backend_is_busy(tb));
@@ -507,7 +476,7 @@ static void test_bad_answer_size(gconstpointer opaque)
     g_autofree char *want = NULL;
     Frontend f = { 0 };
     FakeSwtpm *fake = fake_swtpm_start(size);
-    Capture cap;
+    StderrCapture cap;
     TPMBackend *tb;
 
     chr = g_strdup_printf("socket,id=chrtpm,path=%s", fake->path);
@@ -517,10 +486,10 @@ static void test_bad_answer_size(gconstpointer opaque)
     tb = tpm_backend_find("tpm0");
     g_assert(tpm_backend_init(tb, "tpm-crb", completed, &f, &error_abort));
     startup(tb);
-    capture_begin(&cap);
+    stderr_capture_begin(&cap, tmpdir);
     run_cmd(tb, &f, tpm2_cmd_getrandom16, sizeof(tpm2_cmd_getrandom16));
     WAIT_FOR(!tpm_backend_is_operational(tb));
-    log = capture_end(&cap);
+    log = stderr_capture_end(&cap);
     g_assert_cmpint(f.ret, <, 0);
     g_assert_cmpuint(tpm2_test_resp_code(f.out), ==, TPM_FAIL);
     if (size < TPM_HEADER_SIZE) {
