@@ -352,6 +352,7 @@ static void test_libvirt_start(void)
     g_assert_cmpint(r.status, ==, 0);
     g_assert_cmpstr(r.err, ==, "");
     run_free(&r);
+    g_clear_pointer(&pidtext, g_free);
     g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
     pid = atoi(pidtext);
     g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
