@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "libqtest.h"
 
 typedef struct RunResult {
@@ -793,6 +795,33 @@ static void test_did_you_mean(void)
     expect_error("-xyzzy", "-xyzzy: invalid option\n");
 }
 
+/*
+ * dumpdtb into a character device writes into it: it used to rename a
+ * new file over the target, which as root turned /dev/null into a
+ * regular file.  A private null device (1:3) stands in for /dev/null.
+ */
+static void test_dumpdtb_char_device(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-dtb-XXXXXX", NULL);
+    g_autofree char *dev = g_build_filename(dir, "null", NULL);
+    g_autofree char *args = g_strdup_printf("-machine microvm,dumpdtb=%s",
+                                            dev);
+    RunResult r;
+
+    g_assert(dir);
+    if (mknod(dev, S_IFCHR | 0600, makedev(1, 3))) {
+        g_test_skip("mknod of a null device needs CAP_MKNOD");
+        rmdir(dir);
+        return;
+    }
+    r = run(args);
+    g_assert_cmpint(r.status, ==, 0);
+    run_free(&r);
+    g_assert_false(g_file_test(dev, G_FILE_TEST_IS_REGULAR));
+    g_assert_cmpint(unlink(dev), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 /* Cell @i of a 64-bit "reg": properties are only 4-byte aligned. */
 static uint64_t reg_u64(const void *reg, int i)
 {
@@ -864,6 +893,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
+    g_test_add_func("/cmdline/dumpdtb-char-device", test_dumpdtb_char_device);
     g_test_add_func("/cmdline/debug-knob-command-line-only",
                     test_debug_knob_command_line_only);
     g_test_add_func("/cmdline/no-test-hooks-in-production",
