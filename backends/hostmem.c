@@ -176,9 +176,16 @@ uint32_t hostmem_ram_flags(HostMemoryBackend *backend)
            (backend->reserve ? 0 : RAM_NORESERVE);
 }
 
+/* In use while a device or the machine maps it (QEMU's rule). */
+static bool hostmem_can_be_deleted(Object *obj)
+{
+    return !host_memory_backend_is_mapped(MEMORY_BACKEND(obj));
+}
+
 static void hostmem_class_init(ObjectClass *klass)
 {
     klass->complete = hostmem_complete;
+    klass->can_be_deleted = hostmem_can_be_deleted;
     klass->user_creatable = true;
 }
 

@@ -10,7 +10,7 @@
  * even a crash leaves nothing behind); where the file system lacks it, a
  * hidden ".NAME.XXXXXX" file that is unlinked on failure.  Permission
  * checks follow what QEMU's open(O_WRONLY | O_CREAT | O_TRUNC, 0400)
- * would do, with QEMU's message "Could not create 'PATH': <strerror>":
+ * would do, with QEMU's message "Could not open 'PATH': <strerror>":
  * a directory, a missing directory, or an existing file we may not write
  * are refused before anything is created.  So are an empty name, a name
  * longer than NAME_MAX or a path longer than PATH_MAX (the temporary's
@@ -24,8 +24,14 @@
  * (the file they point to is replaced, as open() would write it).  An
  * existing target that is not a regular file (a FIFO, /dev/null) is
  * written in place, since it cannot be replaced by renaming; a FIFO
- * without a reader is refused ("No such device or address") rather than
+ * without a reader is refused ("no reader on the FIFO") rather than
  * blocking the monitor in open() as QEMU does.
+ *
+ * A new file gets mode 0400, as QEMU creates it.  A file that is
+ * replaced keeps its permission bits and, where the VMM may set them
+ * (root), its owner and group: QEMU truncates the existing inode, which
+ * keeps all three.  What a new inode cannot keep are hard links to the
+ * old one, its ACLs and extended attributes.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
@@ -82,7 +88,7 @@ static void dest_free(DumpDest *d);
 
 static bool dest_error(Error **errp, const char *path, int err)
 {
-    error_setg_errno(errp, err, "Could not create '%s'", path);
+    error_setg_errno(errp, err, "Could not open '%s'", path);
     return false;
 }
 
@@ -95,6 +101,13 @@ static bool dest_open_direct(DumpDest *d, const char *user_path,
 {
     d->fd = open(d->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
                  (fifo ? O_NONBLOCK : 0), DUMP_FILE_MODE);
+    if (d->fd < 0 && fifo && errno == ENXIO) {
+        /* open(2): O_NONBLOCK | O_WRONLY on a FIFO nobody reads */
+        error_setg(errp, "Could not open '%s': no reader on the FIFO (a "
+                   "dump to a FIFO needs its reader to open it first)",
+                   user_path);
+        return false;
+    }
     if (d->fd < 0) {
         return dest_error(errp, user_path, errno);
     }
@@ -171,6 +184,12 @@ static bool dest_check(DumpDest *d, const char *path, bool *exists,
         return dest_error(errp, path, EISDIR);
     }
     *regular = !*exists || S_ISREG(st.st_mode);
+    if (*exists && *regular) {
+        d->keep_attrs = true;
+        d->mode = st.st_mode & 07777;
+        d->uid = st.st_uid;
+        d->gid = st.st_gid;
+    }
     if (!*regular) {
         return true;            /* a FIFO or device: written in place */
     }
@@ -185,7 +204,7 @@ static bool dest_check(DumpDest *d, const char *path, bool *exists,
     }
     if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
         if (errno == EACCES && *exists) {
-            error_setg(errp, "Could not create '%s': the directory '%s' is "
+            error_setg(errp, "Could not open '%s': the directory '%s' is "
                        "not writable (a dump replaces a file only once it "
                        "is complete, through a temporary file next to it)",
                        path, dir);
@@ -323,7 +342,17 @@ bool dump_dest_commit(DumpDest *d, Error **errp)
         dest_free(d);
         return ok;
     }
-    if (fchmod(d->fd, DUMP_FILE_MODE) < 0 || fsync(d->fd) < 0) {
+    if (d->keep_attrs) {
+        /* best effort: only root may give a file away */
+        if (fchown(d->fd, d->uid, d->gid) < 0 && errno != EPERM) {
+            error_setg_errno(errp, errno, "dump: failed to set the owner "
+                             "of '%s'", d->path);
+            dump_dest_abort(d);
+            return false;
+        }
+    }
+    if (fchmod(d->fd, d->keep_attrs ? d->mode : DUMP_FILE_MODE) < 0 ||
+        fsync(d->fd) < 0) {
         error_setg_errno(errp, errno, "dump: failed to sync '%s'", d->path);
         dump_dest_abort(d);
         return false;

@@ -76,12 +76,11 @@ GByteArray *dump_build_notes(const DumpArchInfo *info, CPUState *const *cpus,
 
 /**
  * DumpVmcoreinfoFn: where the guest said its VMCOREINFO note is (the
- * vmcoreinfo device, when there is one).  Returns false if the guest
- * provided none.
+ * vmcoreinfo device's vmcoreinfo_guest_note(); tests pass their own).
+ * Returns false if the guest provided none.
  */
 typedef bool (*DumpVmcoreinfoFn)(uint16_t *format, uint32_t *size,
                                  uint64_t *paddr);
-void dump_set_vmcoreinfo_provider(DumpVmcoreinfoFn fn);
 
 /* The only guest note format QEMU accepts (fw_cfg VMCOREINFO, ELF). */
 #define DUMP_GUEST_NOTE_FORMAT_ELF 1
@@ -101,13 +100,31 @@ uint8_t *dump_guest_note_load(DumpArchInfo *info,
                               size_t *note_size);
 
 /**
- * dump_guest_note_fetch: ask the VMCOREINFO provider (if any) and load
- * the note with dump_guest_note_load().
+ * dump_guest_note_fetch: ask @provider (NULL: the machine has no
+ * vmcoreinfo device) and load the note with dump_guest_note_load(); if
+ * there is a provider but no note, warn "guest note is not present" as
+ * QEMU does.
  * Returns: true with *@note (g_free it) and *@note_size set, or false.
  */
 bool dump_guest_note_fetch(DumpArchInfo *info,
                            const GuestPhysBlockList *blocks,
+                           DumpVmcoreinfoFn provider,
                            uint8_t **note, size_t *note_size);
+
+/**
+ * dump_guest_utsname: the kdump header's struct new_utsname (6 fields of
+ * 65 bytes at @uts) for a guest that published VMCOREINFO in @notes:
+ * the guest's own init_uts_ns.name, read through @blocks at
+ * SYMBOL(init_uts_ns) + OFFSET(uts_namespace.name) in the x86-64 kernel
+ * mapping (with NUMBER(phys_base)), if it looks sane (every field
+ * NUL-terminated, sysname "Linux", release, version and machine set);
+ * else "Linux", OSRELEASE, "unknown", "x86_64".  libkdumpfile (and so
+ * drgn) takes the architecture from this; QEMU fills only the machine.
+ * Returns: false (@uts untouched) without VMCOREINFO or OSRELEASE.
+ */
+bool dump_guest_utsname(const DumpArchInfo *info,
+                        const GuestPhysBlockList *blocks,
+                        const GByteArray *notes, uint8_t *uts);
 
 /* ------------------------------------------------------------ the job */
 
@@ -191,6 +208,8 @@ typedef struct DumpJob {
  * @has_filter, @begin, @length: the begin/length arguments.
  * @threads: x-dump-threads; 0 for the default.
  * @kdump: the kdump options.
+ * @vmcoreinfo: where the guest's VMCOREINFO note is; NULL without a
+ *              vmcoreinfo device.
  * @tracker: live dump: a started tracker from dump_live_tracker_new()
  *           (ownership passes to the job, even if prepare fails), whose
  *           snapshot prepare takes (dump_live_protect()); NULL otherwise.
@@ -206,6 +225,7 @@ typedef struct DumpJobConfig {
     int64_t length;
     unsigned threads;
     DumpKdumpOptions kdump;
+    DumpVmcoreinfoFn vmcoreinfo;
     WriteTracker *tracker;
 } DumpJobConfig;
 
@@ -224,12 +244,28 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
                       Error **errp);
 
 /**
+ * struct DumpLiveScope: what the job will dump, known before the VM
+ * stops: the DumpJobConfig fields of the same names.
+ */
+typedef struct DumpLiveScope {
+    unsigned block_flags;
+    bool has_filter;
+    int64_t begin;
+    int64_t length;
+} DumpLiveScope;
+
+/**
  * dump_live_tracker_new: a live dump's write tracker with every RAM block
- * of @as registered and its fault thread started, before the VM stops.
+ * of @as registered and its fault thread started, before the VM stops;
+ * fd-backed RAM within @scope is already write-protected (the early
+ * phase, if the host can tell afterwards what was written since).
  * @buffer_size: the copy buffer (the machine's live-dump-copy-buffer).
  * Errors: the tracker's, naming the backend and the missing feature.
+ * Context: main thread, VM running, on the main-loop turn that then
+ * stops it and calls dump_job_prepare().
  */
 WriteTracker *dump_live_tracker_new(AddressSpace *as, uint64_t buffer_size,
+                                    const DumpLiveScope *scope,
                                     Error **errp);
 
 /**
@@ -354,6 +390,11 @@ typedef struct DumpDest {
     char *tmp_path;
     bool unlinked_tmp;
     bool direct;
+    /* a replaced file's permission bits, owner and group, kept */
+    bool keep_attrs;
+    mode_t mode;
+    uid_t uid;
+    gid_t gid;
 } DumpDest;
 
 /**
@@ -368,7 +409,7 @@ bool dump_dest_check_file(const char *path, Error **errp);
 /**
  * dump_dest_open_file: prepare to write @path: resolve symlinks, refuse
  * what QEMU's open(O_WRONLY|O_CREAT|O_TRUNC) would refuse (a directory, a
- * missing directory, no permission) with "Could not create 'PATH': ...",
+ * missing directory, no permission) with "Could not open 'PATH': ...",
  * and create an unnamed temporary file (O_TMPFILE, else a hidden named
  * one) in the target's directory.  @path itself is not touched.
  */

@@ -123,8 +123,8 @@ bool dump_job_prepare(DumpJob *job, const DumpEncoder *encoder,
     }
 
     dump_arch_info_init(&job->arch, cfg->cpus, cfg->ncpus, &job->blocks);
-    dump_guest_note_fetch(&job->arch, &job->blocks, &guest_note,
-                          &guest_note_size);
+    dump_guest_note_fetch(&job->arch, &job->blocks, cfg->vmcoreinfo,
+                          &guest_note, &guest_note_size);
     job->notes = dump_build_notes(&job->arch, cfg->cpus, cfg->ncpus,
                                   guest_note, guest_note_size);
     g_free(guest_note);

@@ -12,6 +12,11 @@
  * settable (x-kdump-zlib-level, x-kdump-zstd-level).  A page is stored
  * compressed only if that makes it smaller than a page; otherwise it is
  * stored raw (flags 0).
+ *
+ * zlib and zstd spend 4 (zstd) to 60 (zlib) microseconds finding out
+ * that a page of random bytes does not compress; a probe costing about
+ * one tells most such pages apart first (kdump_page_incompressible()),
+ * and they are stored raw without reaching the compressor.
  */
 #include "qemu/osdep.h"
 #include <zlib.h>
@@ -50,6 +55,8 @@ struct KdumpCompressor {
     size_t scratch_size;
     void *work;
     uint8_t *bounce;            /* one page: the guarded copy of a page */
+    uint8_t *probe;             /* lzo's output for the probe, or NULL */
+    void *probe_work;           /* lzo's dictionary for the probe */
 #ifdef CONFIG_ZSTD
     ZSTD_CCtx *zctx;
 #endif
@@ -80,7 +87,8 @@ bool kdump_compression_available(uint32_t flag)
 bool kdump_compression_init(uint32_t flag, Error **errp)
 {
 #ifdef CONFIG_LZO
-    if (flag == KDUMP_DH_COMPRESSED_LZO && lzo_init() != LZO_E_OK) {
+    /* zlib and zstd use lzo1x_1 too: kdump_page_incompressible() */
+    if (lzo_init() != LZO_E_OK) {
         error_setg(errp, "failed to initialize the LZO library");
         return false;
     }
@@ -143,8 +151,7 @@ KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size,
         break;
 #ifdef CONFIG_LZO
     case KDUMP_DH_COMPRESSED_LZO:
-        /* lzo1x's documented worst case */
-        c->scratch_size = page_size + page_size / 16 + 64 + 3;
+        c->scratch_size = KDUMP_PROBE_OUT(page_size);
         c->work = g_malloc(LZO1X_1_MEM_COMPRESS);
         break;
 #endif
@@ -171,6 +178,12 @@ KdumpCompressor *kdump_compressor_new(uint32_t flag, uint32_t page_size,
     if (c->scratch_size) {
         c->scratch = g_malloc(c->scratch_size);
     }
+#ifdef CONFIG_LZO
+    if (flag == KDUMP_DH_COMPRESSED_ZLIB || flag == KDUMP_DH_COMPRESSED_ZSTD) {
+        c->probe = g_malloc(KDUMP_PROBE_OUT(page_size));
+        c->probe_work = g_malloc(LZO1X_1_MEM_COMPRESS);
+    }
+#endif
     c->bounce = g_malloc(page_size);
     return c;
 
@@ -196,6 +209,8 @@ void kdump_compressor_free(KdumpCompressor *c)
     g_free(c->scratch);
     g_free(c->work);
     g_free(c->bounce);
+    g_free(c->probe);
+    g_free(c->probe_work);
     g_free(c);
 }
 
@@ -324,6 +339,55 @@ static size_t compress_repeated(KdumpCompressor *c, uint8_t byte,
     return c->rep_len[byte];
 }
 
+/*
+ * The probe.  A compressor shrinks a page by matches (repeated strings)
+ * and, zlib and zstd, by entropy coding (frequent bytes in fewer bits).
+ * A page it cannot shrink has neither: its bytes are spread over nearly
+ * every value, and it holds no repeated strings.  The first is checked on
+ * a sample, the second with lzo1x_1, which gives up on such a page in
+ * about a microsecond: a page passing both is stored raw.
+ *
+ * Sample: KDUMP_PROBE_SAMPLES bytes at an even stride.  Bytes drawn
+ * uniformly from all 256 values show 256 * (1 - e^-2) = 221 distinct
+ * values in 512 samples (standard deviation about 4.5); text shows under
+ * 100, and data over 200 values at equal frequencies, the least spread
+ * that passes, would save at most about 3 % by entropy coding.
+ * lzo: its output must be larger than the page (lzo1x_1 expands a page
+ * with no match of 4 bytes or more by about 16 bytes).
+ */
+#define KDUMP_PROBE_SAMPLES     512
+#define KDUMP_PROBE_DISTINCT    200
+
+bool kdump_page_incompressible(KdumpCompressor *c, const uint8_t *page)
+{
+#ifdef CONFIG_LZO
+    uint64_t seen[4] = { 0 };
+    size_t stride = c->page_size / KDUMP_PROBE_SAMPLES;
+    unsigned distinct = 0;
+    lzo_uint len = KDUMP_PROBE_OUT(c->page_size);
+
+    if (!c->probe || !stride) {
+        return false;
+    }
+    for (size_t i = 0; i < c->page_size; i += stride) {
+        seen[page[i] >> 6] |= 1ULL << (page[i] & 63);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        distinct += __builtin_popcountll(seen[i]);
+    }
+    if (distinct < KDUMP_PROBE_DISTINCT) {
+        return false;
+    }
+    if (lzo1x_1_compress(page, c->page_size, c->probe, &len,
+                         c->probe_work) != LZO_E_OK) {
+        return false;
+    }
+    return len > c->page_size;
+#else
+    return false;
+#endif
+}
+
 /* ------------------------------------------------------------ batches */
 
 KdumpBatch *kdump_batch_new(uint32_t page_size)
@@ -366,8 +430,13 @@ void kdump_batch_compress(KdumpBatch *b, KdumpCompressor *c,
             continue;
         }
         /* a page of one byte never reaches the compressor twice */
-        len = rep > 0 ? compress_repeated(c, rep, b->out + pos)
-                      : kdump_compress_page(c, c->bounce, b->out + pos);
+        if (rep > 0) {
+            len = compress_repeated(c, rep, b->out + pos);
+        } else if (kdump_page_incompressible(c, c->bounce)) {
+            len = 0;
+        } else {
+            len = kdump_compress_page(c, c->bounce, b->out + pos);
+        }
         if (len) {
             pg->flags = flag;
         } else {

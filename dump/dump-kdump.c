@@ -16,7 +16,8 @@
  *
  *   0                +----------------------------------------------+
  *                    | disk_dump_header: "KDUMP   ", version 6,     |
- *                    | utsname.machine "x86_64", status (the        |
+ *                    | utsname (machine "x86_64"; all six fields    |
+ *                    | from a VMCOREINFO guest), status (the        |
  *                    | compression; | 0x8 if incomplete), block_size,|
  *                    | sub_hdr_size, bitmap_blocks, max_mapnr (32   |
  *                    | bits), nr_cpus  (464 bytes; 452 for ELF32)   |
@@ -252,9 +253,13 @@ static void kdump_build_header(const DumpJob *job, KdumpWriter *w)
     memset(h, 0, sizeof(w->header));
     memcpy(h + KDUMP_DH_OFF_SIGNATURE, KDUMP_SIGNATURE, KDUMP_SIGNATURE_LEN);
     put_le(h + KDUMP_DH_OFF_VERSION, 4, KDUMP_HEADER_VERSION);
-    memcpy(h + KDUMP_DH_OFF_UTSNAME +
-           KDUMP_UTS_MACHINE_INDEX * KDUMP_UTS_FIELD_LEN,
-           KDUMP_UTS_MACHINE, strlen(KDUMP_UTS_MACHINE));
+    /* a guest with VMCOREINFO: its utsname; else QEMU's machine only */
+    if (!dump_guest_utsname(&job->arch, &job->blocks, job->notes,
+                            h + KDUMP_DH_OFF_UTSNAME)) {
+        memcpy(h + KDUMP_DH_OFF_UTSNAME +
+               KDUMP_UTS_MACHINE_INDEX * KDUMP_UTS_FIELD_LEN,
+               KDUMP_UTS_MACHINE, strlen(KDUMP_UTS_MACHINE));
+    }
     put_le(h + l->dh_status, 4, w->fmt->flag);
     put_le(h + l->dh_block_size, 4, w->ps);
     put_le(h + l->dh_sub_hdr_size, 4, w->sub_hdr_blocks);

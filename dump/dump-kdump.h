@@ -82,7 +82,8 @@ size_t kdump_compress_page(KdumpCompressor *c, const uint8_t *page,
 bool kdump_compression_available(uint32_t flag);
 
 /**
- * kdump_compression_init: one-time library set-up for @flag (lzo_init()),
+ * kdump_compression_init: one-time library set-up for @flag (lzo_init(),
+ * which the zlib and zstd probe needs too),
  * main thread.  Error: "failed to initialize the LZO library".
  */
 bool kdump_compression_init(uint32_t flag, Error **errp);
@@ -179,6 +180,21 @@ void kdump_batch_free(KdumpBatch *b);
  * most data pages.
  */
 int kdump_page_repeated_byte(const uint8_t *page, size_t len);
+
+/* lzo1x_1's documented worst-case output for a page of @ps bytes */
+#define KDUMP_PROBE_OUT(ps)     ((ps) + (ps) / 16 + 64 + 3)
+
+/**
+ * kdump_page_incompressible: whether @c's compressor, zlib or zstd, need
+ * not be run on @page: its bytes are spread over nearly all 256 values
+ * (on a sample) and lzo1x_1 finds no repeated string in it.  Such a page
+ * is stored raw.  A heuristic: a page it passes could in rare cases have
+ * compressed by a few percent; deterministic, so the file does not depend
+ * on the number of threads.  Always false for lzo and snappy (their
+ * compressors are as fast as the probe) and in builds without lzo.
+ * Context: the thread owning @c.
+ */
+bool kdump_page_incompressible(KdumpCompressor *c, const uint8_t *page);
 
 /**
  * kdump_batch_compress: compress every data page of @b with @c into

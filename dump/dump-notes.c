@@ -276,19 +276,16 @@ GByteArray *dump_build_notes(const DumpArchInfo *info, CPUState *const *cpus,
 
 /* ---------------------------------------------------------- VMCOREINFO */
 
-static DumpVmcoreinfoFn vmcoreinfo_provider;
-
-void dump_set_vmcoreinfo_provider(DumpVmcoreinfoFn fn)
-{
-    vmcoreinfo_provider = fn;
-}
-
-/* "NUMBER(phys_base)=<hex>" in the VMCOREINFO text of an x86-64 guest */
+/*
+ * "NUMBER(phys_base)=<n>" in the VMCOREINFO text of an x86-64 guest.
+ * Linux prints it with "%ld": decimal, and negative when KASLR put the
+ * kernel below where it was linked.  (QEMU reads it as hex.)
+ */
 static void guest_note_phys_base(DumpArchInfo *info, const char *text)
 {
     static const char prefix[] = "NUMBER(phys_base)=";
     g_auto(GStrv) lines = NULL;
-    uint64_t v;
+    int64_t v;
 
     if (info->d_machine != EM_X86_64) {
         return;
@@ -296,10 +293,10 @@ static void guest_note_phys_base(DumpArchInfo *info, const char *text)
     lines = g_strsplit(text, "\n", -1);
     for (size_t i = 0; lines[i]; i++) {
         if (g_str_has_prefix(lines[i], prefix)) {
-            if (qemu_strtou64(lines[i] + strlen(prefix), NULL, 16, &v) < 0) {
+            if (qemu_strtoi64(lines[i] + strlen(prefix), NULL, 10, &v) < 0) {
                 warn_report("Failed to read %s", prefix);
             } else {
-                info->phys_base = v;
+                info->phys_base = (uint64_t)v;
             }
             return;
         }
@@ -355,6 +352,7 @@ uint8_t *dump_guest_note_load(DumpArchInfo *info,
 
 bool dump_guest_note_fetch(DumpArchInfo *info,
                            const GuestPhysBlockList *blocks,
+                           DumpVmcoreinfoFn provider,
                            uint8_t **note, size_t *note_size)
 {
     uint16_t format;
@@ -363,14 +361,129 @@ bool dump_guest_note_fetch(DumpArchInfo *info,
 
     *note = NULL;
     *note_size = 0;
-    if (!vmcoreinfo_provider) {
+    if (!provider) {
         return false;
     }
-    if (!vmcoreinfo_provider(&format, &size, &paddr)) {
+    if (!provider(&format, &size, &paddr)) {
         warn_report("guest note is not present");
         return false;
     }
     *note = dump_guest_note_load(info, blocks, format, size, paddr,
                                  note_size);
     return *note != NULL;
+}
+
+/* ------------------------------------------------- utsname from the guest */
+
+#define UTS_FIELDS 6
+#define UTS_FIELD_LEN 65                /* __NEW_UTS_LEN + 1 */
+#define X86_64_START_KERNEL_MAP UINT64_C(0xffffffff80000000)
+
+/* The VMCOREINFO text among @notes (a new string), or NULL. */
+static char *notes_vmcoreinfo(const GByteArray *notes)
+{
+    static const char name[] = "VMCOREINFO";
+    size_t pos = 0;
+
+    while (pos + sizeof(Elf64_Nhdr) <= notes->len) {
+        Elf64_Nhdr h;
+        size_t desc_at;
+        uint32_t namesz, descsz;
+
+        memcpy(&h, notes->data + pos, sizeof(h));
+        namesz = GUINT32_FROM_LE(h.n_namesz);
+        descsz = GUINT32_FROM_LE(h.n_descsz);
+        desc_at = pos + sizeof(h) + NOTE_PAD((size_t)namesz);
+        if (desc_at > notes->len || descsz > notes->len - desc_at) {
+            return NULL;
+        }
+        if (namesz == sizeof(name) &&
+            !memcmp(notes->data + pos + sizeof(h), name, sizeof(name))) {
+            return g_strndup((const char *)notes->data + desc_at, descsz);
+        }
+        pos = desc_at + NOTE_PAD((size_t)descsz);
+    }
+    return NULL;
+}
+
+/* The value of the VMCOREINFO line "@key=" (borrowed from @lines), or NULL */
+static const char *vmci_value(GStrv lines, const char *key)
+{
+    size_t len = strlen(key);
+
+    for (size_t i = 0; lines[i]; i++) {
+        if (!strncmp(lines[i], key, len) && lines[i][len] == '=') {
+            return lines[i] + len + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Each field NUL-terminated within its 65 bytes, sysname "Linux". */
+static bool uts_looks_sane(const uint8_t *uts)
+{
+    for (int i = 0; i < UTS_FIELDS; i++) {
+        if (!memchr(uts + i * UTS_FIELD_LEN, 0, UTS_FIELD_LEN)) {
+            return false;
+        }
+    }
+    return !strcmp((const char *)uts, "Linux") &&
+           uts[2 * UTS_FIELD_LEN] && uts[3 * UTS_FIELD_LEN] &&
+           uts[4 * UTS_FIELD_LEN];
+}
+
+/*
+ * init_uts_ns.name out of guest memory: SYMBOL(init_uts_ns) +
+ * OFFSET(uts_namespace.name) in the kernel image mapping, translated
+ * with NUMBER(phys_base) (decimal, as Linux prints it).
+ */
+static bool guest_uts_read(const GuestPhysBlockList *blocks, GStrv lines,
+                           uint8_t *uts)
+{
+    const char *sym = vmci_value(lines, "SYMBOL(init_uts_ns)");
+    const char *off = vmci_value(lines, "OFFSET(uts_namespace.name)");
+    const char *pb = vmci_value(lines, "NUMBER(phys_base)");
+    uint64_t vaddr, name_off = 0, phys_base = 0, paddr;
+
+    if (!sym || qemu_strtou64(sym, NULL, 16, &vaddr) < 0 ||
+        (off && qemu_strtou64(off, NULL, 10, &name_off) < 0) ||
+        (pb && qemu_strtou64(pb, NULL, 10, &phys_base) < 0)) {
+        return false;
+    }
+    if (vaddr < X86_64_START_KERNEL_MAP || name_off > 4096 ||
+        vaddr + name_off < vaddr) {
+        return false;
+    }
+    paddr = vaddr + name_off - X86_64_START_KERNEL_MAP + phys_base;
+    return paddr >= phys_base &&
+           guest_phys_blocks_read(blocks, paddr, uts,
+                                  UTS_FIELDS * UTS_FIELD_LEN) &&
+           uts_looks_sane(uts);
+}
+
+bool dump_guest_utsname(const DumpArchInfo *info,
+                        const GuestPhysBlockList *blocks,
+                        const GByteArray *notes, uint8_t *uts)
+{
+    g_autofree char *text = notes_vmcoreinfo(notes);
+    g_auto(GStrv) lines = NULL;
+    const char *release;
+
+    if (!text) {
+        return false;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    if (info->d_machine == EM_X86_64 && guest_uts_read(blocks, lines, uts)) {
+        return true;
+    }
+    release = vmci_value(lines, "OSRELEASE");
+    if (!release || !*release || strlen(release) >= UTS_FIELD_LEN) {
+        return false;
+    }
+    memset(uts, 0, UTS_FIELDS * UTS_FIELD_LEN);
+    strcpy((char *)uts, "Linux");
+    strcpy((char *)uts + 2 * UTS_FIELD_LEN, release);
+    strcpy((char *)uts + 3 * UTS_FIELD_LEN, "unknown");
+    strcpy((char *)uts + 4 * UTS_FIELD_LEN, "x86_64");
+    return true;
 }

@@ -45,6 +45,7 @@
 #include "qemu/osdep.h"
 #include "exec/memory.h"
 #include "hw/boards.h"
+#include "hw/misc/vmcoreinfo.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-events.h"
 #include "qapi/qmp-fds.h"
@@ -311,7 +312,7 @@ static bool dump_check_dest(DumpDest *dest, const char *protocol,
     if (g_str_has_prefix(protocol, "file:")) {
         return dump_dest_check_file(protocol + strlen("file:"), errp);
     }
-    error_setg(errp, "parameter 'protocol' must start with 'file:' or 'fd:'");
+    error_setg(errp, "Invalid parameter 'protocol'");   /* QEMU's text */
     return false;
 }
 
@@ -334,6 +335,17 @@ static bool dump_open_dest(DumpDest *dest, const char *protocol,
     return dump_dest_open_file(dest, protocol + strlen("file:"), errp);
 }
 
+/* CPU time this thread has run, in microseconds (for a trace). */
+static int64_t dump_thread_cpu_us(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
                        void *opaque, Error **errp)
 {
@@ -345,6 +357,7 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     WriteTracker *tracker = NULL;
     g_autofree char *base = NULL;
     GError *local_err = NULL;
+    int64_t pause_wall, pause_cpu;
     bool raw;
 
     if (runstate_get() == RUN_STATE_INMIGRATE) {
@@ -391,8 +404,17 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     }
     /* everything a live dump may lack is found before the VM stops */
     if (req->live) {
+        DumpLiveScope scope = {
+            .block_flags = ms->ignore_discard_manager ?
+                           GUEST_PHYS_BLOCKS_IGNORE_DISCARD_MANAGER : 0,
+            .has_filter = req->has_begin,
+            .begin = req->begin,
+            .length = req->length,
+        };
+
         tracker = dump_live_tracker_new(&ms->as_memory,
-                                        ms->live_dump_copy_buffer, errp);
+                                        ms->live_dump_copy_buffer, &scope,
+                                        errp);
         if (!tracker) {
             dump_dest_abort(&s->dest);
             return false;
@@ -406,6 +428,8 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
     if (s->resume) {
         vm_stop(RUN_STATE_SAVE_VM);
     }
+    pause_wall = g_get_monotonic_time();
+    pause_cpu = dump_thread_cpu_us();
     cfg = (DumpJobConfig) {
         .as = &ms->as_memory,
         .block_flags = ms->ignore_discard_manager ?
@@ -422,6 +446,9 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         },
         .tracker = tracker,
     };
+    if (vmcoreinfo_present()) {
+        cfg.vmcoreinfo = vmcoreinfo_guest_note;
+    }
     cfg.cpus = machine_cpus(&cfg.ncpus);
     if (!dump_job_prepare(&s->job, enc, &cfg, NULL, errp)) {
         goto fail;
@@ -430,6 +457,10 @@ bool dump_guest_memory(const DumpRequest *req, DumpDoneFn *done,
         /* the snapshot is protected: the guest runs on while we write */
         vm_start();
         s->resume = false;
+        /* the pause, and how much of it this thread ran (the rest: host) */
+        trace_event("dump_live_pause", "wall_us=%" PRId64 " cpu_us=%" PRId64,
+                    g_get_monotonic_time() - pause_wall,
+                    dump_thread_cpu_us() - pause_cpu);
     }
     /* every argument is good: only now is a file created */
     if (!dump_open_dest(&s->dest, req->protocol, errp)) {

@@ -186,6 +186,8 @@ void monitor_events_cleanup(void);
 
 void monitor_register_control_commands(void);
 void monitor_register_hmp_commands(void);
+/** monitor_hmp_cleanup: free the HMP chardev monitors (monitor_cleanup). */
+void monitor_hmp_cleanup(void);
 void monitor_register_qom_commands(void);
 /** monitor_close_named_fds: close and forget all of @mon's named fds. */
 void monitor_close_named_fds(MonitorQMP *mon);

@@ -366,6 +366,7 @@ void monitor_cleanup(void)
         monitor_qmp_free(qmp_monitors->pdata[i]);
     }
     g_clear_pointer(&qmp_monitors, g_ptr_array_unref);
+    monitor_hmp_cleanup();
     qmp_cur_mon = NULL;
     qmp_set_fd_taker(NULL);
     qmp_set_return_ops(NULL);

@@ -153,6 +153,71 @@ static void qmp_qom_set(const char *path, const char *property,
     prop_value_clear(&v);
 }
 
+/* ------------------------------------------------------------------ HMP */
+
+/* qom-get PATH PROPERTY: the value as JSON, as QEMU's hmp_qom_get(). */
+static bool hmp_qom_get(int argc, char **argv, GString *out, Error **errp)
+{
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *text = NULL;
+
+    if (argc != 2) {
+        error_setg(errp, "Parameter '%s' is missing",
+                   argc ? "property" : "path");
+        return false;
+    }
+    node = qmp_qom_get(argv[0], argv[1], errp);
+    if (!node) {
+        return false;
+    }
+    text = json_to_string(node, TRUE);
+    g_string_append_printf(out, "%s\n", text);
+    return true;
+}
+
+/*
+ * qom-set [-j] PATH PROPERTY VALUE: VALUE as the command line would give
+ * it, or as JSON with -j (QEMU's hmp_qom_set()).
+ */
+static bool hmp_qom_set(int argc, char **argv, GString *out, Error **errp)
+{
+    bool json = argc && !strcmp(argv[0], "-j");
+    Error *err = NULL;
+    Object *obj;
+
+    if (json) {
+        argc--;
+        argv++;
+    }
+    if (argc != 3) {
+        error_setg(errp, "Parameter '%s' is missing",
+                   argc == 0 ? "path" : argc == 1 ? "property" : "value");
+        return false;
+    }
+    if (json) {
+        g_autoptr(JsonNode) value = json_from_string(argv[2], NULL);
+
+        if (!value) {
+            error_setg(errp, "JSON parse error, invalid value '%s'",
+                       argv[2]);
+            return false;
+        }
+        qmp_qom_set(argv[0], argv[1], value, &err);
+        if (err) {
+            error_propagate(errp, err);
+            return false;
+        }
+        return true;
+    }
+    obj = object_resolve_path(argv[0], NULL);
+    if (!obj) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Device '%s' not found",
+                  argv[0]);
+        return false;
+    }
+    return object_property_parse(obj, argv[1], argv[2], errp);
+}
+
 /* ------------------------------------------------------- type queries */
 
 static ObjectTypeInfoList *qmp_qom_list_types(const char *implements,
@@ -261,4 +326,9 @@ void monitor_register_qom_commands(void)
     qmp_register_qom_list(qmp_qom_list);
     qmp_register_qom_get(qmp_qom_get);
     qmp_register_qom_set(qmp_qom_set);
+    hmp_register_command("qom-get", "path property", "print QOM property",
+                         hmp_qom_get);
+    hmp_register_command("qom-set", "[-j] path property value",
+                         "set QOM property (-j: the value is JSON)",
+                         hmp_qom_set);
 }

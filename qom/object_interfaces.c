@@ -22,13 +22,16 @@ Object *user_creatable_add_str(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "qom-type", false,
                                                errp);
+
+    return opts ? user_creatable_add_opts(opts, errp) : NULL;
+}
+
+Object *user_creatable_add_opts(QemuOpts *opts, Error **errp)
+{
     const char *type, *id;
     ObjectClass *klass;
     Object *obj, *root;
 
-    if (!opts) {
-        return NULL;
-    }
     type = qemu_opt_get(opts, "qom-type");
     if (!type) {
         error_setg(errp, "Parameter 'qom-type' is missing");
@@ -88,6 +91,24 @@ Object *user_creatable_add_str(const char *optarg, Error **errp)
 fail:
     object_unref(obj);
     return NULL;
+}
+
+bool user_creatable_del(const char *id, Error **errp)
+{
+    Object *root = object_get_objects_root();
+    ObjectProperty *prop = object_property_find(root, id);
+    Object *obj = prop && prop->kind == PROP_KIND_CHILD ? prop->opaque : NULL;
+
+    if (!obj) {
+        error_setg(errp, "object '%s' not found", id);
+        return false;
+    }
+    if (obj->klass->can_be_deleted && !obj->klass->can_be_deleted(obj)) {
+        error_setg(errp, "object '%s' is in use, can not be deleted", id);
+        return false;
+    }
+    object_unparent(obj);
+    return true;
 }
 
 void user_creatable_help(const char *type)

@@ -53,7 +53,7 @@ def command_line_options():
             continue
         with open(os.path.join(DOCS, name), encoding="utf-8") as f:
             text = f.read()
-        for block in re.findall(r"```\n(.*?)```", text, re.S):
+        for block in re.findall(r"```[^\n]*\n(.*?)```", text, re.S):
             cont = False
             for line in block.splitlines():
                 if re.match(r"^\s*(\S*/)?sparsevm\s", line) or cont:

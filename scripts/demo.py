@@ -14,7 +14,9 @@ at the QMP monitor.  The story:
  3. dump the guest in ELF and every kdump format the build supports,
     with the progress bar of scripts/dump-guest-memory;
  4. verify every dump with readelf, libkdumpfile, makedumpfile -R and the
-    in-tree reader (contrib/dumpcheck);
+    in-tree reader (contrib/dumpcheck); the guest published its
+    VMCOREINFO (-device vmcoreinfo), so crash --osrelease names its
+    kernel;
  5. dump the guest live while it keeps overwriting its data: show how
     long it was paused, and verify the dump holds the memory of the
     snapshot, not what the guest wrote afterwards;
@@ -187,6 +189,7 @@ class Demo:
             "-chardev", f"socket,id=chrtpm,path={self.tpm_sock}",
             "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
             "-device", "tpm-crb,tpmdev=tpm0",
+            "-device", "vmcoreinfo",
             "-qmp", f"unix:{self.qmp_sock},server=on,wait=off",
             "-qmp", f"unix:{self.dump_sock},server=on,wait=off",
         ]
@@ -255,6 +258,32 @@ class Demo:
         say(f"query-memory-devices: size {human(mem['size'])}, "
             f"requested-size {human(mem['requested-size'])}, "
             f"block-size {human(mem['block-size'])}")
+
+    def publish_vmcoreinfo(self):
+        step("The guest's kernel publishes its VMCOREINFO note through "
+             "fw_cfg (-device vmcoreinfo, file etc/vmcoreinfo), as Linux's "
+             "qemu_fw_cfg driver does; its vCPU runs in long mode")
+        out = self.guest.cmd("linux")
+        fields = dict(f.split("=", 1) for f in out.split())
+        self.release = fields["release"]
+        say(f"note at {fields['vmcoreinfo']}, kernel release "
+            f"{self.release}: every dump carries it, crash and drgn "
+            "recognise the kernel")
+
+    def check_osrelease(self, path, fmt):
+        """crash --osrelease on ELF and plain kdump files."""
+        if fmt != "elf" and not fmt.startswith("kdump-raw"):
+            return []
+        if not shutil.which("crash"):
+            return []
+        res = run(["crash", "--osrelease", path])
+        got = res.stdout.strip()
+        if fmt == "elf":
+            say(f"$ crash --osrelease vmcore.{fmt}\n    {got}")
+        if res.returncode or got != self.release:
+            return [f"crash --osrelease says '{got}', not "
+                    f"'{self.release}'"]
+        return []
 
     # ----------------------------------------------------------- dumping
 
@@ -376,6 +405,7 @@ class Demo:
             summary = json.loads(run([self.tool("contrib", "dumpcheck"),
                                       path]).stdout)
             problems = self.verify(path, fmt, summary)
+            problems += self.check_osrelease(path, fmt)
             populated = (after - before) // PAGE
             if populated:
                 problems.append(f"{populated} pages populated")
@@ -542,6 +572,7 @@ def main():
     try:
         demo.start()
         demo.plug_and_write()
+        demo.publish_vmcoreinfo()
         demo.dump_all()
         demo.live_dump()
         demo.mor_reset()

@@ -7,7 +7,8 @@
 #
 # Usage: scripts/install-deps.sh [build|check|demo|bench|fuzz|qemu|guest]...
 #   build  compilers, meson, ninja and the libraries we link against
-#   check  build + the external readers and peers the test suite uses,
+#   check  build + the external readers and peers the test suite uses
+#          (socat: the QMP client the docs show, which docs-run runs),
 #          clang (second compiler, scan-build) and gcovr (coverage)
 #   demo   check (the demo verifies with the same readers)
 #   bench  demo + python3-matplotlib for the plots and qemu-system-x86
@@ -23,7 +24,7 @@ build_pkgs="build-essential pkg-config meson ninja-build libglib2.0-dev
 libjson-glib-dev libfdt-dev zlib1g-dev liblzo2-dev libsnappy-dev libzstd-dev"
 check_pkgs="$build_pkgs binutils elfutils gdb makedumpfile python3
 python3-libkdumpfile crash swtpm swtpm-tools clang libclang-rt-14-dev
-device-tree-compiler clang-tools gcovr"
+device-tree-compiler clang-tools gcovr socat"
 bench_pkgs="$check_pkgs python3-matplotlib qemu-system-x86"
 fuzz_pkgs="$check_pkgs clang libclang-rt-14-dev"
 qemu_pkgs="build-essential pkg-config meson ninja-build dpkg-dev ccache git

@@ -284,11 +284,29 @@ class Object(Type):
         self.tag = None          # union: the discriminator Member
         self.variants = []       # union: [(case, Object)]
 
-    def all_member_names(self):
-        names = [m.name for m in self.members]
-        for _, var in self.variants:
-            names += [m.name for m in var.members if m.name not in names]
-        return names
+    def known_lists(self, obj):
+        """C declarations of the member names a value may carry, and the
+        code that points `known` at the right list once the members were
+        read into *@obj: a union takes its base members and those of the
+        variant its discriminator chose, never another variant's."""
+        def arr(name, names):
+            quoted = "".join(f'"{x}", ' for x in names)
+            return (f"    static const char *const {name}[] = "
+                    f"{{ {quoted}NULL }};\n")
+
+        base = [m.name for m in self.members]
+        decls = arr("known_base", base)
+        select = ""
+        if self.variants:
+            select = f"    switch ({obj}{self.tag.c_name}) {{\n"
+            for i, (case, var) in enumerate(self.variants):
+                decls += arr(f"known_{i}",
+                             base + [m.name for m in var.members])
+                select += (f"    case {self.tag.type.const(case)}:\n"
+                           f"        known = known_{i};\n        break;\n")
+            select += "    default:\n        break;\n    }\n"
+        decls += "    const char *const *known = known_base;\n"
+        return decls, select
 
 
 class Array(Type):
@@ -773,18 +791,19 @@ class Gen:
                             f"path, &obj->u.{c_name(case)}, errp);\n")
                 out += "    default:\n        break;\n    }\n"
             out += "    return true;\n}\n\n"
-            names = ", ".join(f'"{x}"' for x in t.all_member_names())
+            decls, select = t.known_lists("v->")
             out += (f"bool qapi_in_{n}(JsonNode *node, const char *path, "
                     f"const char *name, {n} **obj, Error **errp)\n{{\n"
-                    f"    static const char *const known[] = {{ {names}"
-                    f"{', ' if names else ''}NULL }};\n"
+                    + decls +
                     f"    {n} *v;\n\n"
                     "    if (!qapi_in_object(node, path, errp)) {\n"
                     "        return false;\n    }\n"
                     f"    v = g_new0({n}, 1);\n"
                     f"    if (!qapi_in_{n}_members(json_node_get_object(node), "
-                    "path, v, errp) ||\n"
-                    "        !qapi_check_unexpected(json_node_get_object(node), "
+                    "path, v, errp)) {\n"
+                    f"        qapi_free_{n}(v);\n        return false;\n    }}\n"
+                    + select +
+                    "    if (!qapi_check_unexpected(json_node_get_object(node), "
                     "path, known, errp)) {\n"
                     f"        qapi_free_{n}(v);\n        return false;\n    }}\n"
                     "    *obj = v;\n    return true;\n}\n\n")
@@ -909,11 +928,8 @@ class Gen:
                     "    Error *err = NULL;\n")
             if c.arg_type:
                 a = c.arg_type.c_name
-                names = ", ".join(f'"{x}"' for x in
-                                  c.arg_type.all_member_names())
-                out += (f"    static const char *const known[] = {{ {names}, "
-                        "NULL };\n"
-                        f"    {a} arg = {{ 0 }};\n")
+                decls, select = c.arg_type.known_lists("arg.")
+                out += decls + f"    {a} arg = {{ 0 }};\n"
             else:
                 out += "    static const char *const known[] = { NULL };\n"
             if c.ret_type:
@@ -924,8 +940,10 @@ class Gen:
                         "errp)) {\n        return false;\n    }\n")
             else:
                 out += (f"    if (!qapi_in_{a}_members(args, NULL, &arg, "
-                        "errp) ||\n"
-                        "        !qapi_check_unexpected(args, NULL, known, "
+                        "errp)) {\n"
+                        f"        qapi_free_{a}_members(&arg);\n"
+                        "        return false;\n    }\n" + select +
+                        "    if (!qapi_check_unexpected(args, NULL, known, "
                         "errp)) {\n"
                         f"        qapi_free_{a}_members(&arg);\n"
                         "        return false;\n    }\n")

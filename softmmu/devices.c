@@ -5,6 +5,7 @@
  * adds its registration call here.
  */
 #include "qemu/osdep.h"
+#include "hw/misc/vmcoreinfo.h"
 #include "hw/tpm/tpm_crb.h"
 #include "hw/virtio/virtio-mem.h"
 #include "hw/virtio/virtio-mmio.h"
@@ -21,6 +22,7 @@ void sysemu_register_device_types(void)
     virtio_register_types();
     virtio_mmio_register_types();
     virtio_mem_register_types();
+    vmcoreinfo_register_types();
 }
 
 void sysemu_register_commands(void)

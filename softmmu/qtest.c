@@ -11,6 +11,7 @@
 #include "qemu/osdep.h"
 #include "chardev/char.h"
 #include "exec/memory.h"
+#include "hw/core/cpu.h"
 #include "hw/qdev.h"
 #include "qemu/cutils.h"
 #include "qemu/error.h"
@@ -46,6 +47,14 @@
  *                                 "IRQ raise N" / "IRQ lower N"
  *  set_irq_in PATH NAME NUM LEVEL drive an input line ("unnamed-gpio-in"
  *                                 names the unnamed list)  -> OK
+ *  cpu_set CPU REG VALUE          set register REG of vCPU CPU, with the
+ *                                 checks of x86_cpu_set_reg() (rax..r15,
+ *                                 rip, rflags, cr0..cr4, efer, cs..gs
+ *                                 [.base|.limit|.flags], gdt/idt/ldt/tr
+ *                                 .base|.limit, fs_base, gs_base,
+ *                                 kernel_gs_base); EFER.LMA follows
+ *                                 LME && CR0.PG && CR4.PAE  -> OK
+ *  cpu_get CPU REG                read one                -> OK 0x%016x
  *
  * Errors: "FAIL Unknown command 'X'", "FAIL missing argument(s)",
  * "FAIL invalid number 'X'", "FAIL Unknown device", "FAIL IRQ intercept
@@ -488,6 +497,57 @@ static void cmd_set_irq_in(QTestServer *s, char **w, int n)
     qtest_send(s, "OK\n");
 }
 
+static CPUState *cpu_arg(QTestServer *s, const char *word)
+{
+    uint64_t idx;
+    unsigned n;
+    CPUState **cpus = machine_cpus(&n);
+
+    if (!parse_u64(s, word, &idx)) {
+        return NULL;
+    }
+    if (idx >= n) {
+        qtest_sendf(s, "FAIL no vCPU %" PRIu64 " (the machine has %u)\n",
+                    idx, n);
+        return NULL;
+    }
+    return cpus[idx];
+}
+
+static void cmd_cpu_set(QTestServer *s, char **w, int n)
+{
+    CPUState *cpu = cpu_arg(s, w[1]);
+    Error *err = NULL;
+    uint64_t val;
+
+    if (!cpu || !parse_u64(s, w[3], &val)) {
+        return;
+    }
+    if (!x86_cpu_set_reg(&cpu->env, w[2], val, &err)) {
+        qtest_sendf(s, "FAIL %s\n", error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    qtest_send(s, "OK\n");
+}
+
+static void cmd_cpu_get(QTestServer *s, char **w, int n)
+{
+    CPUState *cpu = cpu_arg(s, w[1]);
+    Error *err = NULL;
+    uint64_t val;
+
+    if (!cpu) {
+        return;
+    }
+    if (!x86_cpu_get_reg(&cpu->env, w[2], &val, &err)) {
+        qtest_sendf(s, "FAIL %s\n", error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    qtest_sendf(s, "OK 0x%016" PRIx64 "\n", val);
+}
+
 static void cmd_module_load(QTestServer *s, char **w, int n)
 {
     qtest_send(s, "FAIL module loading is not supported\n");
@@ -513,6 +573,7 @@ static const struct {
     { "irq_intercept_out", 2, cmd_irq_intercept },
     { "set_irq_in", 5, cmd_set_irq_in },
     { "module_load", 3, cmd_module_load },
+    { "cpu_set", 4, cmd_cpu_set }, { "cpu_get", 3, cmd_cpu_get },
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "hw/qdev.h"
 #include "monitor/monitor.h"
 #include "qemu/error.h"
+#include "qemu/pidfile.h"
 #include "qemu/host-mem.h"
 #include "qemu/log.h"
 #include "qemu/option.h"
@@ -46,7 +47,7 @@ typedef enum {
     OPT_QTEST, OPT_QTEST_LOG, OPT_DISPLAY, OPT_NOGRAPHIC, OPT_S, OPT_NAME,
     OPT_BIOS, OPT_D, OPT_BIG_D, OPT_TRACE, OPT_NODEFAULTS, OPT_NO_SHUTDOWN,
     OPT_SERIAL, OPT_MONITOR, OPT_PIDFILE, OPT_TPMDEV, OPT_NO_REBOOT,
-    OPT_NO_USER_CONFIG, OPT_MSG, OPT_DAEMONIZE,
+    OPT_NO_USER_CONFIG, OPT_MSG, OPT_DAEMONIZE, OPT_CPU,
     OPT__MAX
 } OptIndex;
 
@@ -75,6 +76,7 @@ static const VlOption vl_options[] = {
       "accepted only with -machine none, for capability probes (-accel "
       "help)" },
     { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },
+    { "cpu", OPT_CPU, true, true, "MODEL: the vCPU model (-cpu help)" },
     { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,dies=]"
       "[,clusters=][,cores=][,threads=] (dies and clusters: 1)" },
     { "object", OPT_OBJECT, true, false, "TYPE,id=ID[,PROP=VALUE...] | "
@@ -84,7 +86,7 @@ static const VlOption vl_options[] = {
     { "qmp", OPT_QMP, true, false, "unix:PATH[,server=on|off][,wait=on|off]"
       " | stdio | chardev:ID" },
     { "qmp-pretty", OPT_QMP_PRETTY, true, false, "as -qmp, pretty-printed" },
-    { "mon", OPT_MON, true, false, "chardev=ID[,mode=control][,pretty=on]" },
+    { "mon", OPT_MON, true, false, "chardev=ID[,mode=readline|control][,pretty=on]" },
     { "chardev", OPT_CHARDEV, true, false, "socket,id=ID,path=PATH"
       "[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID | help" },
     { "qtest", OPT_QTEST, true, true, "unix:PATH (connect to a qtest)" },
@@ -411,6 +413,7 @@ static void register_commands(void)
     memory_device_register_commands();
     hostmem_register_commands();
     sysemu_register_commands();
+    monitor_register_qdev_commands();
     vl_register_commands(&vm_name);
 }
 
@@ -646,6 +649,19 @@ static void opt_smp(VlArg *a, void *opaque)
     exit_on_error(ok, err);
 }
 
+static void opt_cpu(VlArg *a, void *opaque)
+{
+    Error *err = NULL;
+    bool ok;
+
+    if (!strcmp(a->arg, "help") || !strcmp(a->arg, "?")) {
+        x86_cpu_model_list(stdout);
+        exit(0);
+    }
+    ok = machine_set_cpu_model(opaque, a->arg, &err);
+    exit_on_error(ok, err);
+}
+
 static void opt_bios(VlArg *a, void *opaque)
 {
     MachineState *ms = opaque;
@@ -717,7 +733,7 @@ static unsigned compat_monitors;
 static void opt_monitor(VlArg *a, void *opaque)
 {
     Chardev *chr = NULL;
-    bool pretty = false;
+    bool pretty = false, hmp = false;
     Error *err = NULL;
 
     if (a->opt->index == OPT_MON) {
@@ -730,11 +746,13 @@ static void opt_monitor(VlArg *a, void *opaque)
             error_report("Parameter 'chardev' is missing");
             exit(1);
         }
-        if (mode && strcmp(mode, "control")) {
-            error_report("mode=%s is not supported: only QMP "
-                         "(mode=control) monitors exist", mode);
+        /* QEMU's default mode is readline: a human monitor (HMP) */
+        if (mode && strcmp(mode, "control") && strcmp(mode, "readline")) {
+            error_report("Parameter 'mode' does not accept value '%s'",
+                         mode);
             exit(1);
         }
+        hmp = !mode || !strcmp(mode, "readline");
         qemu_opt_get_bool(opts, "pretty", false, &pretty, &error_fatal);
         qemu_opts_check_unused(opts, &error_fatal);
         chr = qemu_chr_find(id);
@@ -753,7 +771,12 @@ static void opt_monitor(VlArg *a, void *opaque)
             exit(1);
         }
     }
-    if (!monitor_init_qmp(chr, pretty, &err)) {
+    if (hmp && pretty) {
+        warn_report("'pretty' is deprecated for HMP monitors, it has no "
+                    "effect and will be removed in future versions");
+    }
+    if (hmp ? !monitor_init_hmp(chr, &err)
+            : !monitor_init_qmp(chr, pretty, &err)) {
         error_report_err(err);
         exit(1);
     }
@@ -938,6 +961,7 @@ int main(int argc, char **argv)
     for (OptIndex i = 0; i < OPT__MAX; i++) {
         if (i != OPT_OBJECT && i != OPT_DEVICE && i != OPT_MACHINE &&
             i != OPT_M && i != OPT_SMP && i != OPT_BIOS && i != OPT_QMP &&
+            i != OPT_CPU &&
             i != OPT_QMP_PRETTY && i != OPT_MON && i != OPT_TPMDEV) {
             for_each_arg(i, opt_early, NULL);
         }
@@ -980,6 +1004,7 @@ int main(int argc, char **argv)
     for_each_arg(OPT_M, opt_memory, ms);
     for_each_arg(OPT_SMP, opt_smp, ms);
     for_each_arg(OPT_BIOS, opt_bios, ms);
+    for_each_arg(OPT_CPU, opt_cpu, ms);
 
     for_each_arg(OPT_OBJECT, opt_object, NULL);
     for_each_arg(OPT_TPMDEV, opt_tpmdev, NULL);
@@ -1012,13 +1037,10 @@ int main(int argc, char **argv)
         info_report("dtb dumped to %s. Exiting.", ms->dumpdtb);
         return 0;
     }
-    if (pidfile) {
-        g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
-
-        if (!g_file_set_contents(pidfile, pid, -1, NULL)) {
-            error_report("cannot create PID file: %s", g_strerror(errno));
-            return 1;
-        }
+    if (pidfile && !qemu_write_pidfile(pidfile, &err)) {
+        error_report("cannot create PID file: %s", error_get_pretty(err));
+        error_free(err);
+        return 1;
     }
 
     if (qtest_spec) {
@@ -1060,7 +1082,7 @@ int main(int argc, char **argv)
     qtest_server_cleanup();
     qemu_chr_cleanup();
     if (pidfile) {
-        unlink(pidfile);
+        qemu_unlink_pidfile(pidfile);
     }
     g_ptr_array_free(vl_args, true);
     return 0;

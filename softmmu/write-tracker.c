@@ -20,6 +20,10 @@
  *   DONE       read by the dump (or tracking stopped): writable, no copy
  *
  *   HOLE --write_tracker_protect()--> PROTECTED
+ *   PROTECTED --early fault, fault_handle()--> EARLY (written before
+ *              the snapshot: writable, populated, in @early_faulted)
+ *   EARLY --write_tracker_snapshot()--> PROTECTED
+ *   HOLE --write_tracker_protect_written() (mapped since)--> PROTECTED
  *   PROTECTED --fault thread, fault_save_locked()--> SAVED
  *   PROTECTED, SAVED --write_tracker_read() of the whole page--> DONE
  *   PROTECTED, SAVED --write_tracker_stop() / tracker_fail_locked()--> DONE
@@ -31,7 +35,8 @@
  * it (a memcpy, no I/O), so the reader may copy PROTECTED pages without
  * the lock.  A SAVED page's slot is freed only by the reader or by stop.
  *
- * The tracker as a whole: RUNNING after write_tracker_start(); STOPPED
+ * The tracker as a whole: EARLY from write_tracker_start() to
+ * write_tracker_snapshot() (or seal), then RUNNING; STOPPED
  * after write_tracker_stop() or a failure on the fault thread (@error
  * set).  STOPPED is final: nothing is protected, @saved is empty, the
  * fault thread has exited or is exiting, and write_tracker_read() fails.
@@ -44,6 +49,7 @@
  * @space_cond (a slot freed, the window moved, or STOPPED) without it.
  */
 #include "qemu/osdep.h"
+#include <linux/fs.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -58,6 +64,40 @@
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
 #endif
+
+/*
+ * PAGEMAP_SCAN (Linux 6.7, include/uapi/linux/fs.h): runs of pages in
+ * given states, in one ioctl on /proc/self/pagemap.  Debian 12's headers
+ * (6.1) lack it; the layout and values are the kernel's uapi.
+ */
+#ifndef PAGEMAP_SCAN
+struct page_region {
+    uint64_t start;
+    uint64_t end;
+    uint64_t categories;
+};
+
+struct pm_scan_arg {
+    uint64_t size;
+    uint64_t flags;
+    uint64_t start;
+    uint64_t end;
+    uint64_t walk_end;
+    uint64_t vec;
+    uint64_t vec_len;
+    uint64_t max_pages;
+    uint64_t category_inverted;
+    uint64_t category_mask;
+    uint64_t category_anyof_mask;
+    uint64_t return_mask;
+};
+
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_WRITTEN (1 << 1)
+#define PAGE_IS_PRESENT (1 << 3)
+#endif
+/* Runs one PAGEMAP_SCAN call reports at most. */
+#define WT_SCAN_BATCH 256
 
 /* The fault thread looks at @stopped at least this often (ms). */
 #define WT_POLL_MS 100
@@ -101,6 +141,7 @@ typedef struct WtRange {
 struct WriteTracker {
     int uffd;
     int pagemap_fd;             /* /proc/self/pagemap, or -1 */
+    bool can_scan;              /* PAGEMAP_SCAN works on @pagemap_fd */
     int stop_fd;                /* eventfd: tells the fault thread to exit */
     size_t buffer_size;
     GPtrArray *ranges;          /* WtRange *, owned */
@@ -111,6 +152,13 @@ struct WriteTracker {
     pthread_mutex_t lock;
     pthread_cond_t space_cond;
     bool stopped;
+    /*
+     * Before write_tracker_snapshot(): a write fault is let through (the
+     * write happens before the snapshot); its page goes to @early_faulted
+     * (uint8_t *, page addresses) to be protected again at the snapshot.
+     */
+    bool early;
+    GArray *early_faulted;
     char *error;                /* first failure on the fault thread */
     uint8_t *buffer;            /* nslots * slot_size bytes */
     size_t slot_size;
@@ -263,8 +311,12 @@ static void tracker_stop_locked(WriteTracker *wt)
         /* cannot fail but for overflow; the thread also polls @stopped */
         eventfd_write(wt->stop_fd, 1);
     }
-    trace_event("write_tracker_stop", "error=%s",
-                wt->error ? wt->error : "none");
+    trace_event("write_tracker_stop", "faults=%" PRIu64 " early_faults=%"
+                PRIu64 " copies=%" PRIu64 " buffer_waits=%" PRIu64
+                " buffer_peak=%" PRIu64 " error=%s", wt->stats.faults,
+                wt->stats.early_faults, wt->stats.copies,
+                wt->stats.buffer_waits, wt->stats.buffer_peak,
+                wt->error ? "yes" : "none");
 }
 
 /* A failure on the fault thread: record it and release everything. */
@@ -288,6 +340,26 @@ static int uffd_open(void)
                      O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
     }
     return fd;
+}
+
+/*
+ * PAGEMAP_SCAN of a one-page range nothing is mapped at: 0 runs on a
+ * kernel that has the ioctl, ENOTTY (or EINVAL) on one that does not.
+ */
+static bool pagemap_scan_works(int pagemap_fd)
+{
+    struct page_region reg;
+    struct pm_scan_arg arg = {
+        .size = sizeof(arg),
+        .start = 0,
+        .end = qemu_real_host_page_size(),
+        .vec = (uintptr_t)&reg,
+        .vec_len = 1,
+        .category_mask = PAGE_IS_PRESENT,
+        .return_mask = PAGE_IS_PRESENT,
+    };
+
+    return ioctl(pagemap_fd, PAGEMAP_SCAN, &arg) >= 0;
 }
 
 WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
@@ -336,6 +408,8 @@ WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
     wt = g_new0(WriteTracker, 1);
     wt->uffd = fd;
     wt->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    wt->can_scan = wt->pagemap_fd >= 0 && pagemap_scan_works(wt->pagemap_fd);
+    wt->early_faulted = g_array_new(false, false, sizeof(uint8_t *));
     wt->stop_fd = -1;
     wt->buffer_size = buffer_size;
     wt->ranges = g_ptr_array_new();
@@ -444,6 +518,9 @@ bool write_tracker_start(WriteTracker *wt, Error **errp)
         return false;
     }
     wt->thread_started = true;
+    pthread_mutex_lock(&wt->lock);
+    wt->early = true;
+    pthread_mutex_unlock(&wt->lock);
     return true;
 }
 
@@ -503,6 +580,124 @@ bool write_tracker_protect_all(WriteTracker *wt, const void *host,
     return tracker_protect(wt, host, len, true, errp);
 }
 
+bool write_tracker_can_protect_early(WriteTracker *wt)
+{
+    return wt->can_scan;
+}
+
+/*
+ * End the early phase: from now on a fault saves the page.  Pages let
+ * through since their early protection are protected again, adjacent
+ * ones in one ioctl.  (The scan of write_tracker_protect_written() finds
+ * them too, once their writer has mapped them; this list also covers a
+ * writer that has not yet retried its fault.)
+ */
+static int tracker_snapshot_locked(WriteTracker *wt)
+{
+    uint8_t **pages = (uint8_t **)(void *)wt->early_faulted->data;
+    guint n = wt->early_faulted->len;
+    int ret = 0;
+
+    if (!wt->early) {
+        return 0;
+    }
+    wt->early = false;
+    for (guint i = 0; i < n && !ret; ) {
+        WtRange *r = tracker_find_range(wt, pages[i]);
+        guint j = i + 1;
+
+        while (j < n && pages[j] == pages[j - 1] + r->page_size &&
+               pages[j] < r->host + r->len) {
+            j++;
+        }
+        ret = uffd_writeprotect(wt->uffd, pages[i],
+                                (size_t)(j - i) * r->page_size, true);
+        if (!ret) {
+            bitmap_set(r->prot, range_page(r, pages[i]), j - i);
+        }
+        i = j;
+    }
+    g_array_set_size(wt->early_faulted, 0);
+    return ret;
+}
+
+static gint page_ptr_cmp(gconstpointer a, gconstpointer b)
+{
+    const uint8_t *x = *(uint8_t *const *)a, *y = *(uint8_t *const *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+bool write_tracker_snapshot(WriteTracker *wt, Error **errp)
+{
+    int ret;
+
+    pthread_mutex_lock(&wt->lock);
+    if (wt->stopped) {
+        ret = -ECANCELED;
+    } else {
+        g_array_sort(wt->early_faulted, page_ptr_cmp);
+        ret = tracker_snapshot_locked(wt);
+    }
+    trace_event("write_tracker_snapshot", "early_faults=%" PRIu64,
+                wt->stats.early_faults);
+    pthread_mutex_unlock(&wt->lock);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "live dump: failed to write-protect "
+                         "pages written before the snapshot");
+        return false;
+    }
+    return true;
+}
+
+bool write_tracker_protect_written(WriteTracker *wt, const void *host,
+                                   size_t len, Error **errp)
+{
+    struct page_region regs[WT_SCAN_BATCH];
+    uint64_t cur = (uintptr_t)host, end = cur + len;
+    WtRange *r = tracker_find_range(wt, host);
+
+    assert(!wt->sealed && r && len &&
+           (const uint8_t *)host + len <= r->host + r->len);
+    if (!wt->can_scan) {
+        error_setg(errp, "live dump: cannot scan the page tables of %s: "
+                   "the host kernel has no PAGEMAP_SCAN", r->name);
+        return false;
+    }
+    cur = ROUND_DOWN(cur, qemu_real_host_page_size());
+    end = ROUND_UP(end, qemu_real_host_page_size());
+    while (cur < end) {
+        /* mapped and not write-protected: written, or newly populated */
+        struct pm_scan_arg arg = {
+            .size = sizeof(arg),
+            .start = cur,
+            .end = end,
+            .vec = (uintptr_t)regs,
+            .vec_len = WT_SCAN_BATCH,
+            .category_mask = PAGE_IS_PRESENT | PAGE_IS_WRITTEN,
+            .return_mask = PAGE_IS_PRESENT | PAGE_IS_WRITTEN,
+        };
+        long n = ioctl(wt->pagemap_fd, PAGEMAP_SCAN, &arg);
+
+        if (n < 0) {
+            error_setg_errno(errp, errno, "live dump: cannot scan the page "
+                             "tables of %s (PAGEMAP_SCAN)", r->name);
+            return false;
+        }
+        for (long i = 0; i < n; i++) {
+            if (!tracker_protect(wt, (const void *)(uintptr_t)regs[i].start,
+                                 regs[i].end - regs[i].start, false, errp)) {
+                return false;
+            }
+        }
+        if (arg.walk_end <= cur) {
+            break;              /* cannot happen: never loop for ever */
+        }
+        cur = arg.walk_end;
+    }
+    return true;
+}
+
 static gint extent_cmp(gconstpointer a, gconstpointer b)
 {
     const WtExtent *x = a, *y = b;
@@ -512,6 +707,16 @@ static gint extent_cmp(gconstpointer a, gconstpointer b)
 
 void write_tracker_seal(WriteTracker *wt)
 {
+    int ret;
+
+    pthread_mutex_lock(&wt->lock);
+    g_array_sort(wt->early_faulted, page_ptr_cmp);
+    ret = tracker_snapshot_locked(wt);
+    if (ret < 0) {
+        tracker_fail_locked(wt, "live dump: write-protecting pages written "
+                            "before the snapshot failed", -ret);
+    }
+    pthread_mutex_unlock(&wt->lock);
     for (guint i = 0; i < wt->ranges->len; i++) {
         WtRange *r = g_ptr_array_index(wt->ranges, i);
         WtExtent *e;
@@ -764,6 +969,20 @@ static bool fault_handle(WriteTracker *wt, uint64_t addr)
             }
             goto out;
         }
+        if (wt->early) {
+            /* before the snapshot: the write is part of it, let it be */
+            ret = uffd_writeprotect(wt->uffd, page, r->page_size, false);
+            if (ret < 0) {
+                tracker_fail_locked(wt, "live dump: un-protecting a page "
+                                    "written before the snapshot failed",
+                                    -ret);
+                goto out;
+            }
+            clear_bit(range_page(r, page), r->prot);
+            g_array_append_val(wt->early_faulted, page);
+            wt->stats.early_faults++;
+            goto out;
+        }
         if (!page_in_window(wt, page, r->page_size) && wt->nfree) {
             fault_save_locked(wt, r, page);
             goto out;
@@ -962,6 +1181,7 @@ void write_tracker_free(WriteTracker *wt)
         close(wt->stop_fd);
     }
     g_hash_table_destroy(wt->saved);
+    g_array_free(wt->early_faulted, true);
     pthread_cond_destroy(&wt->space_cond);
     pthread_mutex_destroy(&wt->lock);
     g_free(wt->buffer);

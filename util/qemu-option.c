@@ -85,6 +85,23 @@ fail:
     return NULL;
 }
 
+QemuOpts *qemu_opts_new(void)
+{
+    QemuOpts *opts = g_new0(QemuOpts, 1);
+
+    opts->opts = g_ptr_array_new_with_free_func(qemu_opt_free);
+    return opts;
+}
+
+void qemu_opt_set(QemuOpts *opts, const char *name, const char *value)
+{
+    QemuOpt *opt = g_new0(QemuOpt, 1);
+
+    opt->name = g_strdup(name);
+    opt->value = g_strdup(value);
+    g_ptr_array_add(opts->opts, opt);
+}
+
 void qemu_opts_free(QemuOpts *opts)
 {
     if (opts) {

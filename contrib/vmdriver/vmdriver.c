@@ -25,6 +25,11 @@
  *   fill START LEN BYTE        set [START, START+LEN) to BYTE (a guest
  *                              overwriting its memory)
  *   readb ADDR                 load one byte
+ *   linux                      dress the guest as a booted x86-64 Linux
+ *                              kernel (libqos/linux-guest.h): page tables,
+ *                              init_uts_ns, vCPU 0 in long mode, and its
+ *                              VMCOREINFO note published through fw_cfg
+ *                              (needs -device vmcoreinfo)
  *   reinit                     set the device up again (after a reset)
  *   quit                       stop the VM
  *
@@ -39,11 +44,13 @@
 #include <string.h>
 #include "libqtest.h"
 #include "libqos/guest-alloc.h"
+#include "libqos/linux-guest.h"
 #include "libqos/virtio-mem.h"
 
 #define PAGE 4096
-#define ALLOC_START (1ULL << 20)
-#define ALLOC_END (64ULL << 20)
+/* above the kernel image libqos/linux-guest.h puts at 16..48 MiB */
+#define ALLOC_START (64ULL << 20)
+#define ALLOC_END (128ULL << 20)
 #define WRITE_CHUNK (4ULL << 20)
 #define BATCH 4096
 
@@ -379,6 +386,12 @@ int main(int argc, char **argv)
             cmd_init(&d);
         } else if (!d.vm) {
             printf("error run init first\n");
+        } else if (!strcmp(w[0], "linux")) {
+            /* page tables, init_uts_ns, long mode, VMCOREINFO (fw_cfg) */
+            uint64_t note = qlinux_guest_setup(d.qts, d.alloc);
+
+            printf("ok vmcoreinfo=0x%" PRIx64 " release=%s\n", note,
+                   QLINUX_RELEASE);
         } else if (!strcmp(w[0], "config")) {
             print_config(&d);
         } else if (!strcmp(w[0], "plug") && parse_args(w, 3, v)) {

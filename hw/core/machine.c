@@ -20,6 +20,7 @@
 #include "qemu/option.h"
 #include "qemu/units.h"
 #include "sysemu/hostmem.h"
+#include "sysemu/runstate.h"
 
 #define MACHINE_MAX_RAM_SLOTS 256
 #define MACHINE_MAX_CPUS 255
@@ -454,17 +455,46 @@ bool machine_init_device_memory(MachineState *ms, hwaddr base, Error **errp)
     return true;
 }
 
+bool machine_set_cpu_model(MachineState *ms, const char *name,
+                           Error **errp)
+{
+    const X86CPUModel *m = x86_cpu_model_find(name);
+
+    if (!m) {
+        /* QEMU's message */
+        error_setg(errp, "unable to find CPU model '%s'", name);
+        return false;
+    }
+    ms->cpu_model = m;
+    return true;
+}
+
+/* System reset puts every vCPU back in its reset state (real mode). */
+static void machine_reset_cpus(void *opaque)
+{
+    MachineState *ms = opaque;
+
+    for (unsigned i = 0; i < ms->smp_cpus; i++) {
+        x86_cpu_reset_state(&ms->cpus[i]->env);
+        ms->cpus[i]->env.model = ms->cpu_model;
+    }
+}
+
 void machine_create_cpus(MachineState *ms)
 {
+    if (!ms->cpu_model) {
+        ms->cpu_model = x86_cpu_model_find(X86_CPU_DEFAULT_MODEL);
+    }
     ms->cpus = g_new0(CPUState *, ms->smp_cpus + 1);
     for (unsigned i = 0; i < ms->smp_cpus; i++) {
         CPUState *cpu = g_new0(CPUState, 1);
 
         cpu->cpu_index = i;
         cpu->apic_id = i;
-        x86_cpu_reset_state(&cpu->env);
         ms->cpus[i] = cpu;
     }
+    machine_reset_cpus(ms);
+    qemu_register_reset(machine_reset_cpus, ms);
 }
 
 CPUState **machine_cpus(unsigned *count)
@@ -553,10 +583,23 @@ static MachineInfoList *qmp_query_machines(Error **errp)
     return head;
 }
 
-/* No -cpu models to choose from: an empty list, as QEMU's for none. */
+/* The -cpu models (target/i386/cpu.c), with QEMU's type names. */
 static CpuDefinitionInfoList *qmp_query_cpu_definitions(Error **errp)
 {
-    return NULL;
+    CpuDefinitionInfoList *head = NULL, **tail = &head;
+
+    for (const X86CPUModel *m = x86_cpu_models(); m->name; m++) {
+        CpuDefinitionInfoList *elem = g_new0(CpuDefinitionInfoList, 1);
+        CpuDefinitionInfo *info = g_new0(CpuDefinitionInfo, 1);
+
+        info->name = g_strdup(m->name);
+        info->typename = g_strdup_printf("%s-x86_64-cpu", m->name);
+        info->q_static = !strcmp(m->name, "base");
+        elem->value = info;
+        *tail = elem;
+        tail = &elem->next;
+    }
+    return head;
 }
 
 /*
@@ -612,6 +655,21 @@ static MemoryInfo *qmp_query_memory_size_summary(Error **errp)
     return info;
 }
 
+/* info memory_size_summary: QEMU's hmp_info_memory_size_summary(). */
+static bool hmp_info_memory_size_summary(int argc, char **argv, GString *out,
+                                         Error **errp)
+{
+    g_autoptr(MemoryInfo) info = qmp_query_memory_size_summary(errp);
+
+    g_string_append_printf(out, "base memory: %" PRIu64 "\n",
+                           info->base_memory);
+    if (info->has_plugged_memory) {
+        g_string_append_printf(out, "plugged memory: %" PRIu64 "\n",
+                               info->plugged_memory);
+    }
+    return true;
+}
+
 void machine_register_commands(void)
 {
     qmp_register_dumpdtb(qmp_dumpdtb);
@@ -625,4 +683,7 @@ void machine_register_commands(void)
     hmp_register_command("info mtree", "[-f]",
                          "show memory tree (-f: flattened views)",
                          hmp_info_mtree);
+    hmp_register_command("info memory_size_summary", "",
+                         "show memory size information",
+                         hmp_info_memory_size_summary);
 }

@@ -249,15 +249,19 @@ bool qdev_has_named_gpio_in(DeviceState *dev)
 DeviceState *qdev_device_add(const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "driver", false, errp);
+
+    return opts ? qdev_device_add_opts(opts, false, errp) : NULL;
+}
+
+DeviceState *qdev_device_add_opts(QemuOpts *opts, bool hotplug,
+                                  Error **errp)
+{
     const char *driver, *id;
     ObjectClass *klass;
     DeviceState *dev;
     Object *parent;
     g_autofree char *child = NULL;
 
-    if (!opts) {
-        return NULL;
-    }
     driver = qemu_opt_get(opts, "driver");
     if (!driver) {
         error_setg(errp, "Parameter 'driver' is missing");
@@ -275,6 +279,11 @@ DeviceState *qdev_device_add(const char *optarg, Error **errp)
     }
     if (!DEVICE_CLASS(klass)->user_creatable) {
         error_setg(errp, "Parameter 'driver' expects a pluggable device type");
+        return NULL;
+    }
+    if (hotplug && !DEVICE_CLASS(klass)->hotpluggable) {
+        /* QEMU's QERR_DEVICE_NO_HOTPLUG */
+        error_setg(errp, "Device '%s' does not support hotplugging", driver);
         return NULL;
     }
     id = qemu_opt_get(opts, "id");
@@ -298,6 +307,7 @@ DeviceState *qdev_device_add(const char *optarg, Error **errp)
 
     dev = qdev_new(driver);
     dev->id = g_strdup(id);
+    dev->hotplugged = hotplug;
     for (guint i = 0; i < opts->opts->len; i++) {
         QemuOpt *opt = opts->opts->pdata[i];
 

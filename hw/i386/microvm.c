@@ -9,7 +9,9 @@
 #include "qemu/osdep.h"
 #include "hw/i386/microvm.h"
 #include "hw/intc/ioapic.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "standard-headers/linux/qemu_fw_cfg.h"
 #include "qemu/error.h"
 #include "qemu/units.h"
 #include "sysemu/runstate.h"
@@ -156,6 +158,11 @@ static bool microvm_init(MachineState *ms, Error **errp)
                             microvm_virtio_slot_irq(ms, i));
     }
     machine_create_cpus(ms);
+    /* QEMU's microvm: fw_cfg at port 0x510 with DMA, on every board */
+    if (!fw_cfg_io_new(OBJECT(ms), &ms->sysio, FW_CFG_IO_BASE, &ms->as_memory,
+                       errp)) {
+        return false;
+    }
     return true;
 }
 
@@ -223,4 +230,5 @@ void microvm_register_types(void)
     };
 
     type_register_static(&info);
+    fw_cfg_register_types();
 }

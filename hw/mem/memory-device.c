@@ -9,6 +9,7 @@
  */
 #include "qemu/osdep.h"
 #include "hw/mem/memory-device.h"
+#include "qapi/hmp-registry.h"
 #include "qapi/qapi-commands.h"
 #include "qemu/error.h"
 #include "qemu/range.h"
@@ -175,7 +176,40 @@ static MemoryDeviceInfoList *qmp_query_memory_devices(Error **errp)
     return head;
 }
 
+/* info memory-devices: QEMU's hmp_info_memory_devices() layout. */
+static bool hmp_info_memory_devices(int argc, char **argv, GString *out,
+                                    Error **errp)
+{
+    g_autoptr(MemoryDeviceInfoList) list = qmp_query_memory_devices(errp);
+
+    for (MemoryDeviceInfoList *l = list; l; l = l->next) {
+        VirtioMEMDeviceInfo *vmi;
+
+        if (l->value->type != MEMORY_DEVICE_INFO_KIND_VIRTIO_MEM) {
+            continue;
+        }
+        vmi = l->value->u.virtio_mem.data;
+        g_string_append_printf(out, "Memory device [%s]: \"%s\"\n",
+                               MemoryDeviceInfoKind_str(l->value->type),
+                               vmi->id ? vmi->id : "");
+        g_string_append_printf(out, "  memaddr: 0x%" PRIx64 "\n",
+                               vmi->memaddr);
+        g_string_append_printf(out, "  node: %" PRId64 "\n", vmi->node);
+        g_string_append_printf(out, "  requested-size: %" PRIu64 "\n",
+                               vmi->requested_size);
+        g_string_append_printf(out, "  size: %" PRIu64 "\n", vmi->size);
+        g_string_append_printf(out, "  max-size: %" PRIu64 "\n",
+                               vmi->max_size);
+        g_string_append_printf(out, "  block-size: %" PRIu64 "\n",
+                               vmi->block_size);
+        g_string_append_printf(out, "  memdev: %s\n", vmi->memdev);
+    }
+    return true;
+}
+
 void memory_device_register_commands(void)
 {
     qmp_register_query_memory_devices(qmp_query_memory_devices);
+    hmp_register_command("info memory-devices", "",
+                         "show memory devices", hmp_info_memory_devices);
 }

@@ -400,6 +400,34 @@ static void virtio_mem_instance_init(Object *obj)
     }
 }
 
+/*
+ * device_del: QEMU's virtio_mem_unplug_request_check().  The guest must
+ * have given everything back (size 0) and be asked for nothing
+ * (requested-size 0), or its memory would vanish under it.  The first
+ * message is the one QEMU uses since 9.1 (8.2 said "'size' != '0'").
+ */
+static bool virtio_mem_unplug_request_check(DeviceState *dev, Error **errp)
+{
+    VirtIOMEM *vmem = VIRTIO_MEM(dev);
+
+    if (!strcmp(vmem->unplugged_inaccessible_prop, "off")) {
+        error_setg(errp, "virtio-mem device cannot get unplugged while '%s' "
+                   "!= 'on'", VIRTIO_MEM_UNPLUGGED_INACCESSIBLE_PROP);
+        return false;
+    }
+    if (vmem->size) {
+        error_setg(errp, "virtio-mem device cannot get unplugged while some "
+                   "of its memory is still plugged");
+        return false;
+    }
+    if (vmem->requested_size) {
+        error_setg(errp, "virtio-mem device cannot get unplugged while '%s' "
+                   "!= '0'", VIRTIO_MEM_REQUESTED_SIZE_PROP);
+        return false;
+    }
+    return true;
+}
+
 static void virtio_mem_class_init(ObjectClass *klass)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -407,6 +435,8 @@ static void virtio_mem_class_init(ObjectClass *klass)
 
     dc->desc = "virtio memory device";
     dc->user_creatable = true;
+    dc->hotpluggable = true;
+    dc->unplug_request_check = virtio_mem_unplug_request_check;
     vdc->realize = virtio_mem_realize;
     vdc->unrealize = virtio_mem_unrealize;
     virtio_mem_class_init_virtio(vdc);

@@ -442,6 +442,7 @@ bool virtio_mmio_plug(VirtIODevice *vdev, Error **errp)
         return false;
     }
     proxy->vdev = vdev;
+    DEVICE(vdev)->parent_bus_dev = DEVICE(proxy);
     vdev->transport = proxy;
     vdev->transport_update_irq = virtio_mmio_update_irq;
     virtio_mmio_soft_reset(proxy);
@@ -460,6 +461,7 @@ void virtio_mmio_unplug(VirtIODevice *vdev)
     vdev->isr = 0;
     virtio_mmio_update_irq(proxy);
     proxy->vdev = NULL;
+    DEVICE(vdev)->parent_bus_dev = NULL;
     vdev->transport = NULL;
     vdev->transport_update_irq = NULL;
     virtio_mmio_soft_reset(proxy);
@@ -495,10 +497,35 @@ DeviceState *virtio_mmio_create(Object *parent, const char *name,
     return dev;
 }
 
+/* info qtree: the window, then the transport's bus and its device. */
+static void virtio_mmio_print_dev(DeviceState *dev, GString *out, int indent)
+{
+    VirtIOMMIOProxy *proxy = VIRTIO_MMIO(dev);
+    MachineState *ms = machine_get_current();
+    VirtIOMMIOBus *bus = ms ? ms->virtio_mmio_bus : NULL;
+    int slot = -1;
+
+    g_string_append_printf(out, "%*smmio %016" PRIx64 "/%016" PRIx64 "\n",
+                           indent, "", (uint64_t)proxy->base,
+                           (uint64_t)VIRTIO_MMIO_WINDOW_SIZE);
+    for (guint i = 0; bus && i < bus->transports->len; i++) {
+        if (bus->transports->pdata[i] == proxy) {
+            slot = i;
+        }
+    }
+    g_string_append_printf(out, "%*sbus: virtio-mmio-bus.%d\n", indent, "",
+                           slot);
+    g_string_append_printf(out, "%*stype virtio-mmio-bus\n", indent + 2, "");
+    if (proxy->vdev) {
+        qdev_print_dev(DEVICE(proxy->vdev), out, indent + 2);
+    }
+}
+
 static void virtio_mmio_class_init(ObjectClass *klass)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
 
+    dc->print_dev = virtio_mmio_print_dev;
     dc->reset = virtio_mmio_reset;
     dc->desc = "virtio-mmio transport";
 }

@@ -20,8 +20,14 @@
  *   write_tracker_new()        any     open the userfaultfd (UFFDIO_API)
  *   write_tracker_add_range()  any     register a mapping for WP
  *   write_tracker_start()      any     allocate the buffer, start the thread
- *       -- the VM may stop here --
+ *   write_tracker_protect()    any     early: record + write-protect an
+ *                                      extent while the VM still runs
+ *       -- the VM stops here --
+ *   write_tracker_snapshot()   any     the snapshot instant: end the early
+ *                                      phase
  *   write_tracker_protect()    any     record + write-protect an extent
+ *   write_tracker_protect_written()    what was written or populated
+ *                                      since the early protection
  *   write_tracker_seal()       any     the snapshot is complete
  *       -- the VM may run again --
  *   write_tracker_read()       one reader thread at a time
@@ -29,6 +35,14 @@
  *   write_tracker_free()       any but the fault thread
  * Everything that can fail for lack of a host feature or of memory happens
  * before the VM stops, except the write-protect ioctls themselves.
+ *
+ * The early phase moves the costly part out of the pause: protecting
+ * memory 4 KiB page by page writes one page-table entry per page.  A
+ * write to an early-protected page before write_tracker_snapshot() is let
+ * through (un-protected, no copy: it happens before the snapshot); at the
+ * snapshot, with the VM stopped, write_tracker_protect_written() finds
+ * what changed since in one read-only page-table walk (PAGEMAP_SCAN) and
+ * protects only that.
  *
  * A writer whose page is protected waits for the fault thread alone, never
  * for the thread that calls write_tracker_read() or write_tracker_stop():
@@ -89,6 +103,41 @@ bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
                            Error **errp);
 
 /**
+ * write_tracker_can_protect_early: the host can find, at the snapshot,
+ * the pages written since an early write_tracker_protect()
+ * (PAGEMAP_SCAN, Linux 6.7); if not, protect everything at the snapshot.
+ */
+bool write_tracker_can_protect_early(WriteTracker *wt);
+
+/**
+ * write_tracker_snapshot: the snapshot instant: end the early phase.
+ * From now on a write to a protected page saves it first.  The pages
+ * written in the early phase are protected again (they are populated:
+ * their extents were recorded).
+ * Errors: "live dump: failed to write-protect pages written before the
+ * snapshot: <strerror>"; the caller then write_tracker_stop()s.
+ * Context: the VM stopped: no writer may run until it returns.  Called
+ * by write_tracker_seal() if the caller did not.
+ */
+bool write_tracker_snapshot(WriteTracker *wt, Error **errp);
+
+/**
+ * write_tracker_protect_written: record and write-protect the pages of
+ * [@host, @host + @len) that are mapped and not write-protected: those
+ * written (or first populated through the mapping) since the early
+ * write_tracker_protect() calls.  Together with them, every page
+ * populated at the snapshot is protected, provided that the memory is
+ * populated only through this process's mapping (true of guest RAM).
+ * Cost: a read of the page tables that exist, plus one protection per
+ * run found.
+ * Errors: "live dump: cannot scan the page tables of NAME ...", or as
+ * write_tracker_protect().
+ * Context: after write_tracker_snapshot(), before write_tracker_seal().
+ */
+bool write_tracker_protect_written(WriteTracker *wt, const void *host,
+                                   size_t len, Error **errp);
+
+/**
  * write_tracker_protect_all: write-protect all of [@host, @host + @len),
  * populated or not, without recording extents: for anonymous memory,
  * where protecting a hole costs nothing and leaves it unprotected, and
@@ -97,6 +146,8 @@ bool write_tracker_protect(WriteTracker *wt, const void *host, size_t len,
  * (pagemap's uffd-wp bit) or whose copy was saved.  The pause then costs
  * one page-table walk, whatever the size.  Errors as
  * write_tracker_protect().
+ * Context: after write_tracker_snapshot() (a hole written in the early
+ * phase would not be protected).
  */
 bool write_tracker_protect_all(WriteTracker *wt, const void *host,
                                size_t len, Error **errp);
@@ -160,6 +211,7 @@ const char *write_tracker_error(WriteTracker *wt);
  * struct WriteTrackerStats
  * @protected_bytes: bytes write-protected at the snapshot.
  * @faults: write faults handled.
+ * @early_faults: of which let through before the snapshot.
  * @copies: pages saved before a write.
  * @buffer_waits: faults that waited for the buffer to drain.
  * @buffer_peak: most bytes of copies held at once.
@@ -168,6 +220,7 @@ const char *write_tracker_error(WriteTracker *wt);
 typedef struct WriteTrackerStats {
     uint64_t protected_bytes;
     uint64_t faults;
+    uint64_t early_faults;
     uint64_t copies;
     uint64_t buffer_waits;
     uint64_t buffer_peak;

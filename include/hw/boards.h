@@ -65,6 +65,7 @@ typedef struct MachineState {
     /* the board's virtio-mmio transports; NULL if it has none */
     struct VirtIOMMIOBus *virtio_mmio_bus;
     CPUState **cpus;
+    const X86CPUModel *cpu_model;   /* -cpu; NULL until set or created */
 } MachineState;
 
 /**
@@ -131,7 +132,17 @@ bool machine_init_ram(MachineState *ms, Error **errp);
  * @base (rounded up to 1 GiB) sized maxmem - ram, if maxmem exceeds ram.
  */
 bool machine_init_device_memory(MachineState *ms, hwaddr base, Error **errp);
-/** machine_create_cpus: ms->smp_cpus records in reset state. */
+/**
+ * machine_set_cpu_model: -cpu @name (before machine init).
+ * Errors: QEMU's "unable to find CPU model 'X'".
+ */
+bool machine_set_cpu_model(MachineState *ms, const char *name,
+                           Error **errp);
+
+/**
+ * machine_create_cpus: ms->smp_cpus records of model ms->cpu_model
+ * (default qemu64) in reset state; system reset resets them again.
+ */
 void machine_create_cpus(MachineState *ms);
 
 /** machine_register_commands: QMP dumpdtb, HMP info mtree. */

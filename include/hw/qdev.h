@@ -15,6 +15,7 @@
 #define HW_QDEV_H
 
 #include "hw/irq.h"
+#include "qemu/option.h"
 #include "qom/object.h"
 
 #define TYPE_DEVICE "device"
@@ -25,6 +26,9 @@ struct DeviceState {
     Object parent_obj;
     char *id;               /* -device id=, or NULL */
     bool realized;
+    bool hotplugged;        /* created by device_add while running */
+    /* the transport a device is plugged into (info qtree), or NULL */
+    DeviceState *parent_bus_dev;
     QLIST_HEAD(, NamedGPIOList) gpios;
 };
 
@@ -33,16 +37,27 @@ struct DeviceState {
  * @realize: bring the device to life; may fail with @errp set.
  * @unrealize: undo @realize.
  * @reset: put the device in its power-on state (system reset).
+ * @unplug_request_check: may the device be removed now (device_del)?
+ *     false with @errp set (the reason, for the monitor) if not; NULL:
+ *     always.
+ * @print_dev: info qtree: append what the device decodes and the bus
+ *     it offers (QEMU's bus_print_dev and child buses), at @indent.
  * @desc: one line for `-device help`.
  * @user_creatable: -device accepts this type.
+ * @hotpluggable: device_add and device_del accept it while the machine
+ *     runs (QEMU's default is true; ours is false, so that only devices
+ *     whose bus can take them at run time say yes).
  */
 typedef struct DeviceClass {
     ObjectClass parent_class;
     bool (*realize)(DeviceState *dev, Error **errp);
     void (*unrealize)(DeviceState *dev);
     void (*reset)(DeviceState *dev);
+    bool (*unplug_request_check)(DeviceState *dev, Error **errp);
+    void (*print_dev)(DeviceState *dev, GString *out, int indent);
     const char *desc;
     bool user_creatable;
+    bool hotpluggable;
 } DeviceClass;
 
 #define DEVICE(obj) \
@@ -119,6 +134,37 @@ bool qdev_has_named_gpio_in(DeviceState *dev);
  * Returns: the device (borrowed: the tree holds it), or NULL.
  */
 DeviceState *qdev_device_add(const char *optarg, Error **errp);
+/**
+ * qdev_device_add_opts: the same from options already split ("driver"
+ * and "id" among them).  @hotplug: the machine is running (device_add):
+ * the type must be hotpluggable, and the device is marked hotplugged.
+ * Returns: the device (borrowed), or NULL.
+ */
+DeviceState *qdev_device_add_opts(QemuOpts *opts, bool hotplug,
+                                  Error **errp);
+
+/**
+ * qdev_find_peripheral: the device @id names, as QEMU's device_del finds
+ * it: a user-given id (/machine/peripheral/@id) or a QOM path.  Errors,
+ * QEMU's words: DeviceNotFound "Device '@id' not found"; "@id is not a
+ * hotpluggable device" for an object that is no device.
+ * Returns: the device (borrowed), or NULL.
+ */
+DeviceState *qdev_find_peripheral(const char *id, Error **errp);
+/**
+ * qdev_unplug: remove @dev at once (there is no guest handshake on
+ * virtio-mmio): check it may go (hotpluggable, its unplug_request_check),
+ * unrealize it, drop it from the tree and emit DEVICE_DELETED with its id
+ * and path.  On error nothing changes.
+ */
+bool qdev_unplug(DeviceState *dev, Error **errp);
+/**
+ * qdev_print_tree: QEMU's "info qtree" for the board's bus: each device,
+ * its properties and the resources it decodes, appended to @out.
+ */
+void qdev_print_tree(GString *out);
+/** qdev_print_dev: one device of "info qtree" and what hangs below it. */
+void qdev_print_dev(DeviceState *dev, GString *out, int indent);
 /** qdev_device_help: print the -device types, or the properties of one. */
 void qdev_device_help(const char *type);
 

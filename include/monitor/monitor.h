@@ -30,6 +30,11 @@ void monitor_init_globals(void);
  * Returns: false with @errp set if @chr cannot take the monitor.
  */
 bool monitor_init_qmp(Chardev *chr, bool pretty, Error **errp);
+/**
+ * monitor_init_hmp: run a human monitor (HMP, QEMU's "readline" mode) on
+ * @chr: banner, "(qemu) " prompt, one command per line.
+ */
+bool monitor_init_hmp(Chardev *chr, Error **errp);
 
 /**
  * monitor_set_event_clock: the clock that paces rate-limited events
@@ -50,5 +55,13 @@ void monitor_set_event_clock(QEMUClockType type);
  * monitor_init_globals() may be called again afterwards (tests do).
  */
 void monitor_cleanup(void);
+
+/**
+ * monitor_register_qdev_commands: offer device_add, device_del,
+ * object-add, object-del (QMP and HMP) and HMP info qtree.  Separate from
+ * the monitor's own commands because these reach down into the device
+ * and object layers, which a program linking only the monitor lacks.
+ */
+void monitor_register_qdev_commands(void);
 
 #endif /* MONITOR_MONITOR_H */

@@ -30,6 +30,13 @@ typedef struct QemuOpts {
  */
 QemuOpts *qemu_opts_parse(const char *params, const char *implied_key,
                           bool bare_flags, Error **errp);
+/**
+ * qemu_opts_new / qemu_opt_set: build options from parts that are already
+ * split (QMP arguments turned into strings); qemu_opt_set appends @name
+ * = @value (both copied), so a later value overrides as when parsing.
+ */
+QemuOpts *qemu_opts_new(void);
+void qemu_opt_set(QemuOpts *opts, const char *name, const char *value);
 void qemu_opts_free(QemuOpts *opts);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuOpts, qemu_opts_free)
 

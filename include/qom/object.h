@@ -60,12 +60,15 @@ typedef struct TypeInfo {
  * @complete: for types created with -object: runs after all properties
  *            were set (QEMU's UserCreatable complete); may fail.
  * @user_creatable: -object accepts this type.
+ * @can_be_deleted: object-del may remove it now (NULL: always); QEMU's
+ *            UserCreatable can_be_deleted.
  * @unparent: detach from the tree (devices unrealize here).
  */
 struct ObjectClass {
     TypeImpl *type;
     bool (*complete)(Object *obj, Error **errp);
     bool user_creatable;
+    bool (*can_be_deleted)(Object *obj);
     void (*unparent)(Object *obj);
 };
 

@@ -5,16 +5,13 @@ accelerator) over its qtest socket, for the side-by-side benchmarks:
 PCI configuration through ports 0xcf8/0xcfc, a minimal virtio-pci modern
 driver (common config, device config and notify capabilities, one split
 virtqueue in guest RAM) for virtio-mem-pci, and PLUG requests in
-batches.  Standard library only; the same protocol sparsevm_qtest.VM
-speaks.
+batches.  The qtest and QMP client is qtest_client.QtestVM, shared with
+sparsevm_qtest.py.  Standard library only.
 """
 
-import json
-import os
-import socket
 import struct
-import subprocess
-import tempfile
+
+from qtest_client import QtestVM
 
 PCI_VENDOR_REDHAT = 0x1af4
 PCI_DEVICE_VIRTIO_MEM = 0x1040 + 24     # modern virtio-pci: 0x1040 + ID
@@ -37,106 +34,13 @@ REQ_SIZE, RESP_SIZE = 24, 16
 RING = 0x100000                         # guest RAM for the rings, 1 MiB
 
 
-class QemuVM:
-    """A qemu-system-x86_64 process under -accel qtest, with its qtest and
-    QMP connections."""
+class QemuVM(QtestVM):
+    """A qemu-system-x86_64 process (q35, -accel tcg -S), with its qtest
+    and QMP connections."""
 
     def __init__(self, binary, args):
-        self.tmp = tempfile.mkdtemp(prefix="qemu-bench-")
-        qtest_path = os.path.join(self.tmp, "qtest.sock")
-        qmp_path = os.path.join(self.tmp, "qmp.sock")
-        socks = []
-        for path in (qtest_path, qmp_path):
-            s = socket.socket(socket.AF_UNIX)
-            s.bind(path)
-            s.listen(1)
-            socks.append(s)
-        cmd = [binary, "-qtest", "unix:" + qtest_path, "-qtest-log",
-               "/dev/null", "-chardev", "socket,path=%s,id=qmp0" % qmp_path,
-               "-mon", "chardev=qmp0,mode=control", "-display", "none",
-               "-nodefaults", "-accel", "tcg", "-S", "-machine", "q35"] + args
-        self.proc = subprocess.Popen(cmd)
-        self.qtest, _ = socks[0].accept()
-        self.qmp, _ = socks[1].accept()
-        for s in socks:
-            s.close()
-        self.bufs = {"qtest": b"", "qmp": b""}
-        self.events = []
-        self._qmp_read()
-        self.command("qmp_capabilities")
-
-    def _line(self, sock, key):
-        while b"\n" not in self.bufs[key]:
-            data = sock.recv(1 << 16)
-            if not data:
-                raise RuntimeError("QEMU closed the connection")
-            self.bufs[key] += data
-        line, self.bufs[key] = self.bufs[key].split(b"\n", 1)
-        return line.decode()
-
-    def qt(self, line):
-        self.qtest.sendall(line.encode() + b"\n")
-        while True:
-            reply = self._line(self.qtest, "qtest")
-            if reply.startswith("IRQ"):
-                continue
-            if not reply.startswith("OK"):
-                raise RuntimeError("qtest %r: %s" % (line, reply))
-            return reply[3:]
-
-    def inl(self, port):
-        return int(self.qt("inl 0x%x" % port), 16)
-
-    def outl(self, port, val):
-        self.qt("outl 0x%x 0x%x" % (port, val))
-
-    def read_n(self, addr, width):
-        return int(self.qt("read%s 0x%x" % ("bwlq"[width.bit_length() - 1],
-                                            addr)), 16)
-
-    def write_n(self, addr, width, val):
-        self.qt("write%s 0x%x 0x%x" % ("bwlq"[width.bit_length() - 1], addr,
-                                       val))
-
-    def write(self, addr, data):
-        self.qt("write 0x%x 0x%x 0x%s" % (addr, len(data), data.hex()))
-
-    def read(self, addr, size):
-        return bytes.fromhex(self.qt("read 0x%x 0x%x" % (addr, size))[2:])
-
-    def _qmp_read(self):
-        return json.loads(self._line(self.qmp, "qmp"))
-
-    def command(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.qmp.sendall(json.dumps(msg).encode() + b"\n")
-        while True:
-            reply = self._qmp_read()
-            if "event" in reply:
-                self.events.append(reply)
-            if "error" in reply:
-                raise RuntimeError("%s: %s" % (name, reply["error"]["desc"]))
-            if "return" in reply:
-                return reply["return"]
-
-    def event_wait(self, name):
-        while True:
-            for i, ev in enumerate(self.events):
-                if ev["event"] == name:
-                    return self.events.pop(i)
-            self.events.append(self._qmp_read())
-
-    def quit(self):
-        try:
-            self.command("quit")
-        except (RuntimeError, OSError):
-            pass
-        self.proc.wait()
-        for name in os.listdir(self.tmp):
-            os.unlink(os.path.join(self.tmp, name))
-        os.rmdir(self.tmp)
+        super().__init__(binary, ["-nodefaults", "-accel", "tcg", "-S",
+                                  "-machine", "q35"] + args, name="QEMU")
 
 
 class PciDevice:

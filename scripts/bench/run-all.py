@@ -7,8 +7,8 @@ Dumps (the real binary, driven by contrib/vmdriver as the guest):
   sweep "plugged"  region 64 GiB, written 512 MiB, plugged 1 / 8 / 32 GiB
   sweep "region"   plugged 4 GiB, written 512 MiB, region 8 / 32 / 128 GiB
   sweep "written"  region 32 GiB, plugged 8 GiB, written 0 / 256 MiB / 1 GiB
-For every point and every format (ELF and each kdump compression), the
-dump is timed with the RamDiscardManager honoured and with it ignored
+For every point and format (ELF, kdump-lzo and kdump-zstd; every flattened
+kdump format with --all-formats), the dump is timed with the RamDiscardManager honoured and with it ignored
 (a second VM built the same way with `-machine
 x-ignore-discard-manager=on`, a command-line-only knob: guest_phys_blocks
 takes whole virtio-mem regions, as before QEMU 6.2), --reps times each;
@@ -54,8 +54,9 @@ QUICK = {
     "written": [0, 64 * MiB],
 }
 MOR_SWEEPS = {
-    # (region MiB, plug one block in N, KiB written per plugged block)
-    "plugged": [(16384, 16, 512), (16384, 4, 512), (16384, 1, 512)],
+    # (region MiB, plug one block in N, KiB written per plugged block);
+    # each sweep varies one thing: 512 MiB written at every plugged size
+    "plugged": [(16384, 16, 1024), (16384, 4, 256), (16384, 1, 64)],
     "region": [(4096, 2, 512), (16384, 8, 512), (65536, 32, 512)],
     "written": [(16384, 4, 0), (16384, 4, 512), (16384, 4, 2048)],
 }
@@ -69,7 +70,8 @@ def median_spread(xs):
 class Point:
     """One VM with a virtio-mem device plugged and written as asked."""
 
-    def __init__(self, build, tmp, region, plugged, written, ignore_rdm):
+    def __init__(self, build, tmp, region, plugged, written,
+                 ignore_rdm=False):
         self.qmp_sock = os.path.join(tmp, "qmp.sock")
         ram = 512
         machine = "microvm,x-ignore-discard-manager=on" if ignore_rdm \
@@ -225,7 +227,61 @@ def run_mor(args, results):
                   f"{out['ignore_rdm']['median'] * 1e3:.1f} ms)", flush=True)
 
 
+CAPTION = ("RDM: the RamDiscardManager, through which virtio-mem says which "
+           "blocks are plugged.  Solid: RDM honoured (only plugged memory "
+           "is read or cleared).  Dashed, 'RDM ignored': -machine "
+           "x-ignore-discard-manager=on, the whole region, as before QEMU "
+           "6.2.")
+LABEL = dict(plugged="plugged", region="region", written="written")
+
+
+def gib(n):
+    return f"{n / GiB:g} GiB"
+
+
+def fixed_params(pts, vary):
+    """'region 64 GiB, written 0.5 GiB': what the points of a sweep share."""
+    out = []
+    for key in ("region", "plugged", "written"):
+        if key == vary:
+            continue
+        vals = {d[key] for d in pts}
+        out.append(f"{LABEL[key]} {gib(vals.pop())}" if len(vals) == 1
+                   else f"{LABEL[key]} varies")
+    return ", ".join(out)
+
+
+def dump_panel(ax, pts, sweep, fmts, cat):
+    xs = [d[sweep] / GiB for d in pts]
+    for fmt in fmts:
+        color = f"C{list(pts[0]['formats']).index(fmt)}"
+        ys = [d["formats"][fmt]["rdm"]["median"] for d in pts]
+        lo = [y - d["formats"][fmt]["rdm"]["min"] for y, d in zip(ys, pts)]
+        hi = [d["formats"][fmt]["rdm"]["max"] - y for y, d in zip(ys, pts)]
+        ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", color=color,
+                    label=fmt, capsize=3)
+        if any("ignore_rdm" not in d["formats"][fmt] for d in pts):
+            continue
+        yb = [d["formats"][fmt]["ignore_rdm"]["median"] for d in pts]
+        ax.plot(xs, yb, marker="x", linestyle="--", color=color,
+                label=f"{fmt}, RDM ignored")
+    pc = [(d[sweep] / GiB, d["cat"]["median"]) for d in pts if "cat" in d]
+    if cat and pc:
+        ax.plot(*zip(*pc), marker="s", color="black", linestyle=":",
+                label="cat of the written bytes")
+    ax.set_xlabel(f"{LABEL[sweep]} (GiB)")
+    ax.set_ylabel("seconds (median, min-max bars)")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=7, ncol=2 if len(fmts) > 1 else 1)
+
+
 def plot(results, outdir):
+    """One figure per dump sweep (kdump-zlib, ten times slower than the
+    rest, in a panel of its own so it does not flatten them) and one for
+    the MOR clear; every axis from 0, the fixed parameters in each
+    title."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -233,40 +289,31 @@ def plot(results, outdir):
     except ImportError:
         print("python3-matplotlib is missing: no plots")
         return
-    xlabel = dict(plugged="plugged (GiB)", region="region size (GiB)",
-                  written="written (GiB)")
+    reps = results.get("reps", "?")
     for sweep in SWEEPS:
         pts = [d for d in results["dumps"] if d["sweep"] == sweep]
         if not pts:
             continue
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        xs = [d[sweep] / GiB for d in pts]
-        for i, fmt in enumerate(pts[0]["formats"]):
-            color = f"C{i}"
-            ys = [d["formats"][fmt]["rdm"]["median"] for d in pts]
-            lo = [y - d["formats"][fmt]["rdm"]["min"]
-                  for y, d in zip(ys, pts)]
-            hi = [d["formats"][fmt]["rdm"]["max"] - y
-                  for y, d in zip(ys, pts)]
-            ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", color=color,
-                        label=f"{fmt}", capsize=3)
-            yb = [d["formats"][fmt]["ignore_rdm"]["median"] for d in pts]
-            ax.plot(xs, yb, marker="x", linestyle="--", color=color,
-                    label=f"{fmt}, RDM ignored")
-        cat = [(d[sweep] / GiB, d["cat"]["median"]) for d in pts
-               if "cat" in d]
-        if cat:
-            ax.plot(*zip(*cat), marker="s", color="black", linestyle=":",
-                    label="cat of the written bytes")
-        ax.set_xlabel(xlabel[sweep])
-        ax.set_ylabel("seconds (median, min-max bars)")
-        ax.set_title(f"dump time vs {sweep} size")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7, ncol=2)
-        fig.tight_layout()
+        fmts = list(pts[0]["formats"])
+        slow = [f for f in fmts if f == "kdump-zlib"]
+        fast = [f for f in fmts if f not in slow]
+        fig, axes = plt.subplots(1, 2 if slow else 1, figsize=(12, 5),
+                                 squeeze=False,
+                                 gridspec_kw=dict(width_ratios=[2, 1]
+                                                  if slow else [1]))
+        fixed = fixed_params(pts, sweep)
+        dump_panel(axes[0][0], pts, sweep, fast, True)
+        axes[0][0].set_title(f"dump time vs {LABEL[sweep]}\n({fixed}; "
+                             f"2 MiB blocks; median of {reps})", fontsize=9)
+        if slow:
+            dump_panel(axes[0][1], pts, sweep, slow, False)
+            axes[0][1].set_title(f"kdump-zlib vs {LABEL[sweep]}\n"
+                                 f"({fixed})", fontsize=9)
+        fig.text(0.01, 0.01, CAPTION, fontsize=7, wrap=True)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
         fig.savefig(os.path.join(outdir, f"dump-vs-{sweep}.png"), dpi=100)
         plt.close(fig)
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4.6))
     for ax, sweep in zip(axes, MOR_SWEEPS):
         pts = [d for d in results["mor"] if d["sweep"] == sweep]
         if not pts:
@@ -276,12 +323,17 @@ def plot(results, outdir):
             ax.plot(xs, [d[mode]["median"] * 1e3 for d in pts], style,
                     label="RDM honoured" if mode == "rdm" else
                     "RDM ignored")
-        ax.set_xlabel(xlabel[sweep])
+        ax.set_xlabel(f"{LABEL[sweep]} (GiB)")
         ax.set_ylabel("ms (median)")
-        ax.set_title(f"MOR clear vs {sweep}")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.set_title(f"MOR clear vs {LABEL[sweep]}\n"
+                     f"({fixed_params(pts, sweep)}; median of {reps})",
+                     fontsize=9)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-    fig.tight_layout()
+    fig.text(0.01, 0.01, CAPTION, fontsize=7, wrap=True)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     fig.savefig(os.path.join(outdir, "mor-clear.png"), dpi=100)
     plt.close(fig)
 
@@ -307,9 +359,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--build", default="build")
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--all-formats", action="store_true",
+                    help="sweep every flattened kdump format, not only "
+                         "the fastest (lzo) and the best (zstd): each "
+                         "codec's own figures are vs-qemu.py's")
+    ap.add_argument("--plot", metavar="RESULTS",
+                    help="only draw the plots of a results.json, into "
+                         "BUILD/bench")
     args = ap.parse_args()
+    if args.plot:
+        with open(args.plot) as f:
+            results = json.load(f)
+        outdir = os.path.join(args.build, "bench")
+        os.makedirs(outdir, exist_ok=True)
+        plot(results, outdir)
+        print(f"plots in {outdir}/*.png")
+        return 0
     if args.quick:
         args.reps = 1
     outdir = os.path.join(args.build, "bench")
@@ -317,10 +384,13 @@ def main():
     t0 = time.monotonic()
     results = dict(machine=machine_info(), reps=args.reps, dumps=[], mor=[])
     with tempfile.TemporaryDirectory(dir=outdir) as tmp:
-        probe = Point(args.build, tmp, 4 * GiB, 0, 0)
+        probe = Point(args.build, tmp, 4 * GiB, 0, 0, False)
         formats = [f for f in probe.qmp.command(
             "query-dump-guest-memory-capability")["formats"]
             if f == "elf" or (f.startswith("kdump-") and "raw" not in f)]
+        if not args.all_formats:
+            formats = [f for f in formats
+                       if f in ("elf", "kdump-lzo", "kdump-zstd")]
         probe.close()
         print(f"formats: {', '.join(formats)}; {args.reps} repetitions")
         run_dumps(args, formats, tmp, results)

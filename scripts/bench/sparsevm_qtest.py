@@ -1,17 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Drive a sparsevm process from Python for benchmarks: start it with a
-qtest and a QMP socket (as tests/qtest/libqtest.c does), fill guest memory
-through the qtest protocol, talk QMP, and plug virtio-mem blocks with a
-minimal guest driver (virtio-mmio version 2, one split virtqueue, one
-request at a time).  Standard library only.
+"""Drive a sparsevm process from Python for benchmarks: started by
+qtest_client.QtestVM with the qtest accelerator, and virtio-mem blocks
+plugged by a minimal guest driver (virtio-mmio version 2, one split
+virtqueue, one request at a time).  Standard library only.
 """
 
-import json
-import os
-import socket
 import struct
 import subprocess
-import tempfile
+
+from qtest_client import QtestVM
 
 # virtio-mmio registers (virtio 1.2, 4.2.2)
 MMIO_MAGIC, MMIO_VERSION, MMIO_DEVICE_ID = 0x000, 0x004, 0x008
@@ -40,102 +37,12 @@ VIRTIO_MEM_REQ_SIZE = 24
 VIRTIO_MEM_RESP_SIZE = 16
 
 
-class VM:
+class VM(QtestVM):
     """A sparsevm process with its qtest and QMP connections."""
 
     def __init__(self, binary, args):
-        self.tmp = tempfile.mkdtemp(prefix="sparsevm-bench-")
-        qtest_path = os.path.join(self.tmp, "qtest.sock")
-        qmp_path = os.path.join(self.tmp, "qmp.sock")
-        lq = socket.socket(socket.AF_UNIX)
-        lq.bind(qtest_path)
-        lq.listen(1)
-        lm = socket.socket(socket.AF_UNIX)
-        lm.bind(qmp_path)
-        lm.listen(1)
-        cmd = [binary, "-qtest", "unix:" + qtest_path, "-qtest-log", "none",
-               "-chardev", "socket,path=%s,id=char0" % qmp_path,
-               "-mon", "chardev=char0,mode=control", "-display", "none",
-               "-accel", "qtest"] + args
-        self.proc = subprocess.Popen(cmd)
-        self.qtest, _ = lq.accept()
-        self.qmp, _ = lm.accept()
-        lq.close()
-        lm.close()
-        self.qtest_buf = b""
-        self.qmp_buf = b""
-        self._qmp_read()                     # greeting
-        self.command("qmp_capabilities")
-
-    # ----------------------------------------------------------- qtest
-    def _line(self, sock, attr):
-        buf = getattr(self, attr)
-        while b"\n" not in buf:
-            data = sock.recv(1 << 16)
-            if not data:
-                raise RuntimeError("sparsevm closed the connection")
-            buf += data
-        line, buf = buf.split(b"\n", 1)
-        setattr(self, attr, buf)
-        return line.decode()
-
-    def qt(self, line):
-        """One qtest command; returns what follows "OK"."""
-        self.qtest.sendall(line.encode() + b"\n")
-        while True:
-            reply = self._line(self.qtest, "qtest_buf")
-            if reply.startswith("IRQ"):
-                continue
-            if not reply.startswith("OK"):
-                raise RuntimeError("qtest %r: %s" % (line, reply))
-            return reply[3:]
-
-    def readl(self, addr):
-        return int(self.qt("readl 0x%x" % addr), 16)
-
-    def readq(self, addr):
-        return int(self.qt("readq 0x%x" % addr), 16)
-
-    def readw(self, addr):
-        return int(self.qt("readw 0x%x" % addr), 16)
-
-    def writel(self, addr, val):
-        self.qt("writel 0x%x 0x%x" % (addr, val))
-
-    def write(self, addr, data):
-        self.qt("write 0x%x 0x%x 0x%s" % (addr, len(data), data.hex()))
-
-    def read(self, addr, size):
-        return bytes.fromhex(self.qt("read 0x%x 0x%x" % (addr, size))[2:])
-
-    def memset(self, addr, size, byte):
-        self.qt("memset 0x%x 0x%x 0x%02x" % (addr, size, byte))
-
-    # ------------------------------------------------------------- QMP
-    def _qmp_read(self):
-        return json.loads(self._line(self.qmp, "qmp_buf"))
-
-    def command(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.qmp.sendall(json.dumps(msg).encode() + b"\n")
-        while True:
-            reply = self._qmp_read()
-            if "error" in reply:
-                raise RuntimeError("%s: %s" % (name, reply["error"]["desc"]))
-            if "return" in reply:
-                return reply["return"]
-
-    def quit(self):
-        try:
-            self.command("quit")
-        except (RuntimeError, OSError):
-            pass
-        self.proc.wait()
-        for name in os.listdir(self.tmp):
-            os.unlink(os.path.join(self.tmp, name))
-        os.rmdir(self.tmp)
+        super().__init__(binary, ["-accel", "qtest"] + args,
+                         qtest_log="none", name="sparsevm")
 
 
 class VirtioMem:

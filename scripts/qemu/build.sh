@@ -4,10 +4,12 @@
 # Build Debian 12's QEMU with sparsevm's patch series (qemu/*.patch) and
 # cache the result.  Idempotent; run as root or with sudo available.
 #
-# Usage: scripts/qemu/build.sh [--check] [--no-patches]
+# Usage: scripts/qemu/build.sh [--check] [--no-patches] [--cached-only]
 #   --check       also build and run QEMU's own qtests that touch the
 #                 patched code, and scripts/qemu/smoke.sh (cached by a stamp)
 #   --no-patches  build Debian's source as it is (stock; cached apart)
+#   --cached-only use the cached build, or exit with status 3 if there is
+#                 none for these inputs (nothing is fetched or built)
 #
 # Steps: install the build dependencies (scripts/install-deps.sh qemu),
 # enable deb-src, fetch the source of exactly the installed qemu-system-x86
@@ -31,10 +33,12 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${SPARSEVM_CACHE:-/var/cache/sparsevm}
 check=0
 patches=1
+cached_only=0
 for a in "$@"; do
     case "$a" in
     --check) check=1 ;;
     --no-patches) patches=0 ;;
+    --cached-only) cached_only=1 ;;
     *) echo "build.sh: unknown argument '$a'" >&2; exit 2 ;;
     esac
 done
@@ -241,6 +245,11 @@ if [ -x "$out/bin/qemu-system-x86_64" ]; then
     fi
     echo "$repo/build-qemu/qemu-system-x86_64"
     exit 0
+fi
+
+if [ $cached_only = 1 ]; then
+    log "no cached build $key (qemu $version, ${#series[@]} patches)"
+    exit 3
 fi
 
 start=$(date +%s)

@@ -446,6 +446,9 @@ def run(qemu, tmp, procs):
         qt.cmd("outb 0xcfc 0x30")
         qt.write(0xf0000, shadow)
         qt.cmd("outb 0xcfc 0x10")
+        # conventional memory below 1 MiB: firmware state (BDA, EBDA)
+        lowmem = pattern(5, 4096)
+        qt.write(0x90000, lowmem)
         qt.cmd("writeb 0xfed4515a 0x1")
         qmp.events.clear()
         qmp.ok("system_reset")
@@ -453,8 +456,8 @@ def run(qemu, tmp, procs):
         after = memfd_bytes(vm.pid, "ram0")
         print("MOR reset: ram0 %d -> %d KiB allocated"
               % (ram0 // 1024, after // 1024))
-        check(after <= before_data + 4096, "MOR: cleared memory is discarded, "
-              "nothing populated (but the shadow page)")
+        check(after <= before_data + 2 * 4096, "MOR: cleared memory is "
+              "discarded, nothing populated (but the two kept pages)")
         check(all(qt.read(a, len(d)) == bytes(len(d)) for a, d in DATA) and
               qt.read(UTS_PADDR, 5) == bytes(5),
               "MOR: the written data is gone")
@@ -463,6 +466,11 @@ def run(qemu, tmp, procs):
               "MOR: the BIOS reset vector is intact")
         check(qt.read(0xf0000, 4096) == shadow,
               "MOR: read-only mapped RAM (a firmware shadow) is intact")
+        check(qt.read(0x90000, 4096) == lowmem,
+              "MOR: the PC firmware area (first MiB) is intact")
+        # cleared once: SeaBIOS resets again right after the first reset
+        check(qt.read(0xfed4515a, 1) == b"\x00",
+              "MOR: the request is dropped once memory is clear")
 
     qmp.cmd("quit")
     vm.wait(timeout=30)

@@ -9,8 +9,10 @@
  * the kdump encoder's own code over it: kdump_page_repeated_byte() (the
  * zero and repeated-byte detection), kdump_compress_page() per kind of
  * page, and kdump_batch_compress() as the pool's threads run it (with the
- * repeated-byte cache).  Per codec and level it prints the CPU time of
- * each part in ns per page, the batch throughput, and the stored size.
+ * repeated-byte cache and the incompressible-page probe,
+ * kdump_page_incompressible(), with the share of text and random pages it
+ * sends raw).  Per codec and level it prints the CPU time of each part in
+ * ns per page, the batch throughput, and the stored size.
  *
  * usage: bench-kdump-codecs [MIB] [zstd levels, comma-separated]
  */
@@ -90,8 +92,8 @@ static void run(const char *name, uint32_t flag, int level, uint8_t *mem,
     KdumpCompressor *c = kdump_compressor_new(flag, PS, level);
     KdumpBatch *b = kdump_batch_new(PS);
     g_autofree uint8_t *out = g_malloc(PS);
-    double t, detect, per_kind[KINDS] = { 0 };
-    size_t count[KINDS] = { 0 }, stored = 0;
+    double t, detect, probe = 0, per_kind[KINDS] = { 0 };
+    size_t count[KINDS] = { 0 }, caught[KINDS] = { 0 }, stored = 0;
 
     g_assert(c);
     /* detection alone */
@@ -100,6 +102,16 @@ static void run(const char *name, uint32_t flag, int level, uint8_t *mem,
         bench_sink += kdump_page_repeated_byte(mem + p * PS, PS);
     }
     detect = cpu_now() - t;
+    /* the incompressible-page probe, on the pages it would see */
+    for (size_t p = 0; p < npages; p++) {
+        if (kind[p] != KIND_REP) {
+            t = cpu_now();
+            if (kdump_page_incompressible(c, mem + p * PS)) {
+                caught[kind[p]]++;
+            }
+            probe += cpu_now() - t;
+        }
+    }
     /* the compressor alone, per kind of page, every page */
     for (size_t p = 0; p < npages; p++) {
         t = cpu_now();
@@ -119,8 +131,12 @@ static void run(const char *name, uint32_t flag, int level, uint8_t *mem,
         stored += b->out_len;
     }
     t = cpu_now() - t;
-    printf("%-6s %4d | %6.0f | %8.0f %8.0f %8.0f | %7.2f %7.0f | %8.1f %5.1f%%\n",
+    printf("%-6s %4d | %6.0f | %5.0f %3.0f%% %3.0f%% | "
+           "%8.0f %8.0f %8.0f | %7.2f %7.0f | %8.1f %5.1f%%\n",
            name, level, detect / npages * 1e9,
+           probe / (count[KIND_TEXT] + count[KIND_RANDOM]) * 1e9,
+           100.0 * caught[KIND_TEXT] / count[KIND_TEXT],
+           100.0 * caught[KIND_RANDOM] / count[KIND_RANDOM],
            per_kind[KIND_REP] / count[KIND_REP] * 1e9,
            per_kind[KIND_TEXT] / count[KIND_TEXT] * 1e9,
            per_kind[KIND_RANDOM] / count[KIND_RANDOM] * 1e9,
@@ -147,9 +163,10 @@ int main(int argc, char **argv)
     printf("%zu MiB of the mix: %s %zu, %s %zu, %s %zu pages; "
            "one thread, CPU time\n", mib, kind_names[0], count[0],
            kind_names[1], count[1], kind_names[2], count[2]);
-    printf("codec level | detect | compress ns/page by kind    | "
-           "batches s   MiB/s | stored MiB\n");
-    printf("            |  ns/pg | repeated     text   random  |\n");
+    printf("codec level | detect | probe  raw: text rnd | "
+           "compress ns/page by kind   | batches s   MiB/s | stored MiB\n");
+    printf("            |  ns/pg | ns/pg                | "
+           "repeated     text   random |\n");
     kdump_compression_init(KDUMP_DH_COMPRESSED_LZO, NULL);
     run("zlib", KDUMP_DH_COMPRESSED_ZLIB, 1, mem, kind, npages);
 #ifdef CONFIG_LZO

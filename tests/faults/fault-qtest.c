@@ -15,7 +15,7 @@ const size_t fault_n_ops = G_N_ELEMENTS(fault_all_ops);
 
 const char *const fault_live_ops[] = {
     "userfaultfd", "uffd_api", "uffd_register", "uffd_unregister",
-    "uffd_writeprotect", "uffd_wake", "thread_create",
+    "uffd_writeprotect", "uffd_wake", "pagemap_scan", "thread_create",
 };
 const size_t fault_n_live_ops = G_N_ELEMENTS(fault_live_ops);
 

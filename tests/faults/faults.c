@@ -50,6 +50,7 @@ static const struct {
     [FAULT_UFFD_UNREGISTER] = { "uffd_unregister", EINVAL },
     [FAULT_UFFD_WRITEPROTECT] = { "uffd_writeprotect", ENOMEM },
     [FAULT_UFFD_WAKE] = { "uffd_wake", EINVAL },
+    [FAULT_PAGEMAP_SCAN] = { "pagemap_scan", EINVAL },
     [FAULT_THREAD_CREATE] = { "thread_create", EAGAIN },
 };
 
@@ -631,6 +632,12 @@ long __wrap_syscall(long nr, ...)
     return __real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/*
+ * PAGEMAP_SCAN (Linux 6.7, include/uapi/linux/fs.h: _IOWR('f', 16,
+ * struct pm_scan_arg), 96 bytes), which Debian 12's headers lack.
+ */
+#define FAULT_PAGEMAP_SCAN_REQUEST _IOC(_IOC_READ | _IOC_WRITE, 'f', 16, 96)
+
 static int fault_uffd_op(unsigned long request)
 {
     switch (request) {
@@ -644,6 +651,8 @@ static int fault_uffd_op(unsigned long request)
         return FAULT_UFFD_WRITEPROTECT;
     case UFFDIO_WAKE:
         return FAULT_UFFD_WAKE;
+    case FAULT_PAGEMAP_SCAN_REQUEST:
+        return FAULT_PAGEMAP_SCAN;
     default:
         return -1;
     }

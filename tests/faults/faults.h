@@ -30,7 +30,8 @@
  * set_contents: g_file_set_contents; userfaultfd: syscall(SYS_userfaultfd);
  * uffd_api, uffd_register, uffd_unregister, uffd_writeprotect (protect and
  * un-protect alike), uffd_wake: ioctl() with that userfaultfd request,
- * other ioctls pass uncounted; thread_create: pthread_create).
+ * pagemap_scan: ioctl(PAGEMAP_SCAN) on /proc/self/pagemap, other ioctls
+ * pass uncounted; thread_create: pthread_create).
  */
 typedef enum FaultOp {
     FAULT_WRITE,
@@ -55,6 +56,7 @@ typedef enum FaultOp {
     FAULT_UFFD_UNREGISTER,
     FAULT_UFFD_WRITEPROTECT,
     FAULT_UFFD_WAKE,
+    FAULT_PAGEMAP_SCAN,
     FAULT_THREAD_CREATE,
     FAULT__MAX,
 } FaultOp;

@@ -105,6 +105,41 @@ static void mapping_populate(Mapping *m)
  */
 static bool protect_whole;
 
+/*
+ * Protect the populated runs early (before write_tracker_snapshot()),
+ * have a writer store the same bytes into the first populated run (early
+ * faults, let through), then take the snapshot with
+ * write_tracker_protect_written() over the whole mapping.
+ */
+static bool protect_early;
+
+static uint8_t pattern_early(size_t pg)
+{
+    return 0xc0 + pg;
+}
+
+/*
+ * The early test: the pages [0, NPAGES / 2) were written with
+ * pattern_early() between the early protection and the snapshot.
+ */
+static bool early_written;
+
+/* What the snapshot holds for page @pg; 0 for a hole. */
+static uint8_t snapshot_expected(size_t pg)
+{
+    if (early_written && pg < NPAGES / 2) {
+        return pattern_early(pg);
+    }
+    return page_populated(pg) ? pattern_before(pg) : 0;
+}
+
+typedef struct Writer Writer;
+static void writer_start(Writer *w, Mapping *m, size_t first, size_t end,
+                         int step, unsigned rounds);
+static void writer_join(Writer *w);
+static Writer *writer_new(void);
+static uint8_t (*writer_pattern)(size_t pg);
+
 /* The tracker set up over @m with its populated runs protected. */
 static WriteTracker *tracker_setup(Mapping *m, size_t buffer, Error **errp)
 {
@@ -120,6 +155,26 @@ static WriteTracker *tracker_setup(Mapping *m, size_t buffer, Error **errp)
     }
     if (protect_whole && m->fd < 0) {
         if (!write_tracker_protect_all(wt, m->host, m->len, errp)) {
+            goto fail;
+        }
+    } else if (protect_early) {
+        Writer *w = writer_new();
+
+        for (size_t pg = 0; pg < NPAGES; pg += 16) {
+            if (!write_tracker_protect(wt, m->host + pg * m->page,
+                                       8 * m->page, errp)) {
+                g_free(w);
+                goto fail;
+            }
+        }
+        /* early faults: the same bytes again, the snapshot unchanged */
+        writer_pattern = pattern_before;
+        writer_start(w, m, 0, 8, 1, 1);
+        writer_join(w);
+        writer_pattern = NULL;
+        g_free(w);
+        if (!write_tracker_snapshot(wt, errp) ||
+            !write_tracker_protect_written(wt, m->host, m->len, errp)) {
             goto fail;
         }
     } else {
@@ -140,14 +195,14 @@ fail:
 
 /* --------------------------------------------------------- the writer */
 
-typedef struct Writer {
+struct Writer {
     Mapping *m;
     size_t first, end;          /* pages [first, end) */
     int step;                   /* +1 or -1 */
     unsigned rounds;
     uint64_t done;              /* pages written (atomic) */
     GThread *thread;
-} Writer;
+};
 
 static gpointer writer_main(gpointer opaque)
 {
@@ -158,6 +213,7 @@ static gpointer writer_main(gpointer opaque)
             size_t pg = w->step > 0 ? w->first + i : w->end - 1 - i;
 
             page_fill_raw(w->m->host + pg * w->m->page, w->m->page,
+                          writer_pattern ? writer_pattern(pg) :
                           pattern_after(pg));
             __atomic_add_fetch(&w->done, 1, __ATOMIC_RELEASE);
         }
@@ -171,6 +227,16 @@ static void writer_start(Writer *w, Mapping *m, size_t first, size_t end,
     *w = (Writer) { .m = m, .first = first, .end = end, .step = step,
                     .rounds = rounds };
     w->thread = g_thread_new("writer", writer_main, w);
+}
+
+static Writer *writer_new(void)
+{
+    return g_new0(Writer, 1);
+}
+
+static void writer_join(Writer *w)
+{
+    g_thread_join(w->thread);
 }
 
 static uint64_t writer_done(Writer *w)
@@ -202,12 +268,12 @@ static int snapshot_check(WriteTracker *wt, Mapping *m, size_t chunk)
         if (!write_tracker_next_populated(wt, m->host + pg * m->page,
                                           m->host + m->len, &s, &e)) {
             for (; pg < NPAGES; pg++) {
-                g_assert_false(page_populated(pg));
+                g_assert_cmpint(snapshot_expected(pg), ==, 0);
             }
             break;
         }
         for (; pg < (size_t)(s - m->host) / m->page; pg++) {
-            g_assert_false(page_populated(pg));
+            g_assert_cmpint(snapshot_expected(pg), ==, 0);
         }
         n = MIN(chunk, (size_t)(e - s) / m->page);
         ret = write_tracker_read(wt, s, n * m->page, buf);
@@ -215,11 +281,13 @@ static int snapshot_check(WriteTracker *wt, Mapping *m, size_t chunk)
             return ret;
         }
         for (size_t i = 0; i < n; i++, pg++) {
-            g_assert_true(page_populated(pg));
+            uint8_t want = snapshot_expected(pg);
+
+            g_assert_cmpint(want, !=, 0);
             for (size_t b = 0; b < m->page; b++) {
-                if (buf[i * m->page + b] != pattern_before(pg)) {
+                if (buf[i * m->page + b] != want) {
                     g_error("page %zu byte %zu: %#x, snapshot had %#x", pg,
-                            b, buf[i * m->page + b], pattern_before(pg));
+                            b, buf[i * m->page + b], want);
                 }
             }
         }
@@ -361,6 +429,75 @@ static void test_stop_wakes(gconstpointer opaque)
     mapping_destroy(&m);
 }
 
+/*
+ * The early phase: populated runs protected while a writer runs; it
+ * rewrites the first half (old data: early faults let through; holes:
+ * populated since), then stops.  At the snapshot only what it wrote is
+ * protected again (write_tracker_protect_written()), and the snapshot is
+ * the memory at that instant: the early writes in, the holes it wrote
+ * populated, the rest as before.  Then a writer rewrites everything
+ * while the reader reads.
+ */
+static void test_early(gconstpointer opaque)
+{
+    bool memfd = GPOINTER_TO_INT(opaque);
+    WriteTrackerStats st;
+    Mapping m;
+    Writer w;
+    WriteTracker *wt;
+
+    mapping_init(&m, memfd);
+    mapping_populate(&m);
+    wt = write_tracker_new(WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
+    if (!write_tracker_can_protect_early(wt)) {
+        write_tracker_free(wt);
+        mapping_destroy(&m);
+        g_test_skip("the host kernel has no PAGEMAP_SCAN (Linux 6.7)");
+        return;
+    }
+    g_assert_true(write_tracker_add_range(wt, m.host, m.len, m.page, "test",
+                                          &error_abort));
+    g_assert_true(write_tracker_start(wt, &error_abort));
+    for (size_t pg = 0; pg < NPAGES; pg += 16) {
+        g_assert_true(write_tracker_protect(wt, m.host + pg * m.page,
+                                            8 * m.page, &error_abort));
+    }
+    writer_pattern = pattern_early;
+    writer_start(&w, &m, 0, NPAGES / 2, 1, 1);
+    writer_join(&w);
+    writer_pattern = NULL;
+    write_tracker_get_stats(wt, &st);
+    /* the populated pages of the first half; the holes never fault */
+    g_assert_cmpuint(st.early_faults, ==, NPAGES / 4);
+    g_assert_cmpuint(st.copies, ==, 0);
+
+    g_assert_true(write_tracker_snapshot(wt, &error_abort));
+    g_assert_true(write_tracker_protect_written(wt, m.host, m.len,
+                                                &error_abort));
+    write_tracker_seal(wt);
+    write_tracker_get_stats(wt, &st);
+    /*
+     * the early runs, and the holes of the first half written since (the
+     * early-faulted pages were protected again by the snapshot: the scan
+     * found them protected)
+     */
+    g_assert_cmpuint(st.protected_bytes, ==,
+                     (NPAGES / 2 + NPAGES / 4) * m.page);
+
+    early_written = true;
+    writer_start(&w, &m, 0, NPAGES, -1, 50);
+    g_assert_cmpint(snapshot_check(wt, &m, 3), ==, 0);
+    writer_join(&w);
+    early_written = false;
+    write_tracker_get_stats(wt, &st);
+    g_assert_cmpuint(st.early_faults, ==, NPAGES / 4);
+    write_tracker_free(wt);
+    for (size_t pg = 0; pg < NPAGES; pg++) {
+        g_assert_cmpint(m.host[pg * m.page], ==, pattern_after(pg));
+    }
+    mapping_destroy(&m);
+}
+
 /* A mapping the kernel cannot write-protect: refused, naming it. */
 static void test_unsupported(void)
 {
@@ -474,6 +611,7 @@ static int fault_errno(FaultOp op)
     case FAULT_UFFD_REGISTER:
     case FAULT_UFFD_UNREGISTER:
     case FAULT_UFFD_WAKE:
+    case FAULT_PAGEMAP_SCAN:
         return EINVAL;
     case FAULT_THREAD_CREATE:
         return EAGAIN;
@@ -487,18 +625,23 @@ static void test_fault_loop(gconstpointer opaque)
     const FaultCase *fc = opaque;
     unsigned injected = 0;
 
-    for (int run = 0; run < 6; run++) {
-        /* anon, memfd; big buffer, tiny buffer; anon protected whole */
-        protect_whole = run >= 4;
+    for (int run = 0; run < 8; run++) {
+        /*
+         * anon, memfd; big buffer, tiny buffer; anon protected whole;
+         * memfd protected early
+         */
+        protect_whole = run == 4 || run == 5;
+        protect_early = run >= 6;
         for (unsigned n = 1; n < 1000; n++) {
             fault_arm(fc->op, n, fc->from, fault_errno(fc->op));
-            if (!fault_run(run & 1 && run < 4, run & 2, fc->op)) {
+            if (!fault_run((run & 1 && run < 4) || run >= 6, run & 2,
+                           fc->op)) {
                 break;
             }
             injected++;
         }
     }
-    protect_whole = false;
+    protect_whole = protect_early = false;
     fault_disarm_all();
     g_assert_cmpuint(injected, >, 0);
     g_test_message("%s%s: %u faults injected, all survived",
@@ -516,7 +659,7 @@ int main(int argc, char **argv)
     static const FaultOp ops[] = {
         FAULT_USERFAULTFD, FAULT_UFFD_API, FAULT_UFFD_REGISTER,
         FAULT_UFFD_WRITEPROTECT, FAULT_UFFD_UNREGISTER, FAULT_UFFD_WAKE,
-        FAULT_THREAD_CREATE, FAULT_MALLOC,
+        FAULT_PAGEMAP_SCAN, FAULT_THREAD_CREATE, FAULT_MALLOC,
     };
     static FaultCase cases[2 * ARRAY_SIZE(ops)];
     Error *err = NULL;
@@ -546,6 +689,10 @@ int main(int argc, char **argv)
         g_test_add_data_func(p2, GINT_TO_POINTER(memfd), test_buffer_full);
         g_test_add_data_func(p3, GINT_TO_POINTER(memfd), test_stop_wakes);
     }
+    g_test_add_data_func("/write-tracker/memfd/early-protect",
+                         GINT_TO_POINTER(1), test_early);
+    g_test_add_data_func("/write-tracker/anon/early-protect",
+                         GINT_TO_POINTER(0), test_early);
     g_test_add_data_func("/write-tracker/anon/snapshot-protect-whole",
                          GINT_TO_POINTER(2), test_snapshot);
     g_test_add_func("/write-tracker/unsupported-file", test_unsupported);

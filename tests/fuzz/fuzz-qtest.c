@@ -3,8 +3,10 @@
  * fuzz-qtest.c: raw lines into the real qtest server (softmmu/qtest.c),
  * over a real socket, against a real microvm machine: RAM below and
  * above the 3-4 GiB hole, the BIOS ROM and its isa-bios alias, the I/O
- * APIC's MMIO window, the reset control port, and an empty device-memory
- * area, so reads and writes meet every kind of region and none.
+ * APIC's MMIO window, the reset control port, fw_cfg (with DMA, and the
+ * writable etc/vmcoreinfo of a vmcoreinfo device), the vCPU registers
+ * (cpu_set) and an empty device-memory area, so reads and writes meet
+ * every kind of region and none.
  *
  * Input layout: byte 0 is a control byte (bits 1-3: piece size, as in
  * fuzz-qmp.c; bit 0: pass an fd the server must close), the rest is the
@@ -28,8 +30,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
     fuzz_sandbox_enter(*argc, *argv);
     error_init("fuzz-qtest");
-    /* 3 GiB + 64 MiB of RAM: some of it lands above 4 GiB */
-    ms = fuzz_machine_new("3136M,maxmem=4G", NULL, NULL);
+    static const char *const devices[] = { "vmcoreinfo", NULL };
+
+    /* 3 GiB + 64 MiB of RAM: some of it lands above 4 GiB; fw_cfg DMA */
+    ms = fuzz_machine_new("3136M,maxmem=4G", NULL, devices);
     spec = fuzz_chr_spec(&server, "qtest");
     g_assert_true(qtest_server_init(spec, NULL, &ms->as_memory, &ms->as_io,
                                     &error_abort));

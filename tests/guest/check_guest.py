@@ -22,6 +22,7 @@ them.
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -131,27 +132,35 @@ def is_flattened(path):
 
 
 def open_with_tools(s, dump, fill, plug, workdir):
-    """crash, libkdumpfile, drgn on one dump: a dict per tool."""
+    """crash, libkdumpfile, drgn on one dump: a dict per tool.  They run
+    side by side (crash with makedumpfile -R, then libkdumpfile with
+    drgn): each is one process and mostly waits for the disk or one
+    core, and they only read the dump."""
     tools = {}
     samples = fill["samples"]
     target = dump
-    if is_flattened(dump):
-        raw = dump + ".raw"
-        start = time.monotonic()
-        with open(dump, "rb") as fin:
-            p = subprocess.run(["makedumpfile", "-R", raw], stdin=fin,
-                               capture_output=True, text=True)
-        tools["makedumpfile-R"] = {"ok": p.returncode == 0,
-                                   "seconds": time.monotonic() - start}
-        if p.returncode != 0:
-            tools["makedumpfile-R"]["error"] = p.stderr[-500:]
-        target = raw
-    tools["crash"] = run_crash(s["vmlinux"], s["version"], dump, workdir)
-    tools["libkdumpfile"] = run_reader(["kdumpfile", target, hex(SEED),
-                                        samples, hex(plug[0]),
-                                        hex(plug[1])])
-    tools["drgn"] = run_reader(["drgn", s["vmlinux"], target, hex(SEED),
-                                samples])
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        crash = pool.submit(run_crash, s["vmlinux"], s["version"], dump,
+                            workdir)
+        if is_flattened(dump):
+            raw = dump + ".raw"
+            start = time.monotonic()
+            with open(dump, "rb") as fin:
+                p = subprocess.run(["makedumpfile", "-R", raw], stdin=fin,
+                                   capture_output=True, text=True)
+            tools["makedumpfile-R"] = {"ok": p.returncode == 0,
+                                       "seconds": time.monotonic() - start}
+            if p.returncode != 0:
+                tools["makedumpfile-R"]["error"] = p.stderr[-500:]
+            target = raw
+        kdf = pool.submit(run_reader, ["kdumpfile", target, hex(SEED),
+                                       samples, hex(plug[0]),
+                                       hex(plug[1])])
+        drgn = pool.submit(run_reader, ["drgn", s["vmlinux"], target,
+                                        hex(SEED), samples])
+        tools["crash"] = crash.result()
+        tools["libkdumpfile"] = kdf.result()
+        tools["drgn"] = drgn.result()
     if not tools["drgn"]["ok"] and not is_flattened(dump):
         tools["drgn"]["diagnosis"] = elf_diagnosis(target)
     if target != dump and os.path.exists(target):
@@ -189,8 +198,10 @@ def boot(qemu, s, args, workdir, tpm=False, trace=False, fill_mib=None):
 
 
 def write_baseline(path, nbytes):
-    """Seconds to write nbytes of non-zero data to path (no fsync, as a
-    dump does not), the yardstick for the ELF dump time."""
+    """Seconds to write nbytes of non-zero data to path in 1 MiB writes
+    and fdatasync them, the yardstick for the ELF dump time: a file:
+    dump of the patched build is fdatasynced before it is renamed into
+    place, so its time includes getting the bytes to the disk too."""
     buf = b"\xa5" * MIB
     start = time.monotonic()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -198,11 +209,33 @@ def write_baseline(path, nbytes):
         left = nbytes
         while left > 0:
             left -= os.write(fd, buf[:min(left, MIB)])
+        os.fdatasync(fd)
     finally:
         os.close(fd)
     secs = time.monotonic() - start
     os.unlink(path)
     return secs
+
+
+def elf_timing(g, path, pairs, rounds):
+    """The ELF dump time against the yardstick, fairly on a shared
+    machine: each dump is followed at once by the write of as many bytes
+    as it put on disk, to the same directory, and the fastest of
+    `rounds` such pairs is kept on each side, so that a burst of load
+    from other jobs hits neither side alone.  pairs holds the first
+    (dump, write) pair; more are taken only after a dump that populated
+    nothing, so that the repeats change nothing for the guest."""
+    for _ in range(rounds - len(pairs)):
+        r = dump_one(g, "elf", path)
+        if "error" in r:
+            break
+        os.unlink(path)
+        pairs.append((r["seconds"], write_baseline(path + ".baseline",
+                                                   r["disk"])))
+    return {"dump_s": [round(d, 2) for d, _ in pairs],
+            "write_s": [round(w, 2) for _, w in pairs],
+            "best_dump_s": round(min(d for d, _ in pairs), 2),
+            "best_write_s": round(min(w for _, w in pairs), 2)}
 
 
 def dump_one(g, fmt, path):
@@ -266,13 +299,16 @@ def scenario_dumps(label, qemu, s, args, workdir, checks, trace_to):
             r = dump_one(g, fmt, path)
             if "error" not in r:
                 if fmt == "elf":
-                    r["write_baseline_s"] = round(write_baseline(
-                        path + ".baseline", r["disk"]), 2)
+                    pairs = [(r["seconds"], write_baseline(
+                        path + ".baseline", r["disk"]))]
                 start = time.monotonic()
                 r["tools"] = open_with_tools(s, path, g.fill, g.plug_range,
                                              workdir)
                 r["tools_s"] = round(time.monotonic() - start, 1)
                 os.unlink(path)
+                if fmt == "elf":
+                    r["timing"] = elf_timing(
+                        g, path, pairs, 3 if r["populated"] == 0 else 1)
             res["formats"][fmt] = r
             log("%s: %s %.2f s, populated %d MiB, %s bytes" % (
                 label, fmt, r["seconds"], r["populated"] // MIB,
@@ -486,7 +522,10 @@ def main():
     ap.add_argument("--region-mib", type=int, default=2048)
     ap.add_argument("--plug-mib", type=int, default=512)
     ap.add_argument("--fill-mib", type=int, default=256)
-    ap.add_argument("--boot-timeout", type=int, default=180)
+    # a boot takes 20-30 s under TCG, but minutes on a 2-core machine
+    # shared with other jobs (load average 20-30); only a guest that
+    # does not boot waits this long
+    ap.add_argument("--boot-timeout", type=int, default=600)
     ap.add_argument("--no-mor", action="store_true")
     ap.add_argument("--mor-extra-mib", type=int, default=128,
                     help="the MOR guest fills plugged + this much, so "
@@ -616,12 +655,14 @@ def expect_results(label, r, checks):
                       fmt_mib(elf.get("populated")))
     else:
         elf = r["formats"].get("elf", {})
-        if "write_baseline_s" in elf:
+        if "timing" in elf:
+            t = elf["timing"]
             checks.expect("patched elf: dump time within 1.3x of writing "
-                          "its bytes", elf["seconds"] <=
-                          1.3 * elf["write_baseline_s"] + 0.2,
-                          "%.2f s vs %.2f s" % (elf["seconds"],
-                                                elf["write_baseline_s"]))
+                          "its bytes", t["best_dump_s"] <=
+                          1.3 * t["best_write_s"] + 0.2,
+                          "best of %d: %.2f s vs %.2f s" % (
+                              len(t["dump_s"]), t["best_dump_s"],
+                              t["best_write_s"]))
     m = r.get("mor")
     if not m:
         return

@@ -303,6 +303,16 @@ static void test_libvirt_start(void)
     pid = atoi(pidtext);
     g_assert_cmpint(pid, >, 1);
     g_assert_true(pid_alive(pid));
+    /* the daemon holds its pid file: a second instance is refused */
+    {
+        g_autofree char *again = g_strdup_printf("-machine none -pidfile %s",
+                                                 pidf);
+        g_autofree char *text2 = NULL;
+
+        expect_error(again, "another process holds it");
+        g_assert_true(g_file_get_contents(pidf, &text2, NULL, NULL));
+        g_assert_cmpstr(text2, ==, pidtext);
+    }
 
     fd = socket(AF_UNIX, SOCK_STREAM, 0);
     g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
@@ -643,6 +653,21 @@ static void test_backend_dump_off(void)
     qtest_quit(s);
 }
 
+/*
+ * -pidfile takes only a regular file: a device is refused and left as
+ * it was (writing through a temporary file renamed over the path, then
+ * unlinking it at exit, once replaced and removed /dev/null).
+ */
+static void test_pidfile_not_regular(void)
+{
+    struct stat st;
+
+    expect_error("-machine none -pidfile /dev/null",
+                 "Cannot use pid file '/dev/null': not a regular file");
+    g_assert_cmpint(stat("/dev/null", &st), ==, 0);
+    g_assert_true(S_ISCHR(st.st_mode));
+}
+
 /* The "none" machine: listed, and nothing but RAM (no device memory). */
 static void test_machine_none(void)
 {
@@ -890,6 +915,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/backend-dump-off", test_backend_dump_off);
     g_test_add_func("/cmdline/help-forms", test_help_forms);
     g_test_add_func("/cmdline/did-you-mean", test_did_you_mean);
+    g_test_add_func("/cmdline/pidfile-not-regular", test_pidfile_not_regular);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);

@@ -107,8 +107,7 @@ static void test_validation(void)
                       "'bogus'");
     g_clear_pointer(&args, g_free);
     expect_dump_error(s, "{'paging': false, 'protocol': 'tcp:1.2.3.4:5'}",
-                      "parameter 'protocol' must start with 'file:' or "
-                      "'fd:'");
+                      "Invalid parameter 'protocol'");
     expect_dump_error(s, "{'paging': false, 'protocol': 'fd:nosuch'}",
                       "File descriptor named 'nosuch' has not been found");
     expect_dump_error(s, "{'protocol': 'file:/x'}",
@@ -117,13 +116,13 @@ static void test_validation(void)
                       "Parameter 'protocol' is missing");
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            missing);
-    msg = g_strdup_printf("Could not create '%s': No such file or "
+    msg = g_strdup_printf("Could not open '%s': No such file or "
                           "directory", missing);
     expect_dump_error(s, args, msg);
     g_clear_pointer(&args, g_free);
     g_clear_pointer(&msg, g_free);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}", dir);
-    msg = g_strdup_printf("Could not create '%s': Is a directory", dir);
+    msg = g_strdup_printf("Could not open '%s': Is a directory", dir);
     expect_dump_error(s, args, msg);
     g_clear_pointer(&args, g_free);
     /* an empty name, not the working directory (issue 12, item 6) */
@@ -349,7 +348,8 @@ static void test_quit_stalled(void)
 
 /*
  * scripts/dump-guest-memory on a second QMP socket: a complete dump with
- * a progress bar, exit 0; a refused one exits 1 with QEMU's message.
+ * its summary line (progress lines only every 10 s off a terminal; see
+ * tests/scripts/test-dump-guest-memory.py), exit 0; a refused one exits 1 with QEMU's message.
  */
 static void test_client_script(void)
 {
@@ -368,7 +368,8 @@ static void test_client_script(void)
     ElfCore core;
 
     g_assert_cmpint(run_tool(ok_argv, &out, &err), ==, 0);
-    g_assert_nonnull(strstr(err, "100.0%"));
+    /* off a terminal, a quick dump prints only its summary */
+    g_assert_null(strstr(err, "100.0%"));
     g_assert_nonnull(strstr(err, "of guest memory in"));
     dump_open(&core, path);
     g_assert_cmpuint(core.phnum, >, 1);
@@ -467,7 +468,7 @@ static void test_read_only_fs(void)
     qtest_qmp_events_clear(s);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            target);
-    msg = g_strdup_printf("Could not create '%s': Read-only file system",
+    msg = g_strdup_printf("Could not open '%s': Read-only file system",
                           target);
     expect_dump_error(s, args, msg);
     ev = events_take(s);
@@ -511,7 +512,7 @@ static void test_permission_denied(void)
     s = qtest_init(DUMP_MACHINE);
     args = g_strdup_printf("{'paging': false, 'protocol': 'file:%s'}",
                            target);
-    msg = g_strdup_printf("Could not create '%s': Permission denied",
+    msg = g_strdup_printf("Could not open '%s': Permission denied",
                           target);
     expect_dump_error(s, args, msg);
     qtest_quit(s);
@@ -564,7 +565,7 @@ static void test_refused_keeps_file(void)
         g_autofree char *a3 = ARGS("");
         g_autofree char *a4 = ARGS(", 'detach': true");
 
-        msg = g_strdup_printf("Could not create '%s': the directory '%s' is "
+        msg = g_strdup_printf("Could not open '%s': the directory '%s' is "
                               "not writable (a dump replaces a file only "
                               "once it is complete, through a temporary "
                               "file next to it)", target, dir);

@@ -23,6 +23,7 @@
  * a pipe that is cancelled, quit, or reset mid-way: the guest is never
  * left blocked or protected, and the freeze is gone.
  */
+#include <elf.h>
 #include <sys/wait.h>
 #include "dump-vmem.h"
 #include "kdump-util.h"
@@ -184,6 +185,24 @@ static GArray *expected_ranges(VmemMachine *v, GArray *flat)
 
 /* ---------------------------------------------- the snapshot is exact */
 
+/*
+ * Under ThreadSanitizer (make check-tsan: the tsan suite) a live dump is
+ * tens of times slower, and nine of them outlast the timeout.  There one
+ * flattened (a pipe: the writes happen while the dump is held) and one
+ * raw kdump format (a file) stand for the others: the live code paths
+ * are the same for every codec, which dump-kdump-test covers.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define LIVE_EVERY_FORMAT false
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LIVE_EVERY_FORMAT false
+#endif
+#endif
+#ifndef LIVE_EVERY_FORMAT
+#define LIVE_EVERY_FORMAT true
+#endif
+
 static void live_round(VmemMachine *v, GArray *flat, const char *format,
                        void (*writes)(VmemMachine *v, bool held))
 {
@@ -258,11 +277,82 @@ static void test_snapshot_formats(void)
 
     live_round(&v, flat, "elf", guest_keeps_writing);
     formats = kdump_formats(v.qts);
-    for (guint i = 0; formats[i]; i++) {
+    for (guint i = 0, flat_done = 0, raw_done = 0; formats[i]; i++) {
+        bool raw = kdump_is_raw(formats[i]);
+
+        if (!LIVE_EVERY_FORMAT && (raw ? raw_done : flat_done)) {
+            continue;
+        }
         live_round(&v, flat, formats[i], guest_keeps_writing);
+        raw_done += raw;
+        flat_done += !raw;
     }
     /* the freeze ended with the dumps: plugging works again */
     vmem_plug(&v, 20, 2);
+    vmem_stop(&v);
+}
+
+/*
+ * begin/length: a live ELF dump of blocks 0-7 of the device (the plugged
+ * runs 0-2, 5 and 7 -- the last cut by the window -- holes between), held by a pipe while the guest writes
+ * inside the window and outside it.  Only the window is protected, early
+ * (the device's memfd) or at the snapshot: the file holds the window at
+ * the snapshot and nothing else.
+ */
+static void test_filtered(void)
+{
+    g_autofree char *path = g_build_filename(qtest_tmpdir(), "live.dump",
+                                             NULL);
+    g_autofree char *err = NULL;
+    g_autoptr(GArray) flat = NULL;
+    DumpDrain d = { -1, NULL };
+    uint64_t begin, end;
+    DumpModel snap;
+    ElfCore core;
+    VmemMachine v;
+    GThread *t;
+
+    vmem_start_fragmented(&v);
+    flat = flat_ranges(v.qts);
+    begin = vmem_blk(&v, 0);
+    end = vmem_blk(&v, 8);
+    model_snapshot(v.qts, &snap, &v.model);
+    d.fd = pipe_to_vm(v.qts, "live");
+    d.got = g_byte_array_new();
+    qtest_qmp_events_clear(v.qts);
+    qtest_qmp_assert_success(v.qts, "{'execute': 'dump-guest-memory', "
+                             "'arguments': {'paging': false, "
+                             "'protocol': 'fd:live', 'detach': true, "
+                             "'live': true, 'begin': %" PRIu64 ", "
+                             "'length': %" PRIu64 "}}", begin, end - begin);
+    guest_keeps_writing(&v, true);
+    t = g_thread_new("drain", dump_drain_thread, &d);
+    err = live_wait(v.qts);
+    g_thread_join(t);
+    close(d.fd);
+    g_assert_null(err);
+    g_assert_true(g_file_set_contents(path, (char *)d.got->data, d.got->len,
+                                      NULL));
+    g_byte_array_unref(d.got);
+    check_running(v.qts);
+    check_current(&v);
+
+    dump_open(&core, path);
+    /* blocks 0-2, 5 and 7: three loads, inside the window */
+    g_assert_cmpuint(check_dump_loads(v.qts, &core, &snap, flat), ==, 3);
+    for (unsigned i = 0; i < core.phnum; i++) {
+        const ElfSegment *seg = elf_core_segment(&core, i);
+
+        if (seg->type == PT_LOAD) {
+            g_assert_cmpuint(seg->paddr, >=, begin);
+            g_assert_cmpuint(seg->paddr + seg->memsz, <=, end);
+        }
+    }
+    elf_core_free(&core);
+    unlink(path);
+    model_free(&snap);
+    /* nothing left protected, inside the window or out */
+    guest_keeps_writing_after(&v);
     vmem_stop(&v);
 }
 
@@ -465,6 +555,7 @@ int main(int argc, char **argv)
     g_test_add_func("/dump/live/snapshot-every-format",
                     test_snapshot_formats);
     g_test_add_func("/dump/live/holes-written", test_holes_written);
+    g_test_add_func("/dump/live/filtered", test_filtered);
     g_test_add_func("/dump/live/refused", test_refused);
     g_test_add_func("/dump/live/hmp", test_hmp);
     g_test_add_data_func("/dump/live/stalled/cancel",

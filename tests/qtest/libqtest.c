@@ -668,6 +668,19 @@ QTEST_OUT(qtest_outb, "outb", uint8_t)
 QTEST_OUT(qtest_outw, "outw", uint16_t)
 QTEST_OUT(qtest_outl, "outl", uint32_t)
 
+void qtest_cpu_set(QTestState *s, unsigned cpu, const char *reg,
+                   uint64_t value)
+{
+    g_free(qtest_cmd_ok(s, "cpu_set %u %s 0x%" PRIx64, cpu, reg, value));
+}
+
+uint64_t qtest_cpu_get(QTestState *s, unsigned cpu, const char *reg)
+{
+    g_autofree char *r = qtest_cmd_ok(s, "cpu_get %u %s", cpu, reg);
+
+    return g_ascii_strtoull(r, NULL, 0);
+}
+
 #define QTEST_READ(fn, cmd, type)                               \
 type fn(QTestState *s, uint64_t addr)                           \
 {                                                               \

@@ -116,6 +116,14 @@ void qtest_outb(QTestState *s, uint16_t addr, uint8_t value);
 void qtest_outw(QTestState *s, uint16_t addr, uint16_t value);
 void qtest_outl(QTestState *s, uint16_t addr, uint32_t value);
 
+/**
+ * qtest_cpu_set / qtest_cpu_get: set or read register @reg of vCPU @cpu
+ * ("cpu_set" / "cpu_get"); the test fails on a FAIL reply.
+ */
+void qtest_cpu_set(QTestState *s, unsigned cpu, const char *reg,
+                   uint64_t value);
+uint64_t qtest_cpu_get(QTestState *s, unsigned cpu, const char *reg);
+
 uint8_t qtest_readb(QTestState *s, uint64_t addr);
 uint16_t qtest_readw(QTestState *s, uint64_t addr);
 uint32_t qtest_readl(QTestState *s, uint64_t addr);

@@ -293,6 +293,15 @@ static void test_events(void)
                              "'protocol': 'file:%s'}}", dump);
     expect_event(s, &sc, seen, "DUMP_COMPLETED");
     unlink(dump);
+    qtest_qmp_assert_success(s, "{'execute': 'object-add', 'arguments': "
+                             "{'qom-type': 'memory-backend-ram', "
+                             "'id': 'mem1', 'size': 67108864}}");
+    qtest_qmp_assert_success(s, "{'execute': 'device_add', 'arguments': "
+                             "{'driver': 'virtio-mem-device', 'id': 'vm1', "
+                             "'memdev': 'mem1'}}");
+    qtest_qmp_assert_success(s, "{'execute': 'device_del', 'arguments': "
+                             "{'id': 'vm1'}}");
+    expect_event(s, &sc, seen, "DEVICE_DELETED");
 
     /* whatever else came meanwhile must be in the schema too */
     names = qtest_qmp_event_names(s);

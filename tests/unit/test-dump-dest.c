@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test-dump-dest.c: "file:" destinations: a complete dump replaces the
- * target atomically (mode 0400), a failed one leaves the old target and
+ * target atomically (a new file gets mode 0400, a replaced one keeps its
+ * mode, as QEMU's O_TRUNC does), a failed one leaves the old target and
  * no other file behind, refusals create nothing; directories, missing
  * directories, symbolic links (followed, dangling ones too) and
  * non-regular targets.  Then the whole pipeline (job, ELF encoder, fd
@@ -84,6 +85,7 @@ static void test_commit_replaces(void)
     struct stat st;
 
     g_assert_true(g_file_set_contents(target, "OLD", -1, NULL));
+    g_assert_cmpint(chmod(target, 0604), ==, 0);
     g_assert_true(dump_dest_open_file(&d, target, &error_abort));
     g_assert_cmpint(write(d.fd, "NEW", 3), ==, 3);
     /* nothing visible while writing */
@@ -96,10 +98,39 @@ static void test_commit_replaces(void)
     got = slurp(target);
     g_assert_cmpstr(got, ==, "NEW");
     g_assert_cmpint(stat(target, &st), ==, 0);
-    g_assert_cmpint(st.st_mode & 0777, ==, 0400 & ~0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0604);    /* the old file's */
     g_free(list);
     list = dir_list(dir);
     g_assert_cmpstr(list, ==, "vmcore");
+    rm_rf(dir);
+}
+
+/* A replaced file keeps its permissions, as QEMU's O_TRUNC keeps them. */
+static void test_commit_keeps_mode(void)
+{
+    g_autofree char *dir = tmp_dir();
+    g_autofree char *target = g_build_filename(dir, "vmcore", NULL);
+    g_autofree char *fresh = g_build_filename(dir, "new", NULL);
+    g_autofree char *got = NULL;
+    DumpDest d;
+    struct stat st;
+
+    g_assert_true(g_file_set_contents(target, "OLD", -1, NULL));
+    g_assert_cmpint(chmod(target, 0640), ==, 0);
+    g_assert_true(dump_dest_open_file(&d, target, &error_abort));
+    g_assert_cmpint(write(d.fd, "NEW", 3), ==, 3);
+    g_assert_true(dump_dest_commit(&d, &error_abort));
+    got = slurp(target);
+    g_assert_cmpstr(got, ==, "NEW");
+    g_assert_cmpint(stat(target, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 07777, ==, 0640);
+    g_assert_cmpint(st.st_uid, ==, geteuid());
+
+    /* a new file: 0400 whatever the umask allows */
+    g_assert_true(dump_dest_open_file(&d, fresh, &error_abort));
+    g_assert_true(dump_dest_commit(&d, &error_abort));
+    g_assert_cmpint(stat(fresh, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 07777, ==, 0400);
     rm_rf(dir);
 }
 
@@ -233,15 +264,15 @@ static void test_refusals(void)
     g_autofree char *list = NULL;
     g_autofree char *loop = g_build_filename(dir, "loop", NULL);
 
-    msg = g_strdup_printf("Could not create '%s': Is a directory", dir);
+    msg = g_strdup_printf("Could not open '%s': Is a directory", dir);
     expect_open_error(dir, msg);
     g_free(msg);
-    msg = g_strdup_printf("Could not create '%s': No such file or "
+    msg = g_strdup_printf("Could not open '%s': No such file or "
                           "directory", missing);
     expect_open_error(missing, msg);
     g_free(msg);
     g_assert_cmpint(symlink("loop", loop), ==, 0);
-    msg = g_strdup_printf("Could not create '%s': Too many levels of "
+    msg = g_strdup_printf("Could not open '%s': Too many levels of "
                           "symbolic links", loop);
     expect_open_error(loop, msg);
     unlink(loop);
@@ -275,7 +306,7 @@ static void test_name_checks(void)
     error_free(err);
     expect_open_error("", "parameter 'protocol' expects a file name after "
                       "'file:'");
-    msg = g_strdup_printf("Could not create '%s': File name too long",
+    msg = g_strdup_printf("Could not open '%s': File name too long",
                           path256);
     expect_open_error(path256, msg);
 
@@ -346,8 +377,10 @@ static void test_fifo(void)
 {
     g_autofree char *dir = tmp_dir();
     g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
-    g_autofree char *msg = g_strdup_printf("Could not create '%s': No such "
-                                           "device or address", fifo);
+    g_autofree char *msg = g_strdup_printf("Could not open '%s': no reader "
+                                           "on the FIFO (a dump to a FIFO "
+                                           "needs its reader to open it "
+                                           "first)", fifo);
     DumpDest d;
     int rd;
 
@@ -464,6 +497,7 @@ int main(int argc, char **argv)
     type_register_object_types();
     dump_register_encoders();
     g_test_add_func("/dump-dest/commit-replaces", test_commit_replaces);
+    g_test_add_func("/dump-dest/commit-keeps-mode", test_commit_keeps_mode);
     g_test_add_func("/dump-dest/commit-fsync-fails",
                     test_commit_fsync_fails);
     g_test_add_func("/dump-dest/commit-rename-fails",

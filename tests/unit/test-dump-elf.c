@@ -664,7 +664,9 @@ static bool fake_vmcoreinfo(uint16_t *format, uint32_t *size,
 
 static void test_guest_note(void)
 {
-    static const char text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=1000000\n";
+    /* Linux prints phys_base in decimal ("%ld"), negative below its link */
+    static const char text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=16777216\n";
+    static const char below[] = "OSRELEASE=6.1\nNUMBER(phys_base)=-2097152\n";
     TestMachine tm;
     GuestPhysBlockList blocks;
     DumpArchInfo info = { .d_machine = EM_X86_64 };
@@ -697,6 +699,7 @@ static void test_guest_note(void)
     g_assert_cmpuint(padded, ==, size);
     g_assert_cmphex(info.phys_base, ==, 0x1000000);
     g_free(note);
+
     guest_phys_blocks_free(&blocks);
 
     /* through the provider, the note follows the QEMU notes */
@@ -709,9 +712,8 @@ static void test_guest_note(void)
         vmci_format = 1;
         vmci_size = size;
         vmci_paddr = 0x3000;
-        dump_set_vmcoreinfo_provider(fake_vmcoreinfo);
+        cfg.vmcoreinfo = fake_vmcoreinfo;
         sink = dump_to_mem(&tm, &cfg, false, NULL);
-        dump_set_vmcoreinfo_provider(NULL);
         parse(&core, sink);
         g_assert_cmpuint(core.notes->len, ==, 3);
         n = &g_array_index(core.notes, ElfNote, 2);
@@ -720,6 +722,118 @@ static void test_guest_note(void)
         elf_core_free(&core);
         dump_sink_free(sink);
     }
+
+    size = put_vmcoreinfo(&tm, 0x3000, below);
+    guest_phys_blocks_init(&blocks);
+    guest_phys_blocks_append(&blocks, &tm.as, 0);
+    note = dump_guest_note_load(&info, &blocks, 1, size, 0x3000, &padded);
+    g_assert_nonnull(note);
+    g_assert_cmphex(info.phys_base, ==, (uint64_t)-2097152);
+    g_free(note);
+    guest_phys_blocks_free(&blocks);
+    tm_fini(&tm);
+}
+
+/* The kdump header's utsname (dump_guest_utsname) from hostile notes. */
+static GByteArray *notes_with(const char *text)
+{
+    GByteArray *notes = g_byte_array_new();
+    uint32_t hdr[3] = { sizeof("VMCOREINFO"), strlen(text), 0 };
+    uint8_t name[12] = "VMCOREINFO";
+    uint8_t pad[4] = { 0 };
+
+    g_byte_array_append(notes, (uint8_t *)hdr, sizeof(hdr));
+    g_byte_array_append(notes, name, sizeof(name));
+    g_byte_array_append(notes, (const uint8_t *)text, strlen(text));
+    g_byte_array_append(notes, pad, ROUND_UP(strlen(text), 4) - strlen(text));
+    return notes;
+}
+
+static void test_guest_utsname(void)
+{
+    /* init_uts_ns at 0x20000 (kernel mapping, phys_base 0x10000) */
+    static const char good[] =
+        "OSRELEASE=6.1-note\nSYMBOL(init_uts_ns)=ffffffff80010000\n"
+        "OFFSET(uts_namespace.name)=0\nNUMBER(phys_base)=65536\n";
+    static const char *const fallback[] = {
+        /* outside RAM, wrapping, below the kernel map, bad numbers */
+        "OSRELEASE=6.1-note\nSYMBOL(init_uts_ns)=ffffffffff000000\n",
+        "OSRELEASE=6.1-note\nSYMBOL(init_uts_ns)=ffffffffffffff00\n"
+        "OFFSET(uts_namespace.name)=4096\n",
+        "OSRELEASE=6.1-note\nSYMBOL(init_uts_ns)=10000\n",
+        "OSRELEASE=6.1-note\nSYMBOL(init_uts_ns)=zz\n",
+        "OSRELEASE=6.1-note\nSYMBOL(init_uts_ns)=ffffffff80010000\n"
+        "NUMBER(phys_base)=-1\n",
+    };
+    TestMachine tm;
+    GuestPhysBlockList blocks;
+    DumpArchInfo info = { .d_machine = EM_X86_64 };
+    uint8_t uts[6 * 65];
+    uint8_t *g;
+    GByteArray *notes;
+
+    tm_init(&tm, 4 * MiB, 0, 0, TM_NO_BIOS, 1);
+    g = tm_host(&tm, 0x20000);
+    memset(g, 0, 6 * 65);
+    strcpy((char *)g, "Linux");
+    strcpy((char *)g + 65, "host");
+    strcpy((char *)g + 130, "6.1-guest");
+    strcpy((char *)g + 195, "#1");
+    strcpy((char *)g + 260, "x86_64");
+    guest_phys_blocks_init(&blocks);
+    guest_phys_blocks_append(&blocks, &tm.as, 0);
+
+    /* no VMCOREINFO: untouched (QEMU's header, machine only) */
+    notes = g_byte_array_new();
+    memset(uts, 0xaa, sizeof(uts));
+    g_assert_false(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_assert_cmpuint(uts[0], ==, 0xaa);
+    g_byte_array_unref(notes);
+
+    /* the guest's own */
+    notes = notes_with(good);
+    g_assert_true(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_assert_cmpstr((char *)uts + 130, ==, "6.1-guest");
+    g_assert_cmpstr((char *)uts + 65, ==, "host");
+
+    /* not NUL-terminated, or not Linux: the note's release instead */
+    memset(g + 65, 'x', 65);
+    g_assert_true(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_assert_cmpstr((char *)uts + 130, ==, "6.1-note");
+    g_assert_cmpstr((char *)uts + 195, ==, "unknown");
+    strcpy((char *)g + 65, "host");
+    memcpy(g, "Linu\0", 5);
+    g_assert_true(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_assert_cmpstr((char *)uts + 130, ==, "6.1-note");
+    strcpy((char *)g, "Linux");
+    /* an i386 guest: no kernel mapping to follow */
+    info.d_machine = EM_386;
+    g_assert_true(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_assert_cmpstr((char *)uts + 130, ==, "6.1-note");
+    info.d_machine = EM_X86_64;
+    g_byte_array_unref(notes);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(fallback); i++) {
+        notes = notes_with(fallback[i]);
+        g_assert_true(dump_guest_utsname(&info, &blocks, notes, uts));
+        g_assert_cmpstr((char *)uts, ==, "Linux");
+        g_assert_cmpstr((char *)uts + 130, ==, "6.1-note");
+        g_assert_cmpstr((char *)uts + 260, ==, "x86_64");
+        g_byte_array_unref(notes);
+    }
+    /* no usable OSRELEASE: nothing to say */
+    notes = notes_with("PAGESIZE=4096\n");
+    g_assert_false(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_byte_array_unref(notes);
+    notes = notes_with("OSRELEASE=\n");
+    g_assert_false(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_byte_array_unref(notes);
+    /* a note whose descsz runs past the notes */
+    notes = notes_with("OSRELEASE=6.1\n");
+    notes->data[4] = 0xff;
+    g_assert_false(dump_guest_utsname(&info, &blocks, notes, uts));
+    g_byte_array_unref(notes);
+    guest_phys_blocks_free(&blocks);
     tm_fini(&tm);
 }
 
@@ -745,5 +859,6 @@ int main(int argc, char **argv)
     g_test_add_func("/dump-elf/discard-freeze", test_discard_freeze);
     g_test_add_func("/dump-elf/ignore-discard-manager", test_ignore_rdm);
     g_test_add_func("/dump-elf/guest-note", test_guest_note);
+    g_test_add_func("/dump-elf/guest-utsname", test_guest_utsname);
     return g_test_run();
 }

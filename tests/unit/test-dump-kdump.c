@@ -299,7 +299,9 @@ static void test_repeated_pages(void)
                 g_assert_cmpuint(b->pages[i].size, ==, 0);
                 continue;
             }
-            len = kdump_compress_page(ref, pages + i * PS, want);
+            /* the probe's pages go raw without the compressor */
+            len = kdump_page_incompressible(ref, pages + i * PS) ? 0 :
+                  kdump_compress_page(ref, pages + i * PS, want);
             if (!len) {
                 memcpy(want, pages + i * PS, PS);
                 len = PS;
@@ -311,6 +313,72 @@ static void test_repeated_pages(void)
         g_assert_cmpuint(b->out_len, ==, pos);
         kdump_batch_free(b);
         kdump_compressor_free(ref);
+        kdump_compressor_free(c);
+    }
+}
+
+/*
+ * The incompressible-page probe: random pages are caught for zlib and
+ * zstd (which would have stored them raw too), never for lzo and snappy;
+ * pages that compress by their matches or by their byte frequencies
+ * alone -- text, random bytes of 64 values, random bytes repeated, a
+ * short random period, random bytes where the probe samples and a
+ * repeated string between them -- go to the compressor.
+ */
+static void test_incompressible_probe(void)
+{
+    enum { RANDOM, TEXT, FEW_VALUES, HALVES, PERIOD, BETWEEN, KINDS };
+    static const uint32_t flags[] = {
+        KDUMP_DH_COMPRESSED_ZLIB, KDUMP_DH_COMPRESSED_LZO,
+        KDUMP_DH_COMPRESSED_SNAPPY, KDUMP_DH_COMPRESSED_ZSTD,
+    };
+    g_autofree uint8_t *pages = g_malloc(KINDS * PS);
+    g_autofree uint8_t *mix = g_malloc(3 * PS);
+    g_autofree uint8_t *out = g_malloc(PS);
+    GRand *rnd = g_rand_new_with_seed(17);
+
+    for (size_t j = 0; j < PS; j++) {
+        pages[RANDOM * PS + j] = g_rand_int(rnd);
+        pages[FEW_VALUES * PS + j] = g_rand_int_range(rnd, 0, 64) * 4;
+        pages[PERIOD * PS + j] = j < 300 ? g_rand_int(rnd)
+                                         : pages[PERIOD * PS + j - 300];
+        /* random bytes where the probe samples, one string between */
+        pages[BETWEEN * PS + j] = j % 8 ? "kdump!!"[j % 8 - 1]
+                                        : g_rand_int(rnd);
+    }
+    /* the mix with seed 5: pfn 0 random, 1 zero, 2 text */
+    fill_mix(mix, 3 * PS, 5);
+    memcpy(pages + TEXT * PS, mix + 2 * PS, PS);
+    memcpy(pages + HALVES * PS, mix, PS / 2);
+    memcpy(pages + HALVES * PS + PS / 2, mix, PS / 2);
+    g_rand_free(rnd);
+
+    for (size_t f = 0; f < G_N_ELEMENTS(flags); f++) {
+        bool entropy_coder = flags[f] == KDUMP_DH_COMPRESSED_ZLIB ||
+                             flags[f] == KDUMP_DH_COMPRESSED_ZSTD;
+        KdumpCompressor *c;
+
+        if (!kdump_compression_available(flags[f])) {
+            continue;
+        }
+        g_assert_true(kdump_compression_init(flags[f], &error_abort));
+        c = kdump_compressor_new(flags[f], PS, 1);
+#ifdef CONFIG_LZO
+        g_assert_cmpint(kdump_page_incompressible(c, pages + RANDOM * PS),
+                        ==, entropy_coder);
+#else
+        g_assert_false(kdump_page_incompressible(c, pages + RANDOM * PS));
+#endif
+        /* what the probe catches, the compressor would store raw */
+        g_assert_cmpuint(kdump_compress_page(c, pages + RANDOM * PS, out),
+                         ==, 0);
+        for (unsigned k = TEXT; k < KINDS; k++) {
+            g_assert_false(kdump_page_incompressible(c, pages + k * PS));
+            if (entropy_coder || k != FEW_VALUES) {
+                g_assert_cmpuint(kdump_compress_page(c, pages + k * PS, out),
+                                 >, 0);
+            }
+        }
         kdump_compressor_free(c);
     }
 }
@@ -667,7 +735,7 @@ static void test_header32(void)
 }
 
 /* The guest's VMCOREINFO: offset/size point at its descriptor. */
-static const char vmci_text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=2000000\n";
+static const char vmci_text[] = "OSRELEASE=6.1\nNUMBER(phys_base)=33554432\n";
 
 static bool fake_vmcoreinfo(uint16_t *format, uint32_t *size,
                             uint64_t *paddr)
@@ -695,9 +763,8 @@ static void test_vmcoreinfo(void)
     memcpy(p + 12, "VMCOREINFO", sizeof("VMCOREINFO"));
     memcpy(p + 24, vmci_text, strlen(vmci_text));
     cfg = tm_config(&tm, 1);
-    dump_set_vmcoreinfo_provider(fake_vmcoreinfo);
+    cfg.vmcoreinfo = fake_vmcoreinfo;
     dump_file(&cfg, "kdump-zlib", path, NULL);
-    dump_set_vmcoreinfo_provider(NULL);
     r = open_dump(path);
     in = kdump_reader_info(r);
     g_assert_cmphex(in->phys_base, ==, 0x2000000);
@@ -1066,6 +1133,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     tmpdir = g_dir_make_tmp("test-dump-kdump-XXXXXX", NULL);
     g_test_add_func("/dump-kdump/repeated-pages", test_repeated_pages);
+    g_test_add_func("/dump-kdump/incompressible-probe",
+                    test_incompressible_probe);
     g_test_add_data_func("/dump-kdump/formats/exclude-zero", NULL,
                          test_formats);
     g_test_add_data_func("/dump-kdump/formats/zero-descriptors",
