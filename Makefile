@@ -24,6 +24,9 @@
 #   make check-guest a real Linux guest under Debian's QEMU and the patched
 #                   QEMU (qemu/), side by side (tests/guest/, build/guest/);
 #                   caches under /var/cache/sparsevm/
+#   make install    meson install of build/: sparsevm, the dump client as
+#                   sparsevm-dump-guest-memory, docs/system as
+#                   share/doc/sparsevm (PREFIX=/usr/local, DESTDIR honoured)
 #   make clean
 
 BUILD       ?= build
@@ -33,7 +36,9 @@ CLANG_BUILD ?= build-clang
 MESON_TEST  ?= meson test --print-errorlogs --num-processes 2
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check check-plain check-asan check-tsan check-clang analyze \
+PREFIX      ?= /usr/local
+
+.PHONY: install all deps check check-plain check-asan check-tsan check-clang analyze \
 	coverage demo bench fuzz mutate qemu check-qemu check-guest clean
 
 all: deps $(BUILD)/build.ninja
@@ -41,6 +46,11 @@ all: deps $(BUILD)/build.ninja
 
 deps:
 	@scripts/install-deps.sh build
+
+install: all
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	ninja -C $(BUILD)
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir "$(DESTDIR)")
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD)

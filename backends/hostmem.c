@@ -6,6 +6,7 @@
  * hostmem-file.c) only say how to get the memory.
  */
 #include "qemu/osdep.h"
+#include <sys/mman.h>
 #include "exec/ramblock.h"
 #include "qapi/qapi-commands.h"
 #include "qemu/cutils.h"
@@ -127,6 +128,17 @@ static bool hostmem_complete(Object *obj, Error **errp)
         return false;
     }
     backend->mr_inited = true;
+    /*
+     * dump=off, as QEMU: keep this memory out of the host's core dumps
+     * of sparsevm (guest dumps, dump-guest-memory, still include it).  A
+     * hint: a kernel without MADV_DONTDUMP still runs the guest.
+     */
+    if (!backend->dump &&
+        madvise(memory_region_get_ram_ptr(&backend->mr),
+                memory_region_size(&backend->mr), MADV_DONTDUMP)) {
+        warn_report("%s: dump=off: madvise: %s",
+                    host_memory_backend_get_name(backend), g_strerror(errno));
+    }
     if (backend->prealloc) {
         rb = memory_region_get_ram_block(&backend->mr);
         ret = qemu_ram_prealloc(rb, 0, rb->used_length);

@@ -161,7 +161,16 @@ static bool chr_socket_opts(Chardev *chr, QemuOpts *opts, Error **errp)
         error_setg(errp, "UNIX socket path '%s' is too long", path);
         return false;
     }
-    chr->path = g_strdup(path);
+    /*
+     * Absolute when it fits: -daemonize changes to / after the socket is
+     * bound, and the exit's unlink and a client's reconnect must still
+     * find it.
+     */
+    chr->path = g_canonicalize_filename(path, NULL);
+    if (strlen(chr->path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+        g_free(chr->path);
+        chr->path = g_strdup(path);
+    }
     if (!qemu_opt_get_bool(opts, "server", false, &chr->server, errp) ||
         !qemu_opt_get_bool(opts, "wait", true, &chr->wait, errp)) {
         return false;

@@ -25,7 +25,7 @@ static VersionInfo *qmp_query_version(Error **errp)
     info->qemu->major = QMP_QEMU_VERSION_MAJOR;
     info->qemu->minor = QMP_QEMU_VERSION_MINOR;
     info->qemu->micro = QMP_QEMU_VERSION_MICRO;
-    info->package = g_strdup("sparsevm-" SPARSEVM_VERSION);
+    info->package = g_strdup("sparsevm " SPARSEVM_VERSION);
     return info;
 }
 

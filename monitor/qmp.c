@@ -27,8 +27,8 @@
  *
  * 1. On connect the server greets::
  *
- *      {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 8},
- *       "package": "sparsevm-0.1.0"}, "capabilities": ["oob"]}}
+ *      {"QMP": {"version": {"qemu": {"micro": 0, "minor": 2, "major": 7},
+ *       "package": "sparsevm 0.1.0"}, "capabilities": ["oob"]}}
  *
  * 2. Capabilities negotiation: the only command is ``qmp_capabilities``
  *    (optional ``"arguments": {"enable": ["oob"]}``).  Anything that

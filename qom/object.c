@@ -567,16 +567,35 @@ ObjectProperty *object_property_add(Object *obj, const char *name,
     return prop;
 }
 
+static gint prop_name_cmp(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(ObjectProperty *const *)a)->name,
+                  (*(ObjectProperty *const *)b)->name);
+}
+
+/* QEMU's layout: sorted by name, descriptions from column 24 on. */
 void object_print_settable_properties(Object *obj, const char *type)
 {
-    printf("%s options:\n", type);
+    g_autoptr(GPtrArray) props = g_ptr_array_new();
+
     for (guint i = 0; i < obj->properties->len; i++) {
         ObjectProperty *prop = obj->properties->pdata[i];
 
         if (prop->set) {
-            printf("  %s=<%s>%s%s\n", prop->name, prop->type,
-                   prop->description ? " - " : "",
-                   prop->description ? prop->description : "");
+            g_ptr_array_add(props, prop);
+        }
+    }
+    g_ptr_array_sort(props, prop_name_cmp);
+    printf("%s options:\n", type);
+    for (guint i = 0; i < props->len; i++) {
+        ObjectProperty *prop = props->pdata[i];
+        g_autofree char *head = g_strdup_printf("  %s=<%s>", prop->name,
+                                                prop->type);
+
+        if (prop->description) {
+            printf("%-24s - %s\n", head, prop->description);
+        } else {
+            printf("%s\n", head);
         }
     }
 }

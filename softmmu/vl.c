@@ -32,6 +32,7 @@
 #include "qemu/option.h"
 #include "qemu/timer.h"
 #include "qemu/trace.h"
+#include "qapi/qapi-keyval.h"
 #include "qom/object_interfaces.h"
 #include "sysemu/dump.h"
 #include "sysemu/hostmem.h"
@@ -60,27 +61,34 @@ typedef struct VlOption {
 
 static const VlOption vl_options[] = {
     { "h", OPT_HELP, false, false, "display this help and exit" },
-    { "help", OPT_HELP, false, false, NULL },
+    { "help", OPT_HELP, false, false, "as -h" },
     { "version", OPT_VERSION, false, false, "display version information "
       "and exit" },
-    { "machine", OPT_MACHINE, true, false, "microvm[,dumpdtb=FILE]"
+    { "machine", OPT_MACHINE, true, false, "microvm|none|help[,help]"
+      "[,accel=qtest|tcg[:...]][,dump-guest-core=on|off][,usb=off]"
+      "[,dumpdtb=FILE]"
       "[,memory-backend=ID][,live-dump-copy-buffer=SIZE]"
       "[,x-ignore-discard-manager=on|off]"
       "[,x-kdump-zlib-level=N][,x-kdump-zstd-level=N]" },
     { "M", OPT_MACHINE, true, false, NULL },
-    { "accel", OPT_ACCEL, true, false, "qtest (the only accelerator here)" },
+    { "accel", OPT_ACCEL, true, false, "[accel=]qtest|tcg[,thread=single|"
+      "multi]: qtest (the default) lets a qtest client play the CPU; tcg is "
+      "accepted only with -machine none, for capability probes (-accel "
+      "help)" },
     { "m", OPT_M, true, true, "[size=]SIZE[,slots=N][,maxmem=SIZE]" },
     { "cpu", OPT_CPU, true, true, "MODEL: the vCPU model (-cpu help)" },
-    { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,cores=]"
-      "[,threads=]" },
-    { "object", OPT_OBJECT, true, false, "TYPE,id=ID[,PROP=VALUE...]" },
-    { "device", OPT_DEVICE, true, false, "DRIVER[,PROP=VALUE...]" },
+    { "smp", OPT_SMP, true, true, "[cpus=]N[,maxcpus=][,sockets=][,dies=]"
+      "[,clusters=][,cores=][,threads=] (dies and clusters: 1)" },
+    { "object", OPT_OBJECT, true, false, "TYPE,id=ID[,PROP=VALUE...] | "
+      "JSON | help | TYPE,help" },
+    { "device", OPT_DEVICE, true, false, "DRIVER[,PROP=VALUE...] | JSON | "
+      "help | DRIVER,help" },
     { "qmp", OPT_QMP, true, false, "unix:PATH[,server=on|off][,wait=on|off]"
-      " | stdio" },
+      " | stdio | chardev:ID" },
     { "qmp-pretty", OPT_QMP_PRETTY, true, false, "as -qmp, pretty-printed" },
     { "mon", OPT_MON, true, false, "chardev=ID[,mode=readline|control][,pretty=on]" },
     { "chardev", OPT_CHARDEV, true, false, "socket,id=ID,path=PATH"
-      "[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID" },
+      "[,server=on|off][,wait=on|off] | stdio,id=ID | null,id=ID | help" },
     { "qtest", OPT_QTEST, true, true, "unix:PATH (connect to a qtest)" },
     { "qtest-log", OPT_QTEST_LOG, true, true, "FILE|none" },
     { "display", OPT_DISPLAY, true, false, "none (no display exists)" },
@@ -155,6 +163,55 @@ static void version(void)
            SPARSEVM_VERSION);
 }
 
+/* Levenshtein distance of @a and @b, capped: 3 means "3 or more". */
+static unsigned edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    g_autofree unsigned *row = NULL;
+
+    if (la > 64 || lb > 64 || (la > lb ? la - lb : lb - la) >= 3) {
+        return 3;
+    }
+    row = g_new(unsigned, lb + 1);
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+
+            row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1),
+                         diag + (a[i - 1] != b[j - 1]));
+            diag = up;
+        }
+    }
+    return MIN(row[lb], 3);
+}
+
+/*
+ * The candidate closest to @name (distance 1 or 2, and less than half
+ * of @name), for "did you mean" hints; NULL if none is that close.
+ */
+static const char *suggest(const char *name, const char *const *cands,
+                           size_t n)
+{
+    const char *best = NULL;
+    unsigned best_d = 3;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = edit_distance(name, cands[i]);
+
+        if (d < best_d && 2 * d < strlen(name)) {
+            best = cands[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
 static const VlOption *lookup_option(const char *name)
 {
     for (size_t i = 0; i < ARRAY_SIZE(vl_options); i++) {
@@ -184,7 +241,19 @@ static void parse_argv(int argc, char **argv)
         name += name[1] == '-' ? 2 : 1;
         opt = lookup_option(name);
         if (!opt) {
-            error_report("-%s: invalid option", name);
+            const char *names[ARRAY_SIZE(vl_options)];
+            const char *hint;
+
+            for (size_t j = 0; j < ARRAY_SIZE(vl_options); j++) {
+                names[j] = vl_options[j].name;
+            }
+            hint = suggest(name, names, ARRAY_SIZE(names));
+            if (hint) {
+                error_report("-%s: invalid option (did you mean -%s?)", name,
+                             hint);
+            } else {
+                error_report("-%s: invalid option", name);
+            }
             exit(1);
         }
         if (opt->has_arg && i + 1 >= argc) {
@@ -294,6 +363,21 @@ static void daemonize_finish(void)
     close(null);
 }
 
+/* QEMU's is_help_option(): "help" or "?". */
+static bool is_help(const char *s)
+{
+    return !strcmp(s, "help") || !strcmp(s, "?");
+}
+
+/* "TYPE,help" or "TYPE,?": TYPE (g_free), else NULL. */
+static char *help_type(const char *arg)
+{
+    const char *comma = strrchr(arg, ',');
+
+    return comma && is_help(comma + 1) && arg[0] != '{'
+           ? g_strndup(arg, comma - arg) : NULL;
+}
+
 /* Run @fn on every argument of option @index, in order. */
 static void for_each_arg(OptIndex index, void (*fn)(VlArg *a, void *opaque),
                          void *opaque)
@@ -353,21 +437,6 @@ static void opt_early(VlArg *a, void *opaque)
     case OPT_TRACE:
         trace_opt_parse(a->arg, &error_fatal);
         break;
-    case OPT_ACCEL: {
-        g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "accel", false,
-                                                   &error_fatal);
-        const char *accel = qemu_opt_get(opts, "accel");
-
-        if (!accel || strcmp(accel, "qtest")) {
-            error_report("invalid accelerator %s: sparsevm has no vCPU "
-                         "execution yet; only 'qtest' is available",
-                         accel ? accel : "");
-            exit(1);
-        }
-        qemu_opt_get(opts, "thread");
-        qemu_opts_check_unused(opts, &error_fatal);
-        break;
-    }
     case OPT_DISPLAY:
         if (strcmp(a->arg, "none") && !g_str_has_prefix(a->arg, "none,")) {
             error_report("Display '%s' is not available: sparsevm has no "
@@ -386,6 +455,12 @@ static void opt_early(VlArg *a, void *opaque)
         }
         break;
     case OPT_CHARDEV:
+        if (is_help(a->arg)) {
+            /* QEMU's heading, its trailing space included */
+            printf("Available chardev backend types: \n  socket\n  stdio\n"
+                   "  null\n");
+            exit(0);
+        }
         if (!qemu_chr_parse_opts(a->arg, &err)) {
             error_report_err(err);
             exit(1);
@@ -432,22 +507,101 @@ static void opt_early(VlArg *a, void *opaque)
     }
 }
 
+/* Report @err (with its hint) and exit, as error_fatal would. */
+static void exit_on_error(bool ok, Error *err)
+{
+    if (!ok) {
+        error_report_err(err);
+        exit(1);
+    }
+}
+
+/*
+ * For QEMU's JSON form: the JSON type member @name of a @type object or
+ * device must have, from its QOM property (an instance is made to ask:
+ * properties are per object here).
+ */
+static QapiKeyvalType json_member_type(const char *type, const char *name,
+                                       void *opaque)
+{
+    ObjectClass *klass = object_class_by_name(type);
+    QapiKeyvalType ret = QAPI_KEYVAL_ANY;
+    ObjectProperty *prop;
+    Object *obj;
+
+    if (!klass || object_class_is_abstract(klass)) {
+        return ret;     /* the key=value path names the bad type */
+    }
+    obj = object_new(type);
+    prop = object_property_find(obj, name);
+    if (prop) {
+        switch (prop->kind) {
+        case PROP_KIND_BOOL:
+            ret = QAPI_KEYVAL_BOOL;
+            break;
+        case PROP_KIND_INT:
+            ret = QAPI_KEYVAL_INT;
+            break;
+        case PROP_KIND_UINT:
+        case PROP_KIND_SIZE:
+            ret = QAPI_KEYVAL_UINT;
+            break;
+        default:
+            ret = QAPI_KEYVAL_STR;
+            break;
+        }
+    }
+    object_unref(obj);
+    return ret;
+}
+
+/* @a's argument in the key=value form (JSON converted; g_free). */
+static char *vl_arg_keyval(VlArg *a, const char *type_key)
+{
+    Error *err = NULL;
+    char *kv;
+
+    if (a->arg[0] != '{') {
+        return g_strdup(a->arg);
+    }
+    kv = qapi_json_to_keyval(a->arg, type_key, json_member_type, NULL, &err);
+    exit_on_error(kv != NULL, err);
+    return kv;
+}
+
 static void opt_object(VlArg *a, void *opaque)
 {
     Error *err = NULL;
 
-    if (!strcmp(a->arg, "help")) {
-        user_creatable_help(NULL);
-        exit(0);
-    }
-    if (g_str_has_suffix(a->arg, ",help")) {
-        char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+    g_autofree char *type = help_type(a->arg);
+    g_autofree char *kv = NULL;
+    ObjectClass *klass;
 
+    if (is_help(a->arg) || type) {
         user_creatable_help(type);
-        g_free(type);
         exit(0);
     }
-    if (!user_creatable_add_str(a->arg, &err)) {
+    kv = vl_arg_keyval(a, "qom-type");
+    if (!user_creatable_add_str(kv, &err)) {
+        type = g_strndup(kv, strcspn(kv, ","));
+        klass = object_class_by_name(type);
+        if (!klass) {
+            g_autoptr(GSList) list = object_class_get_list(NULL, false);
+            g_autoptr(GPtrArray) names = g_ptr_array_new();
+            const char *hint;
+
+            for (GSList *l = list; l; l = l->next) {
+                if (((ObjectClass *)l->data)->user_creatable) {
+                    g_ptr_array_add(names, (char *)object_class_get_name(
+                                                       l->data));
+                }
+            }
+            hint = suggest(type, (const char *const *)names->pdata,
+                           names->len);
+            if (hint) {
+                error_append_hint(&err, "did you mean '%s'?", hint);
+            }
+        }
         error_report_err(err);
         exit(1);
     }
@@ -467,31 +621,13 @@ static void opt_machine(VlArg *a, void *opaque)
             continue;
         }
         if (!strcmp(opt->name, "accel")) {
-            /* QEMU's legacy list "kvm:tcg": the first that works */
-            g_auto(GStrv) accels = g_strsplit(opt->value, ":", -1);
-
-            if (!g_strv_contains((const char *const *)accels, "qtest")) {
-                error_report("No accelerator found in '%s': only 'qtest' "
-                             "is available (no vCPU execution yet)",
-                             opt->value);
-                exit(1);
-            }
-            continue;
+            continue;       /* configure_accelerator() */
         }
         if (!object_property_parse(OBJECT(ms), opt->name, opt->value,
                                    &err)) {
             error_report_err(err);
             exit(1);
         }
-    }
-}
-
-/* Report @err (with its hint) and exit, as error_fatal would. */
-static void exit_on_error(bool ok, Error *err)
-{
-    if (!ok) {
-        error_report_err(err);
-        exit(1);
     }
 }
 
@@ -534,22 +670,49 @@ static void opt_bios(VlArg *a, void *opaque)
     ms->firmware = g_strdup(a->arg);
 }
 
+/*
+ * A hint for an unknown -device @driver: QEMU's names for virtio-mem on
+ * other transports point to ours; else the closest device model.
+ */
+static void device_append_hint(const char *driver, Error **errp)
+{
+    g_autoptr(GSList) list = object_class_get_list(TYPE_DEVICE, false);
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    const char *hint;
+
+    if (!strcmp(driver, "virtio-mem") || !strcmp(driver, "virtio-mem-pci")) {
+        error_append_hint(errp, "did you mean virtio-mem-device (virtio-mem "
+                          "on virtio-mmio)? This machine has no PCI bus");
+        return;
+    }
+    for (GSList *l = list; l; l = l->next) {
+        if (DEVICE_CLASS(l->data)->user_creatable) {
+            g_ptr_array_add(names, (char *)object_class_get_name(l->data));
+        }
+    }
+    hint = suggest(driver, (const char *const *)names->pdata, names->len);
+    if (hint) {
+        error_append_hint(errp, "did you mean '%s'?", hint);
+    }
+}
+
 static void opt_device(VlArg *a, void *opaque)
 {
     Error *err = NULL;
 
-    if (!strcmp(a->arg, "help") || !strcmp(a->arg, "?")) {
-        qdev_device_help(NULL);
-        exit(0);
-    }
-    if (g_str_has_suffix(a->arg, ",help")) {
-        char *type = g_strndup(a->arg, strlen(a->arg) - 5);
+    g_autofree char *type = help_type(a->arg);
+    g_autofree char *kv = NULL;
 
+    if (is_help(a->arg) || type) {
         qdev_device_help(type);
-        g_free(type);
         exit(0);
     }
-    if (!qdev_device_add(a->arg, &err)) {
+    kv = vl_arg_keyval(a, "driver");
+    if (!qdev_device_add(kv, &err)) {
+        type = g_strndup(kv, strcspn(kv, ","));
+        if (!object_class_by_name(type)) {
+            device_append_hint(type, &err);
+        }
         error_report_err(err);
         exit(1);
     }
@@ -643,8 +806,9 @@ static const char *machine_type_name(void)
         VlArg *a = vl_args->pdata[i];
 
         if (a->opt->index == OPT_MACHINE) {
-            g_autoptr(QemuOpts) opts = qemu_opts_parse(a->arg, "type", false,
-                                                       NULL);
+            g_autofree char *help = help_type(a->arg);
+            g_autoptr(QemuOpts) opts = qemu_opts_parse(help ? help : a->arg,
+                                                       "type", false, NULL);
             const char *t = opts ? qemu_opt_get(opts, "type") : NULL;
 
             if (t) {
@@ -653,6 +817,121 @@ static const char *machine_type_name(void)
         }
     }
     return type;
+}
+
+/*
+ * The accelerators, as QEMU chooses them: "-accel NAME" options, or the
+ * legacy "-machine accel=A:B:C" list, tried in order; the first that
+ * initialises wins.  Only qtest exists as an executor (a qtest client
+ * plays the CPU).  "tcg" is accepted with the "none" machine only: that
+ * board has no CPU and no RAM a guest could run from, so no guest code
+ * runs under QEMU's TCG either, and a management tool probing with
+ * libvirt's "-machine none,accel=kvm:tcg" gets the answers it would get
+ * from a QEMU without KVM (query-kvm: not present) instead of no answer.
+ * On a real board tcg would promise execution we do not do: refused.
+ */
+static const char *const vl_accels[] = { "qtest", "tcg" };
+
+static void accel_help(void)
+{
+    printf("Accelerators supported in QEMU binary:\n");
+    for (size_t i = 0; i < ARRAY_SIZE(vl_accels); i++) {
+        printf("%s\n", vl_accels[i]);
+    }
+}
+
+/* Try @name on machine @mtype; report why not (QEMU's words) if not. */
+static bool accel_try(const char *name, const char *mtype)
+{
+    if (!strcmp(name, "qtest")) {
+        return true;
+    }
+    if (!strcmp(name, "tcg")) {
+        if (!strcmp(mtype, "none")) {
+            return true;
+        }
+        error_report("failed to initialize tcg: sparsevm executes no guest "
+                     "code; tcg is accepted only with -machine none "
+                     "(capability probes); use -accel qtest");
+        return false;
+    }
+    error_report("invalid accelerator %s", name);
+    return false;
+}
+
+/*
+ * The accelerator in use (exits with QEMU's messages if none works).
+ * Nothing else depends on the choice: no guest code runs with either.
+ */
+static const char *configure_accelerator(const char *mtype)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *legacy = NULL;
+    bool init_failed = false;
+
+    for (guint i = 0; i < vl_args->len; i++) {
+        VlArg *a = vl_args->pdata[i];
+        g_autoptr(QemuOpts) opts = NULL;
+        const char *v;
+
+        error_set_location(a->label);
+        if (a->opt->index == OPT_MACHINE) {
+            opts = qemu_opts_parse(a->arg, "type", false, &error_fatal);
+            v = qemu_opt_get(opts, "accel");
+            if (v) {
+                legacy = g_intern_string(v);
+            }
+        } else if (a->opt->index == OPT_ACCEL) {
+            opts = qemu_opts_parse(a->arg, "accel", false, &error_fatal);
+            v = qemu_opt_get(opts, "accel");
+            if (!v) {
+                error_report("Parameter 'accel' is missing");
+                exit(1);
+            }
+            if (!strcmp(v, "help") || !strcmp(v, "?")) {
+                accel_help();
+                exit(0);
+            }
+            qemu_opt_get(opts, "thread");
+            qemu_opts_check_unused(opts, &error_fatal);
+            g_ptr_array_add(names, g_strdup(v));
+        }
+        error_set_location(NULL);
+    }
+    if (legacy) {
+        g_auto(GStrv) list = g_strsplit(legacy, ":", -1);
+
+        if (names->len) {
+            error_report("The -accel and \"-machine accel=\" options are "
+                         "incompatible");
+            exit(1);
+        }
+        if (!strcmp(legacy, "help") || !strcmp(legacy, "?")) {
+            accel_help();
+            exit(0);
+        }
+        for (char **n = list; *n; n++) {
+            g_ptr_array_add(names, g_strdup(*n));
+        }
+    }
+    if (!names->len) {
+        return "qtest";
+    }
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = names->pdata[i];
+
+        if (accel_try(name, mtype)) {
+            if (init_failed && !qtest_spec) {
+                error_report("falling back to %s", name);
+            }
+            return g_intern_string(name);
+        }
+        init_failed = true;
+    }
+    if (!init_failed) {
+        error_report("no accelerator found");
+    }
+    exit(1);
 }
 
 int main(int argc, char **argv)
@@ -699,6 +978,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "Use -machine help to list supported machines\n");
         return 1;
     }
+    for (guint i = 0; i < vl_args->len; i++) {
+        VlArg *a = vl_args->pdata[i];
+        g_autofree char *type = NULL;
+
+        if (a->opt->index == OPT_MACHINE && (type = help_type(a->arg))) {
+            /* QEMU lists the properties of the chosen machine */
+            Object *obj = object_new(object_class_get_name(OBJECT_CLASS(mc)));
+
+            object_print_settable_properties(obj, object_get_typename(obj));
+            object_unref(obj);
+            return 0;
+        }
+    }
+    configure_accelerator(mtype);
     if (has_option(OPT_DAEMONIZE)) {
         daemonize_start();
     }

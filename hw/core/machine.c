@@ -282,50 +282,108 @@ bool machine_parse_memory_opts(MachineState *ms, const char *optarg,
     return true;
 }
 
+/*
+ * -smp as QEMU 7.2's machine_parse_smp_config() reads it for x86 boards
+ * without dies or clusters (microvm, none): omitted values are computed
+ * from the given ones, preferring cores over sockets (QEMU 6.2 and
+ * later), threads last; then the product must equal maxcpus and maxcpus
+ * must hold cpus, with QEMU's messages naming the computed topology.
+ * An explicit 0 is refused (QEMU 7.2 warns that it is "considered
+ * invalid").
+ */
 bool machine_parse_smp(MachineState *ms, const char *optarg, Error **errp)
 {
     g_autoptr(QemuOpts) opts = qemu_opts_parse(optarg, "cpus", false, errp);
-    static const char *const topo[] = {
-        "sockets", "dies", "clusters", "cores", "threads"
+    static const char *const names[] = {
+        "cpus", "maxcpus", "sockets", "dies", "clusters", "cores", "threads"
     };
-    uint64_t cpus, maxcpus, product = 1, v;
-    bool have_topo = false;
+    enum { CPUS, MAXCPUS, SOCKETS, DIES, CLUSTERS, CORES, THREADS };
+    uint64_t v[ARRAY_SIZE(names)] = { 0 };
+    uint64_t cpus, maxcpus, sockets, cores, threads, product;
 
     if (!opts) {
         return false;
     }
-    for (size_t i = 0; i < ARRAY_SIZE(topo); i++) {
-        if (qemu_opt_has(opts, topo[i])) {
-            if (!qemu_opt_get_number(opts, topo[i], 1, &v, errp)) {
-                return false;
-            }
-            if (!v) {
-                error_setg(errp, "Invalid CPU topology: CPU topology "
-                           "parameters must be greater than zero");
-                return false;
-            }
-            product *= v;
-            have_topo = true;
+    for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!qemu_opt_get_number(opts, names[i], 0, &v[i], errp)) {
+            return false;
+        }
+        /* QEMU's bound: the values are unsigned int there */
+        if (v[i] > UINT32_MAX) {
+            error_setg(errp, "Parameter '%s' expects a number below 2^32",
+                       names[i]);
+            return false;
+        }
+        if (i >= SOCKETS && qemu_opt_has(opts, names[i]) && !v[i]) {
+            error_setg(errp, "Invalid CPU topology: CPU topology "
+                       "parameters must be greater than zero");
+            return false;
         }
     }
-    if (!qemu_opt_get_number(opts, "cpus", have_topo ? product : 1, &cpus,
-                             errp) ||
-        !qemu_opt_get_number(opts, "maxcpus", cpus, &maxcpus, errp) ||
-        !qemu_opts_check_unused(opts, errp)) {
+    if (!qemu_opts_check_unused(opts, errp)) {
         return false;
     }
-    if (!cpus) {
-        cpus = have_topo ? product : 1;
+    if (v[DIES] > 1) {
+        error_setg(errp, "dies not supported by this machine's CPU "
+                   "topology");
+        return false;
+    }
+    if (v[CLUSTERS] > 1) {
+        error_setg(errp, "clusters not supported by this machine's CPU "
+                   "topology");
+        return false;
+    }
+    cpus = v[CPUS];
+    maxcpus = v[MAXCPUS];
+    sockets = v[SOCKETS];
+    cores = v[CORES];
+    threads = v[THREADS];
+    if (!cpus && !maxcpus) {
+        sockets = sockets ? sockets : 1;
+        cores = cores ? cores : 1;
+        threads = threads ? threads : 1;
+    } else {
+        maxcpus = maxcpus ? maxcpus : cpus;
+        if (!cores) {
+            sockets = sockets ? sockets : 1;
+            threads = threads ? threads : 1;
+            cores = maxcpus / (sockets * threads);
+        } else if (!sockets) {
+            threads = threads ? threads : 1;
+            sockets = maxcpus / (cores * threads);
+        }
+        if (!threads) {
+            threads = maxcpus / (sockets * cores);
+        }
+    }
+    /* at most 2^96 before the check: compare without wrapping */
+    if (__builtin_mul_overflow(sockets, cores, &product) ||
+        __builtin_mul_overflow(product, threads, &product)) {
+        product = 0;        /* matches no maxcpus: refused below */
+        maxcpus = maxcpus ? maxcpus : 1;
+    }
+    maxcpus = maxcpus ? maxcpus : product;
+    cpus = cpus ? cpus : maxcpus;
+    if (product != maxcpus) {
+        error_setg(errp, "Invalid CPU topology: product of the hierarchy "
+                   "must match maxcpus: sockets (%" PRIu64 ") * cores (%"
+                   PRIu64 ") * threads (%" PRIu64 ") != maxcpus (%" PRIu64
+                   ")", sockets, cores, threads, maxcpus);
+        return false;
     }
     if (maxcpus < cpus) {
-        error_setg(errp, "Invalid CPUs %" PRIu64 ": maxcpus must be equal "
-                   "to or greater than smp", cpus);
+        error_setg(errp, "Invalid CPU topology: maxcpus must be equal to or "
+                   "greater than smp: sockets (%" PRIu64 ") * cores (%"
+                   PRIu64 ") * threads (%" PRIu64 ") == maxcpus (%" PRIu64
+                   ") < smp_cpus (%" PRIu64 ")", sockets, cores, threads,
+                   maxcpus, cpus);
         return false;
     }
     if (maxcpus > MACHINE_MAX_CPUS) {
         error_setg(errp, "Invalid SMP CPUs %" PRIu64 ". The max CPUs "
                    "supported by machine '%s' is %d", maxcpus,
-                   object_get_typename(OBJECT(ms)), MACHINE_MAX_CPUS);
+                   MACHINE_GET_CLASS(ms)->alias ? MACHINE_GET_CLASS(ms)->alias
+                   : object_get_typename(OBJECT(ms)), MACHINE_MAX_CPUS);
         return false;
     }
     ms->smp_cpus = cpus;

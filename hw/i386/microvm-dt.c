@@ -127,6 +127,7 @@ bool microvm_dumpdtb(MachineState *ms, const char *path, Error **errp)
     size_t size = FDT_INITIAL_SIZE;
     g_autofree void *fdt = NULL;
     g_autoptr(GError) gerr = NULL;
+    struct stat st;
     int err;
 
     /* The sequential writer fails with -FDT_ERR_NOSPACE: grow and retry. */
@@ -143,6 +144,26 @@ bool microvm_dumpdtb(MachineState *ms, const char *path, Error **errp)
         error_setg(errp, "building the device tree failed: %s",
                    fdt_strerror(err));
         return false;
+    }
+    /*
+     * An existing non-regular target (/dev/null, a FIFO, a tty) is
+     * written in place: g_file_set_contents() renames a new file over
+     * it, which as root would replace /dev/null with our DTB.
+     */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+        if (fd < 0 || qemu_write_full(fd, fdt, fdt_totalsize(fdt)) !=
+                      fdt_totalsize(fdt)) {
+            error_setg_errno(errp, errno, "Failed to dump DTB to '%s'",
+                             path);
+            if (fd >= 0) {
+                close(fd);
+            }
+            return false;
+        }
+        close(fd);
+        return true;
     }
     if (!g_file_set_contents(path, fdt, fdt_totalsize(fdt), &gerr)) {
         error_setg(errp, "Failed to dump DTB to '%s': %s", path,

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "libqtest.h"
 
 typedef struct RunResult {
@@ -202,19 +203,22 @@ static void test_virtio_slots_full(void)
     g_string_free(args, true);
 }
 
-/* A blocking QMP exchange on @f: send @req, the reply line (g_free). */
+/* A blocking QMP exchange on @f ("r"): send @req, the reply (g_free). */
 static char *qmp_line(FILE *f, const char *req)
 {
     char *line = NULL;
     size_t cap = 0;
 
     if (req) {
-        fprintf(f, "%s\n", req);
-        fflush(f);
+        g_autofree char *msg = g_strdup_printf("%s\n", req);
+
+        /* not through @f: a read stream can not switch to writing */
+        g_assert_cmpint(write(fileno(f), msg, strlen(msg)), ==, strlen(msg));
     }
     for (;;) {
         g_assert_cmpint(getline(&line, &cap, f), >, 0);
-        if (!strstr(line, "\"event\"")) {
+        /* events lead with their time stamp; replies never do */
+        if (!g_str_has_prefix(line, "{\"timestamp\"")) {
             return line;
         }
     }
@@ -225,15 +229,34 @@ static bool pid_alive(pid_t pid)
     return kill(pid, 0) == 0;
 }
 
+/* Send @req on @f; the reply must be a success: its "return" (unref). */
+static JsonNode *qmp_return(FILE *f, const char *req)
+{
+    g_autofree char *line = qmp_line(f, req);
+    g_autoptr(GError) gerr = NULL;
+    JsonNode *root = json_from_string(line, &gerr);
+    JsonNode *ret;
+
+    if (!root || !JSON_NODE_HOLDS_OBJECT(root) ||
+        !json_object_has_member(json_node_get_object(root), "return")) {
+        g_error("%s: bad reply '%s'", req, line);
+    }
+    ret = json_node_copy(json_object_get_member(json_node_get_object(root),
+                                                "return"));
+    json_node_unref(root);
+    return ret;
+}
+
 /*
- * How libvirt starts an emulator to probe it: -S -no-user-config
- * -nodefaults -nographic -machine none -qmp unix:PATH,server,nowait
- * -pidfile FILE -daemonize (with -msg timestamp=on and the machine
- * properties it always passes).  The command returns 0 once QMP and the
- * pid file are up; the daemon answers QMP and removes the pid file when
- * it quits.  A daemon that fails before it is ready makes the command
- * fail with its message.  (libvirt's accel=kvm:tcg is refused: only
- * qtest exists.)
+ * libvirt 9.0 (Debian 12) probing an emulator, replayed: the argv of
+ * qemuProcessQMPLaunch() exactly (-S -no-user-config -nodefaults
+ * -nographic -machine none,accel=kvm:tcg -qmp unix:PATH,server=on,
+ * wait=off -pidfile FILE -daemonize), then the QMP commands of
+ * virQEMUCapsInitQMPMonitor() in its order.  No KVM exists, so as with a
+ * QEMU on a host without /dev/kvm, kvm fails, tcg (probe-only here, see
+ * docs/system/invocation.md) is taken, and query-kvm says "not present".
+ * The command returns 0 once QMP and the pid file are up; the daemon
+ * removes the pid file and its socket when it quits.
  */
 static void test_libvirt_start(void)
 {
@@ -241,19 +264,40 @@ static void test_libvirt_start(void)
     g_autofree char *pidf = qtest_tmp_path("probe.pid");
     g_autofree char *args = g_strdup_printf(
         "-S -no-user-config -nodefaults -nographic "
-        "-machine none,accel=qtest,dump-guest-core=off,usb=off "
-        "-qmp unix:%s,server,nowait -pidfile %s -daemonize "
-        "-msg timestamp=on", sock, pidf);
+        "-machine none,accel=kvm:tcg "
+        "-qmp unix:%s,server=on,wait=off -pidfile %s -daemonize", sock, pidf);
+    static const char *const probe[] = {
+        "{\"execute\": \"query-qmp-schema\"}",
+        "{\"execute\": \"qom-list-types\"}",
+        "{\"execute\": \"qom-list-types\", \"arguments\": "
+        "{\"implements\": \"device\", \"abstract\": true}}",
+        "{\"execute\": \"device-list-properties\", \"arguments\": "
+        "{\"typename\": \"virtio-mem-device\"}}",
+        "{\"execute\": \"qom-list-properties\", \"arguments\": "
+        "{\"typename\": \"memory-backend-file\"}}",
+        "{\"execute\": \"qom-list-properties\", \"arguments\": "
+        "{\"typename\": \"memory-backend-memfd\"}}",
+        "{\"execute\": \"query-machines\"}",
+        "{\"execute\": \"query-tpm-models\"}",
+        "{\"execute\": \"query-tpm-types\"}",
+        "{\"execute\": \"query-command-line-options\"}",
+        "{\"execute\": \"query-migrate-capabilities\"}",
+        "{\"execute\": \"query-cpu-definitions\"}",
+    };
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
     g_autofree char *pidtext = NULL;
     RunResult r = run(args);
+    JsonNode *ret;
+    JsonObject *o;
     char *line;
     FILE *f;
     pid_t pid;
     int fd;
 
     g_assert_cmpint(r.status, ==, 0);
-    g_assert_cmpstr(r.err, ==, "");
+    /* QEMU's words, as a QEMU built without KVM prints them */
+    g_assert_cmpstr(r.err, ==, "sparsevm: invalid accelerator kvm\n"
+                    "sparsevm: falling back to tcg\n");
     run_free(&r);
     g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
     pid = atoi(pidtext);
@@ -273,34 +317,340 @@ static void test_libvirt_start(void)
     fd = socket(AF_UNIX, SOCK_STREAM, 0);
     g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
     g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    f = fdopen(fd, "r+");
+    f = fdopen(fd, "r");
     line = qmp_line(f, NULL);
     g_assert_nonnull(strstr(line, "\"QMP\""));
     g_free(line);
-    line = qmp_line(f, "{\"execute\": \"qmp_capabilities\"}");
-    g_assert_cmpstr(line, ==, "{\"return\":{}}\r\n");
-    g_free(line);
-    line = qmp_line(f, "{\"execute\": \"query-machines\"}");
-    g_assert_nonnull(strstr(line, "\"name\":\"none\""));
-    g_free(line);
-    line = qmp_line(f, "{\"execute\": \"quit\"}");
-    g_assert_cmpstr(line, ==, "{\"return\":{}}\r\n");
-    g_free(line);
+    json_node_unref(qmp_return(f, "{\"execute\": \"qmp_capabilities\"}"));
+    ret = qmp_return(f, "{\"execute\": \"query-version\"}");
+    o = json_node_get_object(ret);
+    g_assert_cmpint(json_object_get_int_member(
+        json_object_get_object_member(o, "qemu"), "major"), ==, 7);
+    g_assert_true(g_str_has_prefix(json_object_get_string_member(o,
+                                                                 "package"),
+                                   "sparsevm "));
+    json_node_unref(ret);
+    ret = qmp_return(f, "{\"execute\": \"query-kvm\"}");
+    o = json_node_get_object(ret);
+    g_assert_false(json_object_get_boolean_member(o, "present"));
+    g_assert_false(json_object_get_boolean_member(o, "enabled"));
+    json_node_unref(ret);
+    for (size_t i = 0; i < G_N_ELEMENTS(probe); i++) {
+        ret = qmp_return(f, probe[i]);
+        g_assert_true(JSON_NODE_HOLDS_ARRAY(ret));
+        if (strstr(probe[i], "query-machines")) {
+            g_autofree char *text = json_to_string(ret, false);
+
+            g_assert_nonnull(strstr(text, "\"name\":\"none\""));
+        }
+        json_node_unref(ret);
+    }
+    json_node_unref(qmp_return(f, "{\"execute\": \"quit\"}"));
     fclose(f);
     for (int i = 0; i < 500 && pid_alive(pid); i++) {
         g_usleep(10 * 1000);
     }
     g_assert_false(pid_alive(pid));
     g_assert_false(g_file_test(pidf, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+
+    /* the older spellings libvirt used, and the legacy machine option */
+    args = (g_free(args), g_strdup_printf(
+        "-S -no-user-config -nodefaults -nographic "
+        "-machine none,accel=qtest,dump-guest-core=off,usb=off "
+        "-qmp unix:%s,server,nowait -pidfile %s -daemonize "
+        "-msg timestamp=on", sock, pidf));
+    r = run(args);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.err, ==, "");
+    run_free(&r);
+    g_clear_pointer(&pidtext, g_free);
+    g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
+    pid = atoi(pidtext);
+    g_assert_cmpint(kill(pid, SIGTERM), ==, 0);
+    for (int i = 0; i < 500 && pid_alive(pid); i++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_false(pid_alive(pid));
 
     /* fails after the fork: the command says why and exits 1 */
     expect_error("-machine none -daemonize "
                  "-qmp unix:/nonexistent/dir/s.sock,server,nowait",
                  "/nonexistent/dir/s.sock");
-    expect_error("-machine none,accel=kvm:tcg", "No accelerator found in "
-                 "'kvm:tcg'");
     expect_error("-machine none,usb=on", "usb=on is not supported");
     expect_error("-msg timestamp=maybe", "timestamp");
+}
+
+/*
+ * -daemonize with relative paths: the daemon changes to / once ready,
+ * yet its QMP socket (bound in the starting directory) and pid file are
+ * removed at exit, and nothing is created in /.
+ */
+static void test_daemonize_relative(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-daemon-XXXXXX", NULL);
+    g_autofree char *sock = g_build_filename(dir, "rel.sock", NULL);
+    g_autofree char *pidf = g_build_filename(dir, "rel.pid", NULL);
+    g_autofree char *cmd = g_strdup_printf(
+        "%s -S -machine none -qmp unix:rel.sock,server=on,wait=off "
+        "-pidfile rel.pid -daemonize", qtest_get_binary());
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *pidtext = NULL;
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int status, fd;
+    char *line;
+    FILE *f;
+    pid_t pid;
+
+    g_assert(dir);
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(dir, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               NULL, NULL, &status, NULL));
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_true(g_file_get_contents(pidf, &pidtext, NULL, NULL));
+    pid = atoi(pidtext);
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    f = fdopen(fd, "r");
+    g_free(qmp_line(f, NULL));
+    json_node_unref(qmp_return(f, "{\"execute\": \"qmp_capabilities\"}"));
+    line = qmp_line(f, "{\"execute\": \"query-chardev\"}");
+    g_assert_nonnull(strstr(line, sock));      /* reported absolute */
+    g_free(line);
+    json_node_unref(qmp_return(f, "{\"execute\": \"quit\"}"));
+    fclose(f);
+    for (int i = 0; i < 500 && pid_alive(pid); i++) {
+        g_usleep(10 * 1000);
+    }
+    g_assert_false(pid_alive(pid));
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test(pidf, G_FILE_TEST_EXISTS));
+    g_assert_false(g_file_test("/rel.sock", G_FILE_TEST_EXISTS));
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
+/*
+ * Accelerators, as QEMU chooses them: tcg only where it runs nothing
+ * (the "none" machine); kvm is not built in.
+ */
+static void test_accel(void)
+{
+    g_autofree char *dtb = g_build_filename(qtest_tmpdir(), "accel.dtb",
+                                            NULL);
+    g_autofree char *args = NULL;
+    RunResult r = run("-accel help");
+
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_cmpstr(r.out, ==, "Accelerators supported in QEMU binary:\n"
+                    "qtest\ntcg\n");
+    run_free(&r);
+    r = run("-machine accel=help");
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.out, "tcg"));
+    run_free(&r);
+    expect_error("-accel kvm", "invalid accelerator kvm");
+    expect_error("-machine microvm,accel=tcg", "failed to initialize tcg: "
+                 "sparsevm executes no guest code; tcg is accepted only "
+                 "with -machine none");
+    expect_error("-machine microvm,accel=kvm:tcg", "invalid accelerator kvm");
+    expect_error("-accel tcg -machine none,accel=tcg", "The -accel and "
+                 "\"-machine accel=\" options are incompatible");
+    expect_error("-accel thread=single", "Parameter 'accel' is missing");
+    expect_error("-accel qtest,nosuch=1", "nosuch");
+    /*
+     * kvm fails, qtest works: the machine is built (dumpdtb exits).  The
+     * DTB goes to a file of ours: dumpdtb replaces its target by rename,
+     * as QEMU's does, so /dev/null would become a regular file.
+     */
+    args = g_strdup_printf("-machine microvm,accel=kvm:qtest,dumpdtb=%s",
+                           dtb);
+    r = run(args);
+    g_assert_cmpint(r.status, ==, 0);
+    g_assert_nonnull(strstr(r.err, "falling back to qtest"));
+    g_assert_true(g_file_test(dtb, G_FILE_TEST_IS_REGULAR));
+    unlink(dtb);
+    run_free(&r);
+}
+
+/*
+ * QEMU's JSON forms of -object and -device, as libvirt writes them:
+ * types checked as QEMU's JSON visitor does (sizes are numbers, booleans
+ * true/false), commas inside strings are plain characters, every other
+ * error is the key=value form's.
+ */
+static void test_json_options(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-json-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "a,b", NULL);
+    g_autofree char *args = NULL;
+    QTestState *s;
+    JsonNode *ret;
+    JsonObject *o;
+    int fd;
+
+    g_assert(dir);
+    fd = open(file, O_RDWR | O_CREAT, 0600);
+    g_assert(fd >= 0 && ftruncate(fd, 2 * 1024 * 1024) == 0);
+    close(fd);
+    args = g_strdup_printf(
+        "-machine microvm -m 512M,maxmem=2G "
+        "-object '{\"qom-type\": \"memory-backend-memfd\", \"id\": \"mem0\", "
+        "\"size\": 1073741824, \"share\": true, \"prealloc\": false}' "
+        "-object '{\"qom-type\": \"memory-backend-file\", \"id\": \"f0\", "
+        "\"size\": 2097152, \"mem-path\": \"%s\"}' "
+        "-device '{\"driver\": \"virtio-mem-device\", \"id\": \"vm0\", "
+        "\"memdev\": \"mem0\", \"requested-size\": 2097152}'", file);
+    s = qtest_init(args);
+    ret = qtest_qmp_assert_success_ref(s, "{'execute': 'query-memdev'}");
+    o = json_array_get_object_element(json_node_get_array(ret), 0);
+    g_assert_cmpint(json_object_get_int_member(o, "size"), ==, 1024 * 1024 *
+                    1024);
+    g_assert_true(json_object_get_boolean_member(o, "share"));
+    json_node_unref(ret);
+    ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'qom-get', 'arguments': {'path': '/objects/f0', "
+        "'property': 'mem-path'}}");
+    g_assert_cmpstr(json_node_get_string(ret), ==, file);
+    json_node_unref(ret);
+    ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'qom-get', 'arguments': {'path': "
+        "'/machine/peripheral/vm0', 'property': 'requested-size'}}");
+    g_assert_cmpint(json_node_get_int(ret), ==, 2097152);
+    json_node_unref(ret);
+    qtest_quit(s);
+
+#define OBJ_JSON(extra) "-object '{\"qom-type\": \"memory-backend-ram\", " \
+    "\"id\": \"m\", \"size\": 1048576" extra "}'"
+    /* QEMU 7.2's words for wrong JSON types */
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                 "\"m\", \"size\": \"1G\"}'", "Parameter 'size' expects "
+                 "uint64");
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                 "\"m\", \"size\": -1}'", "Parameter 'size' expects uint64");
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", \"id\": "
+                 "\"m\", \"size\": 1.5}'", "Parameter 'size' expects uint64");
+    expect_error(OBJ_JSON(", \"share\": \"on\""), "Invalid parameter type "
+                 "for 'share', expected: boolean");
+    expect_error(OBJ_JSON(", \"policy\": 1"), "Invalid parameter type for "
+                 "'policy', expected: string");
+    expect_error(OBJ_JSON(", \"prealloc-threads\": \"2\""), "Parameter "
+                 "'prealloc-threads' expects uint64");
+    expect_error("-object '{\"qom-type\": 5, \"id\": \"m\"}'", "Invalid "
+                 "parameter type for 'qom-type', expected: string");
+    expect_error("-object '{\"id\": \"m\"}'", "Parameter 'qom-type' is "
+                 "missing");
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\"'",
+                 "JSON parse error");
+    /* the same errors as the key=value form */
+    expect_error("-object '{\"qom-type\": \"memory-backend-ram\", "
+                 "\"size\": 1048576}'", "Parameter 'id' is missing");
+    expect_error(OBJ_JSON(", \"nosuch\": 1"), "Property "
+                 "'memory-backend-ram.nosuch' not found");
+    expect_error(OBJ_JSON(", \"policy\": \"bind\""), "host-nodes must be "
+                 "set for policy bind");
+    expect_error("-object '{\"qom-type\": \"nosuchtype\", \"id\": \"m\"}'",
+                 "invalid object type: nosuchtype");
+    expect_error("-device '{\"driver\": \"nosuchdevice\"}'", "'nosuchdevice' "
+                 "is not a valid device model name");
+    expect_error("-m 512M,maxmem=1G " OBJ_JSON("") " -device '{\"driver\": "
+                 "\"virtio-mem-device\", \"memdev\": \"m\", "
+                 "\"requested-size\": \"1M\"}'", "Parameter 'requested-size' "
+                 "expects uint64");
+    expect_error("-m 512M,maxmem=1G " OBJ_JSON("") " -device '{\"driver\": "
+                 "\"virtio-mem-device\", \"memdev\": \"nosuch\"}'",
+                 "nosuch");
+#undef OBJ_JSON
+    unlink(file);
+    rmdir(dir);
+}
+
+/* How many vCPUs "-smp @smp" makes (query-cpus-fast). */
+static guint smp_cpus(const char *smp)
+{
+    g_autofree char *args = g_strdup_printf("-machine microvm -smp %s", smp);
+    QTestState *s = qtest_init(args);
+    JsonNode *ret = qtest_qmp_assert_success_ref(
+        s, "{'execute': 'query-cpus-fast'}");
+    guint n = json_array_get_length(json_node_get_array(ret));
+
+    json_node_unref(ret);
+    qtest_quit(s);
+    return n;
+}
+
+/* -smp as QEMU 7.2 reads it for microvm (no dies, no clusters). */
+static void test_smp(void)
+{
+    g_assert_cmpuint(smp_cpus("sockets=2,cores=3"), ==, 6);
+    g_assert_cmpuint(smp_cpus("4,dies=1,clusters=1,sockets=4"), ==, 4);
+    g_assert_cmpuint(smp_cpus("2,maxcpus=4,threads=2"), ==, 2);
+    expect_error("-smp 2,sockets=3", "Invalid CPU topology: product of the "
+                 "hierarchy must match maxcpus: sockets (3) * cores (0) * "
+                 "threads (1) != maxcpus (2)");
+    expect_error("-smp sockets=2,cores=2,maxcpus=3", "sockets (2) * cores "
+                 "(2) * threads (0) != maxcpus (3)");
+    expect_error("-smp 2,maxcpus=1", "Invalid CPU topology: maxcpus must be "
+                 "equal to or greater than smp: sockets (1) * cores (1) * "
+                 "threads (1) == maxcpus (1) < smp_cpus (2)");
+    expect_error("-smp 4,dies=2", "dies not supported by this machine's CPU "
+                 "topology");
+    expect_error("-smp 4,clusters=2", "clusters not supported by this "
+                 "machine's CPU topology");
+    expect_error("-smp 300", "Invalid SMP CPUs 300. The max CPUs supported "
+                 "by machine 'microvm' is 255");
+    expect_error("-smp 4,sockets=0", "parameters must be greater than zero");
+    /* a product past 2^64 does not wrap into a valid topology */
+    expect_error("-smp sockets=4294967295,cores=4294967295,"
+                 "threads=4294967295", "product of the hierarchy");
+    expect_error("-smp sockets=4294967296", "below 2^32");
+    expect_error("-smp 2,nosuch=1", "nosuch");
+}
+
+/* Has @pid a mapping of exactly @kib KiB whose VmFlags include @flag? */
+static int mapping_has_flag(pid_t pid, guint64 kib, const char *flag)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/smaps", (int)pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint64 size = 0;
+    int found = -1;      /* -1: no such mapping */
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        if (g_str_has_prefix(*l, "Size:")) {
+            size = g_ascii_strtoull(*l + 5, NULL, 10);
+        } else if (g_str_has_prefix(*l, "VmFlags:") && size == kib) {
+            g_autofree char *padded = g_strdup_printf("%s ", *l);
+            g_autofree char *needle = g_strdup_printf(" %s ", flag);
+
+            found = MAX(found, strstr(padded, needle) != NULL);
+        }
+    }
+    return found;
+}
+
+/*
+ * A backend's dump=off keeps its memory out of sparsevm's own core
+ * dumps (MADV_DONTDUMP, the "dd" VmFlag), as in QEMU; it was stored and
+ * shown by query-memdev but never applied.  The sizes tell the
+ * mappings apart.
+ */
+static void test_backend_dump_off(void)
+{
+    QTestState *s = qtest_init(
+        "-machine microvm -m 256M,maxmem=1G "
+        "-object memory-backend-memfd,id=m0,size=72M,dump=off "
+        "-object memory-backend-ram,id=m1,size=40M,dump=off "
+        "-object memory-backend-memfd,id=m2,size=24M");
+
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 72 * 1024, "dd"), ==, 1);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 40 * 1024, "dd"), ==, 1);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 24 * 1024, "dd"), ==, 0);
+    qtest_quit(s);
 }
 
 /*
@@ -406,6 +756,97 @@ static void test_help_and_version(void)
     run_free(&r);
 }
 
+/* "@args" succeeds and prints @needle on stdout. */
+static void expect_output(const char *args, const char *needle)
+{
+    RunResult r = run(args);
+
+    if (r.status != 0 || !strstr(r.out, needle)) {
+        g_error("'%s': status %d, stdout '%s'; expected 0 and '%s'", args,
+                r.status, r.out, needle);
+    }
+    run_free(&r);
+}
+
+/*
+ * "help" (and QEMU's "?") wherever QEMU takes it, shaped like QEMU's
+ * output: property lists sorted, descriptions from column 24.
+ */
+static void test_help_forms(void)
+{
+    expect_output("-machine microvm,help", "microvm-machine options:\n"
+                  "  acpi=<OnOffAuto>\n");
+    expect_output("-machine microvm,help", "  dumpdtb=<str>          - Dump "
+                  "current dtb to a file and quit\n");
+    expect_output("-machine none,help", "none-machine options:\n");
+    expect_output("-M none,?", "none-machine options:\n");
+    expect_output("-M ?", "Supported machines are:\n");
+    expect_output("-chardev help", "Available chardev backend types: \n"
+                  "  socket\n  stdio\n  null\n");
+    expect_output("-chardev ?", "  socket\n");
+    expect_output("-device help", "name \"virtio-mem-device\"");
+    expect_output("-device virtio-mem-device,help", "virtio-mem-device "
+                  "options:\n  block-size=<size>\n");
+    expect_output("-device virtio-mem-device,?", "  memdev=<link");
+    expect_output("-object ?", "List of user creatable objects:\n");
+    expect_output("-object memory-backend-memfd,help", "memory-backend-memfd "
+                  "options:\n  dump=<bool>            - ");
+    expect_output("-object memory-backend-memfd,?", "  size=<size>");
+    expect_output("-accel ?", "qtest\n");
+    expect_output("-tpmdev help", "emulator");
+}
+
+/* Unknown names get a hint where one is cheap to find. */
+static void test_did_you_mean(void)
+{
+    expect_error("-device virtio-mem,memdev=m", "'virtio-mem' is not a "
+                 "valid device model name (did you mean virtio-mem-device "
+                 "(virtio-mem on virtio-mmio)?");
+    expect_error("-device virtio-mem-pci,memdev=m", "did you mean "
+                 "virtio-mem-device (virtio-mem on virtio-mmio)?");
+    expect_error("-device '{\"driver\": \"virtio-mem-pci\"}'", "did you "
+                 "mean virtio-mem-device");
+    expect_error("-device virtio-mem-devic", "(did you mean "
+                 "'virtio-mem-device'?)");
+    expect_error("-object memory-backend-mmfd,id=m,size=1M", "invalid object "
+                 "type: memory-backend-mmfd (did you mean "
+                 "'memory-backend-memfd'?)");
+    expect_error("-objct x", "-objct: invalid option (did you mean "
+                 "-object?)");
+    expect_error("-nodefault", "(did you mean -nodefaults?)");
+    /* nothing close: no hint */
+    expect_error("-device e1000", "'e1000' is not a valid device model "
+                 "name\n");
+    expect_error("-xyzzy", "-xyzzy: invalid option\n");
+}
+
+/*
+ * dumpdtb into a character device writes into it: it used to rename a
+ * new file over the target, which as root turned /dev/null into a
+ * regular file.  A private null device (1:3) stands in for /dev/null.
+ */
+static void test_dumpdtb_char_device(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("cmdline-dtb-XXXXXX", NULL);
+    g_autofree char *dev = g_build_filename(dir, "null", NULL);
+    g_autofree char *args = g_strdup_printf("-machine microvm,dumpdtb=%s",
+                                            dev);
+    RunResult r;
+
+    g_assert(dir);
+    if (mknod(dev, S_IFCHR | 0600, makedev(1, 3))) {
+        g_test_skip("mknod of a null device needs CAP_MKNOD");
+        rmdir(dir);
+        return;
+    }
+    r = run(args);
+    g_assert_cmpint(r.status, ==, 0);
+    run_free(&r);
+    g_assert_false(g_file_test(dev, G_FILE_TEST_IS_REGULAR));
+    g_assert_cmpint(unlink(dev), ==, 0);
+    g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 /* Cell @i of a 64-bit "reg": properties are only 4-byte aligned. */
 static uint64_t reg_u64(const void *reg, int i)
 {
@@ -467,10 +908,18 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/virtio-slots-full", test_virtio_slots_full);
     g_test_add_func("/cmdline/machine-none", test_machine_none);
     g_test_add_func("/cmdline/libvirt-start", test_libvirt_start);
+    g_test_add_func("/cmdline/accel", test_accel);
+    g_test_add_func("/cmdline/daemonize-relative", test_daemonize_relative);
+    g_test_add_func("/cmdline/json-options", test_json_options);
+    g_test_add_func("/cmdline/smp", test_smp);
+    g_test_add_func("/cmdline/backend-dump-off", test_backend_dump_off);
+    g_test_add_func("/cmdline/help-forms", test_help_forms);
+    g_test_add_func("/cmdline/did-you-mean", test_did_you_mean);
     g_test_add_func("/cmdline/pidfile-not-regular", test_pidfile_not_regular);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
+    g_test_add_func("/cmdline/dumpdtb-char-device", test_dumpdtb_char_device);
     g_test_add_func("/cmdline/debug-knob-command-line-only",
                     test_debug_knob_command_line_only);
     g_test_add_func("/cmdline/no-test-hooks-in-production",

@@ -119,12 +119,12 @@ static void test_greeting(Fixture *f, gconstpointer data)
     g_autofree char *version = NULL;
 
     g_assert_cmpstr(line, ==, "{\"QMP\":{\"version\":{\"qemu\":{\"micro\":0,"
-                    "\"minor\":2,\"major\":8},\"package\":\"sparsevm-0.1.0\"},"
+                    "\"minor\":2,\"major\":7},\"package\":\"sparsevm 0.1.0\"},"
                     "\"capabilities\":[\"oob\"]}}");
     g_free(qmp_test_cmd_ok(f->c, "{'execute': 'qmp_capabilities'}"));
     version = qmp_test_cmd_ok(f->c, "{'execute': 'query-version'}");
     g_assert_cmpstr(version, ==, "{\"qemu\":{\"micro\":0,\"minor\":2,"
-                    "\"major\":8},\"package\":\"sparsevm-0.1.0\"}");
+                    "\"major\":7},\"package\":\"sparsevm 0.1.0\"}");
 }
 
 static void test_init_twice(Fixture *f, gconstpointer data)
