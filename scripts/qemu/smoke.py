@@ -417,7 +417,12 @@ def run(qemu, tmp, procs):
     with open(streamed_path, "wb") as out:
         reader = subprocess.Popen(["cat", fifo], stdout=out)
     qmp.ok("dump-guest-memory", paging=False, protocol="file:" + fifo)
-    reader.wait(timeout=120)
+    try:
+        reader.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        # the FIFO was replaced: its reader never sees a writer
+        reader.kill()
+        reader.wait()
     with open(streamed_path, "rb") as f:
         streamed = f.read(4)
     os.unlink(streamed_path)
@@ -425,6 +430,9 @@ def run(qemu, tmp, procs):
           and not [n for n in os.listdir(tmp) if n.startswith("dump.fifo.")],
           "file: on a FIFO: written in place, the FIFO kept")
     os.unlink(fifo)
+    for n in os.listdir(tmp):
+        if n.startswith("dump.fifo."):
+            os.unlink(os.path.join(tmp, n))
 
     # dump-cancel: a detached single-threaded zlib dump of 128 MiB of data
     # takes long enough to be caught running.
