@@ -55,32 +55,6 @@ PAUSE_TARGET_MS = 10.0
 RATIO_TARGET = 0.8
 
 
-class LiveVM(VM):
-    """A VM whose QMP replies keep the events (with timestamps)."""
-
-    def command(self, name, **args):
-        msg = {"execute": name}
-        if args:
-            msg["arguments"] = args
-        self.qmp.sendall(json.dumps(msg).encode() + b"\n")
-        while True:
-            reply = self._qmp_read()
-            if "event" in reply:
-                self.events.append(reply)
-                continue
-            if "error" in reply:
-                raise RuntimeError("%s: %s" % (name, reply["error"]["desc"]))
-            if "return" in reply:
-                return reply["return"]
-
-    def wait_event(self, name):
-        while True:
-            for i, ev in enumerate(self.events):
-                if ev["event"] == name:
-                    return self.events.pop(i)
-            self.events.append(self._qmp_read())
-
-
 def event_time(ev):
     return ev["timestamp"]["seconds"] + ev["timestamp"]["microseconds"] / 1e6
 
@@ -164,7 +138,7 @@ class HugePagePool:
 
 def start_vm(binary, backend, plugged, written, log):
     ram = 512
-    vm = LiveVM(binary, [
+    vm = VM(binary, [
         "-machine", "microvm", "-m", f"{ram}M,maxmem={ram + plugged // MiB}M",
         "-object", f"{BACKENDS[backend]},id=mem0,size={plugged // MiB}M",
         "-device", "virtio-mem-device,id=vm0,memdev=mem0,block-size=2M,"
@@ -196,16 +170,16 @@ def dump(vm, path, live, writer=None):
     vm.command("dump-guest-memory", paging=False, protocol=f"file:{path}",
                detach=True, live=live)
     t_cmd = time.monotonic() - t0
-    ev = vm.wait_event("DUMP_COMPLETED")
+    ev = vm.event_wait("DUMP_COMPLETED")
     elapsed = time.monotonic() - t0
     if "error" in ev["data"]:
         raise RuntimeError(ev["data"]["error"])
     pause = None
     if live:
-        pause = event_time(vm.wait_event("RESUME")) - \
-            event_time(vm.wait_event("STOP"))
+        pause = event_time(vm.event_wait("RESUME")) - \
+            event_time(vm.event_wait("STOP"))
     else:
-        vm.wait_event("RESUME")
+        vm.event_wait("RESUME")
     os.unlink(path)
     return elapsed, pause, t_cmd
 
