@@ -474,9 +474,17 @@ static void machine_reset_cpus(void *opaque)
 {
     MachineState *ms = opaque;
 
+    if (!ms->cpus) {
+        return;                 /* not created yet */
+    }
     for (unsigned i = 0; i < ms->smp_cpus; i++) {
-        x86_cpu_reset_state(&ms->cpus[i]->env);
-        ms->cpus[i]->env.model = ms->cpu_model;
+        CPUState *cpu = ms->cpus[i];
+
+        if (!cpu) {
+            continue;
+        }
+        x86_cpu_reset_state(&cpu->env);
+        cpu->env.model = ms->cpu_model;
     }
 }
 

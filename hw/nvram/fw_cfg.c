@@ -324,6 +324,7 @@ static void fw_cfg_update_dir(FWCfgState *s, char (*names)[FW_CFG_MAX_FILE_PATH]
     struct fw_cfg_file *f = (struct fw_cfg_file *)(dir + 4);
     uint32_t count = GUINT32_TO_BE(s->nfiles);
 
+    g_assert(names || !s->nfiles);
     memcpy(dir, &count, 4);
     for (uint32_t i = 0; i < s->nfiles; i++) {
         f[i].size = GUINT32_TO_BE(s->entries[FW_CFG_FILE_FIRST + i].len);

@@ -102,7 +102,7 @@ uint64_t qvmcoreinfo_publish(QTestState *qts, QGuestAllocator *alloc,
     uint32_t hdr[3] = {
         GUINT32_TO_LE(sizeof(name)), GUINT32_TO_LE(descsz), 0,
     };
-    struct fw_cfg_vmcoreinfo info;
+    struct fw_cfg_vmcoreinfo info = { 0 };
     uint64_t paddr;
     uint16_t sel;
     uint32_t fsize;
