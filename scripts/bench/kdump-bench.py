@@ -30,6 +30,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sparsevm_qtest as sq  # noqa: E402
+from kdump_workload import text_block  # noqa: E402
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -37,22 +38,6 @@ PAGE = 4096
 RUN = 16 * PAGE
 RAM_MB = 512
 DRIVER_RAM = 256 * MiB      # the virtio-mem test driver's rings
-
-WORDS = ("the of and to in is was for that with as on by at from kernel "
-         "page memory dump guest virtio block plugged region struct int "
-         "return static void unsigned long error file device buffer list "
-         "node next prev lock unlock mutex thread task process sched irq "
-         "0x0000 0xffff 1024 4096 NULL true false if else while for").split()
-
-
-def text_block(rnd, size):
-    """About @size bytes of word soup with line breaks."""
-    out, n = [], 0
-    while n < size:
-        line = " ".join(rnd.choice(WORDS) for _ in range(rnd.randint(4, 14)))
-        out.append(line)
-        n += len(line) + 1
-    return ("\n".join(out) + "\n").encode()[:size]
 
 
 def fill(path, size, seed=1):
