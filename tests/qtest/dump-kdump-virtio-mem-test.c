@@ -378,16 +378,30 @@ static void test_zero_pages(void)
 static void test_populated_during_dump(void)
 {
     VmemMachine v;
+    g_autofree uint8_t *noise = NULL;
     JsonObject *r;
     DumpDrain d;
     GThread *t;
+    GRand *rnd;
     int p[2];
 
     vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
              "requested-size=1G", "");
     vmem_plug(&v, 0, 64);
-    /* 16 MiB of data first: more than the pipeline reads ahead */
-    model_write(v.qts, &v.model, vmem_blk(&v, 0), 8 * v.cfg.block_size, 3);
+    /*
+     * 32 MiB of random data first: more than the pipeline reads ahead
+     * (2 * threads + 2 batches of 1 MiB, the 2 MiB data stage and the
+     * pipe).  Compressible data would not do: its compressed output is
+     * small, and the walk could pass the pages filled below before they
+     * are.
+     */
+    rnd = g_rand_new_with_seed(0x5eed);
+    noise = g_malloc(16 * v.cfg.block_size);
+    for (size_t i = 0; i < 16 * v.cfg.block_size / 4; i++) {
+        ((uint32_t *)noise)[i] = g_rand_int(rnd);
+    }
+    qtest_bufwrite(v.qts, vmem_blk(&v, 0), noise, 16 * v.cfg.block_size);
+    g_rand_free(rnd);
     g_assert_cmpint(pipe(p), ==, 0);
     dump_getfd(v.qts, p[1], "slow");
     close(p[1]);
