@@ -378,11 +378,9 @@ static void test_zero_pages(void)
 static void test_populated_during_dump(void)
 {
     VmemMachine v;
-    g_autofree uint8_t *noise = NULL;
     JsonObject *r;
     DumpDrain d;
     GThread *t;
-    GRand *rnd;
     int p[2];
 
     vmem_start(&v, 4 * GiB, "memory-backend-memfd,size=1G",
@@ -395,13 +393,7 @@ static void test_populated_during_dump(void)
      * small, and the walk could pass the pages filled below before they
      * are.
      */
-    rnd = g_rand_new_with_seed(0x5eed);
-    noise = g_malloc(16 * v.cfg.block_size);
-    for (size_t i = 0; i < 16 * v.cfg.block_size / 4; i++) {
-        ((uint32_t *)noise)[i] = g_rand_int(rnd);
-    }
-    qtest_bufwrite(v.qts, vmem_blk(&v, 0), noise, 16 * v.cfg.block_size);
-    g_rand_free(rnd);
+    write_noise(v.qts, vmem_blk(&v, 0), 16 * v.cfg.block_size, 0x5eed);
     g_assert_cmpint(pipe(p), ==, 0);
     dump_getfd(v.qts, p[1], "slow");
     close(p[1]);

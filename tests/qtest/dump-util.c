@@ -63,6 +63,18 @@ void model_write(QTestState *s, DumpModel *m, uint64_t gpa, size_t len,
     g_array_append_val(m->writes, w);
 }
 
+void write_noise(QTestState *s, uint64_t gpa, size_t len, uint32_t seed)
+{
+    g_autofree uint8_t *buf = g_malloc(len);
+    GRand *rnd = g_rand_new_with_seed(seed);
+
+    for (size_t i = 0; i < len; i++) {
+        buf[i] = g_rand_int(rnd);
+    }
+    g_rand_free(rnd);
+    qtest_bufwrite(s, gpa, buf, len);
+}
+
 void model_snapshot(QTestState *s, DumpModel *dst, const DumpModel *src)
 {
     model_init(dst);

@@ -45,6 +45,12 @@ void model_free(DumpModel *m);
 void model_write(QTestState *s, DumpModel *m, uint64_t gpa, size_t len,
                  uint8_t seed);
 /**
+ * write_noise: write @len bytes of seeded random data at @gpa, without
+ * remembering them (use model_foreign() if a check must skip them).  No
+ * codec compresses it: a dump held on a pipe cannot read far past it.
+ */
+void write_noise(QTestState *s, uint64_t gpa, size_t len, uint32_t seed);
+/**
  * model_snapshot: @dst becomes what @src says RAM holds now, foreign
  * ranges read from the guest through @s (so later writes by anyone do
  * not change it).  model_free() @dst.
