@@ -14,16 +14,19 @@
  *
  * An HMP monitor on a chardev (-mon chardev=ID, QEMU's default mode,
  * "readline") greets with QEMU's banner and the "(qemu) " prompt, then
- * runs one command per line (ended by CR, LF or CRLF) and prompts again.
- * What it leaves out of QEMU's readline: echo, line editing, history and
- * completion; a client sends whole lines (socat, nc, expect scripts).  A
- * line longer than HMP_LINE_MAX bytes is dropped with an error, as QEMU's
- * readline stops taking characters at its buffer size.
+ * reads lines through QEMU's line editing (util/readline.c: keys,
+ * history, echo; Tab completion in hmp-complete.c), runs each and prompts
+ * again.  The echo starts once the client shows it is a terminal, so a
+ * script that writes whole lines reads only the output.  A line longer
+ * than READLINE_LINE_MAX bytes is dropped with an error: QEMU's readline
+ * stops taking characters at its buffer size, and running the truncated
+ * line could do harm.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 #include "qapi/qmp-registry.h"
 #include "qapi/qapi-commands.h"
+#include "qemu/readline.h"
 #include "monitor/monitor-internal.h"
 
 #define HMP_INFO_PREFIX "info "
@@ -173,34 +176,46 @@ static char *qmp_human_monitor_command(const char *command_line,
 
 /* ------------------------------------------------- HMP on a chardev */
 
-/* QEMU's READLINE_CMD_BUF_SIZE is 4096 with the terminating NUL */
-#define HMP_LINE_MAX 4095
 #define HMP_PROMPT "(qemu) "
+/*
+ * Above this many bytes queued in the chardev (the client is not
+ * reading), the monitor stops taking input until they are written: the
+ * echo, a completion list or a command's output can be much larger than
+ * the input that caused it.
+ */
+#define HMP_OUT_HIGH_WATER (1u << 20)
 
 /**
  * struct MonitorHMP: one human monitor on a chardev.
- * @line: the bytes of the line being received (no terminator).
- * @overlong: the current line passed HMP_LINE_MAX; drop it at its end.
- * @after_cr: the last byte was CR (a following LF ends no second line).
+ * @rs: its line editor (owned); the history lives as long as the monitor,
+ *   across clients, as in QEMU.
+ * @stash: input read but not fed yet because output is congested (at
+ *   most one chunk); reading is paused while it is not empty.
+ * @pump_src: the idle source that feeds @stash after a drain, or 0.
+ * @session: counts clients, so that a feed the client left during
+ *   drops the rest of its input.
  */
 typedef struct MonitorHMP {
     Chardev *chr;
-    GString *line;
-    bool overlong;
-    bool after_cr;
+    ReadLineState *rs;
+    GByteArray *stash;
+    guint pump_src;
+    unsigned session;
 } MonitorHMP;
 
 static GPtrArray *hmp_monitors;     /* MonitorHMP *, for cleanup */
 
-static void monitor_hmp_puts(MonitorHMP *mon, const char *text)
+/* @len bytes of @text to the client, "\n" as CRLF (QEMU's monitor_puts) */
+static void monitor_hmp_write(void *opaque, const char *text, size_t len)
 {
-    g_autoptr(GString) crlf = g_string_new(NULL);
+    MonitorHMP *mon = opaque;
+    g_autoptr(GString) crlf = g_string_sized_new(len + 16);
 
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n') {
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n') {
             g_string_append_c(crlf, '\r');
         }
-        g_string_append_c(crlf, *p);
+        g_string_append_c(crlf, text[i]);
     }
     qemu_chr_write(mon->chr, crlf->str, crlf->len);
 }
@@ -213,34 +228,54 @@ static void monitor_hmp_opened(void *opaque)
         QMP_QEMU_VERSION_MAJOR, QMP_QEMU_VERSION_MINOR,
         QMP_QEMU_VERSION_MICRO);
 
-    g_string_truncate(mon->line, 0);
-    mon->overlong = mon->after_cr = false;
-    monitor_hmp_puts(mon, banner);
-    monitor_hmp_puts(mon, HMP_PROMPT);
+    readline_restart(mon->rs);
+    monitor_hmp_write(mon, banner, strlen(banner));
+    readline_show_prompt(mon->rs);
 }
 
-static void monitor_hmp_line(MonitorHMP *mon)
+/* readline's line callback: run @line, print its output and the prompt */
+static void monitor_hmp_line(void *opaque, const char *line, bool overlong)
 {
+    MonitorHMP *mon = opaque;
     g_autoptr(GString) out = g_string_new(NULL);
     g_autofree char *valid = NULL;
     MonitorQMP *qmp_mon;
 
-    if (mon->overlong) {
+    if (overlong) {
         g_string_append_printf(out, "Error: command line longer than %d "
-                               "bytes dropped\n", HMP_LINE_MAX);
+                               "bytes dropped\n", READLINE_LINE_MAX);
     } else {
-        valid = g_utf8_make_valid(mon->line->str, mon->line->len);
+        valid = g_utf8_make_valid(line, -1);
         /* no QMP session: getfd's fds are not reachable from here */
         qmp_mon = monitor_qmp_set_cur(NULL);
         hmp_run_line(valid, out);
         monitor_qmp_set_cur(qmp_mon);
     }
-    g_string_truncate(mon->line, 0);
-    mon->overlong = false;
-    g_string_append(out, HMP_PROMPT);
     g_free(valid);
     valid = g_utf8_make_valid(out->str, out->len);
-    monitor_hmp_puts(mon, valid);
+    monitor_hmp_write(mon, valid, strlen(valid));
+    readline_show_prompt(mon->rs);
+}
+
+static bool monitor_hmp_congested(void *opaque)
+{
+    MonitorHMP *mon = opaque;
+
+    return qemu_chr_outbuf_len(mon->chr) >= HMP_OUT_HIGH_WATER;
+}
+
+/* Feed @buf; keep what the editor did not take and stop reading. */
+static void monitor_hmp_feed(MonitorHMP *mon, const uint8_t *buf,
+                             size_t len)
+{
+    unsigned session = mon->session;
+    size_t done = readline_feed(mon->rs, buf, len);
+
+    if (session != mon->session) {
+        return;                 /* the client left: its input goes too */
+    }
+    g_byte_array_append(mon->stash, buf + done, len - done);
+    qemu_chr_set_read_paused(mon->chr, mon->stash->len != 0);
 }
 
 static void monitor_hmp_read(void *opaque, const uint8_t *buf, size_t len,
@@ -252,21 +287,31 @@ static void monitor_hmp_read(void *opaque, const uint8_t *buf, size_t len,
     for (size_t i = 0; i < nfds; i++) {
         close(fds[i]);
     }
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = buf[i];
-        bool lf_after_cr = c == '\n' && mon->after_cr;
+    assert(!mon->stash->len);   /* reading is paused while it holds any */
+    monitor_hmp_feed(mon, buf, len);
+}
 
-        mon->after_cr = c == '\r';
-        if (lf_after_cr) {
-            continue;
-        }
-        if (c == '\r' || c == '\n') {
-            monitor_hmp_line(mon);
-        } else if (mon->line->len >= HMP_LINE_MAX) {
-            mon->overlong = true;
-        } else if (c) {
-            g_string_append_c(mon->line, c);
-        }
+static gboolean monitor_hmp_pump(gpointer opaque)
+{
+    MonitorHMP *mon = opaque;
+    GByteArray *stash = mon->stash;
+
+    mon->pump_src = 0;
+    if (stash->len && !monitor_hmp_congested(mon)) {
+        mon->stash = g_byte_array_new();
+        monitor_hmp_feed(mon, stash->data, stash->len);
+        g_byte_array_unref(stash);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* chardev callback; not inline: feeding input writes, and may disconnect */
+static void monitor_hmp_drained(void *opaque)
+{
+    MonitorHMP *mon = opaque;
+
+    if (mon->stash->len && !mon->pump_src) {
+        mon->pump_src = g_idle_add(monitor_hmp_pump, mon);
     }
 }
 
@@ -274,8 +319,19 @@ static void monitor_hmp_closed(void *opaque)
 {
     MonitorHMP *mon = opaque;
 
-    g_string_truncate(mon->line, 0);
-    mon->overlong = mon->after_cr = false;
+    mon->session++;
+    readline_restart(mon->rs);
+    g_byte_array_set_size(mon->stash, 0);
+    g_clear_handle_id(&mon->pump_src, g_source_remove);
+    qemu_chr_set_read_paused(mon->chr, false);
+}
+
+static void monitor_hmp_free(MonitorHMP *mon)
+{
+    g_clear_handle_id(&mon->pump_src, g_source_remove);
+    g_byte_array_unref(mon->stash);
+    readline_free(mon->rs);
+    g_free(mon);
 }
 
 bool monitor_init_hmp(Chardev *chr, Error **errp)
@@ -284,19 +340,26 @@ bool monitor_init_hmp(Chardev *chr, Error **errp)
         .opened = monitor_hmp_opened,
         .read = monitor_hmp_read,
         .closed = monitor_hmp_closed,
+        .drained = monitor_hmp_drained,
+    };
+    static const ReadLineOps rl_ops = {
+        .write = monitor_hmp_write,
+        .line = monitor_hmp_line,
+        .complete = hmp_complete,
+        .congested = monitor_hmp_congested,
     };
     MonitorHMP *mon = g_new0(MonitorHMP, 1);
 
     mon->chr = chr;
-    mon->line = g_string_new(NULL);
+    mon->stash = g_byte_array_new();
+    mon->rs = readline_new(&rl_ops, mon, HMP_PROMPT, READLINE_ECHO_AUTO);
     if (!hmp_monitors) {
         hmp_monitors = g_ptr_array_new();
     }
     g_ptr_array_add(hmp_monitors, mon);
     if (!qemu_chr_set_handlers(chr, &handlers, mon, errp)) {
         g_ptr_array_remove(hmp_monitors, mon);
-        g_string_free(mon->line, true);
-        g_free(mon);
+        monitor_hmp_free(mon);
         return false;
     }
     return true;
@@ -305,10 +368,7 @@ bool monitor_init_hmp(Chardev *chr, Error **errp)
 void monitor_hmp_cleanup(void)
 {
     for (guint i = 0; hmp_monitors && i < hmp_monitors->len; i++) {
-        MonitorHMP *mon = hmp_monitors->pdata[i];
-
-        g_string_free(mon->line, true);
-        g_free(mon);
+        monitor_hmp_free(hmp_monitors->pdata[i]);
     }
     g_clear_pointer(&hmp_monitors, g_ptr_array_unref);
 }

@@ -14,6 +14,7 @@
 #include "chardev/char.h"
 #include "monitor/json-streamer.h"
 #include "qapi/qmp-registry.h"
+#include "qemu/readline.h"
 
 /*
  * The QEMU version reported in the greeting and by query-version: the
@@ -188,6 +189,12 @@ void monitor_register_control_commands(void);
 void monitor_register_hmp_commands(void);
 /** monitor_hmp_cleanup: free the HMP chardev monitors (monitor_cleanup). */
 void monitor_hmp_cleanup(void);
+/**
+ * hmp_complete: the ReadLineOps.complete of HMP monitors (hmp-complete.c):
+ * offer the commands, info subcommands or ids the word before the cursor
+ * of @line may become.
+ */
+void hmp_complete(void *opaque, ReadLineState *rs, const char *line);
 void monitor_register_qom_commands(void);
 /** monitor_close_named_fds: close and forget all of @mon's named fds. */
 void monitor_close_named_fds(MonitorQMP *mon);

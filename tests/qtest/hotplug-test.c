@@ -13,10 +13,14 @@
  * held on a pipe: the new device's plug requests are answered BUSY, an
  * empty device can go, a device with plugged memory cannot, and the dump
  * holds exactly what was plugged when it started.  The HMP forms, over
- * human-monitor-command, print QEMU's formats.
+ * human-monitor-command, print QEMU's formats; on a chardev of their own
+ * they take whole lines from scripts, and keys from a terminal with
+ * QEMU's line editing (echo, history, Tab completion), and stop reading a
+ * client that does not read its output.
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -733,6 +737,207 @@ static void test_hmp_monitor(void)
     qtest_quit(s);
 }
 
+#define LEFT5 "\033[D\033[D\033[D\033[D\033[D"
+
+/* Send @keys, then read until @until arrives; return what came, @until too. */
+static char *hmp_keys(int fd, const char *keys, const char *until)
+{
+    char buf[4096], *at, *text;
+    size_t end;
+    ssize_t n;
+
+    g_assert_cmpint(write(fd, keys, strlen(keys)), ==, strlen(keys));
+    while (!(at = strstr(hmp_pending->str, until))) {
+        n = read(fd, buf, sizeof(buf));
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(hmp_pending, buf, n);
+    }
+    end = at - hmp_pending->str + strlen(until);
+    text = g_strndup(hmp_pending->str, end);
+    g_string_erase(hmp_pending, 0, end);
+    return text;
+}
+
+static int hmp_connect(const char *sock)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==,
+                    0);
+    return fd;
+}
+
+/*
+ * The human monitor as a terminal drives it (socat -,raw,echo=0, telnet in
+ * character mode): keys come one by one and are echoed; Tab completes a
+ * command, an info subcommand and a device id, and lists candidates; Up
+ * recalls the last line; ^U clears the line.  The bytes checked are what
+ * the terminal gets.  A new client starts without echo again.
+ */
+static void test_hmp_readline(void)
+{
+    g_autofree char *sock = g_build_filename(qtest_tmpdir(), "hmp-rl.sock",
+                                             NULL);
+    QTestState *s;
+    char *out;
+    int fd;
+
+    hmp_pending = g_string_new(NULL);
+    s = qtest_initf(HP_MACHINE "-chardev socket,id=hmp0,path=%s,server=on,"
+                    "wait=off -mon chardev=hmp0 -object memory-backend-ram,"
+                    "id=mem1,size=64M -device virtio-mem-device,id=vm1,"
+                    "memdev=mem1", sock);
+    fd = hmp_connect(sock);
+    g_free(hmp_until_prompt(fd));
+
+    /* typed: echoed; Tab completes the subcommand, with a space */
+    out = hmp_keys(fd, "info sta", "info sta");
+    g_assert_cmpstr(out, ==, "info sta");
+    g_free(out);
+    out = hmp_keys(fd, "\t", "tus ");
+    g_assert_cmpstr(out, ==, "tus ");
+    g_free(out);
+    out = hmp_cmd(fd, "\r");
+    g_assert_cmpstr(out, ==, "\r\nVM status: running\r\n");
+    g_free(out);
+    /* Up recalls it (its trailing space too), Enter runs it again */
+    out = hmp_keys(fd, "\033[A", "info status ");
+    g_assert_cmpstr(out, ==, "info status ");
+    g_free(out);
+    out = hmp_cmd(fd, "\r");
+    g_assert_cmpstr(out, ==, "\r\nVM status: running\r\n");
+    g_free(out);
+    /* ^U drops what was typed before it: "stop" never runs */
+    out = hmp_cmd(fd, "stop\025info status\r");
+    g_assert_cmpstr(out, ==, "info status\r\nVM status: running\r\n");
+    g_free(out);
+    /* ambiguous: listed in columns, then the prompt and the line again */
+    out = hmp_keys(fd, "info m\t", "(qemu) info m");
+    g_assert_cmpstr(out, ==, "info m\r\n"
+                    "memory-devices       memory_size_summary  "
+                    "mtree                \r\n(qemu) info m");
+    g_free(out);
+    /* edit in the middle: the terminal gets what changed, and moves */
+    out = hmp_keys(fd, "tree", "tree");
+    g_free(out);
+    out = hmp_keys(fd, LEFT5, LEFT5);
+    g_free(out);
+    out = hmp_keys(fd, " ", " mtree" LEFT5);      /* "info  mtree" */
+    g_free(out);
+    out = hmp_keys(fd, "\177", "\033[D" "mtree\033[K" LEFT5);
+    g_free(out);
+    out = hmp_keys(fd, "\001\013", LEFT5 "\033[K");  /* ^A ^K: all gone */
+    g_free(out);
+    /* command names: two candidates, the common part is completed */
+    out = hmp_keys(fd, "devi\t", "(qemu) device_");
+    g_assert_cmpstr(out, ==, "devi\r\ndevice_add  device_del  \r\n"
+                    "(qemu) device_");
+    g_free(out);
+    /* then the id of a device for device_del */
+    out = hmp_keys(fd, "d\tv\t", "del vm1 ");
+    g_free(out);
+    out = hmp_cmd(fd, "\r");
+    g_assert_cmpstr(out, ==, "\r\n");
+    g_free(out);
+    g_assert_cmpint(qvirtio_mmio_find_slot(s, VIRTIO_ID_MEM, 0), ==, -1);
+    g_assert_cmpstr(hmp_pending->str, ==, "");
+    close(fd);
+
+    /* the next client writes whole lines: no echo */
+    fd = hmp_connect(sock);
+    g_free(hmp_until_prompt(fd));
+    out = hmp_cmd(fd, "info status\n");
+    g_assert_cmpstr(out, ==, "VM status: running\r\n");
+    g_free(out);
+    g_assert_cmpstr(hmp_pending->str, ==, "");
+    g_string_free(hmp_pending, true);
+    close(fd);
+    expect_running(s);
+    qtest_quit(s);
+}
+
+/* Count "(qemu) " in a stream read in pieces ("(" never recurs in it). */
+static size_t hmp_count_prompts(const char *buf, size_t len, size_t *matched)
+{
+    static const char prompt[] = "(qemu) ";
+    size_t count = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == prompt[*matched]) {
+            if (++*matched == strlen(prompt)) {
+                count++;
+                *matched = 0;
+            }
+        } else {
+            *matched = buf[i] == prompt[0];
+        }
+    }
+    return count;
+}
+
+/*
+ * A client that types but does not read: ^L writes 17 bytes for each
+ * byte typed.  Once a MiB of output waits, the monitor stops reading the
+ * client, whose writes then block (nothing grows without bound); QMP
+ * still answers; once the client reads, every key is served.
+ */
+static void test_hmp_not_reading(void)
+{
+    g_autofree char *sock = g_build_filename(qtest_tmpdir(), "hmp-nr.sock",
+                                             NULL);
+    const size_t total = 1 * MiB;
+    g_autofree char *keys = g_strnfill(64 * 1024, '\014');
+    g_autofree char *buf = g_malloc(64 * 1024);
+    size_t sent = 0, prompts = 0, matched = 0;
+    QTestState *s;
+    ssize_t n;
+    int fd;
+
+    s = qtest_initf(HP_MACHINE "-chardev socket,id=hmp0,path=%s,server=on,"
+                    "wait=off -mon chardev=hmp0", sock);
+    fd = hmp_connect(sock);
+    for (;;) {
+        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+        n = send(fd, keys, MIN(64 * 1024, total - sent), MSG_DONTWAIT);
+        if (n > 0) {
+            sent += n;
+            g_assert_cmpuint(sent, <, total);
+            continue;
+        }
+        g_assert_cmpint(errno, ==, EAGAIN);
+        if (poll(&pfd, 1, 1000) == 0) {
+            break;              /* the monitor stopped reading */
+        }
+    }
+    expect_running(s);
+    while (sent < total || prompts < total + 1) {
+        struct pollfd pfd = {
+            .fd = fd, .events = POLLIN | (sent < total ? POLLOUT : 0),
+        };
+
+        g_assert_cmpint(poll(&pfd, 1, 30000), ==, 1);
+        if (sent < total && (pfd.revents & POLLOUT)) {
+            n = send(fd, keys, MIN(64 * 1024, total - sent), MSG_DONTWAIT);
+            if (n > 0) {
+                sent += n;
+            }
+        }
+        if (pfd.revents & POLLIN) {
+            n = read(fd, buf, 64 * 1024);
+            g_assert_cmpint(n, >, 0);
+            prompts += hmp_count_prompts(buf, n, &matched);
+        }
+    }
+    g_assert_cmpuint(prompts, ==, total + 1);
+    close(fd);
+    expect_running(s);
+    qtest_quit(s);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -743,5 +948,7 @@ int main(int argc, char **argv)
     g_test_add_func("/hotplug/during-dump", test_during_dump);
     g_test_add_func("/hotplug/hmp", test_hmp);
     g_test_add_func("/hotplug/hmp-monitor", test_hmp_monitor);
+    g_test_add_func("/hotplug/hmp-readline", test_hmp_readline);
+    g_test_add_func("/hotplug/hmp-not-reading", test_hmp_not_reading);
     return g_test_run();
 }
