@@ -581,6 +581,19 @@ static void test_echo_auto(void)
     g_assert_false(readline_is_echoing(f.rs));
     feed(&f, "\n");
     g_assert_cmpstr(f.out->str, ==, "");
+    /* a line cut short by congested output is no typing either */
+    g_string_assign(f.out, "unread output");
+    f.congest_at = f.out->len;
+    g_assert_cmpuint(readline_feed(f.rs, (const uint8_t *)"stop\n", 5), ==,
+                     1);
+    g_assert_false(readline_is_echoing(f.rs));
+    g_string_truncate(f.out, 0);            /* the client reads */
+    g_assert_cmpuint(readline_feed(f.rs, (const uint8_t *)"top\n", 4), ==,
+                     4);
+    g_assert_false(readline_is_echoing(f.rs));
+    g_assert_cmpstr(f.lines->pdata[f.lines->len - 1], ==, "stop");
+    g_assert_cmpstr(f.out->str, ==, "");
+    f.congest_at = 0;
     /* a key typed alone */
     feed(&f, "i");
     g_assert_true(readline_is_echoing(f.rs));
