@@ -20,7 +20,8 @@
  * script that writes whole lines reads only the output.  A line longer
  * than READLINE_LINE_MAX bytes is dropped with an error: QEMU's readline
  * stops taking characters at its buffer size, and running the truncated
- * line could do harm.
+ * line could do harm.  While a MiB of output waits for the client
+ * (HMP_OUT_HIGH_WATER), the monitor takes no more of its input.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
