@@ -54,7 +54,9 @@ PPI_MOR = 0xfed4515a
 
 
 def size_str(n):
-    """@n bytes as "8 GiB" or "64 MiB"."""
+    """@n bytes as "1 TiB", "8 GiB" or "64 MiB"."""
+    if n >= 1024 * GiB:
+        return "%g TiB" % (n / (1024 * GiB))
     return "%g GiB" % (n / GiB) if n >= GiB else "%g MiB" % (n / MiB)
 
 
