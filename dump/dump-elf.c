@@ -37,9 +37,14 @@
  * e_phnum = min(phdr_num, PN_XNUM); e_shnum = 2; e_shstrndx = 1;
  * e_ehsize 64 / 52; phdr_num = 1 + mappings (at most UINT32_MAX).
  * A PT_LOAD's p_offset points at its mapping's first byte in the memory
- * area (blocks concatenated in order) and p_filesz stops at the end of
- * that block; a mapping whose start lies in no block (paging dumps of
- * unplugged memory) gets p_offset all ones and p_filesz 0, as in QEMU.
+ * area (blocks concatenated in order) and p_filesz runs to the mapping's
+ * end or to the first hole in guest-physical memory after it, whichever
+ * comes first: blocks that continue one another physically (RAM, the
+ * isa-bios ROM, RAM) are contiguous in the file too, and paging mappings
+ * are cut at holes beforehand, so every byte of a mapping that is in the
+ * dump is in its PT_LOAD's file part.  A mapping whose start lies in no
+ * block (paging dumps of unplugged memory) gets p_offset all ones and
+ * p_filesz 0, as in QEMU.
  * p_vaddr is the virtual address, or p_paddr when that is 0; p_flags and
  * p_align are 0.
  */
@@ -299,6 +304,19 @@ static void elf_offset_range(const DumpJob *job, BlockCursor *c,
         c->off += e - s;
     }
     if (c->b && phys >= s) {
+        const GuestPhysBlock *b = c->b;
+        hwaddr ns, ne;
+
+        /*
+         * Blocks that continue this one physically follow it in the file
+         * too (RAM, the isa-bios ROM, RAM): the file part runs on across
+         * them.  Paging mappings are cut at holes beforehand
+         * (memory_mapping_list_split()), so it ends only with the mapping.
+         */
+        while (e - phys < length && (b = QTAILQ_NEXT(b, next)) &&
+               clip_block(job, b, &ns, &ne) && ns == e) {
+            e = ne;
+        }
         *p_offset = c->off + (phys - s);
         *p_filesz = MIN(length, e - phys);
     } else {

@@ -35,12 +35,13 @@ static bool hmp_parse_int(const char *arg, const char *name, int64_t *v,
  */
 static void hmp_dump_done(void *opaque, Error *err)
 {
-    g_autofree char *text = err ? g_strdup_printf("Error: %s\r\n",
-                                                  error_get_pretty(err))
-                                : g_strdup("");
+    g_autoptr(GString) text = g_string_new(NULL);
 
+    if (err) {
+        hmp_append_error(text, err, "\r\n");
+    }
     error_free(err);
-    qmp_return_human_monitor_command(opaque, text, NULL);
+    qmp_return_human_monitor_command(opaque, text->str, NULL);
 }
 
 static bool hmp_dump_guest_memory(int argc, char **argv, GString *out,

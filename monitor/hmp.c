@@ -49,8 +49,7 @@ static void hmp_dispatch(int argc, char **argv, GString *out)
             continue;
         }
         if (!cmd->fn(argc - words, argv + words, out, &err)) {
-            g_string_append_printf(out, "Error: %s\n",
-                                   err ? error_get_pretty(err) : "failed");
+            hmp_append_error(out, err, "\n");
             error_free(err);
         }
         return;

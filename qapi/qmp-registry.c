@@ -93,6 +93,22 @@ void hmp_register_command(const char *name, const char *params,
     g_hash_table_insert(hmp_index, (gpointer)name, cmd);
 }
 
+void hmp_append_error(GString *out, const Error *err, const char *eol)
+{
+    const char *hint = err ? error_get_hint(err) : NULL;
+
+    g_string_append_printf(out, "Error: %s%s",
+                           err ? error_get_pretty(err) : "failed", eol);
+    /* QEMU prints the hint after the message, on the monitor only */
+    for (const char *p = hint; p && *p; ) {
+        const char *nl = strchr(p, '\n');
+
+        g_string_append_len(out, p, nl - p);
+        g_string_append(out, eol);
+        p = nl + 1;
+    }
+}
+
 const HmpCommand *hmp_find_command(const char *name)
 {
     return hmp_index && name ? g_hash_table_lookup(hmp_index, name) : NULL;

@@ -12,6 +12,7 @@
  * accesses through (see docs/system/virtio-mem.md).
  */
 #include "qemu/osdep.h"
+#include "exec/ram-zero.h"
 #include "exec/ramblock.h"
 #include "qemu/log.h"
 #include "softmmu/memory-internal.h"
@@ -250,10 +251,38 @@ MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
 }
 
 /*
+ * Fill [@offset, +@len) of plain RAM @mr (no discard manager, writable):
+ * one fill and one dirty update for the whole range.  Zeros go only where
+ * memory is populated (ram_block_zero_range() without discarding):
+ * memory never touched reads as zero already, and a guest that asks for
+ * gigabytes of zeros (an fw_cfg DMA read past an item's end) must not
+ * make the host allocate them.  Nothing is discarded, so a live dump's
+ * write tracking sees every byte that changes as a write.  A private
+ * mapping of a file is filled whole: its untouched pages show the file.
+ */
+static MemTxResult ram_set(MemoryRegion *mr, hwaddr offset, uint8_t c,
+                           hwaddr len)
+{
+    RAMBlock *rb = mr->ram_block;
+    int ret = 0;
+
+    if (c == 0 && !(rb->fd >= 0 && !qemu_ram_is_shared(rb))) {
+        ram_block_zero_range(rb, offset, len, RAM_ZERO_KEEP_POPULATED,
+                             NULL);
+    } else {
+        ret = ram_block_fill(rb, offset, c, len);
+    }
+    /* a faulting fill may have written part of it */
+    ram_block_dirty_set(rb, offset, len);
+    return ret ? MEMTX_ERROR : MEMTX_OK;
+}
+
+/*
  * Fill [@addr, @addr + @len) one flat range at a time: a hole is skipped
  * in one step (its writes would all be dropped), so the cost grows with
- * what is mapped, not with @len; mapped ranges are written in chunks
- * through address_space_write() and follow its rules.
+ * what is mapped, not with @len.  Plain RAM is filled in one go
+ * (ram_set()); ROM drops the writes; MMIO and discard-managed RAM are
+ * written in chunks through address_space_write() and follow its rules.
  */
 MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
                               hwaddr len)
@@ -273,11 +302,22 @@ MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
             l = (hwaddr)int128_min((Int128)len, next - addr);
             res |= MEMTX_DECODE_ERROR;
         } else {
+            MemoryRegion *mr = fr->mr;
+
             l = (hwaddr)int128_min((Int128)len,
                                    fr->start + fr->size - addr);
-            for (hwaddr done = 0; done < l; done += sizeof(chunk)) {
-                res |= address_space_write(as, addr + done, chunk,
-                                           MIN(l - done, sizeof(chunk)));
+            if (mr->ram && fr->readonly) {
+                /* ROM: guest writes vanish */
+            } else if (mr->ram && !memory_region_is_ram_device(mr) &&
+                       !memory_region_get_ram_discard_manager(mr)) {
+                res |= ram_set(mr, fr->offset_in_region +
+                               (addr - (hwaddr)fr->start), c, l);
+            } else {
+                for (hwaddr done = 0; done < l; done += sizeof(chunk)) {
+                    res |= address_space_write(as, addr + done, chunk,
+                                               MIN(l - done,
+                                                   sizeof(chunk)));
+                }
             }
         }
         len -= l;

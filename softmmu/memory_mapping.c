@@ -206,12 +206,11 @@ static unsigned slab_search(const GuestPhysBlockSlab *slab, hwaddr addr)
     return lo;
 }
 
-const GuestPhysBlock *guest_phys_blocks_lookup(const GuestPhysBlockList *list,
-                                               hwaddr addr)
+const GuestPhysBlock *guest_phys_blocks_next(const GuestPhysBlockList *list,
+                                             hwaddr addr)
 {
     unsigned lo = 0, hi = list->nslabs;
     const GuestPhysBlockSlab *slab;
-    const GuestPhysBlock *b;
 
     /* the first slab whose last block ends after @addr */
     while (lo < hi) {
@@ -228,8 +227,15 @@ const GuestPhysBlock *guest_phys_blocks_lookup(const GuestPhysBlockList *list,
         return NULL;
     }
     slab = list->slabs[lo];
-    b = &slab->blocks[slab_search(slab, addr)];
-    return addr >= b->target_start ? b : NULL;
+    return &slab->blocks[slab_search(slab, addr)];
+}
+
+const GuestPhysBlock *guest_phys_blocks_lookup(const GuestPhysBlockList *list,
+                                               hwaddr addr)
+{
+    const GuestPhysBlock *b = guest_phys_blocks_next(list, addr);
+
+    return b && addr >= b->target_start ? b : NULL;
 }
 
 bool guest_phys_blocks_read(const GuestPhysBlockList *list, hwaddr addr,
@@ -424,6 +430,105 @@ void memory_mapping_list_add_merge_sorted(MemoryMappingList *list,
     create_new_memory_mapping(list, phys_addr, virt_addr, length);
 }
 
+/*
+ * The length of the first piece of [@phys, +@length): up to where the
+ * memory of @blocks under it starts or stops being contiguous.  Inside
+ * the blocks a piece runs on across blocks that continue one another.
+ */
+static uint64_t mapping_piece_length(const GuestPhysBlockList *blocks,
+                                     hwaddr phys, uint64_t length)
+{
+    const GuestPhysBlock *b = guest_phys_blocks_next(blocks, phys);
+    hwaddr end;
+
+    if (!b) {
+        return length;                  /* above every block */
+    }
+    if (phys < b->target_start) {
+        return MIN(length, b->target_start - phys);     /* in a hole */
+    }
+    end = b->target_end;
+    while (end - phys < length) {
+        const GuestPhysBlock *n = QTAILQ_NEXT(b, next);
+
+        if (!n || n->target_start != end) {
+            break;
+        }
+        b = n;
+        end = b->target_end;
+    }
+    return MIN(length, end - phys);
+}
+
+/* a piece of a split mapping, and its rank for a stable sort */
+typedef struct MappingPiece {
+    MemoryMapping *m;
+    size_t rank;
+} MappingPiece;
+
+static gint mapping_piece_cmp(gconstpointer a, gconstpointer b)
+{
+    const MappingPiece *x = a, *y = b;
+
+    if (x->m->phys_addr != y->m->phys_addr) {
+        return x->m->phys_addr < y->m->phys_addr ? -1 : 1;
+    }
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+void memory_mapping_list_split(MemoryMappingList *list,
+                               const GuestPhysBlockList *blocks)
+{
+    MemoryMapping *m, *next;
+    GArray *pieces;
+
+    QTAILQ_FOREACH(m, &list->head, next) {
+        if (mapping_piece_length(blocks, m->phys_addr, m->length) <
+            m->length) {
+            break;
+        }
+    }
+    if (!m) {
+        return;                         /* no mapping crosses a hole */
+    }
+
+    /*
+     * Cut every mapping into pieces, then sort them all: a mapping's later
+     * pieces may belong after mappings that start inside it.
+     */
+    pieces = g_array_sized_new(false, false, sizeof(MappingPiece),
+                               list->num + 16);
+    QTAILQ_FOREACH_SAFE(m, &list->head, next, next) {
+        QTAILQ_REMOVE(&list->head, m, next);
+        for (;;) {
+            uint64_t n = mapping_piece_length(blocks, m->phys_addr,
+                                              m->length);
+            MappingPiece p = { m, pieces->len };
+            MemoryMapping *rest;
+
+            g_array_append_val(pieces, p);
+            if (n == m->length) {
+                break;
+            }
+            rest = g_new(MemoryMapping, 1);
+            rest->phys_addr = m->phys_addr + n;
+            rest->virt_addr = m->virt_addr + n;
+            rest->length = m->length - n;
+            m->length = n;
+            m = rest;
+        }
+    }
+    g_array_sort(pieces, mapping_piece_cmp);
+    memory_mapping_list_init(list);
+    for (unsigned i = 0; i < pieces->len; i++) {
+        m = g_array_index(pieces, MappingPiece, i).m;
+        QTAILQ_INSERT_TAIL(&list->head, m, next);
+        list->num++;
+        memory_mapping_note_end(list, m);
+    }
+    g_array_free(pieces, true);
+}
+
 void qemu_get_guest_simple_memory_mapping(MemoryMappingList *list,
                                           const GuestPhysBlockList *blocks)
 {
@@ -455,6 +560,7 @@ bool qemu_get_guest_memory_mapping(MemoryMappingList *list,
                 return false;
             }
         }
+        memory_mapping_list_split(list, blocks);
         return true;
     }
     /* No vCPU uses paging: virtual == physical. */

@@ -1040,8 +1040,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (pidfile && !qemu_write_pidfile(pidfile, &err)) {
-        error_report("cannot create PID file: %s", error_get_pretty(err));
-        error_free(err);
+        error_reportf_err(err, "cannot create PID file: ");
         return 1;
     }
 
@@ -1051,8 +1050,7 @@ int main(int argc, char **argv)
     }
     if (qtest_spec && !qtest_server_init(qtest_spec, qtest_log,
                                          &ms->as_memory, &ms->as_io, &err)) {
-        error_report("-qtest %s: %s", qtest_spec, error_get_pretty(err));
-        error_free(err);
+        error_reportf_err(err, "-qtest %s: ", qtest_spec);
         return 1;
     }
     for (guint i = 0; i < vl_args->len; i++) {

@@ -2,14 +2,18 @@
 /*
  * error.c: the Error object and stderr reporting.
  *
- * An Error carries a class (for QMP) and a message written for the person
- * at the monitor.  Source file and line are kept for &error_abort reports.
+ * An Error carries a class (for QMP), a message written for the person
+ * at the monitor, and optionally a hint: lines of advice that, as in
+ * QEMU, are printed where a person reads them (the command line, HMP)
+ * and never sent over QMP.  Source file and line are kept for
+ * &error_abort reports.
  */
 #include "qemu/osdep.h"
 #include "qemu/error.h"
 
 struct Error {
     char *msg;
+    GString *hint;          /* NULL, or lines each ending in '\n' */
     ErrorClass err_class;
     const char *src;
     int line;
@@ -85,15 +89,25 @@ void info_report(const char *fmt, ...)
     va_end(ap);
 }
 
+/* the hint as QEMU's error_report_err() prints it: no prefix */
+static void error_print_hint(const Error *err)
+{
+    if (err->hint) {
+        fputs(err->hint->str, stderr);
+    }
+}
+
 static void error_handle_special(Error **errp, Error *err)
 {
     if (errp == &error_abort) {
         fprintf(stderr, "Unexpected error at %s:%d:\n", err->src, err->line);
         error_report("%s", err->msg);
+        error_print_hint(err);
         abort();
     }
     if (errp == &error_fatal) {
         error_report("%s", err->msg);
+        error_print_hint(err);
         exit(1);
     }
 }
@@ -192,24 +206,32 @@ void error_prepend(Error **errp, const char *fmt, ...)
 void error_append_hint(Error **errp, const char *fmt, ...)
 {
     va_list ap;
-    char *hint, *msg;
+    Error *err;
 
     if (!errp || !*errp) {
         return;
     }
+    err = *errp;
+    if (!err->hint) {
+        err->hint = g_string_new(NULL);
+    }
     va_start(ap, fmt);
-    hint = g_strdup_vprintf(fmt, ap);
+    g_string_append_vprintf(err->hint, fmt, ap);
     va_end(ap);
-    g_strchomp(hint);
-    msg = g_strconcat((*errp)->msg, " (", hint, ")", NULL);
-    g_free(hint);
-    g_free((*errp)->msg);
-    (*errp)->msg = msg;
+    /* QEMU's callers end their hints with a newline; ours need not */
+    if (err->hint->len && err->hint->str[err->hint->len - 1] != '\n') {
+        g_string_append_c(err->hint, '\n');
+    }
 }
 
 const char *error_get_pretty(const Error *err)
 {
     return err->msg;
+}
+
+const char *error_get_hint(const Error *err)
+{
+    return err->hint && err->hint->len ? err->hint->str : NULL;
 }
 
 ErrorClass error_get_class(const Error *err)
@@ -221,6 +243,9 @@ void error_free(Error *err)
 {
     if (err) {
         g_free(err->msg);
+        if (err->hint) {
+            g_string_free(err->hint, true);
+        }
         g_free(err);
     }
 }
@@ -235,5 +260,21 @@ void error_free_or_abort(Error **errp)
 void error_report_err(Error *err)
 {
     error_report("%s", err->msg);
+    error_print_hint(err);
     error_free(err);
+}
+
+void error_reportf_err(Error *err, const char *fmt, ...)
+{
+    va_list ap;
+    char *prefix, *msg;
+
+    va_start(ap, fmt);
+    prefix = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    msg = g_strconcat(prefix, err->msg, NULL);
+    g_free(prefix);
+    g_free(err->msg);
+    err->msg = msg;
+    error_report_err(err);
 }

@@ -551,7 +551,12 @@ MemTxResult address_space_write(AddressSpace *as, hwaddr addr,
                                 const void *buf, hwaddr len);
 /**
  * address_space_set: fill @len bytes at @addr with @c (same rules as
- * address_space_write).
+ * address_space_write).  Plain RAM is filled in one step per flat range,
+ * and zeros are written only where RAM is populated: memory never
+ * touched reads as zero already and stays unallocated
+ * (ram_block_zero_range() with RAM_ZERO_KEEP_POPULATED; never a discard,
+ * so write tracking sees every changed byte).  The whole range is marked
+ * dirty either way.
  */
 MemTxResult address_space_set(AddressSpace *as, hwaddr addr, uint8_t c,
                               hwaddr len);

@@ -116,6 +116,17 @@ const GuestPhysBlock *guest_phys_blocks_lookup(const GuestPhysBlockList *list,
                                                hwaddr addr);
 
 /**
+ * guest_phys_blocks_next: the first block of @list that ends after
+ * guest-physical @addr: the block holding @addr if there is one, else the
+ * lowest block above @addr.
+ * Returns: a block of @list (borrowed), or NULL if every block ends at or
+ * below @addr.
+ * Cost: O(log n), as guest_phys_blocks_lookup().
+ */
+const GuestPhysBlock *guest_phys_blocks_next(const GuestPhysBlockList *list,
+                                             hwaddr addr);
+
+/**
  * guest_phys_blocks_read: copy @len bytes at guest-physical @addr into
  * @buf, through the host pointers of @list's blocks only.
  * Returns: true if every byte lies in some block; false (and @buf
@@ -178,6 +189,26 @@ void memory_mapping_list_add_merge_sorted(MemoryMappingList *list,
                                           uint64_t length);
 
 /**
+ * memory_mapping_list_split: cut every mapping of @list where the memory
+ * of @blocks starts or stops being contiguous under it, so that each
+ * mapping afterwards lies either inside one run of blocks that continue
+ * one another physically, or entirely outside every block.
+ *
+ * The page-table walk merges leaves by address alone, so one mapping can
+ * run from RAM across a hole (unplugged virtio-mem memory, the end of
+ * RAM) into RAM again; an ELF PT_LOAD describes one contiguous stretch of
+ * the file, and blocks that continue one another physically (RAM, the
+ * isa-bios ROM, RAM) are contiguous in the dump's memory area too, so a
+ * mapping is cut only at holes, never between adjacent blocks.  The
+ * pieces keep their virtual addresses (piece at phys + n maps virt + n)
+ * and the list stays sorted by physical address (equal starts in the
+ * order they had).  Nothing changes, in O(mappings * log blocks), when
+ * no mapping crosses a hole.
+ */
+void memory_mapping_list_split(MemoryMappingList *list,
+                               const GuestPhysBlockList *blocks);
+
+/**
  * qemu_get_guest_simple_memory_mapping: one mapping per block,
  * virt_addr 0 (the ELF writer then uses the physical address).
  */
@@ -193,8 +224,9 @@ void qemu_get_guest_simple_memory_mapping(MemoryMappingList *list,
  * If some vCPU has paging enabled, the page tables of that vCPU and of
  * every vCPU after it are walked (x86: 32-bit, PAE, 4- and 5-level),
  * reading table entries only through @blocks: a table outside the blocks
- * (e.g. in unplugged memory) reads as "not present".  Otherwise every
- * block maps virtual == physical.
+ * (e.g. in unplugged memory) reads as "not present"; the mappings are
+ * then cut at the holes of @blocks (memory_mapping_list_split()).
+ * Otherwise every block maps virtual == physical.
  * Returns: false with @errp set on failure (none occur on x86 today).
  */
 bool qemu_get_guest_memory_mapping(MemoryMappingList *list,

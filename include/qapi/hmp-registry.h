@@ -35,6 +35,15 @@ typedef struct HmpCommand {
     HmpCommandFunc fn;
 } HmpCommand;
 
+/**
+ * hmp_append_error: append what HMP prints for a failed command to @out:
+ * "Error: " and @err's message, then its hint (error_get_hint()) line by
+ * line, as QEMU prints it on the monitor; every line ends with @eol ("\n"
+ * for a command's output, "\r\n" for text sent to the client as is).
+ * @err may be NULL ("Error: failed").
+ */
+void hmp_append_error(GString *out, const Error *err, const char *eol);
+
 const HmpCommand *hmp_find_command(const char *name);
 void hmp_for_each_command(void (*fn)(const HmpCommand *cmd, void *opaque),
                           void *opaque);

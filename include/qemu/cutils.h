@@ -38,10 +38,10 @@ int qemu_strtosz(const char *nptr, const char **end, uint64_t *result);
 /** qemu_strtosz_MiB: as qemu_strtosz() but a bare number means MiB (-m). */
 int qemu_strtosz_MiB(const char *nptr, const char **end, uint64_t *result);
 
-/** qemu_strtosz_error_hint: the explanation QEMU prints for bad sizes. */
+/** QEMU_SIZE_SUFFIX_HINT: the hint QEMU gives for bad sizes (two lines). */
 #define QEMU_SIZE_SUFFIX_HINT \
     "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, " \
-    "peta- and exabytes, respectively."
+    "peta-\nand exabytes, respectively.\n"
 
 /**
  * size_to_str: human-readable size ("16 GiB", "1.5 MiB", "512 B").

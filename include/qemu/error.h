@@ -12,6 +12,11 @@
  *
  * The error class is what QMP puts in {"error": {"class": ...}}; almost
  * every error is GenericError, as in QEMU.
+ *
+ * An error may also carry a hint (error_append_hint()): advice for a
+ * person, printed after the message on the command line and in HMP
+ * (error_report_err(), error_get_hint()), and, as in QEMU, never part of
+ * a QMP reply or event, which carry error_get_pretty() only.
  */
 #ifndef QEMU_ERROR_H
 #define QEMU_ERROR_H
@@ -67,11 +72,29 @@ void error_propagate(Error **dst_errp, Error *local_err);
 /** error_prepend: prefix the message of *@errp (if set) with a format. */
 void error_prepend(Error **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/** error_append_hint: not kept separately; appended to the message. */
+/**
+ * error_append_hint: append a printf-style hint to *@errp (if set).
+ *
+ * The hint is kept apart from the message: error_get_pretty() (and so
+ * QMP) leaves it out; error_report_err() prints it on lines of its own
+ * after the message.  Each call adds text ending in a newline (one is
+ * added if @fmt has none), so hints may be appended several times.
+ * Context: as in QEMU, a hint appended to an error already handed to
+ * &error_fatal or &error_abort is never seen: they act at once.
+ */
 void error_append_hint(Error **errp, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/** error_get_pretty: the message of @err; borrowed, valid until freed. */
+/**
+ * error_get_pretty: the message of @err, without its hint -- what QMP
+ * sends as "desc"; borrowed, valid until freed.
+ */
 const char *error_get_pretty(const Error *err);
+
+/**
+ * error_get_hint: the hint of @err, lines each ending in a newline, or
+ * NULL if it has none; borrowed, valid until freed.
+ */
+const char *error_get_hint(const Error *err);
 
 /** error_get_class: the QMP error class of @err. */
 ErrorClass error_get_class(const Error *err);
@@ -82,8 +105,17 @@ void error_free(Error *err);
 /** error_free_or_abort: free *@errp and clear it; aborts if it is NULL. */
 void error_free_or_abort(Error **errp);
 
-/** error_report_err: print @err to stderr (error_report style) and free. */
+/**
+ * error_report_err: print @err to stderr (error_report style), then its
+ * hint as it is (no prefix), and free it.
+ */
 void error_report_err(Error *err);
+
+/**
+ * error_reportf_err: error_report_err() with the message prefixed by a
+ * printf-style @fmt ("-qtest unix:x: "), as in QEMU.
+ */
+void error_reportf_err(Error *err, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /**
  * error_report: print "PROGNAME: MESSAGE\n" to stderr.

@@ -255,8 +255,9 @@ void elf_core_free(ElfCore *c)
     memset(c, 0, sizeof(*c));
 }
 
-bool elf_core_read_phys(const ElfCore *c, uint64_t paddr, void *buf,
-                        size_t len)
+/* Read [@addr, +@len) of the physical or the virtual address space. */
+static bool elf_core_read(const ElfCore *c, bool virt, uint64_t addr,
+                          void *buf, size_t len)
 {
     uint8_t *out = buf;
 
@@ -266,9 +267,10 @@ bool elf_core_read_phys(const ElfCore *c, uint64_t paddr, void *buf,
 
         for (unsigned i = 0; i < c->segments->len; i++) {
             const ElfSegment *s = elf_core_segment(c, i);
+            uint64_t start = virt ? s->vaddr : s->paddr;
 
-            if (s->type == PT_LOAD && paddr >= s->paddr &&
-                paddr - s->paddr < s->memsz) {
+            if (s->type == PT_LOAD && addr >= start &&
+                addr - start < s->memsz) {
                 hit = s;
                 break;
             }
@@ -276,7 +278,7 @@ bool elf_core_read_phys(const ElfCore *c, uint64_t paddr, void *buf,
         if (!hit) {
             return false;
         }
-        delta = paddr - hit->paddr;
+        delta = addr - (virt ? hit->vaddr : hit->paddr);
         n = MIN(len, hit->memsz - delta);
         if (delta < hit->filesz) {
             uint64_t f = MIN(n, hit->filesz - delta);
@@ -287,8 +289,20 @@ bool elf_core_read_phys(const ElfCore *c, uint64_t paddr, void *buf,
             memset(out, 0, n);
         }
         out += n;
-        paddr += n;
+        addr += n;
         len -= n;
     }
     return true;
+}
+
+bool elf_core_read_phys(const ElfCore *c, uint64_t paddr, void *buf,
+                        size_t len)
+{
+    return elf_core_read(c, false, paddr, buf, len);
+}
+
+bool elf_core_read_virt(const ElfCore *c, uint64_t vaddr, void *buf,
+                        size_t len)
+{
+    return elf_core_read(c, true, vaddr, buf, len);
 }

@@ -83,6 +83,13 @@ void elf_core_free(ElfCore *core);
 bool elf_core_read_phys(const ElfCore *core, uint64_t paddr, void *buf,
                         size_t len);
 
+/**
+ * elf_core_read_virt: elf_core_read_phys() by p_vaddr: what a debugger
+ * reads at guest-virtual [@vaddr, +@len) of a paging dump.
+ */
+bool elf_core_read_virt(const ElfCore *core, uint64_t vaddr, void *buf,
+                        size_t len);
+
 /** elf_core_segment: the @i-th program header. */
 static inline const ElfSegment *elf_core_segment(const ElfCore *core,
                                                  unsigned i)

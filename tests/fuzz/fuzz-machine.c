@@ -8,6 +8,7 @@
  * error is a bug of the target's set-up and aborts.
  */
 #include "qemu/osdep.h"
+#include "exec/ramblock.h"
 #include "hw/boards.h"
 #include "hw/intc/ioapic.h"
 #include "hw/mem/memory-device.h"
@@ -73,6 +74,15 @@ MachineState *fuzz_machine_new(const char *mem_opts,
     }
     qemu_system_reset(SHUTDOWN_CAUSE_NONE);
     vm_start();
+    /*
+     * The first look at which RAM is populated opens /proc/self/pagemap
+     * for good (physmem.c keeps the fd); take it now, before the targets'
+     * per-input fd baselines, as the program takes it at its first zero
+     * fill or dump.
+     */
+    if (ms->ram) {
+        ram_block_populated_bytes(memory_region_get_ram_block(ms->ram));
+    }
     return ms;
 }
 

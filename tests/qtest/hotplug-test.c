@@ -328,9 +328,8 @@ static void test_errors(void)
                  "{'execute': 'device_add', 'arguments': "
                  "{'driver': 'virtio-mem-device', 'id': 'vm0', "
                  "'memdev': 'mem1'}}");
-    expect_error(s, "GenericError", "Parameter 'id' expects an identifier "
-                 "(Identifiers consist of letters, digits, '-', '.', '_', "
-                 "starting with a letter.)",
+    /* as QEMU, QMP gets the message without its hint (test_hmp) */
+    expect_error(s, "GenericError", "Parameter 'id' expects an identifier",
                  "{'execute': 'device_add', 'arguments': "
                  "{'driver': 'virtio-mem-device', 'id': '0bad', "
                  "'memdev': 'mem1'}}");
@@ -343,9 +342,7 @@ static void test_errors(void)
                  "{'execute': 'device_add', 'arguments': "
                  "{'driver': 'virtio-mem-device', 'id': 'vm1', "
                  "'memdev': 'mem0'}}");
-    expect_error(s, "GenericError", "Bus 'virtio-mmio-bus.3' not found "
-                 "(sparsevm plugs a device into the first free virtio-mmio "
-                 "transport; leave out 'bus')",
+    expect_error(s, "GenericError", "Bus 'virtio-mmio-bus.3' not found",
                  "{'execute': 'device_add', 'arguments': "
                  "{'driver': 'virtio-mem-device', 'id': 'vm1', "
                  "'memdev': 'mem1', 'bus': 'virtio-mmio-bus.3'}}");
@@ -637,6 +634,17 @@ static void test_hmp(void)
     g_free(out);
     out = qtest_hmp(s, "device_add");
     g_assert_cmpstr(out, ==, "Error: Parameter 'device' is missing\r\n");
+    g_free(out);
+    /* HMP prints an error's hint after it, as QEMU does (QMP does not) */
+    out = qtest_hmp(s, "device_add virtio-mem-device,id=0bad");
+    g_assert_cmpstr(out, ==, "Error: Parameter 'id' expects an identifier\r\n"
+                    "Identifiers consist of letters, digits, '-', '.', '_', "
+                    "starting with a letter.\r\n");
+    g_free(out);
+    out = qtest_hmp(s, "object_add memory-backend-ram,id=1bad,size=1M");
+    g_assert_cmpstr(out, ==, "Error: Parameter 'id' expects an identifier\r\n"
+                    "Identifiers consist of letters, digits, '-', '.', '_', "
+                    "starting with a letter.\r\n");
     expect_running(s);
     qtest_quit(s);
 }

@@ -498,6 +498,8 @@ static void test_pn_xnum(gconstpointer opaque)
 /*
  * Paging: a 4-level table mapping one page of RAM and one of unplugged
  * vmem: the latter gets p_offset all ones and p_filesz 0, as in QEMU.
+ * Two pages across the end of plugged block 0 are one mapping in the
+ * page tables, cut in two where the plugged memory ends.
  */
 static void test_paging(void)
 {
@@ -518,7 +520,7 @@ static void test_paging(void)
     pd[0] = 0x13000 | 1;
     pt[0] = 0x200000 | 1;
     pt[1] = (TM_VMEM_BASE + 8 * MiB) | 1;   /* unplugged */
-    /* two pages across the end of plugged block 0: one mapping */
+    /* two pages across the end of plugged block 0 */
     pt[2] = (TM_VMEM_BASE + 2 * MiB - 4096) | 1;
     pt[3] = (TM_VMEM_BASE + 2 * MiB) | 1;
     memset(tm_host(&tm, 0x200000), 0x61, 4096);
@@ -531,18 +533,26 @@ static void test_paging(void)
     cfg.paging = true;
     sink = dump_to_mem(&tm, &cfg, false, NULL);
     parse(&core, sink);
-    g_assert_cmpuint(core.phnum, ==, 4);
+    g_assert_cmpuint(core.phnum, ==, 5);
     {
+        /* by paddr */
         const ElfSegment *a = elf_core_segment(&core, 1);
-        const ElfSegment *c = elf_core_segment(&core, 2);  /* by paddr */
-        const ElfSegment *b = elf_core_segment(&core, 3);
+        const ElfSegment *c = elf_core_segment(&core, 2);
+        const ElfSegment *d = elf_core_segment(&core, 3);
+        const ElfSegment *b = elf_core_segment(&core, 4);
 
-        /* only the plugged page is in the file */
+        /* the plugged page, all in the file */
         g_assert_cmphex(c->paddr, ==, TM_VMEM_BASE + 2 * MiB - 4096);
         g_assert_cmphex(c->vaddr, ==, 0xffffff8000002000ULL);
-        g_assert_cmpuint(c->memsz, ==, 2 * 4096);
+        g_assert_cmpuint(c->memsz, ==, 4096);
         g_assert_cmpuint(c->filesz, ==, 4096);
         g_assert_cmphex(core.data[c->offset], ==, 0x62);
+        /* the unplugged one after it */
+        g_assert_cmphex(d->paddr, ==, TM_VMEM_BASE + 2 * MiB);
+        g_assert_cmphex(d->vaddr, ==, 0xffffff8000003000ULL);
+        g_assert_cmphex(d->offset, ==, UINT64_MAX);
+        g_assert_cmpuint(d->filesz, ==, 0);
+        g_assert_cmpuint(d->memsz, ==, 4096);
 
         g_assert_cmphex(a->paddr, ==, 0x200000);
         g_assert_cmphex(a->vaddr, ==, 0xffffff8000000000ULL);
@@ -554,6 +564,116 @@ static void test_paging(void)
         g_assert_cmpuint(b->filesz, ==, 0);
         g_assert_cmpuint(b->memsz, ==, 4096);
     }
+    elf_core_free(&core);
+    dump_sink_free(sink);
+    tm_fini(&tm);
+}
+
+/*
+ * Paging mappings over several blocks: one across the end of the BIOS
+ * ROM into the vmem region right above it (two blocks that continue one
+ * another: one PT_LOAD whose file part covers both), and one of three
+ * 2 MiB pages over plugged, unplugged and plugged vmem blocks (three
+ * PT_LOADs: the bytes after the hole are in the file, not zeros).  With
+ * begin/length cutting into both, the same holds for what is left.
+ */
+static void test_paging_blocks(void)
+{
+    const uint64_t va = 0xffffff8000000000ULL;
+    TestMachine tm;
+    DumpRequest cfg;
+    DumpSink *sink;
+    ElfCore core;
+    uint64_t *pml4, *pdpt, *pd, *pt;
+    uint8_t rom[16], want[16], got[16];
+
+    tm_init(&tm, 8 * MiB, 16 * MiB, 2 * MiB, 0, 1);
+    fake_rdm_plug(&tm.rdm, 0, 1);
+    fake_rdm_plug(&tm.rdm, 2, 1);
+    pml4 = (uint64_t *)tm_host(&tm, 0x10000);
+    pdpt = (uint64_t *)tm_host(&tm, 0x11000);
+    pd = (uint64_t *)tm_host(&tm, 0x12000);
+    pt = (uint64_t *)tm_host(&tm, 0x13000);
+    pml4[511] = 0x11000 | 1;
+    pdpt[0] = 0x12000 | 1;
+    pd[0] = 0x13000 | 1;
+    /* va: the ROM's last page, then the first page of vmem block 0 */
+    pt[0] = (TM_VMEM_BASE - 4096) | 1;
+    pt[1] = TM_VMEM_BASE | 1;
+    /* va + 2 MiB: vmem blocks 0 (plugged), 1 (unplugged), 2 (plugged) */
+    pd[1] = TM_VMEM_BASE | 0x81;
+    pd[2] = (TM_VMEM_BASE + 2 * MiB) | 0x81;
+    pd[3] = (TM_VMEM_BASE + 4 * MiB) | 0x81;
+    memset(tm_host(&tm, TM_VMEM_BASE), 0x72, 4096);
+    memset(tm_host(&tm, TM_VMEM_BASE + 4 * MiB + 4096), 0x73, 4096);
+    tm_read(&tm, TM_VMEM_BASE - sizeof(rom), rom, sizeof(rom));
+    tm.cpus[0]->env.cr[0] |= CR0_PG_MASK | CR0_PE_MASK;
+    tm.cpus[0]->env.cr[4] |= CR4_PAE_MASK;
+    tm.cpus[0]->env.efer |= EFER_LMA | EFER_LME;
+    tm.cpus[0]->env.cr[3] = 0x10000;
+    cfg = tm_config(&tm);
+    cfg.paging = true;
+    sink = dump_to_mem(&tm, &cfg, false, NULL);
+    parse(&core, sink);
+    g_assert_cmpuint(core.phnum, ==, 5);
+    {
+        const ElfSegment *rv = elf_core_segment(&core, 1);
+        const ElfSegment *b0 = elf_core_segment(&core, 2);
+        const ElfSegment *b1 = elf_core_segment(&core, 3);
+        const ElfSegment *b2 = elf_core_segment(&core, 4);
+
+        g_assert_cmphex(rv->paddr, ==, TM_VMEM_BASE - 4096);
+        g_assert_cmphex(rv->vaddr, ==, va);
+        g_assert_cmpuint(rv->filesz, ==, 8192);
+        g_assert_cmpuint(rv->memsz, ==, 8192);
+        g_assert_cmphex(b0->paddr, ==, TM_VMEM_BASE);
+        g_assert_cmphex(b0->vaddr, ==, va + 2 * MiB);
+        g_assert_cmpuint(b0->filesz, ==, 2 * MiB);
+        g_assert_cmphex(b1->paddr, ==, TM_VMEM_BASE + 2 * MiB);
+        g_assert_cmphex(b1->vaddr, ==, va + 4 * MiB);
+        g_assert_cmpuint(b1->filesz, ==, 0);
+        g_assert_cmpuint(b1->memsz, ==, 2 * MiB);
+        g_assert_cmphex(b2->paddr, ==, TM_VMEM_BASE + 4 * MiB);
+        g_assert_cmphex(b2->vaddr, ==, va + 6 * MiB);
+        g_assert_cmpuint(b2->filesz, ==, 2 * MiB);
+    }
+    /* through virtual addresses: ROM, then vmem, across the boundary */
+    g_assert_true(elf_core_read_virt(&core, va + 4096 - sizeof(rom), got,
+                                     sizeof(got)));
+    g_assert_cmpmem(got, sizeof(got), rom, sizeof(rom));
+    g_assert_true(elf_core_read_virt(&core, va + 4096, got, sizeof(got)));
+    memset(want, 0x72, sizeof(want));
+    g_assert_cmpmem(got, sizeof(got), want, sizeof(want));
+    /* after the hole */
+    g_assert_true(elf_core_read_virt(&core, va + 6 * MiB + 4096, got,
+                                     sizeof(got)));
+    memset(want, 0x73, sizeof(want));
+    g_assert_cmpmem(got, sizeof(got), want, sizeof(want));
+    elf_core_free(&core);
+    dump_sink_free(sink);
+
+    /* a filter from inside the ROM page to inside block 2 */
+    cfg.has_begin = cfg.has_length = true;
+    cfg.begin = TM_VMEM_BASE - 16;
+    cfg.length = 4 * MiB + 4096 + 32;
+    sink = dump_to_mem(&tm, &cfg, false, NULL);
+    parse(&core, sink);
+    g_assert_cmpuint(core.phnum, ==, 5);
+    {
+        const ElfSegment *rv = elf_core_segment(&core, 1);
+        const ElfSegment *b2 = elf_core_segment(&core, 4);
+
+        g_assert_cmphex(rv->paddr, ==, TM_VMEM_BASE - 16);
+        g_assert_cmpuint(rv->filesz, ==, 16 + 4096);
+        g_assert_cmphex(b2->paddr, ==, TM_VMEM_BASE + 4 * MiB);
+        g_assert_cmpuint(b2->filesz, ==, 4096 + 16);
+    }
+    g_assert_true(elf_core_read_virt(&core, va + 4096 - 16, got,
+                                     sizeof(got)));
+    g_assert_cmpmem(got, sizeof(got), rom, sizeof(rom));
+    g_assert_true(elf_core_read_virt(&core, va + 6 * MiB + 4096, got,
+                                     sizeof(got)));
+    g_assert_cmpmem(got, sizeof(got), want, sizeof(want));
     elf_core_free(&core);
     dump_sink_free(sink);
     tm_fini(&tm);
@@ -848,6 +968,7 @@ int main(int argc, char **argv)
     g_test_add_data_func("/dump-elf/pn-xnum/65534", GUINT_TO_POINTER(65534),
                          test_pn_xnum);
     g_test_add_func("/dump-elf/paging", test_paging);
+    g_test_add_func("/dump-elf/paging-blocks", test_paging_blocks);
     g_test_add_func("/dump-elf/sequential-equal", test_sequential_equal);
     g_test_add_func("/dump-elf/cancel", test_cancel);
     g_test_add_func("/dump-elf/discard-freeze", test_discard_freeze);

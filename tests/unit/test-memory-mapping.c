@@ -301,11 +301,13 @@ static void test_walk_4level(void)
 
     walk(&m, &list);
     {
+        /* the 1 GiB page is cut where the plugged blocks end */
         Expect e[] = {
             { 0x200000, 0x400000, 0x2000 },
             { 8 * MiB, 2 * MiB, 2 * MiB },
             { 10 * MiB, 0xffff800000000000ULL, 2 * MiB },
-            { VMEM_BASE, VMEM_BASE, 1 * GiB },
+            { VMEM_BASE, VMEM_BASE, 4 * MiB },
+            { VMEM_BASE + 4 * MiB, VMEM_BASE + 4 * MiB, 1 * GiB - 4 * MiB },
             { VMEM_BASE + 64 * MiB, 0x404000, 4 * KiB },
         };
         check_list(&list, e, ARRAY_SIZE(e));
@@ -315,19 +317,25 @@ static void test_walk_4level(void)
     /* Once the table's block is plugged, it is walked. */
     fake_rdm_plug(&m.rdm, 16, 1);
     walk(&m, &list);
-    g_assert_cmpuint(list.num, ==, 6);
     {
-        const MemoryMapping *mm;
-        bool found = false;
-
-        QTAILQ_FOREACH(mm, &list.head, next) {
-            if (mm->virt_addr == 1ULL << 39) {
-                g_assert_cmphex(mm->phys_addr, ==, 0);
-                g_assert_cmphex(mm->length, ==, 1 * GiB);
-                found = true;
-            }
-        }
-        g_assert_true(found);
+        /*
+         * PML4[1]'s 1 GiB page at PA 0 is cut at the end of "ram"; the
+         * one at VMEM_BASE around the plugged blocks 0-1 and 16.
+         */
+        Expect e[] = {
+            { 0, 1ULL << 39, 64 * MiB },
+            { 0x200000, 0x400000, 0x2000 },
+            { 8 * MiB, 2 * MiB, 2 * MiB },
+            { 10 * MiB, 0xffff800000000000ULL, 2 * MiB },
+            { 64 * MiB, (1ULL << 39) + 64 * MiB, 1 * GiB - 64 * MiB },
+            { VMEM_BASE, VMEM_BASE, 4 * MiB },
+            { VMEM_BASE + 4 * MiB, VMEM_BASE + 4 * MiB, 28 * MiB },
+            { VMEM_BASE + 32 * MiB, VMEM_BASE + 32 * MiB, 2 * MiB },
+            { VMEM_BASE + 34 * MiB, VMEM_BASE + 34 * MiB,
+              1 * GiB - 34 * MiB },
+            { VMEM_BASE + 64 * MiB, 0x404000, 4 * KiB },
+        };
+        check_list(&list, e, ARRAY_SIZE(e));
     }
     memory_mapping_list_free(&list);
     machine_fini(&m);
@@ -368,7 +376,9 @@ static void test_walk_5level(void)
     {
         Expect e[] = {
             { 0x5000, 0xff00008000007000ULL, 4 * KiB },
-            { VMEM_BASE, (1ULL << 48) | (3ULL << 30), 1 * GiB },
+            { VMEM_BASE, (1ULL << 48) | (3ULL << 30), 4 * MiB },
+            { VMEM_BASE + 4 * MiB, (1ULL << 48) | (3ULL << 30) | (4 * MiB),
+              1 * GiB - 4 * MiB },
         };
         check_list(&list, e, ARRAY_SIZE(e));
     }
@@ -506,11 +516,119 @@ static void test_first_paging_cpu(void)
     g_assert_true(qemu_get_guest_memory_mapping(&list, &m.blocks, cpus, 2,
                                                 &m.as, &error_abort));
     {
-        Expect e[] = { { 0, 0, 1 * GiB } };
+        Expect e[] = { { 0, 0, 64 * MiB }, { 64 * MiB, 64 * MiB, 960 * MiB } };
         check_list(&list, e, ARRAY_SIZE(e));
     }
     memory_mapping_list_free(&list);
     machine_fini(&m);
+}
+
+/*
+ * memory_mapping_list_split() on a list built by hand: cut at holes
+ * only, pieces in physical order among the other mappings, a mapping
+ * inside one block or one hole left alone.
+ */
+static void test_split(void)
+{
+    Machine m;
+    MemoryMappingList list;
+
+    machine_init(&m);
+    guest_phys_blocks_init(&m.blocks);
+    guest_phys_blocks_append(&m.blocks, &m.as, 0);
+    memory_mapping_list_init(&list);
+    /* inside "ram": untouched */
+    memory_mapping_list_add_merge_sorted(&list, 0, 0xa000000000ULL,
+                                         64 * MiB);
+    /* nothing crosses a hole: the list is left as it is */
+    memory_mapping_list_split(&list, &m.blocks);
+    {
+        Expect e[] = { { 0, 0xa000000000ULL, 64 * MiB } };
+        check_list(&list, e, ARRAY_SIZE(e));
+    }
+    /*
+     * From the end of "ram" over the hole up to 1 GiB, the plugged
+     * blocks 0-1 and the unplugged rest of block 2..3.
+     */
+    memory_mapping_list_add_merge_sorted(&list, 60 * MiB, 0xb000000000ULL,
+                                         VMEM_BASE + 8 * MiB - 60 * MiB);
+    /* in the hole, starting inside the mapping above: sorted between */
+    memory_mapping_list_add_merge_sorted(&list, 100 * MiB, 0xc000000000ULL,
+                                         4 * KiB);
+    /* above every block */
+    memory_mapping_list_add_merge_sorted(&list, 16 * GiB, 0xd000000000ULL,
+                                         4 * KiB);
+    memory_mapping_list_split(&list, &m.blocks);
+    {
+        Expect e[] = {
+            { 0, 0xa000000000ULL, 64 * MiB },
+            { 60 * MiB, 0xb000000000ULL, 4 * MiB },
+            { 64 * MiB, 0xb000000000ULL + 4 * MiB, VMEM_BASE - 64 * MiB },
+            { 100 * MiB, 0xc000000000ULL, 4 * KiB },
+            { VMEM_BASE, 0xb000000000ULL + VMEM_BASE - 60 * MiB, 4 * MiB },
+            { VMEM_BASE + 4 * MiB,
+              0xb000000000ULL + VMEM_BASE - 56 * MiB, 4 * MiB },
+            { 16 * GiB, 0xd000000000ULL, 4 * KiB },
+        };
+        check_list(&list, e, ARRAY_SIZE(e));
+    }
+    /* the merge fast path still works on the rebuilt list */
+    memory_mapping_list_add_merge_sorted(&list, 16 * GiB + 4 * KiB,
+                                         0xd000001000ULL, 4 * KiB);
+    g_assert_cmpuint(list.num, ==, 7);
+    g_assert_cmphex(QTAILQ_LAST(&list.head)->length, ==, 8 * KiB);
+    memory_mapping_list_free(&list);
+    machine_fini(&m);
+}
+
+/* Splitting one mapping over 131,072 holes stays O(n log n). */
+static void test_split_many(void)
+{
+    GuestPhysBlockList blocks;
+    MemoryMappingList list;
+    MemoryRegion root, vmem;
+    AddressSpace as;
+    FakeRdm f;
+    const uint64_t runs = 131072;
+    const MemoryMapping *mm;
+    uint64_t i = 0;
+    gint64 t0;
+
+    memory_region_init(&root, NULL, "root", UINT64_MAX);
+    address_space_init(&as, &root, "test");
+    g_assert(memory_region_init_ram(&vmem, NULL, "vmem", 2 * runs * MiB,
+                                    &error_abort));
+    fake_rdm_attach(&f, &vmem, 1 * MiB);
+    for (uint64_t r = 0; r < runs; r++) {
+        fake_rdm_plug(&f, 2 * r, 1);
+    }
+    memory_region_add_subregion(&root, 0, &vmem);
+    guest_phys_blocks_init(&blocks);
+    guest_phys_blocks_append(&blocks, &as, 0);
+
+    memory_mapping_list_init(&list);
+    memory_mapping_list_add_merge_sorted(&list, 0, 0xffff888000000000ULL,
+                                         2 * runs * MiB);
+    t0 = g_get_monotonic_time();
+    memory_mapping_list_split(&list, &blocks);
+    g_test_message("split over %" PRIu64 " holes: %.1f ms", runs,
+                   (g_get_monotonic_time() - t0) / 1000.0);
+    g_assert_cmpuint(list.num, ==, 2 * runs);
+    QTAILQ_FOREACH(mm, &list.head, next) {
+        g_assert_cmphex(mm->phys_addr, ==, i * MiB);
+        g_assert_cmphex(mm->virt_addr, ==, 0xffff888000000000ULL + i * MiB);
+        g_assert_cmphex(mm->length, ==, 1 * MiB);
+        i++;
+    }
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 10 * G_USEC_PER_SEC);
+
+    memory_mapping_list_free(&list);
+    guest_phys_blocks_free(&blocks);
+    memory_region_del_subregion(&root, &vmem);
+    fake_rdm_detach(&f);
+    memory_region_destroy(&vmem);
+    address_space_destroy(&as);
+    memory_region_destroy(&root);
 }
 
 /* One mapping per block for 262,144 blocks stays linear. */
@@ -561,6 +679,8 @@ int main(int argc, char **argv)
     g_test_add_func("/memory-mapping/list/merge-sorted", test_merge_sorted);
     g_test_add_func("/memory-mapping/list/filter", test_filter);
     g_test_add_func("/memory-mapping/list/simple-many", test_simple_many);
+    g_test_add_func("/memory-mapping/list/split", test_split);
+    g_test_add_func("/memory-mapping/list/split-many", test_split_many);
     g_test_add_func("/memory-mapping/walk/4-level", test_walk_4level);
     g_test_add_func("/memory-mapping/walk/5-level", test_walk_5level);
     g_test_add_func("/memory-mapping/walk/pae", test_walk_pae);

@@ -457,6 +457,82 @@ static void test_access_dispatch(void)
     tm_fini(&tm);
 }
 
+/*
+ * address_space_set(): plain RAM in one fill, zeros only where RAM is
+ * populated (64 MiB of zeros over untouched RAM allocate nothing), dirty
+ * over the whole range; ROM keeps its bytes; MMIO gets its writes; a hole
+ * is a decode error.
+ */
+static void test_access_set(void)
+{
+    TestMachine tm;
+    MemoryRegion *ram = new_ram("ram", 64 * MiB);
+    MemoryRegion *rom = g_new0(MemoryRegion, 1);
+    MemoryRegion *io = g_new0(MemoryRegion, 1);
+    MmioLog m = { .log = g_string_new(""), .reg = 0x11223344 };
+    RAMBlock *rb = memory_region_get_ram_block(ram);
+    uint8_t *host = memory_region_get_ram_ptr(ram);
+    uint8_t buf[16];
+    uint64_t before;
+
+    tm_init(&tm, UINT64_MAX);
+    g_assert(memory_region_init_rom(rom, NULL, "rom", 64 * 1024,
+                                    &error_abort));
+    memset(memory_region_get_ram_ptr(rom), 0xee, 64 * 1024);
+    memory_region_init_io(io, NULL, &mmio_ops, &m, "dev", 0x100);
+    memory_region_add_subregion(&tm.root, 0, ram);
+    memory_region_add_subregion(&tm.root, 0x10000000, rom);
+    memory_region_add_subregion(&tm.root, 0x20000000, io);
+
+    /* a non-zero fill is written, and dirty */
+    g_assert_cmpuint(address_space_set(&tm.as, 0x3000, 0x5a, 0x2001), ==,
+                     MEMTX_OK);
+    g_assert_cmphex(host[0x3000], ==, 0x5a);
+    g_assert_cmphex(host[0x5000], ==, 0x5a);
+    g_assert_cmphex(host[0x5001], ==, 0);
+    g_assert_cmphex(host[0x2fff], ==, 0);
+    g_assert_true(memory_region_get_dirty(ram, 0x3000, 0x2001,
+                                          DIRTY_MEMORY_MIGRATION));
+    g_assert_false(memory_region_get_dirty(ram, 0x8000, 0x1000,
+                                           DIRTY_MEMORY_MIGRATION));
+
+    /* zeros over all of RAM: the data is gone, nothing new populated */
+    before = ram_block_populated_bytes(rb);
+    g_assert_cmpuint(before, <, 8 * MiB);
+    g_assert_cmpuint(address_space_set(&tm.as, 0, 0, 64 * MiB), ==,
+                     MEMTX_OK);
+    g_assert_cmpuint(ram_block_populated_bytes(rb), <=, before);
+    for (unsigned i = 0x3000; i <= 0x5000; i++) {
+        g_assert_cmphex(host[i], ==, 0);
+    }
+    g_assert_true(memory_region_get_dirty(ram, 0, 64 * MiB,
+                                          DIRTY_MEMORY_MIGRATION));
+    /* an unaligned zero fill inside written data */
+    memset(host + 0x7000, 0x77, 0x1000);
+    g_assert_cmpuint(address_space_set(&tm.as, 0x7003, 0, 0x10), ==,
+                     MEMTX_OK);
+    g_assert_cmphex(host[0x7002], ==, 0x77);
+    g_assert_cmphex(host[0x7003], ==, 0);
+    g_assert_cmphex(host[0x7012], ==, 0);
+    g_assert_cmphex(host[0x7013], ==, 0x77);
+
+    /* ROM keeps its bytes; MMIO gets 4-byte writes; holes are errors */
+    g_assert_cmpuint(address_space_set(&tm.as, 0x10000000, 0, 0x100), ==,
+                     MEMTX_OK);
+    address_space_read(&tm.as, 0x10000000, buf, 4);
+    g_assert_cmphex(buf[0], ==, 0xee);
+    g_assert_cmpuint(address_space_set(&tm.as, 0x20000000, 0x11, 8), ==,
+                     MEMTX_OK);
+    g_assert_cmpstr(m.log->str, ==, "w4@0=11111111;w4@4=11111111;");
+    g_assert_cmpuint(address_space_set(&tm.as, 64 * MiB - 4, 0x22, 8), ==,
+                     MEMTX_DECODE_ERROR);
+    g_assert_cmphex(host[64 * MiB - 1], ==, 0x22);
+
+    g_string_free(m.log, true);
+    destroy_tree(&tm.root);
+    tm_fini(&tm);
+}
+
 /* ---------------------------------------------- discard-managed RAM rule */
 
 typedef struct FakeRdm {
@@ -583,6 +659,7 @@ int main(int argc, char **argv)
     g_test_add_func("/memory/listener/sequences", test_listener_sequences);
     g_test_add_func("/memory/access/dispatch", test_access_dispatch);
     g_test_add_func("/memory/access/discarded", test_access_discarded);
+    g_test_add_func("/memory/access/set", test_access_set);
     g_test_add_func("/memory/discard-freeze/nesting",
                     test_discard_freeze_nesting);
     return g_test_run();

@@ -42,6 +42,7 @@ static bool qmp_test_echo(JsonObject *args, JsonNode **ret, Error **errp)
 
 static const QmpArgSpec fail_args[] = {
     { "class", QMP_ARG_STR, .optional = true },
+    { "hint", QMP_ARG_BOOL, .optional = true },
     { NULL }
 };
 
@@ -51,6 +52,10 @@ static bool qmp_test_fail(JsonObject *args, JsonNode **ret, Error **errp)
         error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND, "Device 'x' not found");
     } else {
         error_setg(errp, "test failure %d", 42);
+    }
+    if (json_object_has_member(args, "hint")) {
+        error_append_hint(errp, "a hint for a person\n");
+        error_append_hint(errp, "and another line");
     }
     return false;
 }
@@ -422,6 +427,12 @@ static void test_command_errors(Fixture *f, gconstpointer data)
                        "test failure 42");
     qmp_test_cmd_error(f->c, "{'execute': 'test-fail', 'arguments': "
                        "{'class': 'x'}}", "DeviceNotFound",
+                       "Device 'x' not found");
+    /* as in QEMU, an error's hint is not sent: the message alone */
+    qmp_test_cmd_error(f->c, "{'execute': 'test-fail', 'arguments': "
+                       "{'hint': true}}", "GenericError", "test failure 42");
+    qmp_test_cmd_error(f->c, "{'execute': 'test-fail', 'arguments': "
+                       "{'class': 'x', 'hint': true}}", "DeviceNotFound",
                        "Device 'x' not found");
     /* a handler bug is answered, not fatal */
     qmp_test_cmd_error(f->c, "{'execute': 'test-silent'}", "GenericError",
