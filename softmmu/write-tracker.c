@@ -299,11 +299,29 @@ static void tracker_release_all_locked(WriteTracker *wt)
     }
 }
 
+/* CPU time the fault thread has run so far (for a trace), or 0. */
+static int64_t tracker_fault_thread_cpu_us(WriteTracker *wt)
+{
+    clockid_t clock;
+    struct timespec ts;
+
+    if (!wt->thread_started ||
+        pthread_getcpuclockid(wt->thread, &clock) ||
+        clock_gettime(clock, &ts) < 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 static void tracker_stop_locked(WriteTracker *wt)
 {
+    int64_t fault_cpu_us;
+
     if (wt->stopped) {
         return;
     }
+    /* before the fault thread is told: it exits without the lock */
+    fault_cpu_us = tracker_fault_thread_cpu_us(wt);
     wt->stopped = true;
     tracker_release_all_locked(wt);
     pthread_cond_broadcast(&wt->space_cond);
@@ -313,10 +331,10 @@ static void tracker_stop_locked(WriteTracker *wt)
     }
     trace_event("write_tracker_stop", "faults=%" PRIu64 " early_faults=%"
                 PRIu64 " copies=%" PRIu64 " buffer_waits=%" PRIu64
-                " buffer_peak=%" PRIu64 " error=%s", wt->stats.faults,
-                wt->stats.early_faults, wt->stats.copies,
+                " buffer_peak=%" PRIu64 " fault_cpu_us=%" PRId64 " error=%s",
+                wt->stats.faults, wt->stats.early_faults, wt->stats.copies,
                 wt->stats.buffer_waits, wt->stats.buffer_peak,
-                wt->error ? "yes" : "none");
+                fault_cpu_us, wt->error ? "yes" : "none");
 }
 
 /* A failure on the fault thread: record it and release everything. */
@@ -1008,6 +1026,9 @@ static void *fault_thread_main(void *opaque)
         { .fd = wt->uffd, .events = POLLIN },
         { .fd = wt->stop_fd, .events = POLLIN },
     };
+
+    /* a name for top, perf and /proc/PID/task: "wt-fault" */
+    pthread_setname_np(pthread_self(), "wt-fault");
 
     for (;;) {
         bool stopped;
