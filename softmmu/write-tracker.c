@@ -34,6 +34,10 @@
  * a fault there waits until the reader has copied the window and released
  * it (a memcpy, no I/O), so the reader may copy PROTECTED pages without
  * the lock.  A SAVED page's slot is freed only by the reader or by stop.
+ * The fault thread copies without the lock: it takes the slots and marks
+ * the pages busy [@busy_start, @busy_end) under it, copies, and makes them
+ * SAVED (then un-protects them) under it again; busy pages are PROTECTED,
+ * and the reader opens no window over them.
  *
  * The tracker as a whole: EARLY from write_tracker_start() to
  * write_tracker_snapshot() (or seal), then RUNNING; STOPPED
@@ -46,7 +50,8 @@
  * WriteTracker and every uffd ioctl issued after write_tracker_start(),
  * so the ioctls cannot race with stop and with each other.  Nobody waits
  * for the main thread while holding it.  The fault thread waits on
- * @space_cond (a slot freed, the window moved, or STOPPED) without it.
+ * @space_cond (a slot freed, the window moved, or STOPPED) without it; the
+ * reader waits on it for busy pages to be saved.
  */
 #include "qemu/osdep.h"
 #include <linux/fs.h>
