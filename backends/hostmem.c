@@ -50,13 +50,21 @@ ObjectProperty *hostmem_add_prop(Object *obj, const char *name,
     return prop;
 }
 
+static bool hostmem_merge_default = true;
+
+void host_memory_backend_set_merge_default(bool merge)
+{
+    hostmem_merge_default = merge;
+}
+
 static void hostmem_instance_init(Object *obj)
 {
     HostMemoryBackend *backend = MEMORY_BACKEND(obj);
     ObjectProperty *prop;
 
     backend->reserve = true;
-    backend->merge = true;
+    /* as QEMU: the machine's mem-merge is every backend's default */
+    backend->merge = hostmem_merge_default;
     backend->dump = true;
     backend->prealloc_threads = 1;
     backend->policy = g_strdup("default");
@@ -138,6 +146,9 @@ static bool hostmem_complete(Object *obj, Error **errp)
                 memory_region_size(&backend->mr), MADV_DONTDUMP)) {
         warn_report("%s: dump=off: madvise: %s",
                     host_memory_backend_get_name(backend), g_strerror(errno));
+    }
+    if (backend->merge) {
+        memory_region_ram_mergeable(&backend->mr);
     }
     if (backend->prealloc) {
         rb = memory_region_get_ram_block(&backend->mr);

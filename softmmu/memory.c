@@ -22,6 +22,7 @@
  * any add, so a listener never sees two ranges overlap.
  */
 #include "qemu/osdep.h"
+#include <sys/mman.h>
 #include "exec/ramblock.h"
 #include "qemu/error.h"
 #include "qemu/trace.h"
@@ -377,6 +378,17 @@ void *memory_region_get_ram_ptr(MemoryRegion *mr)
     mr = memory_region_resolve_alias(mr, &offset);
     assert(mr->ram_block);
     return mr->ram_block->host + offset;
+}
+
+void memory_region_ram_mergeable(MemoryRegion *mr)
+{
+    void *host = memory_region_get_ram_ptr(mr);
+
+    if (host && madvise(host, memory_region_size(mr), MADV_MERGEABLE) &&
+        errno != EINVAL) {
+        warn_report("%s: mem-merge: madvise: %s", mr->name,
+                    g_strerror(errno));
+    }
 }
 
 RAMBlock *memory_region_get_ram_block(MemoryRegion *mr)

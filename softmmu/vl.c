@@ -65,7 +65,8 @@ static const VlOption vl_options[] = {
     { "version", OPT_VERSION, false, false, "display version information "
       "and exit" },
     { "machine", OPT_MACHINE, true, false, "microvm|none|help[,help]"
-      "[,accel=qtest|tcg[:...]][,dump-guest-core=on|off][,usb=off]"
+      "[,accel=qtest|tcg[:...]][,dump-guest-core=on|off][,mem-merge=on|off]"
+      "[,usb=off]"
       "[,dumpdtb=FILE]"
       "[,memory-backend=ID][,live-dump-copy-buffer=SIZE]"
       "[,x-ignore-discard-manager=on|off]"
@@ -1006,6 +1007,7 @@ int main(int argc, char **argv)
     for_each_arg(OPT_BIOS, opt_bios, ms);
     for_each_arg(OPT_CPU, opt_cpu, ms);
 
+    host_memory_backend_set_merge_default(ms->mem_merge);
     for_each_arg(OPT_OBJECT, opt_object, NULL);
     for_each_arg(OPT_TPMDEV, opt_tpmdev, NULL);
 

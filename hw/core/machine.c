@@ -59,6 +59,13 @@ static void machine_instance_init(Object *obj)
                                      OBJ_PROP_FLAG_BEFORE_REALIZE);
     object_property_set_description(prop, "Include guest memory in a core "
                                     "dump");
+    ms->mem_merge = true;
+    prop = object_property_add_field(obj, "mem-merge", "bool",
+                                     PROP_KIND_BOOL,
+                                     offsetof(MachineState, mem_merge),
+                                     OBJ_PROP_FLAG_BEFORE_REALIZE);
+    object_property_set_description(prop, "Enable/disable memory merge "
+                                    "support");
     prop = object_property_add_field(obj, "usb", "bool", PROP_KIND_BOOL,
                                      offsetof(MachineState, usb),
                                      OBJ_PROP_FLAG_BEFORE_REALIZE);
@@ -402,6 +409,9 @@ bool machine_init_ram(MachineState *ms, Error **errp)
             return false;
         }
         ms->ram = &ms->ram_internal;
+        if (ms->mem_merge) {
+            memory_region_ram_mergeable(ms->ram);
+        }
         return true;
     }
     obj = object_resolve_path_type(ms->ram_memdev_id, TYPE_MEMORY_BACKEND,

@@ -161,6 +161,15 @@ bool memory_region_init_ram_flags(MemoryRegion *mr, Object *owner,
 bool memory_region_init_ram(MemoryRegion *mr, Object *owner,
                             const char *name, uint64_t size, Error **errp);
 /**
+ * memory_region_ram_mergeable: offer @mr's RAM to the host's same-page
+ * merging (KSM, MADV_MERGEABLE), as -machine mem-merge=on and a
+ * backend's merge=on ask.  Only private anonymous memory is merged; the
+ * kernel takes the advice for shared and hugetlb memory and leaves them
+ * alone.  A hint, as in QEMU: a kernel without KSM (EINVAL) runs the
+ * guest the same; other failures are warned about.
+ */
+void memory_region_ram_mergeable(MemoryRegion *mr);
+/**
  * memory_region_init_ram_from_fd: RAM mapped from @fd at @offset.
  * The region's RAMBlock takes ownership of @fd on success.
  * @ram_flags: RAM_SHARED, RAM_NORESERVE, RAM_PMEM, RAM_READONLY_FD.

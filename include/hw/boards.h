@@ -45,6 +45,7 @@ typedef struct MachineState {
     bool ignore_discard_manager;/* -machine x-ignore-discard-manager=on */
     bool dump_guest_core;       /* -machine dump-guest-core= (default on) */
     bool usb;                   /* -machine usb= (only off: no USB here) */
+    bool mem_merge;             /* -machine mem-merge= (default on) */
     int64_t kdump_zlib_level;   /* -machine x-kdump-zlib-level; 0: default */
     int64_t kdump_zstd_level;   /* -machine x-kdump-zstd-level; 0: default */
     uint64_t live_dump_copy_buffer; /* -machine live-dump-copy-buffer= */

@@ -68,5 +68,10 @@ size_t host_memory_backend_pagesize(HostMemoryBackend *backend);
 
 /** hostmem_register_commands: QMP query-memdev. */
 void hostmem_register_commands(void);
+/**
+ * host_memory_backend_set_merge_default: the "merge" of backends created
+ * from now on (-machine mem-merge=, as QEMU; default true).
+ */
+void host_memory_backend_set_merge_default(bool merge);
 
 #endif /* SYSEMU_HOSTMEM_H */

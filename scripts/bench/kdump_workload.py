@@ -41,6 +41,10 @@ WORKLOADS = {
     "mixed": (512, 32 * GiB, 8 * GiB, 2 * GiB),
     "worst": (512, 1024 * GiB, 512 * GiB, 64 * PAGE),
     "probe": (64, 1 * GiB, 2 * MiB, 0),
+    # vs-qemu.py --smoke (the meson test bench-smoke): mixed and worst
+    # made small enough to run in seconds
+    "smoke": (256, 2 * GiB, 64 * MiB, 16 * MiB),
+    "smoke-worst": (256, 16 * GiB, 8 * GiB, 64 * PAGE),
 }
 
 

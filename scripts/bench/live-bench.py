@@ -328,9 +328,15 @@ def main():
                     help="comma-separated subset of " + ",".join(BACKENDS))
     ap.add_argument("--sizes", help="comma-separated plugged GiB "
                     "(default 1,8,64; --quick 1,2)")
+    ap.add_argument("--smoke", action="store_true",
+                    help="--quick without hugetlb, whose pool other tests "
+                         "running at the same time also resize")
+    ap.add_argument("--outdir", metavar="DIR",
+                    help="live.json (default BUILD/bench)")
     args = ap.parse_args()
+    args.quick = args.quick or args.smoke
     binary = os.path.join(args.build, "sparsevm")
-    outdir = os.path.join(args.build, "bench")
+    outdir = args.outdir or os.path.join(args.build, "bench")
     os.makedirs(outdir, exist_ok=True)
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
     tmp = tempfile.mkdtemp(prefix="live-bench-", dir=shm)
@@ -348,6 +354,10 @@ def main():
           f"rewriting it in {CHUNK // 1024} KiB qtest memsets", flush=True)
     try:
         for backend in backends:
+            if args.smoke and backend == "hugetlb":
+                skipped[backend] = "--smoke"
+                print(f"  {backend}: skipped: --smoke", flush=True)
+                continue
             # the written pages, and the guest's own use of the region
             pool = HugePagePool(written // HUGEPAGE + 64
                                 if backend == "hugetlb" else 0)

@@ -19,7 +19,8 @@ MOR clear (tests/bench/bench-mor-clear: tpm_ppi_clear_memory over a
 memfd region with a discard manager, with and without --ignore-rdm):
   vs plugged, vs region size, vs written size.
 
-Writes BUILD/bench/results.json and BUILD/bench/*.png (python3-matplotlib),
+Writes BUILD/bench/results.json and BUILD/bench/*.png (python3-matplotlib;
+--outdir for another directory),
 and prints medians, spreads and ratios.  --quick: one repetition and
 smaller points (a smoke test of the script itself).
 """
@@ -365,21 +366,22 @@ def main():
                     help="sweep every flattened kdump format, not only "
                          "the fastest (lzo) and the best (zstd): each "
                          "codec's own figures are vs-qemu.py's")
+    ap.add_argument("--outdir", metavar="DIR",
+                    help="results.json and the plots (default BUILD/bench)")
     ap.add_argument("--plot", metavar="RESULTS",
                     help="only draw the plots of a results.json, into "
-                         "BUILD/bench")
+                         "OUTDIR")
     args = ap.parse_args()
+    outdir = args.outdir or os.path.join(args.build, "bench")
     if args.plot:
         with open(args.plot) as f:
             results = json.load(f)
-        outdir = os.path.join(args.build, "bench")
         os.makedirs(outdir, exist_ok=True)
         plot(results, outdir)
         print(f"plots in {outdir}/*.png")
         return 0
     if args.quick:
         args.reps = 1
-    outdir = os.path.join(args.build, "bench")
     os.makedirs(outdir, exist_ok=True)
     t0 = time.monotonic()
     results = dict(machine=machine_info(), reps=args.reps, dumps=[], mor=[])

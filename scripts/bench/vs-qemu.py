@@ -23,6 +23,12 @@ worst  1 TiB region, 2 MiB blocks, every second block plugged (262,144
        reads, so allocates, all 512 GiB: more than this host has), ELF
        and every kdump format: time, file size on disk, peak RSS.
 
+--smoke runs every part on sparsevm alone (no QEMU) with tiny workloads
+("smoke": 256 MiB boot RAM, 64 MiB plugged of a 2 GiB region, 16 MiB
+written; "smoke-worst": 8 GiB plugged of 16 GiB, 64 pages written), in
+seconds: the meson test bench-smoke, so that make bench's scripts cannot
+break unnoticed.
+
 Times are wall clock of the synchronous dump-guest-memory (command to
 reply, fsync and rename included) and the CPU time the VM process used.
 Writes BUILD/bench/vs-qemu.json and BUILD/bench/vs-qemu-*.png (mixed,
@@ -42,9 +48,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import kdump_workload as kw  # noqa: E402
 
-MiB = kw.MiB
+MiB, GiB = kw.MiB, kw.GiB
 QEMU = "/usr/bin/qemu-system-x86_64"
 PPI_MOR = 0xfed4515a
+
+
+def size_str(n):
+    """@n bytes as "1 TiB", "8 GiB" or "64 MiB"."""
+    if n >= 1024 * GiB:
+        return "%g TiB" % (n / (1024 * GiB))
+    return "%g GiB" % (n / GiB) if n >= GiB else "%g MiB" % (n / MiB)
 
 
 def dump(w, path, fmt, threads=None, fsize=True):
@@ -118,8 +131,8 @@ def mor_reset(make, tmp):
         shutil.rmtree(state, ignore_errors=True)
 
 
-def run_sparsevm_mixed(build, tmp, formats):
-    w = kw.Workload(build, tmp, "mixed")
+def run_sparsevm_mixed(build, tmp, formats, workload="mixed"):
+    w = kw.Workload(build, tmp, workload)
     path = os.path.join(tmp, "vmcore")
     out = dict(formats={})
     try:
@@ -170,8 +183,8 @@ def run_qemu_mixed(tmp):
     return out
 
 
-def run_worst(build, tmp, formats):
-    w = kw.Workload(build, tmp, "worst")
+def run_worst(build, tmp, formats, workload="worst"):
+    w = kw.Workload(build, tmp, workload)
     path = os.path.join(tmp, "vmcore")
     out = {}
     try:
@@ -190,8 +203,9 @@ PATTERN = os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests",
                        "guest", "plug-pattern-linux-6.1.txt")
 
 
-def run_replay(build):
-    """The real guest's recorded plug pattern, on both."""
+def run_replay(build, qemu=True):
+    """The real guest's recorded plug pattern, on both (sparsevm alone
+    without @qemu)."""
     out = {}
     for who, make, fmts in (
             ("sparsevm", lambda: kw.ReplayWorkload(
@@ -199,7 +213,7 @@ def run_replay(build):
              ["elf", "kdump-zstd", "kdump-zlib"]),
             ("qemu", lambda: kw.ReplayWorkload(QEMU, PATTERN, qemu=True),
              ["elf", "kdump-zlib"])):
-        if who == "qemu" and not os.path.exists(QEMU):
+        if who == "qemu" and not (qemu and os.path.exists(QEMU)):
             continue
         w = make()
         out[who] = dict(written=w.written)
@@ -221,10 +235,12 @@ def summarize(res):
     allows, into @res["summary"]; printed."""
     s = dict(formats={})
     mixed, q = res["sparsevm"], res.get("qemu")
-    guest = kw.WORKLOADS["mixed"][3]
+    boot, _, plugged, guest = kw.WORKLOADS[res.get("workload", "mixed")]
     qz = q["kdump-zlib"] if q else None
     best = None
-    print("\nmixed workload (2 GiB written of 8.5 GiB): sparsevm vs QEMU 7.2")
+    print("\n%s workload (%s written of %s): sparsevm%s" % (
+        res.get("workload", "mixed"), size_str(guest),
+        size_str(boot * MiB + plugged), " vs QEMU 7.2" if q else ""))
     if q:
         print("  ELF: %.2f s vs %.2f s first (%.2f after): x%.1f; populated "
               "%d MiB vs %d MiB" % (
@@ -293,7 +309,8 @@ def plot_mor_replay(res, outdir, plt):
         return
     fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.6),
                              squeeze=False)
-    boot, region, plugged, written = kw.WORKLOADS["mixed"]
+    boot, region, plugged, written = kw.WORKLOADS[res.get("workload",
+                                                          "mixed")]
     for ax, key in zip(axes[0], panels):
         if key == "mor":
             m = res["mor"]
@@ -305,9 +322,10 @@ def plot_mor_replay(res, outdir, plt):
                                 "QEMU 7.2" for w in who])
             ax.set_ylabel("seconds, system_reset to RESET")
             ax.set_title("MOR reset (MOR bit set, tpm-crb + swtpm)\n"
-                         "%d MiB boot RAM + %d GiB plugged of %d GiB, "
-                         "%d GiB written" % (boot, plugged >> 30,
-                                             region >> 30, written >> 30),
+                         "%d MiB boot RAM + %s plugged of %s, "
+                         "%s written" % (boot, size_str(plugged),
+                                         size_str(region),
+                                         size_str(written)),
                          fontsize=8)
         else:
             r = res["replay"]
@@ -350,8 +368,11 @@ def plot(res, outdir):
         return
     mixed, q = res["sparsevm"], res.get("qemu")
     fmts = list(mixed["formats"])
-    title = ("512 MiB + 8 GiB plugged of 32 GiB (2 MiB blocks, every other), "
-             "2 GiB written")
+    boot, region, plugged, written = kw.WORKLOADS[res.get("workload",
+                                                          "mixed")]
+    title = ("%d MiB + %s plugged of %s (2 MiB blocks, every other), "
+             "%s written" % (boot, size_str(plugged), size_str(region),
+                             size_str(written)))
     fig, axes = plt.subplots(1, 3, figsize=(18, 4.8))
     names = ["elf"] + fmts
     x = range(len(names))
@@ -412,8 +433,12 @@ def plot(res, outdir):
         wr = res["worst"]
         names = list(wr)
         fig, axes = plt.subplots(1, 3, figsize=(13, 4))
-        title = ("1 TiB region, 2 MiB blocks, every second plugged "
-                 "(512 GiB), 64 pages written")
+        _, region, plugged, written = kw.WORKLOADS[res.get("worst_workload",
+                                                           "worst")]
+        title = ("%s region, 2 MiB blocks, every second plugged "
+                 "(%s), %d pages written" % (size_str(region),
+                                             size_str(plugged),
+                                             written // kw.PAGE))
         for ax, key, scale, label in (
                 (axes[0], "seconds", 1, "seconds"),
                 (axes[1], "disk_bytes", MiB, "MiB on disk"),
@@ -434,8 +459,13 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--no-qemu", action="store_true")
     ap.add_argument("--only", choices=("mixed", "worst", "mor", "replay"))
+    ap.add_argument("--smoke", action="store_true",
+                    help="every part on sparsevm alone, tiny workloads, "
+                         "in seconds (a test of this script)")
+    ap.add_argument("--outdir", metavar="DIR",
+                    help="results and plots (default BUILD/bench)")
     ap.add_argument("--out", metavar="FILE",
-                    help="results file (default BUILD/bench/vs-qemu.json)")
+                    help="results file (default OUTDIR/vs-qemu.json)")
     ap.add_argument("--from-json", metavar="FILE",
                     help="summarize and plot the results of an earlier "
                          "run instead of running")
@@ -451,12 +481,17 @@ def main():
             summarize(res)
         plot(res, os.path.dirname(args.from_json) or ".")
         return 0
-    outdir = os.path.join(args.build, "bench")
+    outdir = args.outdir or os.path.join(args.build, "bench")
     os.makedirs(outdir, exist_ok=True)
-    qemu = not args.no_qemu and os.path.exists(QEMU)
-    if not qemu:
+    qemu = not args.no_qemu and not args.smoke and os.path.exists(QEMU)
+    if args.smoke:
+        print("smoke test: sparsevm only, tiny workloads")
+    elif not qemu:
         print("no %s (scripts/install-deps.sh bench): sparsevm only" % QEMU)
-    res = dict(load_before=os.getloadavg())
+    mixed = "smoke" if args.smoke else "mixed"
+    worst = "smoke-worst" if args.smoke else "worst"
+    res = dict(load_before=os.getloadavg(), workload=mixed,
+               worst_workload=worst)
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(dir=outdir) as tmp:
         probe = kw.Workload(args.build, tmp, "probe")
@@ -466,24 +501,28 @@ def main():
         probe.close()
         if args.only in (None, "worst"):
             print("worst case (sparsevm):", flush=True)
-            res["worst"] = run_worst(args.build, tmp, formats)
+            res["worst"] = run_worst(args.build, tmp, formats, worst)
         if args.only in (None, "mixed"):
-            print("mixed workload:", flush=True)
-            res["sparsevm"] = run_sparsevm_mixed(args.build, tmp, formats)
+            print("%s workload:" % mixed, flush=True)
+            res["sparsevm"] = run_sparsevm_mixed(args.build, tmp, formats,
+                                                 mixed)
             if qemu:
                 res["qemu"] = run_qemu_mixed(tmp)
         if args.only in (None, "replay") and os.path.exists(PATTERN):
             print("a real Linux guest's plug pattern (%s), replayed:" %
                   os.path.basename(PATTERN), flush=True)
-            res["replay"] = run_replay(args.build)
+            res["replay"] = run_replay(args.build, qemu)
         if args.only in (None, "mor") and shutil.which("swtpm"):
-            print("MOR reset (mixed workload, swtpm):", flush=True)
+            print("MOR reset (%s workload, swtpm):" % mixed, flush=True)
             res["mor"] = dict(sparsevm=mor_reset(
-                lambda extra: kw.Workload(args.build, tmp, "mixed", extra),
+                lambda extra: kw.Workload(args.build, tmp, mixed, extra),
                 tmp))
             if qemu:
                 res["mor"]["qemu"] = mor_reset(
-                    lambda extra: kw.QemuWorkload(QEMU, "mixed", extra), tmp)
+                    lambda extra: kw.QemuWorkload(QEMU, mixed, extra), tmp)
+            for who, m in res["mor"].items():
+                print("  %s MOR reset %.2f s" % (who, m["seconds"]),
+                      flush=True)
     res["seconds"] = time.monotonic() - t0
     res["load_after"] = os.getloadavg()
     if "sparsevm" in res:

@@ -654,6 +654,40 @@ static void test_backend_dump_off(void)
 }
 
 /*
+ * merge=on (the default) offers a backend's private anonymous memory to
+ * KSM (MADV_MERGEABLE, the "mg" VmFlag), merge=off does not, and
+ * -machine mem-merge=off is the default of every backend and of the
+ * boot RAM, as in QEMU.  A memfd is shared: the kernel never marks it.
+ * The sizes tell the mappings apart.
+ */
+static void test_backend_merge(void)
+{
+    QTestState *s;
+
+    if (!g_file_test("/sys/kernel/mm/ksm", G_FILE_TEST_IS_DIR)) {
+        g_test_skip("the host kernel has no KSM (/sys/kernel/mm/ksm)");
+        return;
+    }
+    s = qtest_init("-machine microvm -m 56M,maxmem=1G "
+                   "-object memory-backend-ram,id=m0,size=40M "
+                   "-object memory-backend-ram,id=m1,size=24M,merge=off "
+                   "-object memory-backend-memfd,id=m2,size=72M");
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 40 * 1024, "mg"), ==, 1);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 24 * 1024, "mg"), ==, 0);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 72 * 1024, "mg"), ==, 0);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 56 * 1024, "mg"), ==, 1);
+    qtest_quit(s);
+
+    s = qtest_init("-machine microvm,mem-merge=off -m 56M,maxmem=1G "
+                   "-object memory-backend-ram,id=m0,size=40M "
+                   "-object memory-backend-ram,id=m1,size=24M,merge=on");
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 40 * 1024, "mg"), ==, 0);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 24 * 1024, "mg"), ==, 1);
+    g_assert_cmpint(mapping_has_flag(qtest_pid(s), 56 * 1024, "mg"), ==, 0);
+    qtest_quit(s);
+}
+
+/*
  * -pidfile takes only a regular file: a device is refused and left as
  * it was (writing through a temporary file renamed over the path, then
  * unlinking it at exit, once replaced and removed /dev/null).
@@ -916,6 +950,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/help-forms", test_help_forms);
     g_test_add_func("/cmdline/did-you-mean", test_did_you_mean);
     g_test_add_func("/cmdline/pidfile-not-regular", test_pidfile_not_regular);
+    g_test_add_func("/cmdline/backend-merge", test_backend_merge);
     g_test_add_func("/cmdline/bad-backend-options", test_bad_backend_options);
     g_test_add_func("/cmdline/help-version", test_help_and_version);
     g_test_add_func("/cmdline/dumpdtb", test_dumpdtb);
