@@ -43,6 +43,7 @@
  * to the main loop with an idle source.
  */
 #include "qemu/osdep.h"
+#include <sys/resource.h>
 #include "exec/memory.h"
 #include "hw/boards.h"
 #include "hw/misc/vmcoreinfo.h"
@@ -213,6 +214,32 @@ static void dump_body(DumpState *s)
     s->error = err;
 }
 
+static int64_t dump_thread_cpu_us(void);
+
+/*
+ * For the trace: the dump thread's CPU time, how long it waited for a
+ * CPU (the scheduler's run delay) and how often it slept (voluntary
+ * switches: a lock, a full pipe) or was preempted.
+ */
+static void dump_trace_thread_times(void)
+{
+    g_autofree char *schedstat = NULL;
+    unsigned long long run_ns = 0, delay_ns = 0;
+    struct rusage ru = { 0 };
+
+    if (!trace_event_enabled("dump_thread_cpu")) {
+        return;
+    }
+    if (g_file_get_contents("/proc/thread-self/schedstat", &schedstat, NULL,
+                            NULL)) {
+        sscanf(schedstat, "%llu %llu", &run_ns, &delay_ns);
+    }
+    getrusage(RUSAGE_THREAD, &ru);
+    trace_event("dump_thread_cpu", "cpu_us=%" PRId64 " run_delay_us=%llu"
+                " nvcsw=%ld nivcsw=%ld", dump_thread_cpu_us(),
+                delay_ns / 1000, ru.ru_nvcsw, ru.ru_nivcsw);
+}
+
 static gboolean dump_thread_done(gpointer opaque)
 {
     DumpState *s = opaque;
@@ -228,6 +255,7 @@ static gpointer dump_thread(gpointer opaque)
     DumpState *s = opaque;
 
     dump_body(s);
+    dump_trace_thread_times();
     /* an idle source: runs on the main loop thread, never here */
     g_idle_add(dump_thread_done, s);
     __atomic_store_n(&s->thread_exited, 1, __ATOMIC_RELEASE);

@@ -34,6 +34,10 @@
  * a fault there waits until the reader has copied the window and released
  * it (a memcpy, no I/O), so the reader may copy PROTECTED pages without
  * the lock.  A SAVED page's slot is freed only by the reader or by stop.
+ * The fault thread copies without the lock: it takes the slots and marks
+ * the pages busy [@busy_start, @busy_end) under it, copies, and makes them
+ * SAVED (then un-protects them) under it again; busy pages are PROTECTED,
+ * and the reader opens no window over them.
  *
  * The tracker as a whole: EARLY from write_tracker_start() to
  * write_tracker_snapshot() (or seal), then RUNNING; STOPPED
@@ -46,7 +50,8 @@
  * WriteTracker and every uffd ioctl issued after write_tracker_start(),
  * so the ioctls cannot race with stop and with each other.  Nobody waits
  * for the main thread while holding it.  The fault thread waits on
- * @space_cond (a slot freed, the window moved, or STOPPED) without it.
+ * @space_cond (a slot freed, the window moved, or STOPPED) without it; the
+ * reader waits on it for busy pages to be saved.
  */
 #include "qemu/osdep.h"
 #include <linux/fs.h>
@@ -95,6 +100,7 @@ struct pm_scan_arg {
 #define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
 #define PAGE_IS_WRITTEN (1 << 1)
 #define PAGE_IS_PRESENT (1 << 3)
+#define PAGE_IS_HUGE (1 << 6)
 #endif
 /* Runs one PAGEMAP_SCAN call reports at most. */
 #define WT_SCAN_BATCH 256
@@ -118,8 +124,10 @@ typedef struct WtExtent {
 #define PAGEMAP_UFFD_WP (1ULL << 57)
 /* Pagemap entries read at once (under the lock: keep it short). */
 #define WT_PAGEMAP_BATCH 512
-/* Pages one write fault saves at most (see fault_save_locked()). */
+/* Small pages one write fault saves at most (see fault_pick_locked()). */
 #define WT_FAULT_AROUND 16
+/* The size of a PMD-mapped transparent huge page, from the kernel. */
+#define WT_THP_SIZE_FILE "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 
 /*
  * struct WtRange: one registered mapping.
@@ -148,6 +156,17 @@ struct WriteTracker {
     pthread_t thread;
     bool thread_started;
     bool sealed;
+    /*
+     * A PMD-mapped transparent huge page, in bytes (0: none, or no
+     * PAGEMAP_SCAN to recognise one): a fault inside one that is still
+     * protected whole saves it whole (fault_pick_locked()).
+     */
+    size_t thp_size;
+    /* The fault thread's: the slots of the pages it is saving. */
+    unsigned *fault_slots;
+    /* The reader's: slot + 1 (0: none) per page of its window. */
+    unsigned *read_slots;
+    size_t read_slots_len;
 
     pthread_mutex_t lock;
     pthread_cond_t space_cond;
@@ -168,6 +187,12 @@ struct WriteTracker {
     GHashTable *saved;          /* page address -> slot + 1 */
     const uint8_t *win_start;   /* the reader's window, or NULL */
     const uint8_t *win_end;
+    /*
+     * Pages the fault thread is copying without the lock, or NULL: still
+     * PROTECTED, their slots taken; the reader opens no window over them.
+     */
+    const uint8_t *busy_start;
+    const uint8_t *busy_end;
     WriteTrackerStats stats;
 };
 
@@ -299,11 +324,29 @@ static void tracker_release_all_locked(WriteTracker *wt)
     }
 }
 
+/* CPU time the fault thread has run so far (for a trace), or 0. */
+static int64_t tracker_fault_thread_cpu_us(WriteTracker *wt)
+{
+    clockid_t clock;
+    struct timespec ts;
+
+    if (!wt->thread_started ||
+        pthread_getcpuclockid(wt->thread, &clock) ||
+        clock_gettime(clock, &ts) < 0) {
+        return 0;
+    }
+    return (int64_t)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 static void tracker_stop_locked(WriteTracker *wt)
 {
+    int64_t fault_cpu_us;
+
     if (wt->stopped) {
         return;
     }
+    /* before the fault thread is told: it exits without the lock */
+    fault_cpu_us = tracker_fault_thread_cpu_us(wt);
     wt->stopped = true;
     tracker_release_all_locked(wt);
     pthread_cond_broadcast(&wt->space_cond);
@@ -313,10 +356,10 @@ static void tracker_stop_locked(WriteTracker *wt)
     }
     trace_event("write_tracker_stop", "faults=%" PRIu64 " early_faults=%"
                 PRIu64 " copies=%" PRIu64 " buffer_waits=%" PRIu64
-                " buffer_peak=%" PRIu64 " error=%s", wt->stats.faults,
-                wt->stats.early_faults, wt->stats.copies,
+                " buffer_peak=%" PRIu64 " fault_cpu_us=%" PRId64 " error=%s",
+                wt->stats.faults, wt->stats.early_faults, wt->stats.copies,
                 wt->stats.buffer_waits, wt->stats.buffer_peak,
-                wt->error ? "yes" : "none");
+                fault_cpu_us, wt->error ? "yes" : "none");
 }
 
 /* A failure on the fault thread: record it and release everything. */
@@ -360,6 +403,22 @@ static bool pagemap_scan_works(int pagemap_fd)
     };
 
     return ioctl(pagemap_fd, PAGEMAP_SCAN, &arg) >= 0;
+}
+
+/* The host's PMD-mapped transparent huge page size, or 0. */
+static size_t tracker_thp_size(void)
+{
+    g_autofree char *text = NULL;
+    guint64 size;
+
+    if (!g_file_get_contents(WT_THP_SIZE_FILE, &text, NULL, NULL) ||
+        !g_ascii_string_to_unsigned(g_strstrip(text), 10,
+                                    qemu_real_host_page_size() * 2,
+                                    (guint64)1 << 30, &size, NULL) ||
+        (size & (size - 1))) {
+        return 0;
+    }
+    return size;
 }
 
 WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
@@ -409,6 +468,7 @@ WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
     wt->uffd = fd;
     wt->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     wt->can_scan = wt->pagemap_fd >= 0 && pagemap_scan_works(wt->pagemap_fd);
+    wt->thp_size = wt->can_scan ? tracker_thp_size() : 0;
     wt->early_faulted = g_array_new(false, false, sizeof(uint8_t *));
     wt->stop_fd = -1;
     wt->buffer_size = buffer_size;
@@ -479,7 +539,10 @@ bool write_tracker_start(WriteTracker *wt, Error **errp)
     /* untouched parts of the buffer cost no memory */
     wt->buffer = g_try_malloc(nslots * slot);
     wt->free_slots = g_try_new(unsigned, nslots);
-    if (!wt->buffer || !wt->free_slots) {
+    wt->fault_slots = g_try_new(unsigned,
+                                MAX(WT_FAULT_AROUND, wt->thp_size /
+                                    qemu_real_host_page_size()));
+    if (!wt->buffer || !wt->free_slots || !wt->fault_slots) {
         error_setg(errp, "live dump: cannot allocate a copy buffer of %zu "
                    "bytes", nslots * slot);
         return false;
@@ -865,22 +928,74 @@ static bool page_in_window(WriteTracker *wt, const uint8_t *page,
 }
 
 /*
- * Save the PROTECTED page at @page, and the protected pages right after it
- * (up to WT_FAULT_AROUND in all, outside the reader's window, while slots
- * last), into free slots, then un-protect them with one ioctl, which lets
- * the writer go on.  A writer moving forward through memory then faults
- * once per WT_FAULT_AROUND pages, not once per page.  The pages after
- * @page count only if the page tables say they are protected (a hole of a
- * write_tracker_protect_all() range has its @prot bit but is not).
- * Returns false if tracking failed.
+ * Whether the huge page at @start (thp_size aligned) is mapped by one PMD
+ * that is still write-protected whole.  PAGEMAP_SCAN reports PAGE_IS_HUGE
+ * for a PMD-mapped page only (or hugetlb, which has its own page size
+ * here), and PAGE_IS_WRITTEN once its protection is gone.  A failed scan
+ * says no: the fault then saves small pages.
  */
-static bool fault_save_locked(WriteTracker *wt, WtRange *r, uint8_t *page)
+static bool tracker_thp_protected(WriteTracker *wt, const uint8_t *start)
+{
+    struct page_region reg;
+    struct pm_scan_arg arg = {
+        .size = sizeof(arg),
+        .start = (uintptr_t)start,
+        .end = (uintptr_t)start + wt->thp_size,
+        .vec = (uintptr_t)&reg,
+        .vec_len = 1,
+        .category_mask = PAGE_IS_HUGE,
+        .return_mask = PAGE_IS_HUGE | PAGE_IS_WRITTEN,
+    };
+
+    return ioctl(wt->pagemap_fd, PAGEMAP_SCAN, &arg) == 1 &&
+           reg.start == arg.start && reg.end == arg.end &&
+           !(reg.categories & PAGE_IS_WRITTEN);
+}
+
+/*
+ * The pages a write fault on the PROTECTED page @page saves: *@first and
+ * the return value (a count of pages), 0 if the buffer lacks the room.
+ *
+ * - Inside a transparent huge page that is still protected whole, the
+ *   whole huge page, or nothing until that much room is free: the kernel
+ *   would split the huge page to un-protect part of it (a page table of
+ *   512 entries written, on this kind of host the dearest part of a
+ *   fault), and the dump's own un-protect of those pages later would
+ *   write them all again.  Only if the buffer can ever hold one.
+ * - Else @page and the protected pages right after it, up to
+ *   WT_FAULT_AROUND, while slots last: a writer moving forward then
+ *   faults once per WT_FAULT_AROUND pages, not once per page.  Pages
+ *   count only if the page tables say they are protected (a hole of a
+ *   write_tracker_protect_all() range has its @prot bit but is not).
+ *
+ * None inside the reader's window.
+ */
+static size_t fault_pick_locked(WriteTracker *wt, WtRange *r, uint8_t *page,
+                                uint8_t **first)
 {
     uint64_t pm[WT_FAULT_AROUND];
     size_t n = 1, max = 1;
-    uint64_t used;
-    int ret;
 
+    *first = page;
+    if (wt->thp_size > r->page_size &&
+        wt->thp_size / r->page_size <= wt->nslots) {
+        size_t hp = wt->thp_size / r->page_size;
+        uint8_t *hs = (uint8_t *)ROUND_DOWN((uintptr_t)page, wt->thp_size);
+
+        if (hs >= r->host && hs + wt->thp_size <= r->host + r->len &&
+            !page_in_window(wt, hs, wt->thp_size) &&
+            bitmap_range_all_set(r->prot, range_page(r, hs), hp) &&
+            tracker_thp_protected(wt, hs)) {
+            if (wt->nfree < hp) {
+                return 0;
+            }
+            *first = hs;
+            return hp;
+        }
+    }
+    if (!wt->nfree) {
+        return 0;
+    }
     if (r->page_size == qemu_real_host_page_size() && wt->pagemap_fd >= 0) {
         max = MIN(WT_FAULT_AROUND, (size_t)(r->host + r->len - page) /
                   r->page_size);
@@ -902,28 +1017,66 @@ static bool fault_save_locked(WriteTracker *wt, WtRange *r, uint8_t *page)
             break;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        uint8_t *p = page + i * r->page_size;
-        unsigned slot = wt->free_slots[wt->nfree - 1];
+    return n;
+}
 
-        if (wt_copy_guest(wt->buffer + (size_t)slot * wt->slot_size, p,
-                          r->page_size) < 0) {
-            if (!i) {
-                tracker_fail_locked(wt, "live dump: saving a page before "
-                                    "a write failed", EFAULT);
-                return false;
-            }
-            n = i;              /* save what we have; the rest faults */
-            break;
+/*
+ * Save the @n PROTECTED pages from @first (fault_pick_locked()) into free
+ * slots and un-protect them with one ioctl, which lets the writer go on.
+ * The copy runs without the lock -- a huge page is 2 MiB of memcpy --
+ * with the pages marked busy so that the reader opens no window over
+ * them meanwhile; they stay protected until they are SAVED.  Called and
+ * returns with the lock held.  Returns false if tracking failed or
+ * stopped meanwhile.
+ */
+static bool fault_save_locked(WriteTracker *wt, WtRange *r, uint8_t *first,
+                              size_t n)
+{
+    size_t ps = r->page_size, copied = 0;
+    uint64_t used;
+    int ret;
+
+    assert(n && n <= wt->nfree);
+    for (size_t i = 0; i < n; i++) {
+        wt->fault_slots[i] = wt->free_slots[--wt->nfree];
+    }
+    wt->busy_start = first;
+    wt->busy_end = first + n * ps;
+    pthread_mutex_unlock(&wt->lock);
+
+    for (; copied < n; copied++) {
+        if (wt_copy_guest(wt->buffer +
+                          (size_t)wt->fault_slots[copied] * wt->slot_size,
+                          first + copied * ps, ps) < 0) {
+            break;              /* save what we have; the rest faults */
         }
-        wt->nfree--;
-        g_hash_table_insert(wt->saved, p, GUINT_TO_POINTER(slot + 1));
+    }
+
+    pthread_mutex_lock(&wt->lock);
+    wt->busy_start = wt->busy_end = NULL;
+    pthread_cond_broadcast(&wt->space_cond);
+    if (wt->stopped) {
+        return false;           /* stop freed every slot */
+    }
+    for (size_t i = copied; i < n; i++) {
+        wt->free_slots[wt->nfree++] = wt->fault_slots[i];
+    }
+    if (!copied) {
+        tracker_fail_locked(wt, "live dump: saving a page before a write "
+                            "failed", EFAULT);
+        return false;
+    }
+    for (size_t i = 0; i < copied; i++) {
+        uint8_t *p = first + i * ps;
+
+        g_hash_table_insert(wt->saved, p,
+                            GUINT_TO_POINTER(wt->fault_slots[i] + 1));
         clear_bit(range_page(r, p), r->prot);
     }
-    wt->stats.copies += n;
+    wt->stats.copies += copied;
     used = (uint64_t)(wt->nslots - wt->nfree) * wt->slot_size;
     wt->stats.buffer_peak = MAX(wt->stats.buffer_peak, used);
-    ret = uffd_writeprotect(wt->uffd, page, n * r->page_size, false);
+    ret = uffd_writeprotect(wt->uffd, first, copied * ps, false);
     if (ret < 0) {
         tracker_fail_locked(wt, "live dump: un-protecting a page after "
                             "saving it failed", -ret);
@@ -983,15 +1136,21 @@ static bool fault_handle(WriteTracker *wt, uint64_t addr)
             wt->stats.early_faults++;
             goto out;
         }
-        if (!page_in_window(wt, page, r->page_size) && wt->nfree) {
-            fault_save_locked(wt, r, page);
-            goto out;
+        if (!page_in_window(wt, page, r->page_size)) {
+            uint8_t *first;
+            size_t n = fault_pick_locked(wt, r, page, &first);
+
+            if (n) {
+                fault_save_locked(wt, r, first, n);
+                goto out;
+            }
+            /* the buffer lacks the room */
+            if (!waited) {
+                wt->stats.buffer_waits++;
+                waited = true;
+            }
         }
         /* the reader is copying it, or the buffer is full: wait */
-        if (!waited && !wt->nfree) {
-            wt->stats.buffer_waits++;
-            waited = true;
-        }
         pthread_cond_wait(&wt->space_cond, &wt->lock);
     }
 out:
@@ -1008,6 +1167,9 @@ static void *fault_thread_main(void *opaque)
         { .fd = wt->uffd, .events = POLLIN },
         { .fd = wt->stop_fd, .events = POLLIN },
     };
+
+    /* a name for top, perf and /proc/PID/task: "wt-fault" */
+    pthread_setname_np(pthread_self(), "wt-fault");
 
     for (;;) {
         bool stopped;
@@ -1064,45 +1226,68 @@ int write_tracker_read(WriteTracker *wt, const void *host, size_t len,
     const uint8_t *start = host, *end = start + len;
     uint8_t *out = dst;
     WtRange *r = tracker_find_range(wt, start);
-    size_t first, last;
+    size_t first, last, npages;
     bool fault = false;
     int ret = 0;
 
     assert(wt->sealed && r && len && end <= r->host + r->len);
     first = range_page(r, start);
     last = range_page(r, end - 1);
+    npages = last - first + 1;
+    if (wt->read_slots_len < npages) {
+        /* the reader's own array: no lock */
+        g_free(wt->read_slots);
+        wt->read_slots = g_new(unsigned, npages);
+        wt->read_slots_len = npages;
+    }
 
     /*
      * Open the window: from now on the fault thread saves no page in it,
      * so a PROTECTED page stays unchanged while we copy it, and a SAVED
-     * page keeps its slot.
+     * page keeps its slot.  Which pages are SAVED, and where, is
+     * therefore known now, in one go.  Pages the fault thread is copying
+     * (busy) are waited for first: it saves them without the lock.
      */
     pthread_mutex_lock(&wt->lock);
+    while (!wt->stopped && wt->busy_start && wt->busy_start < end &&
+           wt->busy_end > start) {
+        pthread_cond_wait(&wt->space_cond, &wt->lock);
+    }
     if (wt->stopped) {
         pthread_mutex_unlock(&wt->lock);
         return -ECANCELED;
     }
     wt->win_start = start;
     wt->win_end = end;
+    for (size_t i = 0; i < npages; i++) {
+        wt->read_slots[i] = GPOINTER_TO_UINT(
+            g_hash_table_lookup(wt->saved, r->host +
+                                (first + i) * r->page_size));
+    }
     pthread_mutex_unlock(&wt->lock);
 
-    for (size_t pg = first; pg <= last; pg++) {
-        uint8_t *page = r->host + pg * r->page_size;
+    /* runs of PROTECTED pages in one copy each, SAVED ones from slots */
+    for (size_t i = 0; i < npages && !fault; ) {
+        uint8_t *page = r->host + (first + i) * r->page_size;
         const uint8_t *from = MAX(page, start);
-        const uint8_t *to = MIN(page + r->page_size, end);
-        gpointer slot;
+        const uint8_t *to;
 
-        /* @saved changes only under the lock, outside our window */
-        pthread_mutex_lock(&wt->lock);
-        slot = g_hash_table_lookup(wt->saved, page);
-        pthread_mutex_unlock(&wt->lock);
-        if (slot) {
+        if (wt->read_slots[i]) {
             const uint8_t *copy = wt->buffer +
-                (size_t)(GPOINTER_TO_UINT(slot) - 1) * wt->slot_size;
+                (size_t)(wt->read_slots[i] - 1) * wt->slot_size;
 
+            to = MIN(page + r->page_size, end);
             memcpy(out, copy + (from - page), to - from);
-        } else if (wt_copy_guest(out, from, to - from) < 0) {
-            fault = true;
+            i++;
+        } else {
+            size_t j = i + 1;
+
+            while (j < npages && !wt->read_slots[j]) {
+                j++;
+            }
+            to = MIN(r->host + (first + j) * r->page_size, end);
+            fault = wt_copy_guest(out, from, to - from) < 0;
+            i = j;
         }
         out += to - from;
     }
@@ -1121,11 +1306,10 @@ int write_tracker_read(WriteTracker *wt, const void *host, size_t len,
                       last + 1 : last;
 
         for (size_t pg = pfirst; pg < pend; pg++) {
-            uint8_t *page = r->host + pg * r->page_size;
-            gpointer slot = g_hash_table_lookup(wt->saved, page);
+            unsigned slot = wt->read_slots[pg - first];
 
             if (slot) {
-                slot_free_locked(wt, page, GPOINTER_TO_UINT(slot) - 1);
+                slot_free_locked(wt, r->host + pg * r->page_size, slot - 1);
             }
         }
         if (pfirst < pend) {
@@ -1186,6 +1370,8 @@ void write_tracker_free(WriteTracker *wt)
     pthread_mutex_destroy(&wt->lock);
     g_free(wt->buffer);
     g_free(wt->free_slots);
+    g_free(wt->fault_slots);
+    g_free(wt->read_slots);
     g_free(wt->error);
     g_free(wt);
 }

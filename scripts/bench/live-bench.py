@@ -31,6 +31,11 @@ real binary driven over qtest (scripts/bench/sparsevm_qtest.py):
               and worst, next to the same latency with no dump
   copies      pages the write tracker saved before a write, from the
               tracker's trace line (counted by the writer, not the dump)
+  cpu         CPU seconds per thread, median per dump: the dump thread
+              (paused and live), the tracker's fault thread, sparsevm's
+              main thread (which runs the writer's memsets) and the
+              writer client itself (this script's writer thread): where a
+              live dump's time goes on a host with few cores
 
 Dumps go to files in /dev/shm (holes stay holes, nothing waits on a disk),
 deleted after each dump.  Writes BUILD/bench/live.json and prints one table.
@@ -69,17 +74,26 @@ class Writer(threading.Thread):
         self.stop_flag = threading.Event()
         self.lat = []
         self.bytes = 0
+        self.stamps = []            # (monotonic, thread CPU) per chunk
 
     def run(self):
         off, val = 0, 0x40
         while not self.stop_flag.is_set():
             t0 = time.monotonic()
             self.vm.memset(self.start_addr + off, CHUNK, val)
-            self.lat.append(time.monotonic() - t0)
+            t1 = time.monotonic()
+            self.lat.append(t1 - t0)
+            self.stamps.append((t1, time.thread_time()))
             self.bytes += CHUNK
             off += CHUNK
             if off >= self.size:
                 off, val = 0, (val + 1) & 0xff or 1
+
+    def cpu_between(self, t0, t1):
+        """CPU seconds this thread ran between monotonic @t0 and @t1
+        (to the chunk)."""
+        inside = [c for t, c in self.stamps if t0 <= t <= t1]
+        return inside[-1] - inside[0] if len(inside) > 1 else 0.0
 
     def finish(self):
         self.stop_flag.set()
@@ -143,7 +157,7 @@ def start_vm(binary, backend, plugged, written, log):
         "-object", f"{BACKENDS[backend]},id=mem0,size={plugged // MiB}M",
         "-device", "virtio-mem-device,id=vm0,memdev=mem0,block-size=2M,"
                    f"requested-size={plugged // MiB}M",
-        "-trace", "enable=dump_live_p*",
+        "-trace", "enable=dump_live_p*", "-trace", "enable=dump_thread_cpu",
         "-trace", "enable=write_tracker_stop", "-D", log])
     vm.events = []
     vmem = VirtioMem(vm, 16 * MiB)
@@ -158,20 +172,33 @@ def start_vm(binary, backend, plugged, written, log):
     return vm, vmem
 
 
+def main_thread_cpu(vm):
+    """CPU seconds sparsevm's main thread has run (schedstat, ns)."""
+    try:
+        with open(f"/proc/{vm.proc.pid}/task/{vm.proc.pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def dump(vm, path, live, writer=None):
     """One detached ELF dump; returns (seconds, pause seconds or None,
-    command seconds)."""
+    command seconds); vm.last_main_cpu is the main thread's CPU seconds
+    during it."""
     # the previous dump's file is closed (and, unlinked, freed: 0.3 s for
     # 1.5 GiB of tmpfs) on the main loop after its DUMP_COMPLETED: wait
     # for that before timing this command
     vm.command("query-status")
     vm.events.clear()
+    cpu0 = main_thread_cpu(vm)
     t0 = time.monotonic()
     vm.command("dump-guest-memory", paging=False, protocol=f"file:{path}",
                detach=True, live=live)
     t_cmd = time.monotonic() - t0
     ev = vm.event_wait("DUMP_COMPLETED")
     elapsed = time.monotonic() - t0
+    vm.last_main_cpu = main_thread_cpu(vm) - cpu0
+    vm.last_span = (t0, t0 + elapsed)
     if "error" in ev["data"]:
         raise RuntimeError(ev["data"]["error"])
     pause = None
@@ -192,7 +219,8 @@ def trace_times(log):
         with open(log) as f:
             for line in f:
                 for name in ("dump_live_protect_early", "dump_live_protect",
-                             "dump_live_pause", "write_tracker_stop"):
+                             "dump_live_pause", "write_tracker_stop",
+                             "dump_thread_cpu"):
                     if f":{name} " in line:
                         fields = line.split(f":{name} ", 1)[1].split()
                         out[name] = {k: int(v) for k, v in
@@ -243,17 +271,35 @@ def point(binary, tmp, backend, plugged, written, reps):
         base = w.finish()
 
         paused, live, stalls, rewritten, tracker = [], [], [], 0, []
+        cpu = dict(paused_dump=[], paused_dump_delay=[],
+                   paused_dump_sleeps=[], live_dump=[], live_dump_delay=[],
+                   live_dump_sleeps=[], fault=[], main=[], writer=[])
         for _ in range(reps):
             paused.append(dump(vm, path, False)[0])
+            tr = trace_times(log).get("dump_thread_cpu", {})
+            cpu["paused_dump"].append(tr.get("cpu_us", 0) / 1e6)
+            cpu["paused_dump_delay"].append(tr.get("run_delay_us", 0) / 1e6)
+            cpu["paused_dump_sleeps"].append(tr.get("nvcsw", 0))
             w = Writer(vm, vmem.addr, written)
             w.start()
             time.sleep(0.05)            # the writer is going
             live.append(dump(vm, path, True)[0])
+            cpu["main"].append(vm.last_main_cpu)
             lat = w.finish()
             stalls += lat
             rewritten += w.bytes
-            tracker.append(trace_times(log).get("write_tracker_stop", {}))
+            tr = trace_times(log)
+            tracker.append(tr.get("write_tracker_stop", {}))
+            cpu["live_dump"].append(tr.get("dump_thread_cpu", {}).get(
+                "cpu_us", 0) / 1e6)
+            cpu["live_dump_delay"].append(tr.get("dump_thread_cpu", {}).get(
+                "run_delay_us", 0) / 1e6)
+            cpu["live_dump_sleeps"].append(tr.get("dump_thread_cpu", {}).get(
+                "nvcsw", 0))
+            cpu["fault"].append(tracker[-1].get("fault_cpu_us", 0) / 1e6)
+            cpu["writer"].append(w.cpu_between(*vm.last_span))
         res["tracker"] = tracker
+        res["cpu_s"] = {k: statistics.median(v) for k, v in cpu.items()}
         res["paused_samples_s"] = paused
         res["live_samples_s"] = live
         res["paused_s"] = statistics.median(paused)
@@ -278,6 +324,10 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--backends", default=",".join(BACKENDS),
+                    help="comma-separated subset of " + ",".join(BACKENDS))
+    ap.add_argument("--sizes", help="comma-separated plugged GiB "
+                    "(default 1,8,64; --quick 1,2)")
     ap.add_argument("--smoke", action="store_true",
                     help="--quick without hugetlb, whose pool other tests "
                          "running at the same time also resize")
@@ -291,13 +341,19 @@ def main():
     shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
     tmp = tempfile.mkdtemp(prefix="live-bench-", dir=shm)
     sizes = [1 * GiB, 2 * GiB] if args.quick else [1 * GiB, 8 * GiB, 64 * GiB]
+    if args.sizes:
+        sizes = [int(x) * GiB for x in args.sizes.split(",")]
+    backends = args.backends.split(",")
+    for b in backends:
+        if b not in BACKENDS:
+            ap.error(f"unknown backend {b}")
     written = 256 * MiB if args.quick else 1 * GiB
     reps = 1 if args.quick else args.reps
     results, skipped = [], {}
     print(f"live dumps: {written // MiB} MiB written, ELF, writer "
           f"rewriting it in {CHUNK // 1024} KiB qtest memsets", flush=True)
     try:
-        for backend in BACKENDS:
+        for backend in backends:
             if args.smoke and backend == "hugetlb":
                 skipped[backend] = "--smoke"
                 print(f"  {backend}: skipped: --smoke", flush=True)
@@ -349,7 +405,17 @@ def main():
               f"{tmed('faults'):10.0f} {tmed('copies'):7.0f} "
               f"{tmed('buffer_waits'):13.0f} "
               f"{tmed('buffer_peak') / MiB:9.1f}")
-    for backend in BACKENDS:
+    print("backend plugged  cpu s per dump (median): paused dump (run "
+          "delay s, sleeps) | live: dump (run delay s, sleeps)  fault  main  "
+          "writer client")
+    for r in results:
+        c = r["cpu_s"]
+        print(f"{r['backend']:<7} {r['plugged'] // GiB:3d} GiB  "
+              f"{c['paused_dump']:23.3f} ({c['paused_dump_delay']:5.3f}, "
+              f"{c['paused_dump_sleeps']:5.0f}) | {c['live_dump']:10.3f} "
+              f"({c['live_dump_delay']:5.3f}, {c['live_dump_sleeps']:5.0f}) "
+              f"{c['fault']:6.3f} {c['main']:5.3f} {c['writer']:6.3f}")
+    for backend in backends:
         rs = [r for r in results if r["backend"] == backend]
         if not rs:
             print(f"{backend}: skipped: {skipped.get(backend, '?')}")

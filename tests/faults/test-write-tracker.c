@@ -13,7 +13,9 @@
  * - a writer waits while the copy buffer is full and goes on when the
  *   reader drains it;
  * - stop wakes a waiting writer; after any failure (and after stop) every
- *   page can be written without blocking.
+ *   page can be written without blocking;
+ * - a write into a transparent huge page saves it whole, and the kernel
+ *   keeps it mapped by one PMD (un-protecting part would split it).
  *
  * The writer stores with inline assembly: its stores are resumed by the
  * kernel after the fault thread un-protects the page, an ordering
@@ -498,6 +500,127 @@ static void test_early(gconstpointer opaque)
     mapping_destroy(&m);
 }
 
+/* The host's PMD-mapped transparent huge page size, or 0. */
+static size_t thp_size(void)
+{
+    g_autofree char *text = NULL;
+    guint64 size;
+
+    if (!g_file_get_contents("/sys/kernel/mm/transparent_hugepage/"
+                             "hpage_pmd_size", &text, NULL, NULL) ||
+        !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, G_MAXUINT64,
+                                    &size, NULL)) {
+        return 0;
+    }
+    return size;
+}
+
+/*
+ * Bytes of the mapping that starts at @host mapped by PMDs: smaps's
+ * AnonHugePages counts only those (a huge page split into page-table
+ * entries no longer counts).
+ */
+static size_t anon_huge_bytes(const uint8_t *host)
+{
+    g_autofree char *smaps = NULL;
+    g_auto(GStrv) lines = NULL;
+    bool ours = false;
+
+    g_assert_true(g_file_get_contents("/proc/self/smaps", &smaps, NULL,
+                                      NULL));
+    lines = g_strsplit(smaps, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        unsigned long start, end;
+        size_t kb;
+
+        if (sscanf(*l, "%lx-%lx ", &start, &end) == 2) {
+            ours = start == (uintptr_t)host;
+        } else if (ours && sscanf(*l, "AnonHugePages: %zu kB", &kb) == 1) {
+            return kb * 1024;
+        }
+    }
+    return 0;
+}
+
+static uint8_t pattern_thp(size_t pg)
+{
+    return 0x20 + pg % 64;
+}
+
+/*
+ * Two transparent huge pages protected whole; one page written in the
+ * middle of the first.  That one fault saves the whole huge page and
+ * un-protects it with one ioctl: both stay mapped by a PMD (saving 16
+ * small pages, as before, split the first into page-table entries), the
+ * second stays protected, and the snapshot reads back whole.
+ */
+static void test_thp(void)
+{
+    size_t thp = thp_size(), ps = page_size(), hp = thp / ps;
+    g_autofree uint8_t *buf = NULL;
+    WriteTrackerStats st;
+    WriteTracker *wt;
+    Mapping m;
+    Writer w;
+    uint8_t *map;
+
+    wt = write_tracker_new(WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
+    if (!thp || !write_tracker_can_protect_early(wt)) {
+        write_tracker_free(wt);
+        g_test_skip("no transparent huge pages, or no PAGEMAP_SCAN to "
+                    "recognise them (Linux 6.7)");
+        return;
+    }
+    map = mmap(NULL, 3 * thp, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    g_assert_true(map != MAP_FAILED);
+    m = (Mapping) {
+        .host = (uint8_t *)ROUND_UP((uintptr_t)map, thp),
+        .len = 2 * thp, .page = ps, .fd = -1,
+    };
+    madvise(m.host, m.len, MADV_HUGEPAGE);
+    for (size_t pg = 0; pg < 2 * hp; pg++) {
+        memset(m.host + pg * ps, pattern_thp(pg), ps);
+    }
+    g_assert_true(write_tracker_add_range(wt, m.host, m.len, ps, "test",
+                                          &error_abort));
+    if (anon_huge_bytes(m.host) != m.len) {
+        write_tracker_free(wt);
+        munmap(map, 3 * thp);
+        g_test_skip("the host gave no transparent huge pages");
+        return;
+    }
+    g_assert_true(write_tracker_start(wt, &error_abort));
+    g_assert_true(write_tracker_protect_all(wt, m.host, m.len,
+                                            &error_abort));
+    write_tracker_seal(wt);
+
+    writer_start(&w, &m, hp / 2, hp / 2 + 1, 1, 1);
+    writer_join(&w);
+    write_tracker_get_stats(wt, &st);
+    g_assert_cmpuint(st.faults, ==, 1);
+    g_assert_cmpuint(st.copies, ==, hp);
+    g_assert_cmpuint(anon_huge_bytes(m.host), ==, m.len);
+
+    /* the snapshot, in chunks of half a huge page */
+    buf = g_malloc(thp / 2);
+    for (size_t off = 0; off < m.len; off += thp / 2) {
+        g_assert_cmpint(write_tracker_read(wt, m.host + off, thp / 2, buf),
+                        ==, 0);
+        for (size_t i = 0; i < thp / 2; i++) {
+            size_t pg = (off + i) / ps;
+
+            if (buf[i] != pattern_thp(pg)) {
+                g_error("page %zu byte %zu: %#x, snapshot had %#x", pg,
+                        i % ps, buf[i], pattern_thp(pg));
+            }
+        }
+    }
+    write_tracker_free(wt);
+    g_assert_cmpint(m.host[hp / 2 * ps], ==, pattern_after(hp / 2));
+    munmap(map, 3 * thp);
+}
+
 /* A mapping the kernel cannot write-protect: refused, naming it. */
 static void test_unsupported(void)
 {
@@ -695,6 +818,7 @@ int main(int argc, char **argv)
                          GINT_TO_POINTER(0), test_early);
     g_test_add_data_func("/write-tracker/anon/snapshot-protect-whole",
                          GINT_TO_POINTER(2), test_snapshot);
+    g_test_add_func("/write-tracker/anon/thp-saved-whole", test_thp);
     g_test_add_func("/write-tracker/unsupported-file", test_unsupported);
     for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
         for (int from = 0; from < 2; from++) {
