@@ -41,19 +41,6 @@ static void dump_paging(QTestState *s, const char *path)
                              "'protocol': 'file:%s'}}", path);
 }
 
-/* the range of @flat holding @gpa, or NULL */
-static const FlatRange *flat_find(GArray *flat, uint64_t gpa)
-{
-    for (unsigned i = 0; i < flat->len; i++) {
-        const FlatRange *f = &g_array_index(flat, FlatRange, i);
-
-        if (gpa >= f->start && gpa < f->end) {
-            return f;
-        }
-    }
-    return NULL;
-}
-
 /*
  * Every PT_LOAD is all in the file (and equals guest memory: RAM per
  * @model, the rest as the guest reads it) or not at all (p_offset all
@@ -62,8 +49,6 @@ static const FlatRange *flat_find(GArray *flat, uint64_t gpa)
 static unsigned check_paging_loads(QTestState *s, const ElfCore *core,
                                    const DumpModel *model, GArray *flat)
 {
-    const size_t chunk = 4 * MiB;
-    g_autofree uint8_t *want = g_malloc(chunk);
     unsigned with_data = 0;
 
     for (unsigned i = 0; i < core->phnum; i++) {
@@ -81,26 +66,7 @@ static unsigned check_paging_loads(QTestState *s, const ElfCore *core,
         }
         g_assert_cmphex(seg->filesz, ==, seg->memsz);
         with_data++;
-        for (uint64_t done = 0; done < seg->filesz; ) {
-            uint64_t gpa = seg->paddr + done;
-            const FlatRange *f = flat_find(flat, gpa);
-            size_t n = MIN(chunk, seg->filesz - done);
-            const uint8_t *got = core->data + seg->offset + done;
-
-            g_assert_nonnull(f);
-            n = MIN(n, f->end - gpa);
-            expect_bytes(s, model, flat, gpa, want, n);
-            if (memcmp(got, want, n)) {
-                size_t j = 0;
-
-                while (got[j] == want[j]) {
-                    j++;
-                }
-                g_error("PT_LOAD %u: byte at 0x%" PRIx64 " is 0x%02x, the "
-                        "guest has 0x%02x", i, gpa + j, got[j], want[j]);
-            }
-            done += n;
-        }
+        check_load_data(s, core, i, model, flat);
     }
     return with_data;
 }

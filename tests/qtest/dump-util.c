@@ -157,7 +157,7 @@ GArray *flat_ranges(QTestState *s)
     return r;
 }
 
-static const FlatRange *flat_lookup(GArray *flat, uint64_t gpa)
+const FlatRange *flat_lookup(GArray *flat, uint64_t gpa)
 {
     for (unsigned i = 0; i < flat->len; i++) {
         const FlatRange *f = &g_array_index(flat, FlatRange, i);
@@ -169,11 +169,38 @@ static const FlatRange *flat_lookup(GArray *flat, uint64_t gpa)
     return NULL;
 }
 
+void check_load_data(QTestState *s, const ElfCore *core, unsigned i,
+                     const DumpModel *model, GArray *flat)
+{
+    const ElfSegment *seg = elf_core_segment(core, i);
+    const size_t chunk = 4 * MiB;
+    g_autofree uint8_t *want = g_malloc(chunk);
+
+    for (uint64_t done = 0; done < seg->filesz; ) {
+        uint64_t gpa = seg->paddr + done;
+        const FlatRange *f = flat_lookup(flat, gpa);
+        size_t n = MIN(chunk, seg->filesz - done);
+        const uint8_t *got = core->data + seg->offset + done;
+
+        g_assert_nonnull(f);
+        n = MIN(n, f->end - gpa);
+        expect_bytes(s, model, flat, gpa, want, n);
+        if (memcmp(got, want, n)) {
+            size_t j = 0;
+
+            while (got[j] == want[j]) {
+                j++;
+            }
+            g_error("PT_LOAD %u: byte at 0x%" PRIx64 " is 0x%02x, the "
+                    "guest has 0x%02x", i, gpa + j, got[j], want[j]);
+        }
+        done += n;
+    }
+}
+
 unsigned check_dump_loads(QTestState *s, const ElfCore *core,
                           const DumpModel *model, GArray *flat)
 {
-    const size_t chunk = 4 * MiB;
-    g_autofree uint8_t *want = g_malloc(chunk);
     unsigned loads = 0;
 
     for (unsigned i = 0; i < core->phnum; i++) {
@@ -184,30 +211,7 @@ unsigned check_dump_loads(QTestState *s, const ElfCore *core,
         }
         loads++;
         g_assert_cmpuint(seg->filesz, ==, seg->memsz);
-        for (uint64_t done = 0; done < seg->filesz; ) {
-            uint64_t gpa = seg->paddr + done;
-            const FlatRange *f = flat_lookup(flat, gpa);
-            size_t n = MIN(chunk, seg->filesz - done);
-            const uint8_t *got = core->data + seg->offset + done;
-
-            g_assert_nonnull(f);
-            n = MIN(n, f->end - gpa);
-            if (!strcmp(f->kind, "ram")) {
-                model_expect(s, model, gpa, want, n);
-            } else {
-                qtest_bufread(s, gpa, want, n);
-            }
-            if (memcmp(got, want, n)) {
-                size_t j = 0;
-
-                while (got[j] == want[j]) {
-                    j++;
-                }
-                g_error("PT_LOAD %u: byte at 0x%" PRIx64 " is 0x%02x, the "
-                        "guest has 0x%02x", i, gpa + j, got[j], want[j]);
-            }
-            done += n;
-        }
+        check_load_data(s, core, i, model, flat);
     }
     return loads;
 }

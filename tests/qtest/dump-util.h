@@ -78,6 +78,16 @@ typedef struct FlatRange {
 /** flat_ranges: the guest-physical map (g_array_free it). */
 GArray *flat_ranges(QTestState *s);
 
+/** flat_lookup: the range of @flat holding @gpa, or NULL. */
+const FlatRange *flat_lookup(GArray *flat, uint64_t gpa);
+
+/**
+ * check_load_data: the file data of @core's program header @i (a
+ * PT_LOAD) equals guest memory, as for check_dump_loads().
+ */
+void check_load_data(QTestState *s, const ElfCore *core, unsigned i,
+                     const DumpModel *model, GArray *flat);
+
 /**
  * check_dump_loads: every PT_LOAD of @core equals guest memory: RAM per
  * @model, ROM per a qtest read of the same addresses.  Ranges of kind
