@@ -654,21 +654,44 @@ static void test_hmp(void)
 /* The monitor's output not yet consumed (it may hold several answers). */
 static GString *hmp_pending;
 
-/* The text before the next "(qemu) " prompt @fd sends; reads as needed. */
-static char *hmp_until_prompt(int fd)
+/* The text up to and with the next @mark @fd sends; reads as needed. */
+static char *hmp_read_until(int fd, const char *mark)
 {
-    const char *prompt = "(qemu) ";
     char buf[4096], *at, *text;
+    size_t end;
     ssize_t n;
 
-    while (!(at = strstr(hmp_pending->str, prompt))) {
+    while (!(at = strstr(hmp_pending->str, mark))) {
         n = read(fd, buf, sizeof(buf));
         g_assert_cmpint(n, >, 0);
         g_string_append_len(hmp_pending, buf, n);
     }
-    text = g_strndup(hmp_pending->str, at - hmp_pending->str);
-    g_string_erase(hmp_pending, 0, at - hmp_pending->str + strlen(prompt));
+    end = at - hmp_pending->str + strlen(mark);
+    text = g_strndup(hmp_pending->str, end);
+    g_string_erase(hmp_pending, 0, end);
     return text;
+}
+
+/* The text before the next "(qemu) " prompt @fd sends; reads as needed. */
+static char *hmp_until_prompt(int fd)
+{
+    static const char prompt[] = "(qemu) ";
+    char *text = hmp_read_until(fd, prompt);
+
+    text[strlen(text) - strlen(prompt)] = '\0';
+    return text;
+}
+
+static int hmp_connect(const char *sock)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==,
+                    0);
+    return fd;
 }
 
 static char *hmp_cmd(int fd, const char *line)
@@ -687,7 +710,6 @@ static void test_hmp_monitor(void)
     g_autofree char *sock = g_build_filename(qtest_tmpdir(), "hmp.sock",
                                              NULL);
     QTestState *s;
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
     g_autofree char *longline = NULL;
     char *out;
     int fd;
@@ -695,12 +717,7 @@ static void test_hmp_monitor(void)
     hmp_pending = g_string_new(NULL);
     s = qtest_initf(HP_MACHINE "-chardev socket,id=hmp0,path=%s,server=on,"
                     "wait=off -mon chardev=hmp0", sock);
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    g_assert_cmpint(fd, >=, 0);
-    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==,
-                    0);
-
+    fd = hmp_connect(sock);
     out = hmp_until_prompt(fd);
     g_assert_true(g_str_has_prefix(out, "QEMU "));
     g_assert_true(g_str_has_suffix(out, " monitor - type 'help' for more "
@@ -750,32 +767,16 @@ static void test_hmp_monitor(void)
 /* Send @keys, then read until @until arrives; return what came, @until too. */
 static char *hmp_keys(int fd, const char *keys, const char *until)
 {
-    char buf[4096], *at, *text;
-    size_t end;
-    ssize_t n;
-
     g_assert_cmpint(write(fd, keys, strlen(keys)), ==, strlen(keys));
-    while (!(at = strstr(hmp_pending->str, until))) {
-        n = read(fd, buf, sizeof(buf));
-        g_assert_cmpint(n, >, 0);
-        g_string_append_len(hmp_pending, buf, n);
-    }
-    end = at - hmp_pending->str + strlen(until);
-    text = g_strndup(hmp_pending->str, end);
-    g_string_erase(hmp_pending, 0, end);
-    return text;
+    return hmp_read_until(fd, until);
 }
 
-static int hmp_connect(const char *sock)
+/* Send @keys: exactly @want comes back. */
+static void hmp_expect_keys(int fd, const char *keys, const char *want)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_autofree char *out = hmp_keys(fd, keys, want);
 
-    g_assert_cmpint(fd, >=, 0);
-    g_strlcpy(addr.sun_path, sock, sizeof(addr.sun_path));
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==,
-                    0);
-    return fd;
+    g_assert_cmpstr(out, ==, want);
 }
 
 /*
@@ -802,19 +803,13 @@ static void test_hmp_readline(void)
     g_free(hmp_until_prompt(fd));
 
     /* typed: echoed; Tab completes the subcommand, with a space */
-    out = hmp_keys(fd, "info sta", "info sta");
-    g_assert_cmpstr(out, ==, "info sta");
-    g_free(out);
-    out = hmp_keys(fd, "\t", "tus ");
-    g_assert_cmpstr(out, ==, "tus ");
-    g_free(out);
+    hmp_expect_keys(fd, "info sta", "info sta");
+    hmp_expect_keys(fd, "\t", "tus ");
     out = hmp_cmd(fd, "\r");
     g_assert_cmpstr(out, ==, "\r\nVM status: running\r\n");
     g_free(out);
     /* Up recalls it (its trailing space too), Enter runs it again */
-    out = hmp_keys(fd, "\033[A", "info status ");
-    g_assert_cmpstr(out, ==, "info status ");
-    g_free(out);
+    hmp_expect_keys(fd, "\033[A", "info status ");
     out = hmp_cmd(fd, "\r");
     g_assert_cmpstr(out, ==, "\r\nVM status: running\r\n");
     g_free(out);
@@ -829,24 +824,18 @@ static void test_hmp_readline(void)
                     "mtree                \r\n(qemu) info m");
     g_free(out);
     /* edit in the middle: the terminal gets what changed, and moves */
-    out = hmp_keys(fd, "tree", "tree");
-    g_free(out);
-    out = hmp_keys(fd, LEFT5, LEFT5);
-    g_free(out);
-    out = hmp_keys(fd, " ", " mtree" LEFT5);      /* "info  mtree" */
-    g_free(out);
-    out = hmp_keys(fd, "\177", "\033[D" "mtree\033[K" LEFT5);
-    g_free(out);
-    out = hmp_keys(fd, "\001\013", LEFT5 "\033[K");  /* ^A ^K: all gone */
-    g_free(out);
+    hmp_expect_keys(fd, "tree", "tree");
+    hmp_expect_keys(fd, LEFT5, LEFT5);
+    hmp_expect_keys(fd, " ", " mtree" LEFT5);      /* "info  mtree" */
+    hmp_expect_keys(fd, "\177", "\033[D" "mtree\033[K" LEFT5);
+    hmp_expect_keys(fd, "\001\013", LEFT5 "\033[K");  /* ^A ^K: all gone */
     /* command names: two candidates, the common part is completed */
     out = hmp_keys(fd, "devi\t", "(qemu) device_");
     g_assert_cmpstr(out, ==, "devi\r\ndevice_add  device_del  \r\n"
                     "(qemu) device_");
     g_free(out);
     /* then the id of a device for device_del */
-    out = hmp_keys(fd, "d\tv\t", "del vm1 ");
-    g_free(out);
+    hmp_expect_keys(fd, "d\tv\t", "del vm1 ");
     out = hmp_cmd(fd, "\r");
     g_assert_cmpstr(out, ==, "\r\n");
     g_free(out);
