@@ -15,6 +15,8 @@
  * docs/devel/live-dump.md.
  */
 #include "qemu/osdep.h"
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include "exec/memory.h"
 #include "exec/ramblock.h"
 #include "qemu/error.h"
@@ -91,6 +93,21 @@ static bool dump_live_for_each_range(GuestPhysBlockList *blocks,
 static bool dump_live_is_anon(RAMBlock *rb)
 {
     return rb->fd < 0 && !(rb->flags & RAM_PREALLOC);
+}
+
+/*
+ * Shared shmem (a memfd, a tmpfs file, shared anonymous memory): the
+ * tracker maps released pages writable again (write_tracker_add_range()).
+ */
+static bool dump_live_is_shared_shmem(RAMBlock *rb)
+{
+    struct statfs fs;
+
+    if (!(rb->flags & RAM_SHARED) || (rb->flags & RAM_PREALLOC)) {
+        return false;
+    }
+    return rb->fd < 0 ||
+           (fstatfs(rb->fd, &fs) == 0 && fs.f_type == TMPFS_MAGIC);
 }
 
 /* Protect the extents SEEK_DATA (or pagemap) finds in [@from, @to). */
@@ -187,7 +204,8 @@ WriteTracker *dump_live_tracker_new(AddressSpace *as, uint64_t buffer_size,
         g_ptr_array_add(seen, rb);
         name = dump_live_describe(rb);
         len = ROUND_UP(rb->used_length, rb->page_size);
-        if (!write_tracker_add_range(wt, rb->host, len, rb->page_size, name,
+        if (!write_tracker_add_range(wt, rb->host, len, rb->page_size,
+                                     dump_live_is_shared_shmem(rb), name,
                                      errp)) {
             goto fail;
         }

@@ -17,7 +17,8 @@
  *   PROTECTED  write-protected; the page itself holds the snapshot
  *   SAVED      a copy in the buffer holds the snapshot; the page is
  *              writable again
- *   DONE       read by the dump (or tracking stopped): writable, no copy
+ *   DONE       read by the dump (or tracking stopped): no copy; writable,
+ *              or queued in @releases until the fault thread un-protects it
  *
  *   HOLE --write_tracker_protect()--> PROTECTED
  *   PROTECTED --early fault, fault_handle()--> EARLY (written before
@@ -29,7 +30,11 @@
  *   PROTECTED, SAVED --write_tracker_stop() / tracker_fail_locked()--> DONE
  *
  * Invariants: a page is PROTECTED iff its bit in @prot is set; SAVED iff
- * it is a key of @saved; never both.  Only the fault thread makes a page
+ * it is a key of @saved; never both.  A DONE page may still be
+ * write-protected in the page tables while it waits in @releases: the
+ * reader hands un-protecting to the fault thread, which does it before
+ * it handles any fault (so a writer on such a page waits for that, not
+ * for the dump).  Only the fault thread makes a page
  * SAVED, and never one inside the reader's window [@win_start, @win_end):
  * a fault there waits until the reader has copied the window and released
  * it (a memcpy, no I/O), so the reader may copy PROTECTED pages without
@@ -48,7 +53,11 @@
  * Locking: @lock (a pthread mutex: ThreadSanitizer cannot see GLib's
  * futex-based GMutex) protects every field below it in struct
  * WriteTracker and every uffd ioctl issued after write_tracker_start(),
- * so the ioctls cannot race with stop and with each other.  Nobody waits
+ * so the ioctls cannot race with stop and with each other.  The
+ * exception, once sealed (@protects_done: nothing is protected any more),
+ * is the fault thread lifting protection without the lock, from queued
+ * DONE pages and from pages it has just SAVED: an un-protect can then only
+ * meet another un-protect.  Nobody waits
  * for the main thread while holding it.  The fault thread waits on
  * @space_cond (a slot freed, the window moved, or STOPPED) without it; the
  * reader waits on it for busy pages to be saved.
@@ -60,12 +69,16 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include "qemu/bitmap.h"
 #include "qemu/host-mem.h"
 #include "qemu/trace.h"
 #include "exec/write-tracker.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23      /* Linux 5.14 */
+#endif
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
 #endif
@@ -120,10 +133,14 @@ typedef struct WtExtent {
     bool lazy;
 } WtExtent;
 
-/* /proc/self/pagemap: the pte is write-protected by userfaultfd. */
+/* /proc/self/pagemap: present, swapped out, write-protected by uffd. */
+#define PAGEMAP_PRESENT (1ULL << 63)
+#define PAGEMAP_SWAPPED (1ULL << 62)
 #define PAGEMAP_UFFD_WP (1ULL << 57)
 /* Pagemap entries read at once (under the lock: keep it short). */
 #define WT_PAGEMAP_BATCH 512
+/* Bytes of queued releases un-protected under one hold of the lock. */
+#define WT_RELEASE_CHUNK (4 * 1024 * 1024)
 /* Small pages one write fault saves at most (see fault_pick_locked()). */
 #define WT_FAULT_AROUND 16
 /* The size of a PMD-mapped transparent huge page, from the kernel. */
@@ -142,6 +159,7 @@ typedef struct WtRange {
     char *name;
     bool registered;
     bool armed;                 /* something in it was protected */
+    bool refault_writable;      /* see write_tracker_add_range() */
     unsigned long *prot;
     GArray *extents;
 } WtRange;
@@ -150,7 +168,7 @@ struct WriteTracker {
     int uffd;
     int pagemap_fd;             /* /proc/self/pagemap, or -1 */
     bool can_scan;              /* PAGEMAP_SCAN works on @pagemap_fd */
-    int stop_fd;                /* eventfd: tells the fault thread to exit */
+    int wake_fd;                /* eventfd: stop, or @releases to do */
     size_t buffer_size;
     GPtrArray *ranges;          /* WtRange *, owned */
     pthread_t thread;
@@ -178,6 +196,12 @@ struct WriteTracker {
      */
     bool early;
     GArray *early_faulted;
+    /*
+     * Sealed: nothing is protected any more, so an un-protect cannot
+     * undo a protect and may run without the lock (see
+     * tracker_do_releases_locked() and fault_save_locked()).
+     */
+    bool protects_done;
     char *error;                /* first failure on the fault thread */
     uint8_t *buffer;            /* nslots * slot_size bytes */
     size_t slot_size;
@@ -193,8 +217,21 @@ struct WriteTracker {
      */
     const uint8_t *busy_start;
     const uint8_t *busy_end;
+    /*
+     * DONE pages still write-protected (WtRelease, in the order the
+     * reader passed them), for the fault thread to un-protect:
+     * releases[release_head..] are pending.
+     */
+    GArray *releases;
+    guint release_head;
     WriteTrackerStats stats;
 };
+
+/* A run of DONE pages the fault thread has yet to un-protect. */
+typedef struct WtRelease {
+    WtRange *r;
+    size_t first, n;            /* pages of @r */
+} WtRelease;
 
 /* ------------------------------------------------------------- helpers */
 
@@ -349,10 +386,12 @@ static void tracker_stop_locked(WriteTracker *wt)
     fault_cpu_us = tracker_fault_thread_cpu_us(wt);
     wt->stopped = true;
     tracker_release_all_locked(wt);
+    g_array_set_size(wt->releases, 0);
+    wt->release_head = 0;
     pthread_cond_broadcast(&wt->space_cond);
-    if (wt->stop_fd >= 0) {
+    if (wt->wake_fd >= 0) {
         /* cannot fail but for overflow; the thread also polls @stopped */
-        eventfd_write(wt->stop_fd, 1);
+        eventfd_write(wt->wake_fd, 1);
     }
     trace_event("write_tracker_stop", "faults=%" PRIu64 " early_faults=%"
                 PRIu64 " copies=%" PRIu64 " buffer_waits=%" PRIu64
@@ -369,6 +408,123 @@ static void tracker_fail_locked(WriteTracker *wt, const char *what, int err)
         wt->error = g_strdup_printf("%s: %s", what, g_strerror(err));
     }
     tracker_stop_locked(wt);
+}
+
+/* ----------------------------------------------------------- releases */
+
+/*
+ * The reader's DONE pages [@first, @first + @n) of @r: queue them for the
+ * fault thread to un-protect (merged with the run before when they follow
+ * it), and wake it if the queue was empty.  Un-protecting 4 KiB pages
+ * writes one page-table entry each, the dearest part of releasing; on the
+ * fault thread it runs beside the dump, not in its way.
+ */
+static void tracker_queue_release_locked(WriteTracker *wt, WtRange *r,
+                                         size_t first, size_t n)
+{
+    WtRelease rel = { .r = r, .first = first, .n = n };
+
+    if (wt->release_head < wt->releases->len) {
+        WtRelease *last = &g_array_index(wt->releases, WtRelease,
+                                         wt->releases->len - 1);
+
+        if (last->r == r && last->first + last->n == first) {
+            last->n += n;
+            return;
+        }
+        g_array_append_val(wt->releases, rel);
+        return;
+    }
+    g_array_append_val(wt->releases, rel);
+    /* cannot fail but for overflow; the thread also polls */
+    eventfd_write(wt->wake_fd, 1);
+}
+
+/*
+ * Map writable again the pages of [@start, @start + @n pages) that are
+ * present and no longer write-protected.  After UFFDIO_WRITEPROTECT lifts
+ * the protection of a shared shmem page the kernel leaves its entry
+ * read-only, so a writer would take a minor fault per 4 KiB page (254,000
+ * for a GiB the guest keeps rewriting); one MADV_POPULATE_WRITE over a run
+ * costs a fraction of that.  Only present pages: in a shmem mapping a
+ * present page is allocated already, so nothing is populated; holes and
+ * pages still protected are left alone.  Any failure (a kernel without
+ * MADV_POPULATE_WRITE, memory gone) ends it for the range: writers then
+ * fault as before.  Fault thread only, without the lock.
+ */
+static void tracker_refault_writable(WriteTracker *wt, WtRange *r,
+                                     uint8_t *start, size_t n)
+{
+    const uint64_t want = PAGEMAP_PRESENT, mask = want | PAGEMAP_UFFD_WP;
+    uint64_t pm[WT_PAGEMAP_BATCH];
+    size_t ps = r->page_size;
+
+    for (size_t done = 0; done < n && r->refault_writable; ) {
+        size_t batch = MIN(n - done, WT_PAGEMAP_BATCH);
+        ssize_t got = pread(wt->pagemap_fd, pm, batch * sizeof(pm[0]),
+                            ((uintptr_t)start / ps + done) * sizeof(pm[0]));
+
+        if (got < (ssize_t)sizeof(pm[0])) {
+            r->refault_writable = false;
+            return;
+        }
+        got /= sizeof(pm[0]);
+        for (size_t i = 0; i < (size_t)got; ) {
+            size_t j = i;
+
+            while (j < (size_t)got && (pm[j] & mask) == want) {
+                j++;
+            }
+            if (j > i && madvise(start + (done + i) * ps, (j - i) * ps,
+                                 MADV_POPULATE_WRITE) < 0) {
+                r->refault_writable = false;
+                return;
+            }
+            i = MAX(j, i + 1);
+        }
+        done += got;
+    }
+}
+
+/*
+ * Un-protect the queued DONE pages, at most WT_RELEASE_CHUNK bytes per
+ * ioctl, each chunk taken off the queue under the lock and done without
+ * it, so the reader is not held up.  That ioctl is the one that may run
+ * beside another (stop's): both only lift protection, and no DONE page is
+ * ever protected again.  Anything done after stop is harmless until
+ * write_tracker_free() has joined this thread, which its caller does
+ * before memory may be discarded again.  Called and returns with the lock
+ * held; fault thread only.
+ */
+static void tracker_do_releases_locked(WriteTracker *wt)
+{
+    while (!wt->stopped && wt->release_head < wt->releases->len) {
+        WtRelease *rel = &g_array_index(wt->releases, WtRelease,
+                                        wt->release_head);
+        WtRange *r = rel->r;
+        size_t n = MIN(rel->n, MAX(WT_RELEASE_CHUNK / r->page_size, 1));
+        uint8_t *start = r->host + rel->first * r->page_size;
+        int ret;
+
+        rel->first += n;
+        rel->n -= n;
+        if (!rel->n && ++wt->release_head == wt->releases->len) {
+            g_array_set_size(wt->releases, 0);
+            wt->release_head = 0;
+        }
+        pthread_mutex_unlock(&wt->lock);
+        ret = uffd_writeprotect(wt->uffd, start, n * r->page_size, false);
+        if (!ret && r->refault_writable) {
+            tracker_refault_writable(wt, r, start, n);
+        }
+        pthread_mutex_lock(&wt->lock);
+        if (ret < 0) {
+            tracker_fail_locked(wt, "live dump: un-protecting pages the "
+                                "dump has saved failed", -ret);
+            return;
+        }
+        wt->stats.released_bytes += n * r->page_size;
+    }
 }
 
 /* ---------------------------------------------------------- set-up */
@@ -470,7 +626,8 @@ WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
     wt->can_scan = wt->pagemap_fd >= 0 && pagemap_scan_works(wt->pagemap_fd);
     wt->thp_size = wt->can_scan ? tracker_thp_size() : 0;
     wt->early_faulted = g_array_new(false, false, sizeof(uint8_t *));
-    wt->stop_fd = -1;
+    wt->wake_fd = -1;
+    wt->releases = g_array_new(false, false, sizeof(WtRelease));
     wt->buffer_size = buffer_size;
     wt->ranges = g_ptr_array_new();
     pthread_mutex_init(&wt->lock, NULL);
@@ -480,8 +637,8 @@ WriteTracker *write_tracker_new(size_t buffer_size, Error **errp)
 }
 
 bool write_tracker_add_range(WriteTracker *wt, void *host, size_t len,
-                             size_t page_size, const char *name,
-                             Error **errp)
+                             size_t page_size, bool refault_writable,
+                             const char *name, Error **errp)
 {
     struct uffdio_register reg = {
         .range = { .start = (uintptr_t)host, .len = len },
@@ -503,6 +660,8 @@ bool write_tracker_add_range(WriteTracker *wt, void *host, size_t len,
     r->host = host;
     r->len = len;
     r->page_size = page_size;
+    r->refault_writable = refault_writable && wt->pagemap_fd >= 0 &&
+                          page_size == qemu_real_host_page_size();
     r->name = g_strdup(name);
     r->registered = true;
     r->extents = g_array_new(false, false, sizeof(WtExtent));
@@ -569,8 +728,8 @@ bool write_tracker_start(WriteTracker *wt, Error **errp)
         }
         memset(r->prot, 0, longs * sizeof(unsigned long));
     }
-    wt->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wt->stop_fd < 0) {
+    wt->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wt->wake_fd < 0) {
         error_setg_errno(errp, errno, "live dump: cannot create an eventfd");
         return false;
     }
@@ -775,6 +934,7 @@ void write_tracker_seal(WriteTracker *wt)
     pthread_mutex_lock(&wt->lock);
     g_array_sort(wt->early_faulted, page_ptr_cmp);
     ret = tracker_snapshot_locked(wt);
+    wt->protects_done = true;
     if (ret < 0) {
         tracker_fail_locked(wt, "live dump: write-protecting pages written "
                             "before the snapshot failed", -ret);
@@ -849,8 +1009,16 @@ static bool tracker_lazy_next(WriteTracker *wt, WtRange *r, size_t from,
         }
         n = got / sizeof(pm[0]);
         for (size_t i = 0; i < n; i++, pos += r->page_size) {
-            bool pop = (pm[i] & PAGEMAP_UFFD_WP) ||
-                       g_hash_table_contains(wt->saved, r->host + pos);
+            /*
+             * A SAVED page was populated at the snapshot and nothing may
+             * discard it during the dump: it is present or swapped out.
+             * Holes (most of a sparse block) skip the table.
+             */
+            bool pop = ((pm[i] & PAGEMAP_UFFD_WP) &&
+                        test_bit(pos / r->page_size, r->prot)) ||
+                       ((pm[i] & (PAGEMAP_PRESENT | PAGEMAP_SWAPPED)) &&
+                        g_hash_table_size(wt->saved) &&
+                        g_hash_table_contains(wt->saved, r->host + pos));
 
             if (pop && !in_run) {
                 in_run = true;
@@ -1076,7 +1244,21 @@ static bool fault_save_locked(WriteTracker *wt, WtRange *r, uint8_t *first,
     wt->stats.copies += copied;
     used = (uint64_t)(wt->nslots - wt->nfree) * wt->slot_size;
     wt->stats.buffer_peak = MAX(wt->stats.buffer_peak, used);
-    ret = uffd_writeprotect(wt->uffd, first, copied * ps, false);
+    if (wt->protects_done) {
+        /*
+         * The pages are SAVED: the reader takes them from the buffer
+         * now.  Un-protecting writes their page-table entries and waits
+         * for other CPUs to flush their TLBs; not with the lock held.
+         */
+        pthread_mutex_unlock(&wt->lock);
+        ret = uffd_writeprotect(wt->uffd, first, copied * ps, false);
+        pthread_mutex_lock(&wt->lock);
+        if (wt->stopped) {
+            return false;
+        }
+    } else {
+        ret = uffd_writeprotect(wt->uffd, first, copied * ps, false);
+    }
     if (ret < 0) {
         tracker_fail_locked(wt, "live dump: un-protecting a page after "
                             "saving it failed", -ret);
@@ -1114,7 +1296,15 @@ static bool fault_handle(WriteTracker *wt, uint64_t addr)
             goto out;
         }
         if (!r->prot || !test_bit(range_page(r, page), r->prot)) {
-            /* released or saved since the fault was queued */
+            /*
+             * Released or saved since the fault was queued.  A released
+             * page may still wait in the queue, protected: un-protect
+             * the queue now (which wakes its writers), then wake.
+             */
+            tracker_do_releases_locked(wt);
+            if (wt->stopped) {
+                goto out;
+            }
             ret = uffd_wake(wt->uffd, page, r->page_size);
             if (ret < 0) {
                 tracker_fail_locked(wt, "live dump: waking a writer "
@@ -1165,7 +1355,7 @@ static void *fault_thread_main(void *opaque)
     struct uffd_msg msgs[WT_MSG_BATCH];
     struct pollfd pfd[2] = {
         { .fd = wt->uffd, .events = POLLIN },
-        { .fd = wt->stop_fd, .events = POLLIN },
+        { .fd = wt->wake_fd, .events = POLLIN },
     };
 
     /* a name for top, perf and /proc/PID/task: "wt-fault" */
@@ -1193,7 +1383,20 @@ static void *fault_thread_main(void *opaque)
             break;
         }
         if (pfd[1].revents) {
+            eventfd_t v;
+
+            eventfd_read(wt->wake_fd, &v);
+        }
+        /* released pages first: a writer may be waiting on one */
+        pthread_mutex_lock(&wt->lock);
+        tracker_do_releases_locked(wt);
+        stopped = wt->stopped;
+        pthread_mutex_unlock(&wt->lock);
+        if (stopped) {
             break;
+        }
+        if (!pfd[0].revents) {
+            continue;
         }
         n = read(wt->uffd, msgs, sizeof(msgs));
         if (n < 0) {
@@ -1314,12 +1517,7 @@ int write_tracker_read(WriteTracker *wt, const void *host, size_t len,
         }
         if (pfirst < pend) {
             bitmap_clear(r->prot, pfirst, pend - pfirst);
-            ret = uffd_writeprotect(wt->uffd, r->host + pfirst * r->page_size,
-                                    (pend - pfirst) * r->page_size, false);
-            if (ret < 0) {
-                tracker_fail_locked(wt, "live dump: un-protecting pages "
-                                    "the dump has saved failed", -ret);
-            }
+            tracker_queue_release_locked(wt, r, pfirst, pend - pfirst);
         }
     }
     wt->win_start = wt->win_end = NULL;
@@ -1361,9 +1559,10 @@ void write_tracker_free(WriteTracker *wt)
     if (wt->pagemap_fd >= 0) {
         close(wt->pagemap_fd);
     }
-    if (wt->stop_fd >= 0) {
-        close(wt->stop_fd);
+    if (wt->wake_fd >= 0) {
+        close(wt->wake_fd);
     }
+    g_array_free(wt->releases, true);
     g_hash_table_destroy(wt->saved);
     g_array_free(wt->early_faulted, true);
     pthread_cond_destroy(&wt->space_cond);

@@ -10,7 +10,10 @@
  * the protection.  The dump reads the snapshot through
  * write_tracker_read(): the saved copy where there is one, else the page
  * itself (still protected, so unchanged); either way the pages it read are
- * released (un-protected, copy freed) at once.
+ * released: the copy freed at once, the protection lifted by the fault
+ * thread right after (un-protecting 4 KiB pages costs a page-table write
+ * each, which then runs beside the dump instead of inside it; a writer
+ * that reaches such a page first has the queue done before it goes on).
  *
  * The tracker knows host addresses only: no guest-physical addresses, no
  * RAMBlocks, no VM state.  The caller (dump/) decides which ranges to
@@ -75,6 +78,14 @@ WriteTracker *write_tracker_new(size_t buffer_size, Error **errp);
  * @page_size: the mapping's page size (the unit of protection and of
  *             copies: 2 MiB or 1 GiB for hugetlbfs); @host and @len are
  *             multiples of it.
+ * @refault_writable: the mapping is shared shmem (a memfd, a tmpfs file,
+ *             shared anonymous memory), where a page present is allocated
+ *             already: after un-protecting released pages, map the present
+ *             ones writable again (MADV_POPULATE_WRITE), since the kernel
+ *             leaves them read-only and a writer would take a minor fault
+ *             per page.  Never for other mappings: there a write may
+ *             allocate (a private copy, file blocks).  Ignored unless the
+ *             pages are the host's base page size.
  * @name: what the error names (e.g. "memory backend 'mem0' (memfd)").
  * Errors: "live dump: NAME cannot be write-protected: ..." naming what the
  * kernel refused (shared memory or hugetlbfs without
@@ -83,8 +94,8 @@ WriteTracker *write_tracker_new(size_t buffer_size, Error **errp);
  * Context: before write_tracker_start().
  */
 bool write_tracker_add_range(WriteTracker *wt, void *host, size_t len,
-                             size_t page_size, const char *name,
-                             Error **errp);
+                             size_t page_size, bool refault_writable,
+                             const char *name, Error **errp);
 
 /**
  * write_tracker_start: allocate the copy buffer (at least one page of the
@@ -216,6 +227,8 @@ const char *write_tracker_error(WriteTracker *wt);
  * @buffer_waits: faults that waited for the buffer to drain.
  * @buffer_peak: most bytes of copies held at once.
  * @buffer_size: the buffer's capacity in bytes.
+ * @released_bytes: bytes the fault thread un-protected after the reader
+ *                  (and, where asked, made writable again).
  */
 typedef struct WriteTrackerStats {
     uint64_t protected_bytes;
@@ -225,6 +238,7 @@ typedef struct WriteTrackerStats {
     uint64_t buffer_waits;
     uint64_t buffer_peak;
     uint64_t buffer_size;
+    uint64_t released_bytes;
 } WriteTrackerStats;
 
 /** write_tracker_get_stats: a consistent copy of the counters. */

@@ -26,6 +26,7 @@
 #include "qemu/osdep.h"
 #include <linux/memfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include "exec/write-tracker.h"
 #include "qemu/error.h"
 #include "faults.h"
@@ -150,8 +151,9 @@ static WriteTracker *tracker_setup(Mapping *m, size_t buffer, Error **errp)
     if (!wt) {
         return NULL;
     }
-    if (!write_tracker_add_range(wt, m->host, m->len, m->page, "test",
-                                 errp) ||
+    /* a shared memfd is shmem: released pages are made writable again */
+    if (!write_tracker_add_range(wt, m->host, m->len, m->page, m->fd >= 0,
+                                 "test", errp) ||
         !write_tracker_start(wt, errp)) {
         goto fail;
     }
@@ -367,6 +369,145 @@ static void test_snapshot(gconstpointer opaque)
     protect_whole = false;
 }
 
+/* Whether any page of [@host, @host + @len) is uffd write-protected. */
+static bool range_write_protected(const uint8_t *host, size_t len)
+{
+    size_t n = len / page_size();
+    g_autofree uint64_t *pm = g_new(uint64_t, n);
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    ssize_t got;
+
+    g_assert_cmpint(fd, >=, 0);
+    got = pread(fd, pm, n * sizeof(pm[0]),
+                (uintptr_t)host / page_size() * sizeof(pm[0]));
+    close(fd);
+    g_assert_cmpint(got, ==, n * sizeof(pm[0]));
+    for (size_t i = 0; i < n; i++) {
+        if (pm[i] & (1ULL << 57)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static long thread_minor_faults(void)
+{
+    struct rusage ru;
+
+    g_assert_cmpint(getrusage(RUSAGE_THREAD, &ru), ==, 0);
+    return ru.ru_minflt;
+}
+
+static int cpu_a, cpu_b;
+
+static void pin_to(int cpu)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    g_assert_cmpint(sched_setaffinity(0, sizeof(set), &set), ==, 0);
+}
+
+/*
+ * Write the populated pages of @opaque (a Mapping) on cpu_b; returns the
+ * minor faults it took.  Plain stores: no fault thread is involved now.
+ */
+static gpointer write_populated_on(gpointer opaque)
+{
+    Mapping *m = opaque;
+    long faults;
+
+    pin_to(cpu_b);
+    faults = thread_minor_faults();
+    for (size_t pg = 0; pg < NPAGES; pg++) {
+        if (page_populated(pg)) {
+            memset(m->host + pg * m->page, pattern_after(pg), m->page);
+        }
+    }
+    return GSIZE_TO_POINTER(thread_minor_faults() - faults);
+}
+
+/*
+ * A shared memfd: after the reader has passed the populated runs, the
+ * fault thread un-protects them and maps them writable again, so that
+ * writing them takes no minor fault per page (the kernel leaves an
+ * un-protected shmem entry read-only), and populates nothing: the holes
+ * between the runs stay holes.
+ */
+static void test_released_writable(void)
+{
+    g_autofree uint8_t *buf = NULL;
+    struct stat before, after;
+    WriteTrackerStats st;
+    Mapping m;
+    WriteTracker *wt;
+    size_t faults;
+    gint64 deadline;
+    cpu_set_t all;
+
+    /*
+     * Read on one CPU, write on another: a CPU that read a page while it
+     * was protected may keep a read-only TLB entry for it, and making an
+     * entry writable flushes nobody's TLB, so a store there would still
+     * take one (spurious) fault.
+     */
+    g_assert_cmpint(sched_getaffinity(0, sizeof(all), &all), ==, 0);
+    if (CPU_COUNT(&all) < 2) {
+        g_test_skip("needs two CPUs (a store on the CPU that read the "
+                    "pages takes a spurious fault per page)");
+        return;
+    }
+    cpu_a = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (CPU_ISSET(c, &all)) {
+            if (cpu_a < 0) {
+                cpu_a = c;
+            } else {
+                cpu_b = c;
+                break;
+            }
+        }
+    }
+    pin_to(cpu_a);
+
+    mapping_init(&m, true);
+    mapping_populate(&m);
+    buf = g_malloc(8 * m.page);
+    wt = tracker_setup(&m, WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
+    g_assert_cmpint(fstat(m.fd, &before), ==, 0);
+    for (size_t pg = 0; pg < NPAGES; pg += 16) {
+        g_assert_cmpint(write_tracker_read(wt, m.host + pg * m.page,
+                                           8 * m.page, buf), ==, 0);
+        g_assert_cmpint(buf[0], ==, pattern_before(pg));
+    }
+    /* the fault thread releases them on its own, soon */
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    for (;;) {
+        write_tracker_get_stats(wt, &st);
+        if (st.released_bytes == NPAGES / 2 * m.page) {
+            break;
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(1000);
+    }
+    g_assert_false(range_write_protected(m.host, m.len));
+    g_assert_cmpint(fstat(m.fd, &after), ==, 0);
+    g_assert_cmpint(after.st_blocks, ==, before.st_blocks);
+
+    /* on the other CPU: this one's TLB may still hold read-only entries */
+    faults = GPOINTER_TO_SIZE(g_thread_join(
+        g_thread_new("writer", write_populated_on, &m)));
+    /* one per populated page without the remapping: 32 */
+    g_assert_cmpuint(faults, <, NPAGES / 8);
+    g_assert_null(write_tracker_error(wt));
+    write_tracker_free(wt);
+    g_assert_cmpint(fstat(m.fd, &after), ==, 0);
+    g_assert_cmpint(after.st_blocks, ==, before.st_blocks);
+    mapping_destroy(&m);
+    g_assert_cmpint(sched_setaffinity(0, sizeof(all), &all), ==, 0);
+}
+
 /* A buffer of two pages: the third write waits until a read drains it. */
 static void test_buffer_full(gconstpointer opaque)
 {
@@ -457,7 +598,7 @@ static void test_early(gconstpointer opaque)
         g_test_skip("the host kernel has no PAGEMAP_SCAN (Linux 6.7)");
         return;
     }
-    g_assert_true(write_tracker_add_range(wt, m.host, m.len, m.page, "test",
+    g_assert_true(write_tracker_add_range(wt, m.host, m.len, m.page, false, "test",
                                           &error_abort));
     g_assert_true(write_tracker_start(wt, &error_abort));
     for (size_t pg = 0; pg < NPAGES; pg += 16) {
@@ -582,7 +723,7 @@ static void test_thp(void)
     for (size_t pg = 0; pg < 2 * hp; pg++) {
         memset(m.host + pg * ps, pattern_thp(pg), ps);
     }
-    g_assert_true(write_tracker_add_range(wt, m.host, m.len, ps, "test",
+    g_assert_true(write_tracker_add_range(wt, m.host, m.len, ps, false, "test",
                                           &error_abort));
     if (anon_huge_bytes(m.host) != m.len) {
         write_tracker_free(wt);
@@ -638,7 +779,7 @@ static void test_unsupported(void)
     host = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     g_assert_true(host != MAP_FAILED);
     wt = write_tracker_new(WRITE_TRACKER_DEFAULT_BUFFER, &error_abort);
-    if (write_tracker_add_range(wt, host, len, page_size(),
+    if (write_tracker_add_range(wt, host, len, page_size(), false,
                                 "memory backend 'f0' (file)", &err)) {
         g_test_skip("this file system supports userfaultfd write-protect");
     } else {
@@ -819,6 +960,8 @@ int main(int argc, char **argv)
     g_test_add_data_func("/write-tracker/anon/snapshot-protect-whole",
                          GINT_TO_POINTER(2), test_snapshot);
     g_test_add_func("/write-tracker/anon/thp-saved-whole", test_thp);
+    g_test_add_func("/write-tracker/memfd/released-pages-writable",
+                    test_released_writable);
     g_test_add_func("/write-tracker/unsupported-file", test_unsupported);
     for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
         for (int from = 0; from < 2; from++) {
