@@ -314,13 +314,24 @@ ShutdownCause qemu_system_shutdown_requested(void)
     return shutdown_requested;
 }
 
+/* SHUTDOWN has been sent (once per run). */
+static bool shutdown_announced;
+
+static void shutdown_announce(void)
+{
+    if (!shutdown_announced) {
+        shutdown_announced = true;
+        qapi_event_send_shutdown(shutdown_cause_is_guest(shutdown_requested),
+                                 shutdown_requested);
+    }
+}
+
 void qemu_main_loop(void)
 {
     while (!shutdown_requested) {
         g_main_context_iteration(NULL, TRUE);
     }
-    qapi_event_send_shutdown(shutdown_cause_is_guest(shutdown_requested),
-                             shutdown_requested);
+    shutdown_announce();
     /* Let the SHUTDOWN event reach the monitors' queues. */
     while (g_main_context_iteration(NULL, FALSE)) {
     }
@@ -374,9 +385,15 @@ static void qmp_system_reset(Error **errp)
     qemu_system_reset(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
 }
 
+/*
+ * QEMU 7.2 handles the request in its main loop before the command's
+ * reply is sent, so a client reads SHUTDOWN, then quit's {"return": {}}:
+ * the same order here.
+ */
 static void qmp_quit(Error **errp)
 {
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+    shutdown_announce();
 }
 
 static bool hmp_info_status(int argc, char **argv, GString *out,

@@ -357,6 +357,50 @@ static void test_second_monitor_reconnect(void)
     qtest_quit(s);
 }
 
+/*
+ * quit as QEMU 7.2 answers it on a QMP socket: the SHUTDOWN event first,
+ * then the reply, then end of file (a clean close, not a reset).
+ */
+static void test_quit_order(void)
+{
+    g_autofree char *path = g_build_filename(qtest_tmpdir(), "quit.sock",
+                                             NULL);
+    QTestState *s = qtest_initf(MACHINE "-qmp unix:%s,server=on,wait=off",
+                                path);
+    int fd = connect_unix(path);
+    g_autofree char *greeting = read_reply_line(fd);
+    g_autofree char *caps_reply = NULL;
+    g_autofree char *event = NULL;
+    g_autofree char *reply = NULL;
+    const char *caps = "{\"execute\": \"qmp_capabilities\"}\n";
+    const char *quit = "{\"execute\": \"quit\"}\n";
+    JsonNode *ev;
+    JsonObject *o;
+    char c;
+
+    g_assert_nonnull(strstr(greeting, "\"QMP\""));
+    g_assert(write(fd, caps, strlen(caps)) == (ssize_t)strlen(caps));
+    caps_reply = read_reply_line(fd);
+    g_assert_nonnull(strstr(caps_reply, "\"return\""));
+    g_assert(write(fd, quit, strlen(quit)) == (ssize_t)strlen(quit));
+    event = read_reply_line(fd);
+    reply = read_reply_line(fd);
+    ev = json_from_string(event, NULL);
+    g_assert_nonnull(ev);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(ev));
+    o = json_node_get_object(ev);
+    g_assert_cmpstr(qtest_json_get_str(o, "event"), ==, "SHUTDOWN");
+    g_assert_false(qtest_json_get_bool(o, "data.guest"));
+    g_assert_cmpstr(qtest_json_get_str(o, "data.reason"), ==,
+                    "host-qmp-quit");
+    json_node_unref(ev);
+    g_assert_nonnull(strstr(reply, "\"return\""));
+    g_assert_cmpint(read(fd, &c, 1), ==, 0);
+    close(fd);
+    g_assert_cmpint(qtest_wait_exit(s), ==, 0);
+    qtest_quit(s);
+}
+
 static void test_rss_with_16g_memfd(void)
 {
     QTestState *s = qtest_init(MACHINE "-object memory-backend-memfd,"
@@ -431,6 +475,7 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/runstate", test_runstate);
     g_test_add_func("/qmp/second-monitor-reconnect",
                     test_second_monitor_reconnect);
+    g_test_add_func("/qmp/quit-order", test_quit_order);
     g_test_add_func("/qmp/rss-16g-memfd", test_rss_with_16g_memfd);
     g_test_add_func("/qmp/qom-set-frozen", test_qom_set_frozen);
     return g_test_run();
