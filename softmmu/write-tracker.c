@@ -73,6 +73,7 @@
 #include <sys/syscall.h>
 #include "qemu/bitmap.h"
 #include "qemu/host-mem.h"
+#include "qemu/pagemap.h"
 #include "qemu/trace.h"
 #include "exec/write-tracker.h"
 
@@ -83,38 +84,6 @@
 #define UFFD_USER_MODE_ONLY 1
 #endif
 
-/*
- * PAGEMAP_SCAN (Linux 6.7, include/uapi/linux/fs.h): runs of pages in
- * given states, in one ioctl on /proc/self/pagemap.  Debian 12's headers
- * (6.1) lack it; the layout and values are the kernel's uapi.
- */
-#ifndef PAGEMAP_SCAN
-struct page_region {
-    uint64_t start;
-    uint64_t end;
-    uint64_t categories;
-};
-
-struct pm_scan_arg {
-    uint64_t size;
-    uint64_t flags;
-    uint64_t start;
-    uint64_t end;
-    uint64_t walk_end;
-    uint64_t vec;
-    uint64_t vec_len;
-    uint64_t max_pages;
-    uint64_t category_inverted;
-    uint64_t category_mask;
-    uint64_t category_anyof_mask;
-    uint64_t return_mask;
-};
-
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#define PAGE_IS_WRITTEN (1 << 1)
-#define PAGE_IS_PRESENT (1 << 3)
-#define PAGE_IS_HUGE (1 << 6)
-#endif
 /* Runs one PAGEMAP_SCAN call reports at most. */
 #define WT_SCAN_BATCH 256
 
@@ -133,10 +102,6 @@ typedef struct WtExtent {
     bool lazy;
 } WtExtent;
 
-/* /proc/self/pagemap: present, swapped out, write-protected by uffd. */
-#define PAGEMAP_PRESENT (1ULL << 63)
-#define PAGEMAP_SWAPPED (1ULL << 62)
-#define PAGEMAP_UFFD_WP (1ULL << 57)
 /* Pagemap entries read at once (under the lock: keep it short). */
 #define WT_PAGEMAP_BATCH 512
 /* Bytes of queued releases un-protected under one hold of the lock. */

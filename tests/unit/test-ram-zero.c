@@ -310,18 +310,18 @@ static void test_dev_zero(gconstpointer opaque)
 
 #define HUGE (2 * MiB)
 
-/* 4 huge pages as memory-backend-memfd,hugetlb=on,reserve=off maps them. */
-static bool hugetlb_region(MemoryRegion *mr)
+/* @n huge pages as memory-backend-memfd,hugetlb=on,reserve=off maps them. */
+static bool hugetlb_region(MemoryRegion *mr, unsigned n)
 {
     int fd = memfd_create("test-ram-zero-huge", MFD_CLOEXEC | MFD_HUGETLB);
 
-    if (fd < 0 || ftruncate(fd, 4 * HUGE) < 0) {
+    if (fd < 0 || ftruncate(fd, n * HUGE) < 0) {
         if (fd >= 0) {
             close(fd);
         }
         return false;
     }
-    g_assert(memory_region_init_ram_from_fd(mr, NULL, "huge", 4 * HUGE,
+    g_assert(memory_region_init_ram_from_fd(mr, NULL, "huge", n * HUGE,
                                             RAM_SHARED | RAM_NORESERVE, fd,
                                             0, &error_abort));
     g_assert_cmpuint(memory_region_get_ram_block(mr)->page_size, ==, HUGE);
@@ -349,7 +349,7 @@ static void test_hugetlb(void)
         }
         return;
     }
-    if (!hugetlb_region(&mr)) {
+    if (!hugetlb_region(&mr, 4)) {
         hugepage_pool_set(saved);
         g_test_skip("memfd_create(MFD_HUGETLB) failed: no 2 MiB hugetlb");
         return;
@@ -394,6 +394,68 @@ static void test_hugetlb(void)
     g_assert_cmpuint(host[0x10], ==, 0);
     g_assert_cmpuint(host[0xf0000], ==, 0x66);
     g_assert_cmpint(hugepage_pool_free(), ==, 3);
+    memory_region_destroy(&mr);
+    g_assert(hugepage_pool_set(saved));
+}
+
+/* The next populated run of @mr in [@start, @end) is [@s, @e). */
+static void check_next(MemoryRegion *mr, ram_addr_t start, ram_addr_t end,
+                       ram_addr_t s, ram_addr_t e)
+{
+    ram_addr_t fs, fe;
+
+    g_assert_true(ram_block_next_populated(memory_region_get_ram_block(mr),
+                                           start, end, &fs, &fe));
+    g_assert_cmphex(fs, ==, s);
+    g_assert_cmphex(fe, ==, e);
+}
+
+/*
+ * Populated runs of a hugetlb memfd (found with PAGEMAP_SCAN where the
+ * kernel has it, else from pagemap entries): huge pages 0, 2, 3 and 7 of
+ * 8, asked whole and from inside pages.
+ */
+static void test_hugetlb_extents(void)
+{
+    long saved = hugepage_pool_size();
+    RAMBlock *rb;
+    uint8_t *host;
+    MemoryRegion mr;
+    ram_addr_t fs, fe;
+
+    if (saved < 0 || !hugepage_pool_set(saved + 4) ||
+        hugepage_pool_free() < 4) {
+        g_test_skip("cannot get 4 free huge pages (/proc/sys/vm/nr_hugepages "
+                    "needs root)");
+        if (saved >= 0) {
+            hugepage_pool_set(saved);
+        }
+        return;
+    }
+    if (!hugetlb_region(&mr, 8)) {
+        hugepage_pool_set(saved);
+        g_test_skip("memfd_create(MFD_HUGETLB) failed: no 2 MiB hugetlb");
+        return;
+    }
+    rb = memory_region_get_ram_block(&mr);
+    host = memory_region_get_ram_ptr(&mr);
+    g_assert_false(ram_block_next_populated(rb, 0, 8 * HUGE, &fs, &fe));
+    host[0] = 1;
+    host[2 * HUGE + 5] = 1;
+    host[3 * HUGE + HUGE - 1] = 1;
+    host[7 * HUGE + 0x1000] = 1;
+    check_next(&mr, 0, 8 * HUGE, 0, HUGE);
+    check_next(&mr, HUGE, 8 * HUGE, 2 * HUGE, 4 * HUGE);
+    check_next(&mr, 2 * HUGE + 0x1000, 8 * HUGE, 2 * HUGE + 0x1000,
+               4 * HUGE);
+    check_next(&mr, 0x3000, 3 * HUGE + 0x5000, 0x3000, HUGE);
+    check_next(&mr, HUGE, 3 * HUGE + 0x5000, 2 * HUGE, 3 * HUGE + 0x5000);
+    check_next(&mr, 4 * HUGE, 8 * HUGE, 7 * HUGE, 8 * HUGE);
+    g_assert_false(ram_block_next_populated(rb, 4 * HUGE, 7 * HUGE, &fs,
+                                            &fe));
+    g_assert_false(ram_block_next_populated(rb, HUGE + 0x1000,
+                                            2 * HUGE, &fs, &fe));
+    g_assert_cmpuint(ram_block_populated_bytes(rb), ==, 4 * HUGE);
     memory_region_destroy(&mr);
     g_assert(hugepage_pool_set(saved));
 }
@@ -629,6 +691,7 @@ int main(int argc, char **argv)
     g_test_add_data_func("/ram-zero/dev-zero/private", GUINT_TO_POINTER(0),
                          test_dev_zero);
     g_test_add_func("/ram-zero/hugetlb", test_hugetlb);
+    g_test_add_func("/ram-zero/hugetlb-extents", test_hugetlb_extents);
     g_test_add_data_func("/ram-zero/ramfs/shared",
                          GUINT_TO_POINTER(RAM_SHARED), test_ramfs);
     g_test_add_data_func("/ram-zero/ramfs/private", GUINT_TO_POINTER(0),
