@@ -124,6 +124,13 @@ void qemu_chr_foreach(void (*fn)(Chardev *chr, void *opaque), void *opaque)
     }
 }
 
+static bool chr_daemonize;
+
+void qemu_chr_set_daemonize(bool on)
+{
+    chr_daemonize = on;
+}
+
 static Chardev *chr_new(const char *id, ChardevKind kind, Error **errp)
 {
     Chardev *chr;
@@ -132,6 +139,20 @@ static Chardev *chr_new(const char *id, ChardevKind kind, Error **errp)
         error_setg(errp, "attempt to add duplicate property '%s' to object "
                    "(type 'container')", id);
         return NULL;
+    }
+    if (kind == CHR_KIND_STDIO) {
+        /* QEMU's messages, char-stdio.c and char.c */
+        if (chr_daemonize) {
+            error_setg(errp, "cannot use stdio with -daemonize");
+            return NULL;
+        }
+        for (guint i = 0; chardevs && i < chardevs->len; i++) {
+            if (((Chardev *)chardevs->pdata[i])->kind == CHR_KIND_STDIO) {
+                error_setg(errp, "cannot use stdio by multiple character "
+                           "devices");
+                return NULL;
+            }
+        }
     }
     chr = g_new0(Chardev, 1);
     chr->id = g_strdup(id);

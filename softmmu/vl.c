@@ -107,8 +107,8 @@ static const VlOption vl_options[] = {
     { "no-reboot", OPT_NO_REBOOT, false, false, "exit instead of "
       "rebooting" },
     { "serial", OPT_SERIAL, true, false, "none (no serial port exists)" },
-    { "monitor", OPT_MONITOR, true, false, "none (HMP only via QMP "
-      "human-monitor-command)" },
+    { "monitor", OPT_MONITOR, true, false, "unix:PATH[,server=on|off]"
+      "[,wait=on|off] | stdio | chardev:ID | none: a human monitor (HMP)" },
     { "pidfile", OPT_PIDFILE, true, true, "FILE: write the process id" },
     { "tpmdev", OPT_TPMDEV, true, false, "emulator,id=ID,chardev=ID" },
     { "no-user-config", OPT_NO_USER_CONFIG, false, false,
@@ -446,12 +446,10 @@ static void opt_early(VlArg *a, void *opaque)
         }
         break;
     case OPT_SERIAL:
-    case OPT_MONITOR:
         if (strcmp(a->arg, "none")) {
-            error_report("'%s' is not supported: sparsevm has no %s (use "
-                         "'none', and QMP for monitoring)", a->arg,
-                         a->opt->index == OPT_SERIAL ? "serial port"
-                                                     : "HMP monitor");
+            error_report("'%s' is not supported: sparsevm has no serial "
+                         "port (use 'none'; for a monitor, -monitor or "
+                         "-qmp)", a->arg);
             exit(1);
         }
         break;
@@ -762,9 +760,14 @@ static void opt_monitor(VlArg *a, void *opaque)
             exit(1);
         }
     } else {
-        g_autofree char *label = g_strdup_printf("compat_monitor%u",
-                                                 compat_monitors++);
+        g_autofree char *label = NULL;
 
+        if (a->opt->index == OPT_MONITOR && !strcmp(a->arg, "none")) {
+            return;             /* QEMU: no monitor at all */
+        }
+        /* QEMU's -monitor is HMP (readline), -qmp control */
+        hmp = a->opt->index == OPT_MONITOR;
+        label = g_strdup_printf("compat_monitor%u", compat_monitors++);
         pretty = a->opt->index == OPT_QMP_PRETTY;
         chr = qemu_chr_new_compat(label, a->arg, &err);
         if (!chr) {
@@ -959,10 +962,12 @@ int main(int argc, char **argv)
     register_types();
     register_commands();
     monitor_init_globals();
+    /* the daemon's stdio goes to /dev/null: refuse it for chardevs */
+    qemu_chr_set_daemonize(has_option(OPT_DAEMONIZE));
     for (OptIndex i = 0; i < OPT__MAX; i++) {
         if (i != OPT_OBJECT && i != OPT_DEVICE && i != OPT_MACHINE &&
             i != OPT_M && i != OPT_SMP && i != OPT_BIOS && i != OPT_QMP &&
-            i != OPT_CPU &&
+            i != OPT_CPU && i != OPT_MONITOR &&
             i != OPT_QMP_PRETTY && i != OPT_MON && i != OPT_TPMDEV) {
             for_each_arg(i, opt_early, NULL);
         }
@@ -1057,7 +1062,7 @@ int main(int argc, char **argv)
         VlArg *a = vl_args->pdata[i];
 
         if (a->opt->index == OPT_QMP || a->opt->index == OPT_QMP_PRETTY ||
-            a->opt->index == OPT_MON) {
+            a->opt->index == OPT_MON || a->opt->index == OPT_MONITOR) {
             error_set_location(a->label);
             opt_monitor(a, NULL);
             error_set_location(NULL);

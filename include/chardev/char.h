@@ -39,7 +39,16 @@ typedef struct CharHandlers {
     void (*drained)(void *opaque);
 } CharHandlers;
 
-/** qemu_chr_parse_opts: create a chardev from a -chardev argument. */
+/**
+ * qemu_chr_set_daemonize: the process will daemonize (stdin, stdout and
+ * stderr then go to /dev/null): a stdio chardev is refused, as in QEMU.
+ */
+void qemu_chr_set_daemonize(bool on);
+/**
+ * qemu_chr_parse_opts: create a chardev from a -chardev argument.  At
+ * most one stdio chardev exists ("cannot use stdio by multiple character
+ * devices"), and none with -daemonize.
+ */
 Chardev *qemu_chr_parse_opts(const char *optarg, Error **errp);
 /**
  * qemu_chr_new_compat: create a chardev labelled @label from the compact

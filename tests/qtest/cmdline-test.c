@@ -156,11 +156,65 @@ static void test_bad_options(void)
     expect_error("-device nosuchdevice", "nosuchdevice");
     expect_error("-chardev socket,id=c", "path");
     expect_error("-qmp tcp:1234", "valid char driver");
+    /* -monitor: QEMU's messages */
+    expect_error("-monitor foo", "-monitor foo: 'foo' is not a valid char "
+                 "driver");
+    expect_error("-monitor chardev:nosuch", "chardev 'nosuch' not found");
+    expect_error("-qmp stdio -monitor stdio", "-monitor stdio: cannot use "
+                 "stdio by multiple character devices");
+    expect_error("-chardev stdio,id=a -chardev stdio,id=b",
+                 "cannot use stdio by multiple character devices");
+    expect_error("-daemonize -monitor stdio", "cannot use stdio with "
+                 "-daemonize");
+    expect_error("-daemonize -chardev stdio,id=a", "cannot use stdio with "
+                 "-daemonize");
+    expect_error("-serial stdio", "no serial port");
     for (int i = 0; i < 70000; i++) {
         g_string_append_c(s, 'x');
     }
     longval = g_string_free(s, false);
     expect_error(longval, "too long");
+}
+
+/*
+ * -monitor stdio: QEMU's human monitor on standard input and output, as
+ * users start it; -monitor none: no monitor.
+ */
+static void test_monitor_stdio(void)
+{
+    static const char *const cases[][2] = {
+        { "-monitor stdio", "info status\\nstop\\ninfo status\\nquit\\n" },
+        { "-monitor none -qmp stdio",
+          "{\\\"execute\\\": \\\"qmp_capabilities\\\"}\\n"
+          "{\\\"execute\\\": \\\"quit\\\"}\\n" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *cmd = g_strdup_printf(
+            "sh -c 'printf \"%s\" | timeout -s KILL 30 %s -machine microvm "
+            "%s'", cases[i][1], qtest_get_binary(), cases[i][0]);
+        g_autofree char *out = NULL, *err = NULL;
+        GError *gerr = NULL;
+        int wstatus;
+
+        if (!g_spawn_command_line_sync(cmd, &out, &err, &wstatus, &gerr)) {
+            g_error("cannot run %s: %s", cmd, gerr->message);
+        }
+        g_assert_true(WIFEXITED(wstatus));
+        g_assert_cmpint(WEXITSTATUS(wstatus), ==, 0);
+        g_assert_cmpstr(err, ==, "");
+        if (i == 0) {
+            g_assert_true(g_str_has_prefix(out, "QEMU 7.2.0 monitor - type "
+                                           "'help' for more information"
+                                           "\r\n(qemu) "));
+            g_assert_nonnull(strstr(out, "VM status: running\r\n"));
+            g_assert_nonnull(strstr(out, "VM status: paused\r\n"));
+        } else {
+            /* none: no human monitor, only the QMP one asked for */
+            g_assert_null(strstr(out, "(qemu)"));
+            g_assert_true(g_str_has_prefix(out, "{\"QMP\""));
+        }
+    }
 }
 
 static void test_bad_objects(void)
@@ -953,6 +1007,7 @@ int main(int argc, char **argv)
     g_test_add_func("/cmdline/bad-sizes", test_bad_sizes);
     g_test_add_func("/cmdline/bad-options", test_bad_options);
     g_test_add_func("/cmdline/bad-objects", test_bad_objects);
+    g_test_add_func("/cmdline/monitor-stdio", test_monitor_stdio);
     g_test_add_func("/cmdline/virtio-slots-full", test_virtio_slots_full);
     g_test_add_func("/cmdline/machine-none", test_machine_none);
     g_test_add_func("/cmdline/libvirt-start", test_libvirt_start);

@@ -762,6 +762,36 @@ static void test_hmp_monitor(void)
     qtest_quit(s);
 }
 
+/* QEMU's -monitor unix:...: the same human monitor, on its own socket. */
+static void test_monitor_option(void)
+{
+    g_autofree char *sock = g_build_filename(qtest_tmpdir(), "mon.sock",
+                                             NULL);
+    QTestState *s;
+    char *out;
+    int fd;
+
+    hmp_pending = g_string_new(NULL);
+    s = qtest_initf(HP_MACHINE "-monitor unix:%s,server=on,wait=off", sock);
+    fd = hmp_connect(sock);
+    out = hmp_until_prompt(fd);
+    g_assert_cmpstr(out, ==, "QEMU 7.2.0 monitor - type 'help' for more "
+                    "information\r\n");
+    g_free(out);
+    out = hmp_cmd(fd, "info status\n");
+    g_assert_cmpstr(out, ==, "VM status: running\r\n");
+    g_free(out);
+    out = hmp_cmd(fd, "info memory_size_summary\n");
+    g_assert_cmpstr(out, ==, "base memory: 268435456\r\n"
+                    "plugged memory: 0\r\n");
+    g_free(out);
+    g_assert_cmpstr(hmp_pending->str, ==, "");
+    g_string_free(hmp_pending, true);
+    close(fd);
+    expect_running(s);
+    qtest_quit(s);
+}
+
 #define LEFT5 "\033[D\033[D\033[D\033[D\033[D"
 
 /* Send @keys, then read until @until arrives; return what came, @until too. */
@@ -945,6 +975,7 @@ int main(int argc, char **argv)
     g_test_add_func("/hotplug/during-dump", test_during_dump);
     g_test_add_func("/hotplug/hmp", test_hmp);
     g_test_add_func("/hotplug/hmp-monitor", test_hmp_monitor);
+    g_test_add_func("/hotplug/monitor-option", test_monitor_option);
     g_test_add_func("/hotplug/hmp-readline", test_hmp_readline);
     g_test_add_func("/hotplug/hmp-not-reading", test_hmp_not_reading);
     return g_test_run();
