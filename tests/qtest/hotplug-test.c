@@ -701,6 +701,25 @@ static char *hmp_cmd(int fd, const char *line)
 }
 
 /*
+ * Connect to the human monitor at @sock: QEMU's banner and prompt, then
+ * one command's exact output.
+ */
+static int hmp_open(const char *sock)
+{
+    int fd = hmp_connect(sock);
+    char *out = hmp_until_prompt(fd);
+
+    g_assert_cmpstr(out, ==, "QEMU 7.2.0 monitor - type 'help' for more "
+                    "information\r\n");
+    g_free(out);
+    out = hmp_cmd(fd, "info memory_size_summary\n");
+    g_assert_cmpstr(out, ==, "base memory: 268435456\r\n"
+                    "plugged memory: 0\r\n");
+    g_free(out);
+    return fd;
+}
+
+/*
  * -mon chardev=ID without mode= is a human monitor, as in QEMU: banner,
  * "(qemu) " prompt, a command per line (LF, CRLF or CR), CRLF output;
  * hot-plug works from it; an overlong line is dropped, not run.
@@ -717,16 +736,7 @@ static void test_hmp_monitor(void)
     hmp_pending = g_string_new(NULL);
     s = qtest_initf(HP_MACHINE "-chardev socket,id=hmp0,path=%s,server=on,"
                     "wait=off -mon chardev=hmp0", sock);
-    fd = hmp_connect(sock);
-    out = hmp_until_prompt(fd);
-    g_assert_true(g_str_has_prefix(out, "QEMU "));
-    g_assert_true(g_str_has_suffix(out, " monitor - type 'help' for more "
-                                   "information\r\n"));
-    g_free(out);
-    out = hmp_cmd(fd, "info memory_size_summary\n");
-    g_assert_cmpstr(out, ==, "base memory: 268435456\r\n"
-                    "plugged memory: 0\r\n");
-    g_free(out);
+    fd = hmp_open(sock);
     out = hmp_cmd(fd, "object_add memory-backend-ram,id=mem1,size=64M\r\n");
     g_assert_cmpstr(out, ==, "");
     g_free(out);
@@ -773,17 +783,9 @@ static void test_monitor_option(void)
 
     hmp_pending = g_string_new(NULL);
     s = qtest_initf(HP_MACHINE "-monitor unix:%s,server=on,wait=off", sock);
-    fd = hmp_connect(sock);
-    out = hmp_until_prompt(fd);
-    g_assert_cmpstr(out, ==, "QEMU 7.2.0 monitor - type 'help' for more "
-                    "information\r\n");
-    g_free(out);
+    fd = hmp_open(sock);
     out = hmp_cmd(fd, "info status\n");
     g_assert_cmpstr(out, ==, "VM status: running\r\n");
-    g_free(out);
-    out = hmp_cmd(fd, "info memory_size_summary\n");
-    g_assert_cmpstr(out, ==, "base memory: 268435456\r\n"
-                    "plugged memory: 0\r\n");
     g_free(out);
     g_assert_cmpstr(hmp_pending->str, ==, "");
     g_string_free(hmp_pending, true);
