@@ -701,6 +701,19 @@ static char *hmp_cmd(int fd, const char *line)
 }
 
 /*
+ * End an HMP test: nothing unread came after the last prompt; the VM
+ * still runs after the client leaves.
+ */
+static void hmp_close(QTestState *s, int fd)
+{
+    g_assert_cmpstr(hmp_pending->str, ==, "");
+    g_string_free(hmp_pending, true);
+    close(fd);
+    expect_running(s);
+    qtest_quit(s);
+}
+
+/*
  * Connect to the human monitor at @sock: QEMU's banner and prompt, then
  * one command's exact output.
  */
@@ -765,11 +778,7 @@ static void test_hmp_monitor(void)
     g_assert_cmpstr(out, ==, "Error: command line longer than 4095 bytes "
                     "dropped\r\n");
     g_free(out);
-    g_assert_cmpstr(hmp_pending->str, ==, "");
-    g_string_free(hmp_pending, true);
-    close(fd);
-    expect_running(s);
-    qtest_quit(s);
+    hmp_close(s, fd);
 }
 
 /* QEMU's -monitor unix:...: the same human monitor, on its own socket. */
@@ -787,11 +796,7 @@ static void test_monitor_option(void)
     out = hmp_cmd(fd, "info status\n");
     g_assert_cmpstr(out, ==, "VM status: running\r\n");
     g_free(out);
-    g_assert_cmpstr(hmp_pending->str, ==, "");
-    g_string_free(hmp_pending, true);
-    close(fd);
-    expect_running(s);
-    qtest_quit(s);
+    hmp_close(s, fd);
 }
 
 #define LEFT5 "\033[D\033[D\033[D\033[D\033[D"
@@ -881,11 +886,7 @@ static void test_hmp_readline(void)
     out = hmp_cmd(fd, "info status\n");
     g_assert_cmpstr(out, ==, "VM status: running\r\n");
     g_free(out);
-    g_assert_cmpstr(hmp_pending->str, ==, "");
-    g_string_free(hmp_pending, true);
-    close(fd);
-    expect_running(s);
-    qtest_quit(s);
+    hmp_close(s, fd);
 }
 
 /* Count "(qemu) " in a stream read in pieces ("(" never recurs in it). */

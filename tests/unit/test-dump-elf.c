@@ -59,6 +59,27 @@ static void parse(ElfCore *core, DumpSink *sink)
 }
 
 /*
+ * A paging dump of @tm with vCPU 0 in 4-level long mode, its page tables
+ * at @cr3, parsed into @core.  Returns the sink (the caller frees it).
+ */
+static DumpSink *dump_paged_long_mode(TestMachine *tm, uint64_t cr3,
+                                      ElfCore *core)
+{
+    DumpRequest cfg;
+    DumpSink *sink;
+
+    tm->cpus[0]->env.cr[0] |= CR0_PG_MASK | CR0_PE_MASK;
+    tm->cpus[0]->env.cr[4] |= CR4_PAE_MASK;
+    tm->cpus[0]->env.efer |= EFER_LMA | EFER_LME;
+    tm->cpus[0]->env.cr[3] = cr3;
+    cfg = tm_config(tm);
+    cfg.paging = true;
+    sink = dump_to_mem(tm, &cfg, false, NULL);
+    parse(core, sink);
+    return sink;
+}
+
+/*
  * Every PT_LOAD byte equals guest memory; returns the sum of filesz.
  * Guest memory is read with tm_read(), which never populates the vmem
  * memfd.
@@ -504,7 +525,6 @@ static void test_pn_xnum(gconstpointer opaque)
 static void test_paging(void)
 {
     TestMachine tm;
-    DumpRequest cfg;
     DumpSink *sink;
     ElfCore core;
     uint64_t *pml4, *pdpt, *pd, *pt;
@@ -525,14 +545,7 @@ static void test_paging(void)
     pt[3] = (TM_VMEM_BASE + 2 * MiB) | 1;
     memset(tm_host(&tm, 0x200000), 0x61, 4096);
     memset(tm_host(&tm, TM_VMEM_BASE + 2 * MiB - 4096), 0x62, 4096);
-    tm.cpus[0]->env.cr[0] |= CR0_PG_MASK | CR0_PE_MASK;
-    tm.cpus[0]->env.cr[4] |= CR4_PAE_MASK;
-    tm.cpus[0]->env.efer |= EFER_LMA | EFER_LME;
-    tm.cpus[0]->env.cr[3] = 0x10000;
-    cfg = tm_config(&tm);
-    cfg.paging = true;
-    sink = dump_to_mem(&tm, &cfg, false, NULL);
-    parse(&core, sink);
+    sink = dump_paged_long_mode(&tm, 0x10000, &core);
     g_assert_cmpuint(core.phnum, ==, 5);
     {
         /* by paddr */
@@ -607,14 +620,7 @@ static void test_paging_blocks(void)
     memset(tm_host(&tm, TM_VMEM_BASE), 0x72, 4096);
     memset(tm_host(&tm, TM_VMEM_BASE + 4 * MiB + 4096), 0x73, 4096);
     tm_read(&tm, TM_VMEM_BASE - sizeof(rom), rom, sizeof(rom));
-    tm.cpus[0]->env.cr[0] |= CR0_PG_MASK | CR0_PE_MASK;
-    tm.cpus[0]->env.cr[4] |= CR4_PAE_MASK;
-    tm.cpus[0]->env.efer |= EFER_LMA | EFER_LME;
-    tm.cpus[0]->env.cr[3] = 0x10000;
-    cfg = tm_config(&tm);
-    cfg.paging = true;
-    sink = dump_to_mem(&tm, &cfg, false, NULL);
-    parse(&core, sink);
+    sink = dump_paged_long_mode(&tm, 0x10000, &core);
     g_assert_cmpuint(core.phnum, ==, 5);
     {
         const ElfSegment *rv = elf_core_segment(&core, 1);
@@ -653,6 +659,8 @@ static void test_paging_blocks(void)
     dump_sink_free(sink);
 
     /* a filter from inside the ROM page to inside block 2 */
+    cfg = tm_config(&tm);
+    cfg.paging = true;
     cfg.has_begin = cfg.has_length = true;
     cfg.begin = TM_VMEM_BASE - 16;
     cfg.length = 4 * MiB + 4096 + 32;

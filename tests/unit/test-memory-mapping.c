@@ -581,36 +581,59 @@ static void test_split(void)
     machine_fini(&m);
 }
 
-/* Splitting one mapping over 131,072 holes stays O(n log n). */
-static void test_split_many(void)
-{
-    GuestPhysBlockList blocks;
-    MemoryMappingList list;
+/*
+ * An address space with one RAM region of @runs x 2 MiB, its RamDiscardManager
+ * plugging the first MiB of each 2 MiB, and its block list: every second
+ * MiB a block, the rest holes.
+ */
+typedef struct Alternating {
     MemoryRegion root, vmem;
     AddressSpace as;
     FakeRdm f;
+    GuestPhysBlockList blocks;
+} Alternating;
+
+static void alternating_init(Alternating *a, uint64_t runs)
+{
+    memory_region_init(&a->root, NULL, "root", UINT64_MAX);
+    address_space_init(&a->as, &a->root, "test");
+    g_assert(memory_region_init_ram(&a->vmem, NULL, "vmem", 2 * runs * MiB,
+                                    &error_abort));
+    fake_rdm_attach(&a->f, &a->vmem, 1 * MiB);
+    for (uint64_t r = 0; r < runs; r++) {
+        fake_rdm_plug(&a->f, 2 * r, 1);
+    }
+    memory_region_add_subregion(&a->root, 0, &a->vmem);
+    guest_phys_blocks_init(&a->blocks);
+    guest_phys_blocks_append(&a->blocks, &a->as, 0);
+}
+
+static void alternating_destroy(Alternating *a)
+{
+    guest_phys_blocks_free(&a->blocks);
+    memory_region_del_subregion(&a->root, &a->vmem);
+    fake_rdm_detach(&a->f);
+    memory_region_destroy(&a->vmem);
+    address_space_destroy(&a->as);
+    memory_region_destroy(&a->root);
+}
+
+/* Splitting one mapping over 131,072 holes stays O(n log n). */
+static void test_split_many(void)
+{
+    MemoryMappingList list;
+    Alternating a;
     const uint64_t runs = 131072;
     const MemoryMapping *mm;
     uint64_t i = 0;
     gint64 t0;
 
-    memory_region_init(&root, NULL, "root", UINT64_MAX);
-    address_space_init(&as, &root, "test");
-    g_assert(memory_region_init_ram(&vmem, NULL, "vmem", 2 * runs * MiB,
-                                    &error_abort));
-    fake_rdm_attach(&f, &vmem, 1 * MiB);
-    for (uint64_t r = 0; r < runs; r++) {
-        fake_rdm_plug(&f, 2 * r, 1);
-    }
-    memory_region_add_subregion(&root, 0, &vmem);
-    guest_phys_blocks_init(&blocks);
-    guest_phys_blocks_append(&blocks, &as, 0);
-
+    alternating_init(&a, runs);
     memory_mapping_list_init(&list);
     memory_mapping_list_add_merge_sorted(&list, 0, 0xffff888000000000ULL,
                                          2 * runs * MiB);
     t0 = g_get_monotonic_time();
-    memory_mapping_list_split(&list, &blocks);
+    memory_mapping_list_split(&list, &a.blocks);
     g_test_message("split over %" PRIu64 " holes: %.1f ms", runs,
                    (g_get_monotonic_time() - t0) / 1000.0);
     g_assert_cmpuint(list.num, ==, 2 * runs);
@@ -623,40 +646,21 @@ static void test_split_many(void)
     g_assert_cmpint(g_get_monotonic_time() - t0, <, 10 * G_USEC_PER_SEC);
 
     memory_mapping_list_free(&list);
-    guest_phys_blocks_free(&blocks);
-    memory_region_del_subregion(&root, &vmem);
-    fake_rdm_detach(&f);
-    memory_region_destroy(&vmem);
-    address_space_destroy(&as);
-    memory_region_destroy(&root);
+    alternating_destroy(&a);
 }
 
 /* One mapping per block for 262,144 blocks stays linear. */
 static void test_simple_many(void)
 {
-    GuestPhysBlockList blocks;
     MemoryMappingList list;
-    MemoryRegion root, vmem;
-    AddressSpace as;
-    FakeRdm f;
+    Alternating a;
     const uint64_t runs = 262144;
     gint64 t0;
 
-    memory_region_init(&root, NULL, "root", UINT64_MAX);
-    address_space_init(&as, &root, "test");
-    g_assert(memory_region_init_ram(&vmem, NULL, "vmem", 2 * runs * MiB,
-                                    &error_abort));
-    fake_rdm_attach(&f, &vmem, 1 * MiB);
-    for (uint64_t i = 0; i < runs; i++) {
-        fake_rdm_plug(&f, 2 * i, 1);
-    }
-    memory_region_add_subregion(&root, 0, &vmem);
-    guest_phys_blocks_init(&blocks);
-    guest_phys_blocks_append(&blocks, &as, 0);
-
+    alternating_init(&a, runs);
     t0 = g_get_monotonic_time();
     memory_mapping_list_init(&list);
-    qemu_get_guest_simple_memory_mapping(&list, &blocks);
+    qemu_get_guest_simple_memory_mapping(&list, &a.blocks);
     memory_mapping_filter(&list, 1 * MiB, UINT64_MAX - 1 * MiB);
     g_test_message("simple mapping + filter of %" PRIu64 " blocks: %.1f ms",
                    runs, (g_get_monotonic_time() - t0) / 1000.0);
@@ -664,12 +668,7 @@ static void test_simple_many(void)
     g_assert_cmpint(g_get_monotonic_time() - t0, <, 10 * G_USEC_PER_SEC);
 
     memory_mapping_list_free(&list);
-    guest_phys_blocks_free(&blocks);
-    memory_region_del_subregion(&root, &vmem);
-    fake_rdm_detach(&f);
-    memory_region_destroy(&vmem);
-    address_space_destroy(&as);
-    memory_region_destroy(&root);
+    alternating_destroy(&a);
 }
 
 int main(int argc, char **argv)

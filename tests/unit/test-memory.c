@@ -391,6 +391,24 @@ static const MemoryRegionOps mmio_ops = {
     .impl = { .min_access_size = 4, .max_access_size = 4 },
 };
 
+/*
+ * @tm with @ram at 0, a 64 KiB ROM of 0xee bytes at 0x10000000 and an
+ * MMIO device logging into @m at 0x20000000.
+ */
+static void tm_init_ram_rom_io(TestMachine *tm, MemoryRegion *ram,
+                               MemoryRegion *rom, MemoryRegion *io,
+                               MmioLog *m)
+{
+    tm_init(tm, UINT64_MAX);
+    g_assert(memory_region_init_rom(rom, NULL, "rom", 64 * 1024,
+                                    &error_abort));
+    memset(memory_region_get_ram_ptr(rom), 0xee, 64 * 1024);
+    memory_region_init_io(io, NULL, &mmio_ops, m, "dev", 0x100);
+    memory_region_add_subregion(&tm->root, 0, ram);
+    memory_region_add_subregion(&tm->root, 0x10000000, rom);
+    memory_region_add_subregion(&tm->root, 0x20000000, io);
+}
+
 static void test_access_dispatch(void)
 {
     TestMachine tm;
@@ -401,14 +419,7 @@ static void test_access_dispatch(void)
     uint8_t buf[16];
     uint64_t q;
 
-    tm_init(&tm, UINT64_MAX);
-    g_assert(memory_region_init_rom(rom, NULL, "rom", 64 * 1024,
-                                    &error_abort));
-    memset(memory_region_get_ram_ptr(rom), 0xee, 64 * 1024);
-    memory_region_init_io(io, NULL, &mmio_ops, &m, "dev", 0x100);
-    memory_region_add_subregion(&tm.root, 0, ram);
-    memory_region_add_subregion(&tm.root, 0x10000000, rom);
-    memory_region_add_subregion(&tm.root, 0x20000000, io);
+    tm_init_ram_rom_io(&tm, ram, rom, io, &m);
 
     /* RAM round trip, dirty tracking. */
     memset(buf, 0xab, sizeof(buf));
@@ -475,14 +486,7 @@ static void test_access_set(void)
     uint8_t buf[16];
     uint64_t before;
 
-    tm_init(&tm, UINT64_MAX);
-    g_assert(memory_region_init_rom(rom, NULL, "rom", 64 * 1024,
-                                    &error_abort));
-    memset(memory_region_get_ram_ptr(rom), 0xee, 64 * 1024);
-    memory_region_init_io(io, NULL, &mmio_ops, &m, "dev", 0x100);
-    memory_region_add_subregion(&tm.root, 0, ram);
-    memory_region_add_subregion(&tm.root, 0x10000000, rom);
-    memory_region_add_subregion(&tm.root, 0x20000000, io);
+    tm_init_ram_rom_io(&tm, ram, rom, io, &m);
 
     /* a non-zero fill is written, and dirty */
     g_assert_cmpuint(address_space_set(&tm.as, 0x3000, 0x5a, 0x2001), ==,
